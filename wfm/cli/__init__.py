@@ -1,0 +1,65 @@
+"""The ``wfm`` command line: a thin layer over the library.
+
+Each subcommand lives in its own module of this package and exposes
+``register(subparsers)``, which adds an :mod:`argparse` parser whose
+``func`` default takes the parsed namespace and returns an exit code.
+Errors derived from :class:`wfm.errors.WFMError` (and file errors) are printed
+as one line on standard error with exit code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from wfm import __version__
+from wfm.errors import WFMError
+
+__all__ = ["build_parser", "main"]
+
+#: Subcommand modules, in the order of the pipeline.
+COMMANDS: tuple[str, ...] = ("erlang", "requirements", "forecast", "roster", "bench")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="wfm",
+        description=(
+            "Contact-centre workforce management: forecast call volume, turn it into "
+            "staffing requirements with Erlang C/A, and build a weekly roster with CP-SAT."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"wfm {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"wfm.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.func(args)
+    except WFMError as exc:
+        print(f"wfm {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"wfm {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"wfm {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
