@@ -1,0 +1,1022 @@
+"""Problem objects of the weekly roster: templates, contracts, agents, weights.
+
+Everything here is a frozen, keyword-only dataclass validated on construction:
+a bad value raises :class:`wfm.errors.ValidationError` naming the field, the
+value and what was expected, before any model is built.
+
+Time conventions
+----------------
+The planning horizon starts at midnight of ``RosterProblem.start_date`` and
+lasts ``days`` days on a grid of ``interval_minutes``. Interval ``t`` starts at
+``start_date 00:00 + t * interval_minutes``. A shift belongs to the date on
+which it *starts* (its "day"); it may cross midnight and even the end of the
+horizon, in which case its tail is reported but not counted as coverage.
+Weekdays are numbered as in :mod:`datetime`: Monday 0 … Sunday 6.
+
+Requirements layout
+-------------------
+``RosterProblem.requirements`` is a DataFrame with one row per interval:
+
+``interval_start``
+    datetime64, on the grid, within the horizon, unique.
+``required_agents``
+    float >= 0: agents needed *on the phone* (on shift and not on break),
+    already grossed up for the shrinkage the roster does not place itself
+    (absence, training, ...). Fractional values are allowed.
+``calls``, ``aht_seconds`` (optional)
+    forecast used to report the service level the roster achieves.
+
+Intervals of the horizon absent from the table need 0 agents (closed).
+This is the layout :func:`wfm.staffing.requirements` produces once
+``agents_scheduled`` (or ``agents_scheduled_fractional``) is renamed to
+``required_agents``; :func:`requirements_from_staffing` does that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import DataError, ValidationError
+
+if TYPE_CHECKING:
+    from wfm.staffing import ServiceTarget
+
+__all__ = [
+    "Agent",
+    "AvailabilityWindow",
+    "BreakRule",
+    "Contract",
+    "Pin",
+    "PreferDayOff",
+    "PreferStartWindow",
+    "PreferTemplate",
+    "Preference",
+    "RosterProblem",
+    "Rule",
+    "ServiceSettings",
+    "ShiftTemplate",
+    "TimeOff",
+    "Weights",
+    "requirements_from_staffing",
+]
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class Rule(str, Enum):
+    """Labour rules that are hard by default and may be made soft.
+
+    The value is the rule's name as used in scenario files, in
+    ``RosterProblem.soft_rules`` and in the ``violations`` table.
+    Structural rules (at most one shift per day, shift and break shapes of
+    the templates) are always hard and are not listed here.
+    """
+
+    MIN_HOURS = "min_hours_per_week"
+    MAX_HOURS = "max_hours_per_week"
+    MIN_DAYS = "min_days_per_week"
+    MAX_DAYS = "max_days_per_week"
+    MAX_CONSECUTIVE_DAYS = "max_consecutive_days"
+    MIN_CONSECUTIVE_DAYS_OFF = "min_consecutive_days_off"
+    MIN_REST = "min_rest"
+    MAX_WEEKEND_DAYS = "max_weekend_days"
+    AVAILABILITY = "availability"
+    TIME_OFF = "time_off"
+    PINS = "pins"
+
+    @property
+    def unit(self) -> str:
+        """Unit in which a breach of this rule is measured."""
+        if self in (Rule.MIN_HOURS, Rule.MAX_HOURS, Rule.MIN_REST):
+            return "hours"
+        if self in (Rule.AVAILABILITY, Rule.TIME_OFF, Rule.PINS):
+            return "shifts"
+        return "days"
+
+
+def _require(condition: bool, field_name: str, value: Any, expected: str) -> None:
+    if not condition:
+        raise ValidationError(field_name, value, expected)
+
+
+def _minutes_of(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _is_finite_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakRule:
+    """A break or lunch placed inside every shift of a template.
+
+    Parameters
+    ----------
+    name
+        Label shown in the roster (``"break1"``, ``"lunch"``).
+    duration_minutes
+        Length of the break; a multiple of the problem's interval.
+    paid
+        Whether the break counts as paid time.
+    earliest_start_after_minutes, latest_start_after_minutes
+        Window for the break's start, in minutes after the shift's start
+        (both inclusive). The break must also end by the end of the shift.
+    """
+
+    name: str
+    duration_minutes: int
+    paid: bool = True
+    earliest_start_after_minutes: int
+    latest_start_after_minutes: int
+
+    def __post_init__(self) -> None:
+        _require(bool(self.name), "break.name", self.name, "a non-empty name")
+        where = f"break {self.name!r}"
+        _require(
+            isinstance(self.duration_minutes, int) and self.duration_minutes > 0,
+            f"{where}.duration_minutes",
+            self.duration_minutes,
+            "a positive whole number of minutes",
+        )
+        _require(
+            isinstance(self.earliest_start_after_minutes, int)
+            and self.earliest_start_after_minutes >= 0,
+            f"{where}.earliest_start_after_minutes",
+            self.earliest_start_after_minutes,
+            "a whole number of minutes >= 0",
+        )
+        _require(
+            isinstance(self.latest_start_after_minutes, int)
+            and self.latest_start_after_minutes >= self.earliest_start_after_minutes,
+            f"{where}.latest_start_after_minutes",
+            self.latest_start_after_minutes,
+            f"a whole number of minutes >= earliest_start_after_minutes "
+            f"({self.earliest_start_after_minutes})",
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShiftTemplate:
+    """A family of shifts: allowed start times, lengths, weekdays and breaks.
+
+    Parameters
+    ----------
+    name
+        Unique template name.
+    earliest_start, latest_start
+        Clock times of the first and last allowed start on a day (inclusive;
+        ``earliest_start <= latest_start``). Shifts may end after midnight.
+    start_step_minutes
+        Spacing of allowed starts from ``earliest_start``; a multiple of the
+        problem's interval.
+    min_length_minutes, max_length_minutes
+        Shift length from start to end, breaks included. ``max_length_minutes``
+        ``None`` means a fixed length.
+    length_step_minutes
+        Spacing of allowed lengths from ``min_length_minutes``.
+    weekdays
+        Weekdays (Monday 0 … Sunday 6) on which the template may start.
+    breaks
+        Breaks placed in every shift of this template; they may not overlap.
+    """
+
+    name: str
+    earliest_start: dt.time
+    latest_start: dt.time
+    start_step_minutes: int = 15
+    min_length_minutes: int
+    max_length_minutes: int | None = None
+    length_step_minutes: int = 30
+    weekdays: frozenset[int] = frozenset(range(7))
+    breaks: tuple[BreakRule, ...] = ()
+
+    def __post_init__(self) -> None:
+        where = f"templates[{self.name!r}]"
+        _require(bool(self.name), "template.name", self.name, "a non-empty name")
+        _require(
+            isinstance(self.earliest_start, dt.time),
+            f"{where}.earliest_start",
+            self.earliest_start,
+            "a clock time",
+        )
+        _require(
+            isinstance(self.latest_start, dt.time) and self.latest_start >= self.earliest_start,
+            f"{where}.latest_start",
+            self.latest_start,
+            f"a clock time not before earliest_start ({self.earliest_start:%H:%M})",
+        )
+        _require(
+            isinstance(self.start_step_minutes, int) and self.start_step_minutes > 0,
+            f"{where}.start_step_minutes",
+            self.start_step_minutes,
+            "a positive whole number of minutes",
+        )
+        _require(
+            isinstance(self.min_length_minutes, int) and 0 < self.min_length_minutes <= 24 * 60,
+            f"{where}.min_length_minutes",
+            self.min_length_minutes,
+            "a whole number of minutes in (0, 1440]",
+        )
+        if self.max_length_minutes is not None:
+            _require(
+                isinstance(self.max_length_minutes, int)
+                and self.min_length_minutes <= self.max_length_minutes <= 24 * 60,
+                f"{where}.max_length_minutes",
+                self.max_length_minutes,
+                f"a whole number of minutes in "
+                f"[min_length_minutes ({self.min_length_minutes}), 1440]",
+            )
+        _require(
+            isinstance(self.length_step_minutes, int) and self.length_step_minutes > 0,
+            f"{where}.length_step_minutes",
+            self.length_step_minutes,
+            "a positive whole number of minutes",
+        )
+        _require(
+            bool(self.weekdays) and all(isinstance(d, int) and 0 <= d <= 6 for d in self.weekdays),
+            f"{where}.weekdays",
+            sorted(self.weekdays) if self.weekdays else self.weekdays,
+            "a non-empty set of weekdays 0 (Monday) .. 6 (Sunday)",
+        )
+        names = [b.name for b in self.breaks]
+        _require(
+            len(names) == len(set(names)),
+            f"{where}.breaks",
+            names,
+            "break names unique within the template",
+        )
+        object.__setattr__(self, "weekdays", frozenset(self.weekdays))
+        object.__setattr__(self, "breaks", tuple(self.breaks))
+
+    @property
+    def lengths_minutes(self) -> tuple[int, ...]:
+        """All allowed shift lengths in minutes, ascending."""
+        top = (
+            self.max_length_minutes
+            if self.max_length_minutes is not None
+            else self.min_length_minutes
+        )
+        return tuple(range(self.min_length_minutes, top + 1, self.length_step_minutes))
+
+    @property
+    def start_minutes(self) -> tuple[int, ...]:
+        """All allowed start times, in minutes after midnight, ascending."""
+        return tuple(
+            range(
+                _minutes_of(self.earliest_start),
+                _minutes_of(self.latest_start) + 1,
+                self.start_step_minutes,
+            )
+        )
+
+    def unpaid_break_minutes(self) -> int:
+        """Minutes of unpaid breaks in every shift of this template."""
+        return sum(b.duration_minutes for b in self.breaks if not b.paid)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contract:
+    """Labour rules shared by a group of agents, for one week.
+
+    Parameters
+    ----------
+    name
+        Unique contract name.
+    min_hours_per_week, max_hours_per_week
+        Paid hours in the horizon (unpaid breaks excluded).
+    min_days_per_week, max_days_per_week
+        Days with a shift in the horizon.
+    max_consecutive_days
+        Longest run of working days, counting the days worked just before
+        the horizon (``Agent.consecutive_days_worked_before``).
+    min_consecutive_days_off
+        The week must contain a block of at least this many consecutive days
+        off (``2``: two days off together). A block may start before the
+        horizon (``Agent.days_off_before``). ``0`` or ``1`` adds no constraint
+        beyond the days-per-week limits.
+    min_rest_hours
+        Minimum time from the end of one shift to the start of the next,
+        across midnight and days, including the last shift before the
+        horizon (``Agent.last_shift_end``).
+    max_weekend_days
+        Working days among ``RosterProblem.weekend_days``.
+    cost_per_hour
+        Cost of one paid hour (any currency); agents may override it.
+    """
+
+    name: str
+    min_hours_per_week: float = 0.0
+    max_hours_per_week: float = 40.0
+    min_days_per_week: int = 0
+    max_days_per_week: int = 5
+    max_consecutive_days: int = 6
+    min_consecutive_days_off: int = 0
+    min_rest_hours: float = 11.0
+    max_weekend_days: int = 2
+    cost_per_hour: float = 1.0
+
+    def __post_init__(self) -> None:
+        where = f"contracts[{self.name!r}]"
+        _require(bool(self.name), "contract.name", self.name, "a non-empty name")
+        for attr in ("min_hours_per_week", "max_hours_per_week", "min_rest_hours", "cost_per_hour"):
+            value = getattr(self, attr)
+            _require(
+                _is_finite_number(value) and value >= 0,
+                f"{where}.{attr}",
+                value,
+                "a finite number >= 0",
+            )
+        _require(
+            self.max_hours_per_week >= self.min_hours_per_week,
+            f"{where}.max_hours_per_week",
+            self.max_hours_per_week,
+            f"a number >= min_hours_per_week ({self.min_hours_per_week})",
+        )
+        for attr in (
+            "min_days_per_week",
+            "max_days_per_week",
+            "max_consecutive_days",
+            "min_consecutive_days_off",
+            "max_weekend_days",
+        ):
+            value = getattr(self, attr)
+            _require(
+                isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+                f"{where}.{attr}",
+                value,
+                "a whole number >= 0",
+            )
+        _require(
+            self.max_days_per_week >= self.min_days_per_week,
+            f"{where}.max_days_per_week",
+            self.max_days_per_week,
+            f"a whole number >= min_days_per_week ({self.min_days_per_week})",
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AvailabilityWindow:
+    """A weekly window in which an agent may work.
+
+    A shift starting on ``weekday`` is allowed if it lies entirely inside one
+    window of that weekday. ``end <= start`` means the window runs past
+    midnight (``end == 00:00`` is the end of the day; ``start == end`` is
+    the whole day and the following ``end`` hours).
+    """
+
+    weekday: int
+    start: dt.time
+    end: dt.time
+
+    def __post_init__(self) -> None:
+        _require(
+            isinstance(self.weekday, int) and 0 <= self.weekday <= 6,
+            "availability.weekday",
+            self.weekday,
+            "a weekday 0 (Monday) .. 6 (Sunday)",
+        )
+
+    @property
+    def start_minutes(self) -> int:
+        """Start, in minutes after midnight of ``weekday``."""
+        return _minutes_of(self.start)
+
+    @property
+    def end_minutes(self) -> int:
+        """End, in minutes after midnight of ``weekday`` (may exceed 1440)."""
+        end = _minutes_of(self.end)
+        return end if end > self.start_minutes else end + 24 * 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeOff:
+    """A date-time range ``[start, end)`` in which an agent may not work."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+    def __post_init__(self) -> None:
+        _require(
+            isinstance(self.end, dt.datetime) and self.end > self.start,
+            "time_off.end",
+            self.end,
+            f"a date-time after start ({self.start})",
+        )
+
+    @classmethod
+    def whole_day(cls, day: dt.date) -> TimeOff:
+        """Time off for the whole of ``day`` (midnight to midnight)."""
+        start = dt.datetime.combine(day, dt.time())
+        return cls(start=start, end=start + dt.timedelta(days=1))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreferTemplate:
+    """Soft wish: every shift uses ``template``; ``weight`` per shift that does not."""
+
+    template: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreferStartWindow:
+    """Soft wish: shifts start between ``earliest`` and ``latest`` (inclusive).
+
+    ``weight`` per shift starting outside; ``weekdays`` limits the wish to some
+    weekdays (empty: every day).
+    """
+
+    earliest: dt.time
+    latest: dt.time
+    weekdays: frozenset[int] = frozenset()
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreferDayOff:
+    """Soft wish: no shift on ``day`` (a date in the horizon); ``weight`` if worked."""
+
+    day: dt.date
+    weight: float = 1.0
+
+
+Preference = PreferTemplate | PreferStartWindow | PreferDayOff
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pin:
+    """A fixed decision for one agent and one date.
+
+    ``off=True`` fixes the date as a day off. Otherwise the agent works a
+    shift starting on ``day``, restricted to ``template``, ``start`` and
+    ``length_minutes`` where these are given.
+    """
+
+    day: dt.date
+    off: bool = False
+    template: str | None = None
+    start: dt.time | None = None
+    length_minutes: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.off:
+            _require(
+                self.template is None and self.start is None and self.length_minutes is None,
+                f"pin[{self.day}]",
+                "off with a shift",
+                "either off=True or a shift (template/start/length), not both",
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Agent:
+    """A named agent and what is known about them for the week.
+
+    Parameters
+    ----------
+    agent_id
+        Unique identifier.
+    contract
+        Name of a :class:`Contract` of the problem.
+    templates
+        Names of the templates this agent may work; ``None`` means all.
+    availability
+        Weekly windows in which the agent may work; ``None`` means always.
+    time_off
+        Ranges in which no shift may overlap.
+    preferences
+        Soft wishes, each with its own weight.
+    pins
+        Fixed days (a given shift or off).
+    cost_per_hour
+        Overrides the contract's cost of a paid hour.
+    last_shift_end
+        End of the agent's last shift before the horizon (for rest).
+    consecutive_days_worked_before
+        Working days in a row ending the day before the horizon.
+    days_off_before
+        Days off in a row ending the day before the horizon.
+    """
+
+    agent_id: str
+    contract: str
+    templates: tuple[str, ...] | None = None
+    availability: tuple[AvailabilityWindow, ...] | None = None
+    time_off: tuple[TimeOff, ...] = ()
+    preferences: tuple[Preference, ...] = ()
+    pins: tuple[Pin, ...] = ()
+    cost_per_hour: float | None = None
+    last_shift_end: dt.datetime | None = None
+    consecutive_days_worked_before: int = 0
+    days_off_before: int = 0
+
+    def __post_init__(self) -> None:
+        where = f"agents[{self.agent_id!r}]"
+        _require(bool(self.agent_id), "agent.agent_id", self.agent_id, "a non-empty id")
+        _require(
+            isinstance(self.consecutive_days_worked_before, int)
+            and self.consecutive_days_worked_before >= 0,
+            f"{where}.consecutive_days_worked_before",
+            self.consecutive_days_worked_before,
+            "a whole number >= 0",
+        )
+        _require(
+            isinstance(self.days_off_before, int) and self.days_off_before >= 0,
+            f"{where}.days_off_before",
+            self.days_off_before,
+            "a whole number >= 0",
+        )
+        _require(
+            self.consecutive_days_worked_before == 0 or self.days_off_before == 0,
+            f"{where}.days_off_before",
+            self.days_off_before,
+            "0 when consecutive_days_worked_before > 0 (the day before was worked)",
+        )
+        if self.cost_per_hour is not None:
+            _require(
+                _is_finite_number(self.cost_per_hour) and self.cost_per_hour >= 0,
+                f"{where}.cost_per_hour",
+                self.cost_per_hour,
+                "a finite number >= 0",
+            )
+        pin_days = [p.day for p in self.pins]
+        _require(
+            len(pin_days) == len(set(pin_days)),
+            f"{where}.pins",
+            [str(d) for d in pin_days],
+            "at most one pin per date",
+        )
+        if self.templates is not None:
+            object.__setattr__(self, "templates", tuple(self.templates))
+        if self.availability is not None:
+            object.__setattr__(self, "availability", tuple(self.availability))
+        object.__setattr__(self, "time_off", tuple(self.time_off))
+        object.__setattr__(self, "preferences", tuple(self.preferences))
+        object.__setattr__(self, "pins", tuple(self.pins))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Weights:
+    """Weights of the soft terms of the roster objective.
+
+    Parameters
+    ----------
+    understaffing_per_agent_hour
+        Cost of the first agent-hour short in an interval.
+    understaffing_growth
+        Convex growth of the shortage cost: slope multipliers for the 1st,
+        2nd, 3rd, ... agent short in the same interval (the last one applies
+        to every further agent). Non-decreasing, so the solver spreads a
+        shortage rather than leaving one deep hole.
+    overstaffing_per_agent_hour
+        Cost of an agent-hour on the phone beyond the requirement.
+    paid_hour
+        Multiplies each agent's cost per paid hour.
+    preference
+        Multiplies the weight of every preference.
+    fairness_weekend, fairness_late
+        Cost per unit of spread (most minus fewest, over agents whose contract
+        allows any) of weekend days and of late shifts.
+    """
+
+    understaffing_per_agent_hour: float = 100.0
+    understaffing_growth: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+    overstaffing_per_agent_hour: float = 5.0
+    paid_hour: float = 1.0
+    preference: float = 1.0
+    fairness_weekend: float = 10.0
+    fairness_late: float = 10.0
+
+    def __post_init__(self) -> None:
+        for attr in (
+            "understaffing_per_agent_hour",
+            "overstaffing_per_agent_hour",
+            "paid_hour",
+            "preference",
+            "fairness_weekend",
+            "fairness_late",
+        ):
+            value = getattr(self, attr)
+            _require(
+                _is_finite_number(value) and value >= 0,
+                f"weights.{attr}",
+                value,
+                "a finite number >= 0",
+            )
+        growth = tuple(self.understaffing_growth)
+        _require(
+            len(growth) > 0
+            and all(_is_finite_number(g) and g > 0 for g in growth)
+            and all(a <= b for a, b in itertools.pairwise(growth)),
+            "weights.understaffing_growth",
+            growth,
+            "a non-empty, non-decreasing list of positive numbers",
+        )
+        object.__setattr__(self, "understaffing_growth", growth)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceSettings:
+    """How to report the service level a roster achieves.
+
+    ``shrinkage`` is the share of scheduled time lost to what the roster does
+    not place itself (absence, training): agents on the phone are
+    ``coverage * (1 - shrinkage)``. Breaks placed by the roster are already
+    excluded from coverage and must not be counted here again.
+    """
+
+    target: ServiceTarget
+    model: str = "erlang_c"
+    patience_seconds: float | None = None
+    shrinkage: float = 0.0
+
+    def __post_init__(self) -> None:
+        _require(
+            self.model in ("erlang_c", "erlang_a"),
+            "service.model",
+            self.model,
+            "'erlang_c' or 'erlang_a'",
+        )
+        if self.model == "erlang_a":
+            _require(
+                self.patience_seconds is not None
+                and _is_finite_number(self.patience_seconds)
+                and self.patience_seconds > 0,
+                "service.patience_seconds",
+                self.patience_seconds,
+                "a positive number of seconds for model 'erlang_a'",
+            )
+        _require(
+            _is_finite_number(self.shrinkage) and 0 <= self.shrinkage < 1,
+            "service.shrinkage",
+            self.shrinkage,
+            "a fraction in [0, 1)",
+        )
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RosterProblem:
+    """One week of rostering: requirements, shift templates, contracts, agents.
+
+    Parameters
+    ----------
+    start_date
+        First day of the horizon (any weekday).
+    requirements
+        Per-interval requirements; see the module docstring for the layout.
+    templates, contracts, agents
+        The building blocks; names must be unique and references resolve.
+    days
+        Length of the horizon in days.
+    interval_minutes
+        Grid size: divides 1440, between 5 and 60.
+    weights
+        Weights of the soft terms.
+    soft_rules
+        Labour rules made soft, mapped to their penalty per unit of breach
+        (hour or day, see :attr:`Rule.unit`). Rules absent are hard.
+    weekend_days
+        Weekdays counted by ``max_weekend_days`` and weekend fairness.
+    late_shift_ends_after
+        A shift ending after this clock time (or after midnight) is "late"
+        for fairness.
+    service
+        How to report the achieved service level; ``None`` skips it.
+    """
+
+    start_date: dt.date
+    requirements: pd.DataFrame
+    templates: tuple[ShiftTemplate, ...]
+    contracts: tuple[Contract, ...]
+    agents: tuple[Agent, ...]
+    days: int = 7
+    interval_minutes: int = 15
+    weights: Weights = field(default_factory=Weights)
+    soft_rules: Mapping[Rule, float] = field(default_factory=dict)
+    weekend_days: frozenset[int] = frozenset({5, 6})
+    late_shift_ends_after: dt.time = dt.time(20, 0)
+    service: ServiceSettings | None = None
+
+    def __post_init__(self) -> None:
+        im = self.interval_minutes
+        _require(
+            isinstance(im, int) and 5 <= im <= 60 and 1440 % im == 0,
+            "interval_minutes",
+            im,
+            "a whole number of minutes between 5 and 60 that divides 1440",
+        )
+        _require(
+            isinstance(self.days, int) and 1 <= self.days <= 28,
+            "days",
+            self.days,
+            "a whole number of days in [1, 28]",
+        )
+        _require(
+            isinstance(self.start_date, dt.date) and not isinstance(self.start_date, dt.datetime),
+            "start_date",
+            self.start_date,
+            "a date",
+        )
+        object.__setattr__(self, "templates", tuple(self.templates))
+        object.__setattr__(self, "contracts", tuple(self.contracts))
+        object.__setattr__(self, "agents", tuple(self.agents))
+        object.__setattr__(self, "weekend_days", frozenset(self.weekend_days))
+        soft: dict[Rule, float] = {}
+        for key, penalty in dict(self.soft_rules).items():
+            try:
+                rule = Rule(key)
+            except ValueError:
+                raise ValidationError(
+                    "soft_rules", key, f"one of {', '.join(r.value for r in Rule)}"
+                ) from None
+            _require(
+                _is_finite_number(penalty) and penalty >= 0,
+                f"soft_rules.{rule.value}",
+                penalty,
+                "a finite penalty >= 0",
+            )
+            soft[rule] = float(penalty)
+        object.__setattr__(self, "soft_rules", soft)
+        self._validate_names()
+        self._validate_grid()
+        self._validate_agents()
+        self._validate_requirements()
+
+    # -- validation ---------------------------------------------------------
+    def _validate_names(self) -> None:
+        _require(len(self.templates) > 0, "templates", [], "at least one shift template")
+        _require(len(self.contracts) > 0, "contracts", [], "at least one contract")
+        for kind, items, key in (
+            ("templates", self.templates, "name"),
+            ("contracts", self.contracts, "name"),
+            ("agents", self.agents, "agent_id"),
+        ):
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                name = getattr(item, key)
+                _require(name not in seen, f"{kind}[{i}].{key}", name, "a unique name")
+                seen.add(name)
+
+    def _validate_grid(self) -> None:
+        im = self.interval_minutes
+        for i, t in enumerate(self.templates):
+            where = f"templates[{i}]"
+            for attr in ("start_step_minutes", "min_length_minutes", "length_step_minutes"):
+                value = getattr(t, attr)
+                _require(value % im == 0, f"{where}.{attr}", value, f"a multiple of {im} minutes")
+            if t.max_length_minutes is not None:
+                _require(
+                    t.max_length_minutes % im == 0,
+                    f"{where}.max_length_minutes",
+                    t.max_length_minutes,
+                    f"a multiple of {im} minutes",
+                )
+            for attr in ("earliest_start", "latest_start"):
+                value = getattr(t, attr)
+                _require(
+                    _minutes_of(value) % im == 0 and value.second == 0,
+                    f"{where}.{attr}",
+                    f"{value:%H:%M:%S}",
+                    f"a clock time on the {im}-minute grid",
+                )
+            for b in t.breaks:
+                bw = f"{where}.breaks[{b.name!r}]"
+                for attr in (
+                    "duration_minutes",
+                    "earliest_start_after_minutes",
+                    "latest_start_after_minutes",
+                ):
+                    value = getattr(b, attr)
+                    _require(value % im == 0, f"{bw}.{attr}", value, f"a multiple of {im} minutes")
+
+    def _validate_agents(self) -> None:
+        templates = self.template_index
+        contracts = {c.name for c in self.contracts}
+        horizon_days = set(self.dates)
+        for i, a in enumerate(self.agents):
+            where = f"agents[{i}]"
+            _require(
+                a.contract in contracts,
+                f"{where}.contract",
+                a.contract,
+                f"one of the contracts {sorted(contracts)}",
+            )
+            if a.templates is not None:
+                _require(len(a.templates) > 0, f"{where}.templates", [], "at least one template")
+                for j, name in enumerate(a.templates):
+                    _require(
+                        name in templates,
+                        f"{where}.templates[{j}]",
+                        name,
+                        f"one of the templates {sorted(templates)}",
+                    )
+            for j, p in enumerate(a.preferences):
+                if isinstance(p, PreferTemplate):
+                    _require(
+                        p.template in templates,
+                        f"{where}.preferences[{j}].template",
+                        p.template,
+                        f"one of the templates {sorted(templates)}",
+                    )
+                _require(
+                    _is_finite_number(p.weight) and p.weight >= 0,
+                    f"{where}.preferences[{j}].weight",
+                    p.weight,
+                    "a finite number >= 0",
+                )
+            for j, pin in enumerate(a.pins):
+                _require(
+                    pin.day in horizon_days,
+                    f"{where}.pins[{j}].day",
+                    str(pin.day),
+                    f"a date from {self.start_date} to {self.dates[-1]}",
+                )
+                if pin.template is not None:
+                    _require(
+                        pin.template in templates,
+                        f"{where}.pins[{j}].template",
+                        pin.template,
+                        f"one of the templates {sorted(templates)}",
+                    )
+
+    def _validate_requirements(self) -> None:
+        df = self.requirements
+        _require(isinstance(df, pd.DataFrame), "requirements", type(df).__name__, "a DataFrame")
+        for column in ("interval_start", "required_agents"):
+            if column not in df.columns:
+                raise DataError("requirements", list(df.columns), f"a column {column!r}")
+        starts = pd.to_datetime(df["interval_start"], errors="coerce")
+        bad = starts.isna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(
+                f"requirements.interval_start[row {row}]",
+                df["interval_start"].iloc[row],
+                "a timestamp",
+            )
+        if getattr(starts.dt, "tz", None) is not None:
+            starts = starts.dt.tz_localize(None)
+        origin = pd.Timestamp(self.start_date)
+        offsets = (starts - origin) / pd.Timedelta(minutes=self.interval_minutes)
+        index = offsets.to_numpy(dtype=float)
+        for row, (value, raw) in enumerate(zip(index, starts, strict=True)):
+            if not (0 <= value < self.n_intervals) or value != math.floor(value):
+                raise DataError(
+                    f"requirements.interval_start[row {row}]",
+                    str(raw),
+                    f"a {self.interval_minutes}-minute interval start within the horizon "
+                    f"{origin} .. {self.horizon_end} (exclusive)",
+                )
+        dup = pd.Series(index).duplicated()
+        if dup.any():
+            row = int(np.flatnonzero(dup.to_numpy())[0])
+            raise DataError(
+                f"requirements.interval_start[row {row}]", str(starts.iloc[row]), "unique intervals"
+            )
+        for column, allow_zero in (
+            ("required_agents", True),
+            ("calls", True),
+            ("aht_seconds", False),
+        ):
+            if column not in df.columns:
+                continue
+            values = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
+            ok = np.isfinite(values) & ((values >= 0) if allow_zero else (values > 0))
+            if not ok.all():
+                row = int(np.flatnonzero(~ok)[0])
+                raise DataError(
+                    f"requirements.{column}[row {row}]",
+                    df[column].iloc[row],
+                    "a finite number >= 0" if allow_zero else "a finite number > 0",
+                )
+
+    # -- derived grid facts ---------------------------------------------------
+    @property
+    def intervals_per_day(self) -> int:
+        """Intervals in one day."""
+        return 1440 // self.interval_minutes
+
+    @property
+    def n_intervals(self) -> int:
+        """Intervals in the horizon."""
+        return self.days * self.intervals_per_day
+
+    @property
+    def interval_hours(self) -> float:
+        """Length of one interval in hours."""
+        return self.interval_minutes / 60.0
+
+    @property
+    def dates(self) -> tuple[dt.date, ...]:
+        """The dates of the horizon, in order."""
+        return tuple(self.start_date + dt.timedelta(days=d) for d in range(self.days))
+
+    @property
+    def horizon_end(self) -> pd.Timestamp:
+        """First instant after the horizon."""
+        return pd.Timestamp(self.start_date) + pd.Timedelta(days=self.days)
+
+    @cached_property
+    def interval_starts(self) -> pd.DatetimeIndex:
+        """Start of every interval of the horizon."""
+        return pd.date_range(
+            pd.Timestamp(self.start_date),
+            periods=self.n_intervals,
+            freq=pd.Timedelta(minutes=self.interval_minutes),
+        )
+
+    def _column_on_grid(self, column: str, fill: float) -> np.ndarray:
+        out = np.full(self.n_intervals, fill, dtype=float)
+        df = self.requirements
+        if column not in df.columns:
+            return out
+        starts = pd.to_datetime(df["interval_start"])
+        if getattr(starts.dt, "tz", None) is not None:
+            starts = starts.dt.tz_localize(None)
+        index = (starts - pd.Timestamp(self.start_date)) / pd.Timedelta(
+            minutes=self.interval_minutes
+        )
+        out[index.to_numpy(dtype=np.int64)] = pd.to_numeric(df[column]).to_numpy(dtype=float)
+        return out
+
+    @cached_property
+    def required_agents(self) -> np.ndarray:
+        """Required agents on the phone per horizon interval (0 where absent)."""
+        return self._column_on_grid("required_agents", 0.0)
+
+    @cached_property
+    def calls(self) -> np.ndarray:
+        """Forecast calls per horizon interval (0 where absent or unknown)."""
+        return self._column_on_grid("calls", 0.0)
+
+    @cached_property
+    def aht_seconds(self) -> np.ndarray:
+        """Forecast AHT per horizon interval (NaN where unknown)."""
+        return self._column_on_grid("aht_seconds", float("nan"))
+
+    @cached_property
+    def template_index(self) -> dict[str, int]:
+        """Position of each template by name."""
+        return {t.name: i for i, t in enumerate(self.templates)}
+
+    @cached_property
+    def contract_by_name(self) -> dict[str, Contract]:
+        """Contracts by name."""
+        return {c.name: c for c in self.contracts}
+
+    def contract_of(self, agent: Agent) -> Contract:
+        """The contract of ``agent``."""
+        return self.contract_by_name[agent.contract]
+
+    def cost_per_hour_of(self, agent: Agent) -> float:
+        """Cost of one paid hour of ``agent``."""
+        if agent.cost_per_hour is not None:
+            return agent.cost_per_hour
+        return self.contract_of(agent).cost_per_hour
+
+    def is_soft(self, rule: Rule) -> bool:
+        """Whether ``rule`` is soft in this problem."""
+        return rule in self.soft_rules
+
+    def weekday_of(self, day: int) -> int:
+        """Weekday (Monday 0) of horizon day ``day``."""
+        return (self.start_date.weekday() + day) % 7
+
+
+def requirements_from_staffing(staffing: pd.DataFrame, *, fractional: bool = False) -> pd.DataFrame:
+    """Turn a :func:`wfm.staffing.requirements` table into the roster layout.
+
+    Parameters
+    ----------
+    staffing
+        Output of :func:`wfm.staffing.requirements`.
+    fractional
+        Use ``agents_scheduled_fractional`` (aggregate before rounding)
+        instead of the integer ``agents_scheduled``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``interval_start``, ``required_agents``, and ``calls`` and
+        ``aht_seconds`` where present.
+    """
+    source = "agents_scheduled_fractional" if fractional else "agents_scheduled"
+    if source not in staffing.columns:
+        raise DataError("staffing", list(staffing.columns), f"a column {source!r}")
+    columns = ["interval_start", source] + [
+        c for c in ("calls", "aht_seconds") if c in staffing.columns
+    ]
+    out = staffing.loc[:, columns].rename(columns={source: "required_agents"})
+    out["required_agents"] = out["required_agents"].astype(float)
+    return out.reset_index(drop=True)

@@ -1,0 +1,232 @@
+"""Concrete shifts on the interval grid, expanded from the shift templates.
+
+A :class:`ShiftOption` is one (template, day, start, length) on the horizon
+grid, with the window of allowed start intervals of each of its breaks.
+:func:`shift_options` lists them for the whole problem, ignoring agents;
+:func:`agent_options` says which options each agent may work and which
+soft-able rules (availability, time off, pins) an option would break.
+The roster model, its lower bound and the pre-solve checks all read these
+lists, so the templates are interpreted in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from wfm.roster.problem import Agent, RosterProblem, Rule, ShiftTemplate
+
+__all__ = [
+    "AgentOption",
+    "ShiftOption",
+    "agent_options",
+    "break_windows",
+    "shift_options",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShiftOption:
+    """One concrete shift on the horizon grid.
+
+    Attributes
+    ----------
+    template
+        Index of the template in ``RosterProblem.templates``.
+    day
+        Horizon day on which the shift starts (0-based).
+    start
+        Absolute start interval (0 = horizon start).
+    length
+        Length in intervals, breaks included. ``start + length`` may exceed
+        the horizon: the tail is reported, not counted as coverage.
+    paid_minutes
+        Length minus unpaid breaks.
+    break_starts
+        For each break rule of the template, in order, the absolute intervals
+        at which that break may start.
+    """
+
+    template: int
+    day: int
+    start: int
+    length: int
+    paid_minutes: int
+    break_starts: tuple[tuple[int, ...], ...]
+
+    @property
+    def end(self) -> int:
+        """First interval after the shift (may exceed the horizon)."""
+        return self.start + self.length
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgentOption:
+    """A shift option as seen by one agent.
+
+    ``breaches`` holds the soft-able rules the agent would break by working
+    it (outside availability, overlapping time off, against a pin). With
+    every one of those rules hard, such options are not listed at all.
+    """
+
+    option: int
+    breaches: frozenset[Rule]
+
+
+def break_windows(
+    template: ShiftTemplate, length_minutes: int, interval_minutes: int
+) -> tuple[tuple[int, ...], ...] | None:
+    """Allowed break starts, in intervals after the shift start.
+
+    Returns ``None`` when some break of the template cannot fit in a shift of
+    ``length_minutes`` (its window leaves no room before the shift's end), or
+    when the breaks together are longer than the shift.
+    """
+    windows: list[tuple[int, ...]] = []
+    total = 0
+    for rule in template.breaks:
+        first = rule.earliest_start_after_minutes // interval_minutes
+        last = rule.latest_start_after_minutes // interval_minutes
+        duration = rule.duration_minutes // interval_minutes
+        total += duration
+        starts = tuple(
+            k
+            for k in range(first, last + 1)
+            if k + duration <= length_minutes // interval_minutes and k >= 0
+        )
+        if not starts:
+            return None
+        windows.append(starts)
+    if total * interval_minutes > length_minutes:
+        return None
+    return tuple(windows)
+
+
+def shift_options(problem: RosterProblem) -> list[ShiftOption]:
+    """Every concrete shift the templates allow in the horizon, agents aside.
+
+    Options are ordered by day, template, start and length. Lengths for
+    which a template's breaks cannot fit are left out (the pre-solve checks
+    report templates left with no option at all).
+    """
+    im = problem.interval_minutes
+    per_day = problem.intervals_per_day
+    out: list[ShiftOption] = []
+    for day in range(problem.days):
+        weekday = problem.weekday_of(day)
+        for ti, template in enumerate(problem.templates):
+            if weekday not in template.weekdays:
+                continue
+            for length_minutes in template.lengths_minutes:
+                windows = break_windows(template, length_minutes, im)
+                if windows is None:
+                    continue
+                length = length_minutes // im
+                paid = length_minutes - template.unpaid_break_minutes()
+                for start_minutes in template.start_minutes:
+                    start = day * per_day + start_minutes // im
+                    out.append(
+                        ShiftOption(
+                            template=ti,
+                            day=day,
+                            start=start,
+                            length=length,
+                            paid_minutes=paid,
+                            break_starts=tuple(tuple(start + k for k in w) for w in windows),
+                        )
+                    )
+    out.sort(key=lambda o: (o.day, o.template, o.start, o.length))
+    return out
+
+
+def _inside_availability(problem: RosterProblem, agent: Agent, option: ShiftOption) -> bool:
+    if agent.availability is None:
+        return True
+    weekday = problem.weekday_of(option.day)
+    start_minutes = (
+        option.start - option.day * problem.intervals_per_day
+    ) * problem.interval_minutes
+    end_minutes = start_minutes + option.length * problem.interval_minutes
+    for window in agent.availability:
+        if window.weekday != weekday:
+            continue
+        if window.start_minutes <= start_minutes and end_minutes <= window.end_minutes:
+            return True
+    return False
+
+
+def _timestamp(problem: RosterProblem, interval: int) -> dt.datetime:
+    stamp: dt.datetime = (
+        pd.Timestamp(problem.start_date) + pd.Timedelta(minutes=interval * problem.interval_minutes)
+    ).to_pydatetime()
+    return stamp
+
+
+def _overlaps_time_off(problem: RosterProblem, agent: Agent, option: ShiftOption) -> bool:
+    if not agent.time_off:
+        return False
+    start = _timestamp(problem, option.start)
+    end = _timestamp(problem, option.end)
+    return any(off.start < end and start < off.end for off in agent.time_off)
+
+
+def _against_pin(problem: RosterProblem, agent: Agent, option: ShiftOption) -> bool:
+    day = problem.dates[option.day]
+    for pin in agent.pins:
+        if pin.day != day:
+            continue
+        if pin.off:
+            return True
+        if pin.template is not None and problem.template_index[pin.template] != option.template:
+            return True
+        start_minutes = (
+            option.start - option.day * problem.intervals_per_day
+        ) * problem.interval_minutes
+        if pin.start is not None and pin.start.hour * 60 + pin.start.minute != start_minutes:
+            return True
+        if (
+            pin.length_minutes is not None
+            and pin.length_minutes != option.length * problem.interval_minutes
+        ):
+            return True
+    return False
+
+
+def agent_options(
+    problem: RosterProblem, options: list[ShiftOption] | None = None
+) -> list[list[AgentOption]]:
+    """For each agent (in problem order), the options they may be given.
+
+    Options of templates the agent may not work are never listed. Options
+    breaking availability, time off or a pin are listed only when that rule
+    is soft, with the rule in ``breaches``.
+    """
+    if options is None:
+        options = shift_options(problem)
+    checks = (
+        (Rule.AVAILABILITY, _inside_availability, True),
+        (Rule.TIME_OFF, _overlaps_time_off, False),
+        (Rule.PINS, _against_pin, False),
+    )
+    result: list[list[AgentOption]] = []
+    for agent in problem.agents:
+        allowed_templates = (
+            None
+            if agent.templates is None
+            else {problem.template_index[name] for name in agent.templates}
+        )
+        mine: list[AgentOption] = []
+        for index, option in enumerate(options):
+            if allowed_templates is not None and option.template not in allowed_templates:
+                continue
+            breaches: set[Rule] = set()
+            for rule, check, ok_when in checks:
+                if check(problem, agent, option) != ok_when:
+                    breaches.add(rule)
+            if any(not problem.is_soft(rule) for rule in breaches):
+                continue
+            mine.append(AgentOption(option=index, breaches=frozenset(breaches)))
+        result.append(mine)
+    return result
