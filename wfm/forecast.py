@@ -1,0 +1,1164 @@
+"""Interval forecasts of call volume and AHT, and rolling-origin backtests.
+
+Forecasters follow the scikit-learn convention: the constructor only stores
+its parameters, :meth:`Forecaster.fit` learns from a history and returns the
+forecaster, learned state ends in ``_``, and :meth:`Forecaster.predict`
+returns a DataFrame in the forecast layout below.
+
+Methods
+-------
+:class:`SeasonalNaive` (``"seasonal_naive"``)
+    Same weekday and interval of the last week; the baseline.
+:class:`WeekdayProfile` (``"profile"``)
+    Mean, median or recency-weighted mean of the same weekday-interval over
+    the last ``weeks`` observed days of that weekday.
+:class:`SmoothedDailyProfile` (``"smoothing"``)
+    Daily totals by Holt-Winters exponential smoothing (additive trend,
+    additive or multiplicative weekly seasonality, parameters chosen by a
+    small grid search on one-step errors), split over the day by a
+    weekday-specific intraday profile.
+:class:`AutoForecaster` (``"auto"``, the default)
+    Chooses among candidate forecasters by a rolling-origin backtest on the
+    history (lowest pooled interval-level WAPE) and refits the winner.
+
+Missing days, special days and open hours
+-----------------------------------------
+Days absent from the history (holidays, outages) and ``special_days`` are
+never read as zero-call days: they are left out of fitting, and every method
+falls back to the most recent earlier occurrence of the same weekday.
+
+Open hours are learned from the history: an interval of the week (weekday,
+time of day) is *open* if it has a row in at least one of the last
+``open_weeks`` (default 4) calendar weeks of the history, on a day not listed
+in ``special_days``. Closed intervals are forecast with ``is_open`` False and
+``calls`` 0. ``multipliers`` scale the forecast calls of given future dates;
+a multiplier of 0 closes the whole day.
+
+AHT
+---
+Per weekday-interval, the call-weighted mean AHT of the last ``aht_weeks``
+weeks; where fewer than ``min_aht_calls`` calls with a known AHT support it,
+fall back to the same weekday and clock hour, then the clock hour over all
+weekdays, then the overall mean of those weeks, then of the whole history.
+A history without any AHT (``aht_seconds`` all NaN) needs
+``default_aht_seconds``; ``df.attrs["aht_source"]`` says which was used.
+
+Forecast layout (output of :meth:`Forecaster.predict`)
+------------------------------------------------------
+``interval_start``
+    datetime64[ns], every interval of the requested days, closed ones too.
+``calls``
+    float >= 0; 0 where closed.
+``aht_seconds``
+    float > 0 everywhere (closed intervals get the fallback value).
+``is_open``
+    bool.
+
+``df.attrs`` holds ``interval_minutes``, ``method`` and ``aht_source``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import ValidationError
+from wfm.history import History, read_interval_counts
+
+__all__ = [
+    "METHODS",
+    "AutoForecaster",
+    "Forecaster",
+    "SeasonalNaive",
+    "SmoothedDailyProfile",
+    "WeekdayProfile",
+    "backtest",
+    "make_forecaster",
+    "summarize_backtest",
+]
+
+DateLike = str | dt.date | pd.Timestamp
+
+#: Method names accepted by :func:`make_forecaster` and the CLI.
+METHODS: tuple[str, ...] = ("auto", "seasonal_naive", "profile", "smoothing")
+
+
+# ----------------------------------------------------------------------------- panel
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """History as a day x interval-of-day matrix (NaN where absent)."""
+
+    first_day: np.datetime64  # datetime64[D]
+    interval_minutes: int
+    calls: np.ndarray  # (n_days, n_slots) float, NaN where no row
+    aht: np.ndarray  # (n_days, n_slots) float, NaN where unknown
+
+    @property
+    def n_days(self) -> int:
+        return int(self.calls.shape[0])
+
+    @property
+    def n_slots(self) -> int:
+        return int(self.calls.shape[1])
+
+    @property
+    def weekday(self) -> np.ndarray:
+        days = self.first_day + np.arange(self.n_days)
+        # 1970-01-01 was a Thursday (weekday 3).
+        return ((days.astype(np.int64) + 3) % 7).astype(np.int64)
+
+    @property
+    def end_day(self) -> np.datetime64:
+        """First day after the panel."""
+        return self.first_day + np.timedelta64(self.n_days, "D")
+
+    def head(self, n_days: int) -> _Panel:
+        """The first ``n_days`` days (strictly before day ``n_days``)."""
+        return _Panel(self.first_day, self.interval_minutes, self.calls[:n_days], self.aht[:n_days])
+
+    def without(self, days: Iterable[np.datetime64]) -> _Panel:
+        """Mask the given days as absent."""
+        index = [
+            int((d - self.first_day) // np.timedelta64(1, "D"))
+            for d in days
+            if self.first_day <= d < self.end_day
+        ]
+        if not index:
+            return self
+        calls = self.calls.copy()
+        aht = self.aht.copy()
+        calls[index] = np.nan
+        aht[index] = np.nan
+        return _Panel(self.first_day, self.interval_minutes, calls, aht)
+
+
+def _panel(history: History) -> _Panel:
+    data = history.data
+    minutes = history.interval_minutes
+    n_slots = 1440 // minutes
+    stamps = data["interval_start"].to_numpy(dtype="datetime64[ns]")
+    if stamps.size == 0:
+        raise ValidationError("history", "0 intervals", "at least one interval")
+    days = stamps.astype("datetime64[D]")
+    first = days.min()
+    day_idx = ((days - first) // np.timedelta64(1, "D")).astype(np.int64)
+    slot = (((stamps - days) // np.timedelta64(1, "m")) // minutes).astype(np.int64)
+    n_days = int(day_idx.max()) + 1
+    calls = np.full((n_days, n_slots), np.nan)
+    aht = np.full((n_days, n_slots), np.nan)
+    calls[day_idx, slot] = data["calls"].to_numpy(dtype=float)
+    aht[day_idx, slot] = data["aht_seconds"].to_numpy(dtype=float)
+    return _Panel(first, minutes, calls, aht)
+
+
+def _as_history(history: History | pd.DataFrame) -> History:
+    if isinstance(history, History):
+        return history
+    if isinstance(history, pd.DataFrame):
+        return read_interval_counts(history)
+    raise ValidationError("history", type(history).__name__, "a wfm.history.History or DataFrame")
+
+
+def _as_day(value: object, name: str, *, normalize: bool = False) -> np.datetime64:
+    try:
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        raise ValidationError(name, value, "a date such as '2027-01-04'") from None
+    if stamp is pd.NaT or stamp.tzinfo is not None:
+        raise ValidationError(name, value, "a date (no time zone)")
+    if normalize:
+        stamp = stamp.normalize()
+    if stamp != stamp.normalize():
+        raise ValidationError(name, value, "a date (midnight, no time zone)")
+    return np.datetime64(stamp.date(), "D")
+
+
+def _check_positive_int(value: object, name: str, minimum: int = 1) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        raise ValidationError(name, value, f"an integer >= {minimum}")
+    return int(value)
+
+
+# ----------------------------------------------------------------------------- base
+
+
+class Forecaster:
+    """Base class of the forecasters (not used directly).
+
+    Parameters
+    ----------
+    special_days
+        Dates excluded from fitting (holidays, outages, campaign days): read
+        as absent, never as zero. Also excluded from backtest scoring.
+    multipliers
+        ``{date: factor}`` applied to the forecast calls of future dates
+        (factor >= 0; 0 closes the day).
+    default_aht_seconds
+        AHT used when the history has no AHT at all.
+    open_weeks
+        Recent calendar weeks from which open hours are learned.
+    aht_weeks
+        Recent calendar weeks from which AHT is learned.
+    min_aht_calls
+        Calls (with known AHT) needed before a weekday-interval AHT is
+        trusted; below it the fallback chain is used.
+    """
+
+    #: Short method name used in ``df.attrs["method"]`` and backtests.
+    method: str = "base"
+
+    def __init__(
+        self,
+        *,
+        special_days: Iterable[DateLike] = (),
+        multipliers: Mapping[DateLike, float] | None = None,
+        default_aht_seconds: float | None = None,
+        open_weeks: int = 4,
+        aht_weeks: int = 8,
+        min_aht_calls: float = 100.0,
+    ) -> None:
+        self.special_days = tuple(special_days)
+        self.multipliers = dict(multipliers) if multipliers is not None else None
+        self.default_aht_seconds = default_aht_seconds
+        self.open_weeks = open_weeks
+        self.aht_weeks = aht_weeks
+        self.min_aht_calls = min_aht_calls
+        self._validate_base()
+
+    # -- parameters ------------------------------------------------------------
+
+    def _validate_base(self) -> None:
+        self._special()
+        for day, factor in (self.multipliers or {}).items():
+            _as_day(day, "multipliers")
+            if (
+                not isinstance(factor, (int, float, np.number))
+                or isinstance(factor, bool)
+                or not math.isfinite(float(factor))
+                or factor < 0
+            ):
+                raise ValidationError(f"multipliers[{day}]", factor, "a finite factor >= 0")
+        if self.default_aht_seconds is not None and not (
+            isinstance(self.default_aht_seconds, (int, float, np.number))
+            and math.isfinite(float(self.default_aht_seconds))
+            and self.default_aht_seconds > 0
+        ):
+            raise ValidationError("default_aht_seconds", self.default_aht_seconds, "seconds > 0")
+        _check_positive_int(self.open_weeks, "open_weeks")
+        _check_positive_int(self.aht_weeks, "aht_weeks")
+        if not self.min_aht_calls >= 0:
+            raise ValidationError("min_aht_calls", self.min_aht_calls, "a number >= 0")
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters, as given."""
+        names = [
+            p.name
+            for p in inspect.signature(type(self).__init__).parameters.values()
+            if p.name != "self" and p.kind is not inspect.Parameter.VAR_KEYWORD
+        ]
+        return {name: getattr(self, name) for name in names}
+
+    def clone(self, **overrides: Any) -> Forecaster:
+        """A new unfitted forecaster with the same (or overridden) parameters."""
+        params = self.get_params()
+        params.update(overrides)
+        return type(self)(**params)
+
+    @property
+    def name(self) -> str:
+        """Readable method name including its main parameters."""
+        return self.method
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
+
+    # -- fitting ---------------------------------------------------------------
+
+    def fit(self, history: History | pd.DataFrame) -> Forecaster:
+        """Learn from a history.
+
+        Parameters
+        ----------
+        history
+            A :class:`wfm.history.History`, or a DataFrame in the history
+            layout (validated with :func:`wfm.history.read_interval_counts`).
+
+        Returns
+        -------
+        Forecaster
+            ``self``.
+        """
+        self._fit_panel(_panel(_as_history(history)))
+        return self
+
+    def _special(self) -> list[np.datetime64]:
+        return [_as_day(d, "special_days", normalize=True) for d in self.special_days]
+
+    def _fit_panel(self, panel: _Panel) -> None:
+        masked = panel.without(self._special())
+        self.interval_minutes_ = panel.interval_minutes
+        self.history_end_ = panel.end_day
+        self.open_ = _learn_open(masked, self.open_weeks)
+        self._fit_calls(masked)
+        self._fit_aht(masked)
+
+    def _fit_calls(self, panel: _Panel) -> None:
+        raise NotImplementedError
+
+    def _predict_calls(self, days: np.ndarray) -> np.ndarray:
+        """Raw calls (n_days x n_slots) for the given datetime64[D] days."""
+        raise NotImplementedError
+
+    def _fit_aht(self, panel: _Panel) -> None:
+        self.aht_, self.aht_source_ = _learn_aht(
+            panel,
+            aht_weeks=self.aht_weeks,
+            min_calls=self.min_aht_calls,
+            default=self.default_aht_seconds,
+        )
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "open_"):
+            raise ValidationError(type(self).__name__, "unfitted", "fit(history) before predict")
+
+    def _forecast_matrix(self, start: np.datetime64, days: int) -> tuple[np.ndarray, np.ndarray]:
+        """(calls, is_open) matrices for ``days`` days from ``start``, multipliers applied."""
+        self._check_fitted()
+        dates = start + np.arange(days)
+        weekday = ((dates.astype(np.int64) + 3) % 7).astype(np.int64)
+        is_open = self.open_[weekday].copy()
+        calls = np.nan_to_num(self._predict_calls(dates), nan=0.0)
+        calls = np.clip(calls, 0.0, None)
+        if self.multipliers:
+            for day, factor in self.multipliers.items():
+                index = int((_as_day(day, "multipliers") - start) // np.timedelta64(1, "D"))
+                if 0 <= index < days:
+                    calls[index] *= float(factor)
+                    if factor == 0:
+                        is_open[index] = False
+        calls = np.where(is_open, calls, 0.0)
+        return calls, is_open
+
+    def predict(self, start: DateLike, days: int = 7) -> pd.DataFrame:
+        """Forecast whole days from ``start``.
+
+        Parameters
+        ----------
+        start
+            First day to forecast (a date); after the last day of the
+            fitted history.
+        days
+            Number of days.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Forecast layout (see the module docstring): ``interval_start``,
+            ``calls``, ``aht_seconds``, ``is_open``; ``attrs`` carry
+            ``interval_minutes``, ``method`` and ``aht_source``.
+        """
+        self._check_fitted()
+        first = _as_day(start, "start")
+        n_days = _check_positive_int(days, "days")
+        if first < self.history_end_:
+            last = pd.Timestamp(self.history_end_ - np.timedelta64(1, "D")).date()
+            raise ValidationError("start", str(start), f"a date after the history's end ({last})")
+        if self.aht_ is None:
+            raise ValidationError(
+                "default_aht_seconds",
+                None,
+                "seconds > 0: the history has no AHT, so a default AHT is needed",
+            )
+        calls, is_open = self._forecast_matrix(first, n_days)
+        dates = first + np.arange(n_days)
+        weekday = ((dates.astype(np.int64) + 3) % 7).astype(np.int64)
+        minutes = self.interval_minutes_
+        n_slots = calls.shape[1]
+        stamps = (
+            dates.astype("datetime64[ns]")[:, None]
+            + (np.arange(n_slots) * minutes).astype("timedelta64[m]")[None, :]
+        )
+        out = pd.DataFrame(
+            {
+                "interval_start": stamps.ravel(),
+                "calls": calls.ravel(),
+                "aht_seconds": self.aht_[weekday].ravel(),
+                "is_open": is_open.ravel(),
+            }
+        )
+        out.attrs["interval_minutes"] = minutes
+        out.attrs["method"] = self.name
+        out.attrs["aht_source"] = self.aht_source_
+        return out
+
+
+def _recent_days(panel: _Panel, weeks: int) -> slice:
+    return slice(max(0, panel.n_days - 7 * weeks), panel.n_days)
+
+
+def _learn_open(panel: _Panel, open_weeks: int) -> np.ndarray:
+    """(7, n_slots) bool: interval of the week seen in the last ``open_weeks`` weeks."""
+    window = _recent_days(panel, open_weeks)
+    seen = ~np.isnan(panel.calls[window])
+    weekday = panel.weekday[window]
+    open_ = np.zeros((7, panel.n_slots), dtype=bool)
+    for w in range(7):
+        rows = seen[weekday == w]
+        if rows.size:
+            open_[w] = rows.any(axis=0)
+    return open_
+
+
+def _learn_aht(
+    panel: _Panel, *, aht_weeks: int, min_calls: float, default: float | None
+) -> tuple[np.ndarray | None, str]:
+    """(7, n_slots) AHT with the documented fallback chain, and its source."""
+    known = ~np.isnan(panel.aht) & (np.nan_to_num(panel.calls) > 0)
+    if not known.any():
+        if default is None:
+            return None, "none: history has no AHT and no default_aht_seconds"
+        return (
+            np.full((7, panel.n_slots), float(default)),
+            f"default_aht_seconds={float(default):g} (history has no AHT)",
+        )
+    weights = np.where(known, panel.calls, 0.0)
+    seconds = np.where(known, panel.calls * np.nan_to_num(panel.aht), 0.0)
+    overall_all = seconds.sum() / weights.sum()
+    window = _recent_days(panel, aht_weeks)
+    w = weights[window]
+    s = seconds[window]
+    weekday = panel.weekday[window]
+    n_slots = panel.n_slots
+    slots_per_hour = max(1, 60 // panel.interval_minutes)
+    hour_of_slot = np.arange(n_slots) // slots_per_hour
+    cw = np.zeros((7, n_slots))
+    cs = np.zeros((7, n_slots))
+    for d in range(7):
+        sel = weekday == d
+        cw[d] = w[sel].sum(axis=0)
+        cs[d] = s[sel].sum(axis=0)
+    # weekday x hour
+    to_hour = np.zeros((n_slots, 24))
+    to_hour[np.arange(n_slots), hour_of_slot] = 1.0
+    hw = cw @ to_hour
+    hs = cs @ to_hour
+    # hour over all weekdays
+    aw = hw.sum(axis=0)
+    as_ = hs.sum(axis=0)
+    overall = cs.sum() / cw.sum() if cw.sum() > 0 else overall_all
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level_slot = cs / cw
+        level_wh = (hs / hw)[:, hour_of_slot]
+        level_h = np.broadcast_to((as_ / aw)[hour_of_slot], (7, n_slots))
+    out = np.full((7, n_slots), overall)
+    out = np.where(np.broadcast_to(aw[hour_of_slot] >= min_calls, (7, n_slots)), level_h, out)
+    out = np.where(hw[:, hour_of_slot] >= min_calls, level_wh, out)
+    out = np.where(cw >= min_calls, level_slot, out)
+    out = np.where(np.isfinite(out) & (out > 0), out, overall)
+    return out, "history"
+
+
+# ----------------------------------------------------------------------------- methods
+
+
+def _weekday_rows(panel: _Panel, weekday: int) -> np.ndarray:
+    """Rows (days) of ``panel`` of the given weekday with at least one value."""
+    sel = (panel.weekday == weekday) & ~np.all(np.isnan(panel.calls), axis=1)
+    return panel.calls[sel]
+
+
+class SeasonalNaive(Forecaster):
+    """Same weekday and interval of the most recent observed week.
+
+    For a target day the forecast is the last observed day of the same
+    weekday (one week back for a 7-day horizon). Where that day is missing
+    (holiday absent from the history, or a special day) or lacks the
+    interval, the next older week is used, interval by interval (two weeks
+    back, three, ...). Beyond one week the last week is repeated.
+
+    Parameters
+    ----------
+    **kwargs
+        Common parameters of :class:`Forecaster`.
+    """
+
+    method = "seasonal_naive"
+
+    def __init__(
+        self,
+        *,
+        special_days: Iterable[DateLike] = (),
+        multipliers: Mapping[DateLike, float] | None = None,
+        default_aht_seconds: float | None = None,
+        open_weeks: int = 4,
+        aht_weeks: int = 8,
+        min_aht_calls: float = 100.0,
+    ) -> None:
+        super().__init__(
+            special_days=special_days,
+            multipliers=multipliers,
+            default_aht_seconds=default_aht_seconds,
+            open_weeks=open_weeks,
+            aht_weeks=aht_weeks,
+            min_aht_calls=min_aht_calls,
+        )
+
+    def _fit_calls(self, panel: _Panel) -> None:
+        last = np.full((7, panel.n_slots), np.nan)
+        for w in range(7):
+            rows = _weekday_rows(panel, w)
+            if rows.size:
+                filled = pd.DataFrame(rows).ffill().to_numpy()
+                last[w] = filled[-1]
+        self.last_week_ = last
+
+    def _predict_calls(self, days: np.ndarray) -> np.ndarray:
+        weekday = ((days.astype(np.int64) + 3) % 7).astype(np.int64)
+        return np.asarray(self.last_week_[weekday])
+
+
+class WeekdayProfile(Forecaster):
+    """Weekday x interval profile over the last ``weeks`` observed weeks.
+
+    For each weekday, the last ``weeks`` days of that weekday present in the
+    history (missing and special days skipped) are combined interval by
+    interval (NaN-aware).
+
+    Parameters
+    ----------
+    weeks
+        Number of past occurrences of each weekday to use.
+    statistic
+        ``"mean"``, ``"median"`` or ``"weighted"`` (weights ``decay**age``,
+        age 0 = most recent).
+    decay
+        Recency decay of ``"weighted"``, in (0, 1].
+    **kwargs
+        Common parameters of :class:`Forecaster`.
+    """
+
+    method = "profile"
+
+    def __init__(
+        self,
+        *,
+        weeks: int = 4,
+        statistic: Literal["mean", "median", "weighted"] = "mean",
+        decay: float = 0.8,
+        special_days: Iterable[DateLike] = (),
+        multipliers: Mapping[DateLike, float] | None = None,
+        default_aht_seconds: float | None = None,
+        open_weeks: int = 4,
+        aht_weeks: int = 8,
+        min_aht_calls: float = 100.0,
+    ) -> None:
+        self.weeks = weeks
+        self.statistic = statistic
+        self.decay = decay
+        _check_positive_int(weeks, "weeks")
+        if statistic not in ("mean", "median", "weighted"):
+            raise ValidationError("statistic", statistic, "'mean', 'median' or 'weighted'")
+        if not 0 < decay <= 1:
+            raise ValidationError("decay", decay, "a number in (0, 1]")
+        super().__init__(
+            special_days=special_days,
+            multipliers=multipliers,
+            default_aht_seconds=default_aht_seconds,
+            open_weeks=open_weeks,
+            aht_weeks=aht_weeks,
+            min_aht_calls=min_aht_calls,
+        )
+
+    @property
+    def name(self) -> str:
+        """E.g. ``profile_mean_4w``."""
+        return f"profile_{self.statistic}_{self.weeks}w"
+
+    def _fit_calls(self, panel: _Panel) -> None:
+        profile = np.full((7, panel.n_slots), np.nan)
+        for w in range(7):
+            rows = _weekday_rows(panel, w)[-self.weeks :]
+            if not rows.size:
+                continue
+            present = ~np.isnan(rows)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                if self.statistic == "median":
+                    ok = present.any(axis=0)
+                    profile[w, ok] = np.nanmedian(rows[:, ok], axis=0)
+                else:
+                    age = np.arange(rows.shape[0])[::-1]
+                    weight = (
+                        self.decay**age if self.statistic == "weighted" else np.ones(age.size)
+                    )[:, None] * present
+                    profile[w] = np.nansum(rows * weight, axis=0) / weight.sum(axis=0)
+        self.profile_ = profile
+
+    def _predict_calls(self, days: np.ndarray) -> np.ndarray:
+        weekday = ((days.astype(np.int64) + 3) % 7).astype(np.int64)
+        return np.asarray(self.profile_[weekday])
+
+
+_ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
+_BETAS = (0.0, 0.02, 0.1)
+_GAMMAS = (0.05, 0.1, 0.2, 0.4)
+
+
+class SmoothedDailyProfile(Forecaster):
+    """Holt-Winters daily totals split by a weekday intraday profile.
+
+    The daily totals of the open weekdays form a series with period ``m`` =
+    number of open weekdays (5 for a Monday-Friday centre); a missing day
+    keeps its slot in the series and is skipped by the recursion (the state
+    is carried with the one-step forecast). Holt-Winters with additive,
+    damped trend and additive or multiplicative seasonality (Hyndman &
+    Athanasopoulos, *Forecasting: Principles and Practice*, section 8.3) is
+    run for every combination of the smoothing grid at once (vectorised), and
+    the combination with the lowest mean absolute one-step error after two
+    seasons of warm-up wins. The forecast day total is split over the day by
+    the intraday proportions of that weekday over its last ``profile_weeks``
+    observed days. With fewer than three seasons of history the daily total
+    is the mean of the last ``profile_weeks`` observed days of the weekday.
+
+    Parameters
+    ----------
+    seasonal
+        ``"auto"`` (both kinds in the grid), ``"additive"`` or
+        ``"multiplicative"``.
+    profile_weeks
+        Past occurrences of each weekday in the intraday profile.
+    damping
+        Trend damping factor ``phi`` in (0, 1].
+    alphas, betas, gammas
+        Smoothing grids of level, trend and season.
+    **kwargs
+        Common parameters of :class:`Forecaster`.
+    """
+
+    method = "smoothing"
+
+    def __init__(
+        self,
+        *,
+        seasonal: Literal["auto", "additive", "multiplicative"] = "auto",
+        profile_weeks: int = 6,
+        damping: float = 0.98,
+        alphas: Sequence[float] = _ALPHAS,
+        betas: Sequence[float] = _BETAS,
+        gammas: Sequence[float] = _GAMMAS,
+        special_days: Iterable[DateLike] = (),
+        multipliers: Mapping[DateLike, float] | None = None,
+        default_aht_seconds: float | None = None,
+        open_weeks: int = 4,
+        aht_weeks: int = 8,
+        min_aht_calls: float = 100.0,
+    ) -> None:
+        self.seasonal = seasonal
+        self.profile_weeks = profile_weeks
+        self.damping = damping
+        self.alphas = tuple(alphas)
+        self.betas = tuple(betas)
+        self.gammas = tuple(gammas)
+        if seasonal not in ("auto", "additive", "multiplicative"):
+            raise ValidationError("seasonal", seasonal, "'auto', 'additive' or 'multiplicative'")
+        _check_positive_int(profile_weeks, "profile_weeks")
+        if not 0 < damping <= 1:
+            raise ValidationError("damping", damping, "a number in (0, 1]")
+        for grid_name, grid in (("alphas", self.alphas), ("betas", self.betas)):
+            if not grid or any(not 0 <= g <= 1 for g in grid):
+                raise ValidationError(grid_name, grid, "a non-empty list of numbers in [0, 1]")
+        if not self.gammas or any(not 0 <= g <= 1 for g in self.gammas):
+            raise ValidationError("gammas", self.gammas, "a non-empty list of numbers in [0, 1]")
+        super().__init__(
+            special_days=special_days,
+            multipliers=multipliers,
+            default_aht_seconds=default_aht_seconds,
+            open_weeks=open_weeks,
+            aht_weeks=aht_weeks,
+            min_aht_calls=min_aht_calls,
+        )
+
+    def _fit_calls(self, panel: _Panel) -> None:
+        n_slots = panel.n_slots
+        present_day = ~np.all(np.isnan(panel.calls), axis=1)
+        totals = np.where(present_day, np.nansum(panel.calls, axis=1), np.nan)
+        weekday = panel.weekday
+        open_days = sorted({int(w) for w in weekday[present_day]})
+        self.open_weekdays_ = tuple(open_days)
+        # Intraday proportions and fallback day totals per weekday.
+        proportions = np.zeros((7, n_slots))
+        mean_total = np.zeros(7)
+        for w in open_days:
+            sel = np.flatnonzero((weekday == w) & present_day)[-self.profile_weeks :]
+            block = panel.calls[sel]
+            proportions[w] = np.nansum(block, axis=0) / max(np.nansum(block), 1e-12)
+            mean_total[w] = float(np.mean(totals[sel]))
+        self.proportions_ = proportions
+        self.mean_total_ = mean_total
+        m = len(open_days)
+        series_idx = np.flatnonzero(np.isin(weekday, open_days))
+        if series_idx.size:
+            # Drop leading absent days so the series starts with an observation.
+            first_obs = int(np.flatnonzero(present_day[series_idx])[0])
+            series_idx = series_idx[first_obs:]
+        y = totals[series_idx]
+        self.series_last_day_ = int(series_idx[-1]) if series_idx.size else -1
+        self.series_first_day_ = panel.first_day
+        self.params_: dict[str, Any] | None = None
+        if m == 0 or np.count_nonzero(~np.isnan(y)) < 3 * m or m < 2:
+            self.state_ = None
+            return
+        kinds = (False, True) if self.seasonal == "auto" else (self.seasonal == "multiplicative",)
+        grid = np.array(
+            [
+                (a, b, g, float(k))
+                for a in self.alphas
+                for b in self.betas
+                for g in self.gammas
+                for k in kinds
+            ]
+        )
+        alpha, beta, gamma, mult = (grid[:, i] for i in range(4))
+        is_mult = mult > 0.5
+        level, trend, season, score = _holt_winters(y, m, alpha, beta, gamma, is_mult, self.damping)
+        best = int(np.nanargmin(score)) if np.isfinite(score).any() else 0
+        self.params_ = {
+            "alpha": float(alpha[best]),
+            "beta": float(beta[best]),
+            "gamma": float(gamma[best]),
+            "seasonal": "multiplicative" if is_mult[best] else "additive",
+            "mae": float(score[best]),
+        }
+        # season position of the next series element
+        self.state_ = (
+            float(level[best]),
+            float(trend[best]),
+            season[best].copy(),
+            bool(is_mult[best]),
+        )
+        # season column j holds the weekday of series element j (t % m == j)
+        self.day_position_ = {int(weekday[series_idx[j]]): j for j in range(m)}
+        self.series_len_ = int(y.size)
+
+    def _predict_calls(self, days: np.ndarray) -> np.ndarray:
+        weekday = ((days.astype(np.int64) + 3) % 7).astype(np.int64)
+        totals = np.zeros(days.size)
+        open_days = self.open_weekdays_
+        if self.state_ is None:
+            totals = self.mean_total_[weekday]
+        else:
+            level, trend, season, is_mult = self.state_
+            m = len(open_days)
+            first_series_day = self.series_first_day_ + np.timedelta64(
+                self.series_last_day_ + 1, "D"
+            )
+            phi = self.damping
+            for i, day in enumerate(days):
+                w = int(weekday[i])
+                if w not in self.day_position_:
+                    continue
+                # steps ahead in the open-weekday series
+                span = int((day - first_series_day) // np.timedelta64(1, "D")) + 1
+                whole, rest = divmod(span, 7)
+                extra = sum(
+                    1
+                    for k in range(rest)
+                    if int((first_series_day + np.timedelta64(k, "D")).astype(np.int64) + 3) % 7
+                    in self.day_position_
+                )
+                h = whole * m + extra
+                damp = phi * (1 - phi**h) / (1 - phi) if phi < 1 else float(h)
+                s = season[self.day_position_[w]]
+                base = level + damp * trend
+                totals[i] = base * s if is_mult else base + s
+        totals = np.clip(totals, 0.0, None)
+        return totals[:, None] * self.proportions_[weekday]
+
+
+def _holt_winters(
+    y: np.ndarray,
+    m: int,
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    gamma: np.ndarray,
+    is_mult: np.ndarray,
+    phi: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Run Holt-Winters for K parameter sets at once.
+
+    Returns final level (K,), trend (K,), seasonal indices ordered by season
+    position (K, m) and the mean absolute one-step error after ``2 m`` steps.
+    """
+    k = alpha.size
+    first = y[:m]
+    second = y[m : 2 * m]
+    l0 = np.nanmean(first)
+    l1 = np.nanmean(second) if np.isfinite(second).any() else l0
+    b0 = (l1 - l0) / m
+    add_season = np.nan_to_num(first - l0, nan=0.0)
+    mult_season = np.nan_to_num(first / l0 if l0 > 0 else np.ones(m), nan=1.0)
+    season = np.where(is_mult[:, None], mult_season[None, :], add_season[None, :])
+    level = np.full(k, l0)
+    trend = np.full(k, b0)
+    abs_err = np.zeros(k)
+    n_err = 0
+    for t in range(y.size):
+        pos = t % m
+        s = season[:, pos]
+        base = level + phi * trend
+        yhat = np.where(is_mult, base * s, base + s)
+        obs = y[t]
+        if np.isnan(obs):
+            new_level = base
+            season_new = s
+        else:
+            if t >= 2 * m:
+                abs_err += np.abs(obs - yhat)
+                n_err += 1
+            safe_s = np.where(np.abs(s) > 1e-9, s, 1e-9)
+            deseason = np.where(is_mult, obs / safe_s, obs - s)
+            new_level = alpha * deseason + (1 - alpha) * base
+            safe_l = np.where(np.abs(new_level) > 1e-9, new_level, 1e-9)
+            season_new = np.where(
+                is_mult,
+                gamma * (obs / safe_l) + (1 - gamma) * s,
+                gamma * (obs - new_level) + (1 - gamma) * s,
+            )
+            trend = beta * (new_level - level) + (1 - beta) * phi * trend
+        if np.isnan(obs):
+            trend = phi * trend
+        level = new_level
+        season[:, pos] = season_new
+    score = abs_err / max(n_err, 1)
+    return level, trend, season, score
+
+
+def _default_candidates() -> list[Forecaster]:
+    return [
+        SeasonalNaive(),
+        WeekdayProfile(weeks=4, statistic="mean"),
+        WeekdayProfile(weeks=8, statistic="weighted", decay=0.8),
+        WeekdayProfile(weeks=6, statistic="median"),
+        SmoothedDailyProfile(),
+    ]
+
+
+class AutoForecaster(Forecaster):
+    """Pick the best candidate by a rolling-origin backtest, then refit it.
+
+    Each candidate is backtested on the history with ``folds`` folds of
+    ``horizon_days`` days (fit strictly before each cutoff); the candidate
+    with the lowest pooled interval-level WAPE (total absolute error over
+    total calls, all folds) is refitted on the whole history. Candidates
+    receive this forecaster's common parameters (special days, multipliers,
+    AHT and open-hours settings). If the history is too short for one fold
+    (less than ``horizon_days + 7`` days) the first candidate that is a
+    :class:`WeekdayProfile` (else the first candidate) is used unscored.
+
+    Parameters
+    ----------
+    candidates
+        Forecasters to choose from (default: seasonal naive, 4-week mean
+        profile, 8-week weighted profile, 6-week median profile and
+        smoothing).
+    folds
+        Backtest folds (reduced when the history is short).
+    horizon_days
+        Days per fold.
+    **kwargs
+        Common parameters of :class:`Forecaster`.
+    """
+
+    method = "auto"
+
+    def __init__(
+        self,
+        *,
+        candidates: Sequence[Forecaster] | None = None,
+        folds: int = 3,
+        horizon_days: int = 7,
+        special_days: Iterable[DateLike] = (),
+        multipliers: Mapping[DateLike, float] | None = None,
+        default_aht_seconds: float | None = None,
+        open_weeks: int = 4,
+        aht_weeks: int = 8,
+        min_aht_calls: float = 100.0,
+    ) -> None:
+        self.candidates = None if candidates is None else list(candidates)
+        self.folds = folds
+        self.horizon_days = horizon_days
+        _check_positive_int(folds, "folds")
+        _check_positive_int(horizon_days, "horizon_days")
+        for i, c in enumerate(self.candidates or []):
+            if not isinstance(c, Forecaster) or isinstance(c, AutoForecaster):
+                raise ValidationError(f"candidates[{i}]", c, "a non-auto wfm.forecast.Forecaster")
+        if self.candidates is not None and not self.candidates:
+            raise ValidationError("candidates", [], "at least one forecaster")
+        super().__init__(
+            special_days=special_days,
+            multipliers=multipliers,
+            default_aht_seconds=default_aht_seconds,
+            open_weeks=open_weeks,
+            aht_weeks=aht_weeks,
+            min_aht_calls=min_aht_calls,
+        )
+
+    @property
+    def name(self) -> str:
+        """``auto:<winner>`` once fitted, else ``auto``."""
+        best = getattr(self, "best_", None)
+        return f"auto:{best.name}" if best is not None else "auto"
+
+    def _prepared(self) -> list[Forecaster]:
+        common = {
+            "special_days": self.special_days,
+            "multipliers": self.multipliers,
+            "default_aht_seconds": self.default_aht_seconds,
+            "open_weeks": self.open_weeks,
+            "aht_weeks": self.aht_weeks,
+            "min_aht_calls": self.min_aht_calls,
+        }
+        pool = self.candidates if self.candidates is not None else _default_candidates()
+        return [c.clone(**common) for c in pool]
+
+    def _fit_panel(self, panel: _Panel) -> None:
+        candidates = self._prepared()
+        folds = min(self.folds, (panel.n_days - 7) // self.horizon_days)
+        if folds >= 1:
+            scores = _backtest_panel(panel, candidates, horizon_days=self.horizon_days, folds=folds)
+            self.backtest_ = scores
+            pooled = summarize_backtest(scores)
+            order = {c.name: i for i, c in enumerate(candidates)}
+            pooled = pooled.assign(order=pooled["method"].map(order)).sort_values(
+                ["wape", "order"], kind="stable"
+            )
+            winner = candidates[int(pooled["order"].iloc[0])]
+        else:
+            self.backtest_ = pd.DataFrame()
+            profiles = [c for c in candidates if isinstance(c, WeekdayProfile)]
+            winner = profiles[0] if profiles else candidates[0]
+        winner._fit_panel(panel)
+        self.best_ = winner
+        self.method_ = winner.name
+        self.interval_minutes_ = winner.interval_minutes_
+        self.history_end_ = winner.history_end_
+        self.open_ = winner.open_
+        self.aht_ = winner.aht_
+        self.aht_source_ = winner.aht_source_
+
+    def _predict_calls(self, days: np.ndarray) -> np.ndarray:
+        return self.best_._predict_calls(days)
+
+
+# ----------------------------------------------------------------------------- factory
+
+
+def make_forecaster(method: str = "auto", **params: Any) -> Forecaster:
+    """Build a forecaster by method name.
+
+    Parameters
+    ----------
+    method
+        ``"auto"`` (:class:`AutoForecaster`), ``"seasonal_naive"``
+        (:class:`SeasonalNaive`), ``"profile"`` (:class:`WeekdayProfile`) or
+        ``"smoothing"`` (:class:`SmoothedDailyProfile`).
+    **params
+        Constructor parameters of that class.
+
+    Returns
+    -------
+    Forecaster
+        An unfitted forecaster.
+    """
+    classes: dict[str, type[Forecaster]] = {
+        "auto": AutoForecaster,
+        "seasonal_naive": SeasonalNaive,
+        "profile": WeekdayProfile,
+        "smoothing": SmoothedDailyProfile,
+    }
+    if method not in classes:
+        raise ValidationError("method", method, f"one of {list(classes)}")
+    cls = classes[method]
+    accepted = set(inspect.signature(cls.__init__).parameters) - {"self"}
+    unknown = sorted(set(params) - accepted)
+    if unknown:
+        raise ValidationError(f"{method} parameter", unknown[0], f"one of {sorted(accepted)}")
+    return cls(**params)
+
+
+# ----------------------------------------------------------------------------- backtest
+
+
+def _score(
+    forecast: np.ndarray, actual: np.ndarray
+) -> tuple[float, float, float, int, float, float]:
+    present = ~np.isnan(actual)
+    a = np.where(present, actual, 0.0)
+    f = np.where(present, forecast, 0.0)
+    total = a.sum()
+    abs_err = np.abs(f - a).sum()
+    day_present = present.any(axis=1)
+    day_a = a.sum(axis=1)[day_present]
+    day_f = f.sum(axis=1)[day_present]
+    ok = day_a > 0
+    mape = float(np.mean(np.abs(day_f[ok] - day_a[ok]) / day_a[ok])) if ok.any() else math.nan
+    wape = float(abs_err / total) if total > 0 else math.nan
+    bias = float((f.sum() - total) / total) if total > 0 else math.nan
+    return wape, mape, bias, int(present.sum()), float(total), float(f.sum())
+
+
+def _backtest_panel(
+    panel: _Panel,
+    forecasters: Sequence[Forecaster],
+    *,
+    horizon_days: int,
+    folds: int,
+    step_days: int | None = None,
+    special: Sequence[np.datetime64] = (),
+) -> pd.DataFrame:
+    step = horizon_days if step_days is None else step_days
+    cutoffs = [panel.n_days - horizon_days - step * (folds - 1 - k) for k in range(folds)]
+    if cutoffs[0] < 7:
+        raise ValidationError(
+            "folds",
+            folds,
+            f"at most {max(0, (panel.n_days - horizon_days - 7) // step + 1)} folds of "
+            f"{horizon_days} days for a history of {panel.n_days} days "
+            "(each fold needs a week of earlier history)",
+        )
+    scoring = panel.without(special)
+    rows: list[dict[str, Any]] = []
+    for fold, cut in enumerate(cutoffs, start=1):
+        train = panel.head(cut)
+        cutoff_day = panel.first_day + np.timedelta64(cut, "D")
+        actual = scoring.calls[cut : cut + horizon_days]
+        for forecaster in forecasters:
+            model = forecaster.clone()
+            model._fit_panel(train)
+            calls, _ = model._forecast_matrix(cutoff_day, horizon_days)
+            wape, mape, bias, n, total, predicted = _score(calls[: actual.shape[0]], actual)
+            rows.append(
+                {
+                    "method": model.name if not isinstance(model, AutoForecaster) else "auto",
+                    "chosen": model.name,
+                    "fold": fold,
+                    "cutoff": pd.Timestamp(cutoff_day),
+                    "train_days": cut,
+                    "wape": wape,
+                    "daily_mape": mape,
+                    "bias": bias,
+                    "intervals": n,
+                    "actual_calls": total,
+                    "forecast_calls": predicted,
+                }
+            )
+    out = pd.DataFrame(rows)
+    out.attrs["interval_minutes"] = panel.interval_minutes
+    out.attrs["horizon_days"] = horizon_days
+    return out
+
+
+def backtest(
+    history: History | pd.DataFrame,
+    forecaster: Forecaster | str | Sequence[Forecaster | str] = "auto",
+    *,
+    horizon_days: int = 7,
+    folds: int = 3,
+    step_days: int | None = None,
+) -> pd.DataFrame:
+    """Rolling-origin backtest: fit before each cutoff, forecast, score.
+
+    The last fold ends with the history; cutoffs are ``step_days`` apart
+    (default ``horizon_days``). Each fold fits a fresh clone of every
+    forecaster on the history *strictly before* its cutoff (the future is
+    never seen) and forecasts ``horizon_days`` days from the cutoff. Scores
+    use the intervals present in the history (absent days, e.g. holidays,
+    and the forecasters' ``special_days`` are not scored).
+
+    Parameters
+    ----------
+    history
+        History (or a DataFrame in the history layout).
+    forecaster
+        A forecaster, a method name, or a sequence of them.
+    horizon_days
+        Days forecast per fold.
+    folds
+        Number of folds.
+    step_days
+        Days between cutoffs (default ``horizon_days``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fold and method: ``method``, ``chosen`` (for auto: the
+        method it picked), ``fold``, ``cutoff``, ``train_days``, ``wape``
+        (interval-level sum |F - A| / sum A), ``daily_mape`` (mean over days
+        of |F_day - A_day| / A_day), ``bias`` (sum (F - A) / sum A),
+        ``intervals``, ``actual_calls``, ``forecast_calls``.
+    """
+    hist = _as_history(history)
+    _check_positive_int(horizon_days, "horizon_days")
+    _check_positive_int(folds, "folds")
+    if step_days is not None:
+        _check_positive_int(step_days, "step_days")
+    items: list[Forecaster | str] = (
+        [forecaster] if isinstance(forecaster, (Forecaster, str)) else list(forecaster)
+    )
+    models = [make_forecaster(f) if isinstance(f, str) else f for f in items]
+    for i, m in enumerate(models):
+        if not isinstance(m, Forecaster):
+            raise ValidationError(f"forecaster[{i}]", m, "a wfm.forecast.Forecaster or name")
+    special = sorted({d for m in models for d in m._special()})
+    return _backtest_panel(
+        _panel(hist),
+        models,
+        horizon_days=horizon_days,
+        folds=folds,
+        step_days=step_days,
+        special=special,
+    )
+
+
+def summarize_backtest(scores: pd.DataFrame) -> pd.DataFrame:
+    """Pool a :func:`backtest` table per method.
+
+    Parameters
+    ----------
+    scores
+        Output of :func:`backtest`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method, in first-seen order: ``method``, ``folds``,
+        ``wape`` (pooled over all folds: sum |F - A| / sum A),
+        ``mean_fold_wape``, ``daily_mape`` (mean over folds) and ``bias``
+        (pooled).
+    """
+    rows = []
+    for method, group in scores.groupby("method", sort=False):
+        actual = group["actual_calls"].sum()
+        abs_err = (group["wape"] * group["actual_calls"]).sum()
+        rows.append(
+            {
+                "method": method,
+                "folds": len(group),
+                "wape": float(abs_err / actual) if actual > 0 else math.nan,
+                "mean_fold_wape": float(group["wape"].mean()),
+                "daily_mape": float(group["daily_mape"].mean()),
+                "bias": float((group["forecast_calls"].sum() - actual) / actual)
+                if actual > 0
+                else math.nan,
+            }
+        )
+    return pd.DataFrame(rows)
