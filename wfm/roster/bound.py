@@ -1,0 +1,478 @@
+"""Lower bound of a roster: the identity-free LP relaxation of shift covering.
+
+The weekly roster assigns named agents to concrete shifts. Forgetting who
+works which shift leaves a covering problem: how many agents work each shift
+option (``y_o >= 0``), where their breaks go (``z >= 0``), and how short of the
+requirement each interval stays (``s_t >= 0``). Its linear relaxation, with a
+few aggregate capacity constraints that every feasible roster satisfies, is
+solved with OR-Tools' GLOP simplex (deterministic). Because every roster that
+obeys the hard rules maps to a feasible point of this LP with the same
+under-staffing and paid hours, the LP optimum is a valid lower bound.
+
+Model
+-----
+For every shift option ``o`` allowed to at least one agent (see
+:func:`wfm.roster.shifts.agent_options`):
+
+* ``y_o >= 0``: agents working ``o``;
+* ``z_{o,k,p} >= 0`` with ``sum_p z_{o,k,p} = y_o``: agents of ``o`` taking
+  break ``k`` at interval ``p`` (breaks may overlap in the relaxation, which
+  only weakens it). A break with an allowed start that covers no interval
+  with demand is left out: placing it there is free;
+* for every horizon interval ``t`` with a requirement ``r_t > 0``:
+  ``s_t + sum_{o covers t} y_o - sum_{(o,k,p) covers t} z_{o,k,p} >= r_t``.
+  Tails beyond the horizon cover nothing.
+
+Aggregate constraints, each implied by the rules of every feasible roster:
+
+* per day: options of the day ``<=`` agents with an allowed option that day
+  (at most one shift per agent and day); per day and template likewise;
+* per day: options of the day ``>=`` agents with a hard pin to work that day;
+* all options ``<=`` the sum over agents of the most days each can work
+  (allowed days, and when hard: max days, max consecutive days with the days
+  worked before the horizon, the block of consecutive days off);
+* weekend options ``<=`` the sum over agents of their weekend-day limit;
+* total paid hours ``<=`` the sum over agents of their most paid hours (their
+  longest paid option on each of their best days, capped by max hours when
+  hard);
+* when hard: all options ``>=`` the sum of min days, paid hours ``>=`` the sum
+  of min hours.
+
+Stage 1 minimises ``interval_hours * sum_t s_t`` (``U*``). Stage 2 keeps
+under-staffing within ``U*`` (plus a tiny tolerance) and minimises paid hours.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from wfm.errors import SolverError, ValidationError
+from wfm.roster.problem import Agent, Contract, RosterProblem, Rule
+from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
+
+__all__ = ["BoundStatus", "LowerBound", "lower_bound"]
+
+METHOD = "lp-relaxation-glop"
+
+
+class BoundStatus:
+    """Status strings of :class:`LowerBound`.
+
+    ``OPTIMAL``: both LP stages solved; the values are the LP optima.
+    ``INFEASIBLE``: the hard minimums (days, hours, pins to work) cannot be met
+    by any roster; the values are the trivial bounds.
+    ``TIME_LIMIT``: the LP did not finish in time; the values are the trivial
+    bounds (0 under-staffing; paid hours = sum of hard contract minimums), or
+    the stage-1 optimum with the trivial paid-hours bound if only stage 2 ran
+    out of time.
+    ``NOT_SOLVED``: the LP solver stopped for another reason; trivial bounds.
+    """
+
+    OPTIMAL = "OPTIMAL"
+    INFEASIBLE = "INFEASIBLE"
+    TIME_LIMIT = "TIME_LIMIT"
+    NOT_SOLVED = "NOT_SOLVED"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LowerBound:
+    """Identity-free lower bound of a roster.
+
+    Attributes
+    ----------
+    understaffing_agent_hours
+        No roster obeying the hard rules has less under-staffing
+        (agent-hours short over the horizon intervals).
+    paid_hours
+        Least paid hours of a roster whose under-staffing equals
+        ``understaffing_agent_hours``; at least the sum of hard contract
+        minimum hours.
+    status
+        One of :class:`BoundStatus` (``"OPTIMAL"``, ...).
+    wall_time_seconds
+        Time spent building and solving the LP.
+    method
+        How the bound was computed (``"lp-relaxation-glop"``).
+    """
+
+    understaffing_agent_hours: float
+    paid_hours: float
+    status: str
+    wall_time_seconds: float
+    method: str = METHOD
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dictionary of the fields (JSON-serialisable)."""
+        return {
+            "understaffing_agent_hours": self.understaffing_agent_hours,
+            "paid_hours": self.paid_hours,
+            "status": self.status,
+            "wall_time_seconds": self.wall_time_seconds,
+            "method": self.method,
+        }
+
+
+# -- per-agent capacities ------------------------------------------------------
+
+
+def _max_days_worked(
+    problem: RosterProblem, agent: Agent, contract: Contract, available: Sequence[bool]
+) -> int:
+    """Most days ``agent`` can work in the horizon under the hard day rules.
+
+    Exact dynamic programme over the days: run of days worked, run of days
+    off, and whether the block of consecutive days off has been seen. Returns
+    -1 when no pattern satisfies the hard rules.
+    """
+    n = problem.days
+    max_consecutive = (
+        contract.max_consecutive_days
+        if not problem.is_soft(Rule.MAX_CONSECUTIVE_DAYS)
+        else n + agent.consecutive_days_worked_before + 1
+    )
+    block = (
+        contract.min_consecutive_days_off
+        if not problem.is_soft(Rule.MIN_CONSECUTIVE_DAYS_OFF)
+        and contract.min_consecutive_days_off >= 2
+        else 0
+    )
+    # state: (work_run, off_run, block_done) -> most days worked so far
+    start_off = min(agent.days_off_before, block) if block else 0
+    states: dict[tuple[int, int, bool], int] = {
+        (
+            agent.consecutive_days_worked_before,
+            start_off,
+            block == 0 or start_off >= block,
+        ): 0
+    }
+    for day in range(n):
+        nxt: dict[tuple[int, int, bool], int] = {}
+        for (work_run, off_run, done), worked in states.items():
+            # day off
+            off = min(off_run + 1, block) if block else 0
+            key = (0, off, done or (block > 0 and off >= block))
+            nxt[key] = max(nxt.get(key, -1), worked)
+            # day worked
+            if available[day] and work_run + 1 <= max_consecutive:
+                key = (min(work_run + 1, max_consecutive), 0, done)
+                nxt[key] = max(nxt.get(key, -1), worked + 1)
+        states = nxt
+    best = max((w for (_, _, done), w in states.items() if done), default=-1)
+    if best >= 0 and not problem.is_soft(Rule.MAX_DAYS):
+        best = min(best, contract.max_days_per_week)
+    return best
+
+
+def _profile(agent: Agent) -> tuple[Any, ...]:
+    return (agent.templates, agent.availability, agent.time_off, agent.pins)
+
+
+def _allowed_by_profile(
+    problem: RosterProblem, options: list[ShiftOption]
+) -> tuple[list[int], list[list[AgentOption]]]:
+    """Allowed options per distinct agent profile (agents rarely differ)."""
+    keys: dict[tuple[Any, ...], int] = {}
+    representatives: list[Agent] = []
+    which: list[int] = []
+    for agent in problem.agents:
+        key = _profile(agent)
+        if key not in keys:
+            keys[key] = len(representatives)
+            representatives.append(agent)
+        which.append(keys[key])
+    if len(representatives) == len(problem.agents):
+        return which, agent_options(problem, options)
+    reduced = replace(problem, agents=tuple(representatives))
+    return which, agent_options(reduced, options)
+
+
+@dataclass
+class _Capacities:
+    day_cap: np.ndarray  # (days,)
+    day_template_cap: np.ndarray  # (days, templates)
+    day_min: np.ndarray  # (days,) hard pins to work
+    max_shifts: float
+    weekend_cap: float
+    max_paid_hours: float
+    min_shifts: float
+    min_paid_hours: float
+    allowed: np.ndarray  # (options,) bool
+
+
+def _capacities(
+    problem: RosterProblem,
+    options: list[ShiftOption],
+    allowed_per_agent: list[list[AgentOption]] | None,
+) -> _Capacities:
+    n_days = problem.days
+    n_templates = len(problem.templates)
+    option_day = np.array([o.day for o in options], dtype=np.int64)
+    option_template = np.array([o.template for o in options], dtype=np.int64)
+    option_paid = np.array([o.paid_minutes for o in options], dtype=float) / 60.0
+    if allowed_per_agent is None:
+        which, per_profile = _allowed_by_profile(problem, options)
+    else:
+        which = list(range(len(problem.agents)))
+        per_profile = allowed_per_agent
+
+    # facts per profile
+    profile_allowed: list[np.ndarray] = []
+    profile_day_template: list[np.ndarray] = []
+    profile_day_paid: list[np.ndarray] = []
+    for allowed in per_profile:
+        idx = np.fromiter((a.option for a in allowed), dtype=np.int64, count=len(allowed))
+        mask = np.zeros(len(options), dtype=bool)
+        mask[idx] = True
+        profile_allowed.append(mask)
+        dt_mask = np.zeros((n_days, n_templates), dtype=bool)
+        dt_mask[option_day[idx], option_template[idx]] = True
+        profile_day_template.append(dt_mask)
+        best_paid = np.full(n_days, -np.inf)
+        np.maximum.at(best_paid, option_day[idx], option_paid[idx])
+        profile_day_paid.append(best_paid)
+
+    allowed_any = np.zeros(len(options), dtype=bool)
+    for mask in profile_allowed:
+        allowed_any |= mask
+    day_template_cap = np.zeros((n_days, n_templates), dtype=float)
+    day_min = np.zeros(n_days, dtype=float)
+    day_cap = np.zeros(n_days, dtype=float)
+    weekend = np.array([problem.weekday_of(d) in problem.weekend_days for d in range(n_days)])
+    max_shifts = 0.0
+    weekend_cap = 0.0
+    max_paid = 0.0
+    min_shifts = 0.0
+    min_paid = 0.0
+    hard_pins = not problem.is_soft(Rule.PINS)
+    date_index = {d: i for i, d in enumerate(problem.dates)}
+    cache: dict[tuple[Any, ...], int] = {}
+    for agent, p in zip(problem.agents, which, strict=True):
+        contract = problem.contract_of(agent)
+        day_template_cap += profile_day_template[p]
+        available = profile_day_template[p].any(axis=1)
+        day_cap += available
+        key = (
+            p,
+            contract.name,
+            agent.consecutive_days_worked_before,
+            agent.days_off_before,
+        )
+        if key not in cache:
+            cache[key] = _max_days_worked(problem, agent, contract, [bool(x) for x in available])
+        days_cap = max(cache[key], 0)
+        max_shifts += days_cap
+        w_cap = int(np.count_nonzero(available & weekend))
+        if not problem.is_soft(Rule.MAX_WEEKEND_DAYS):
+            w_cap = min(w_cap, contract.max_weekend_days)
+        weekend_cap += min(w_cap, days_cap)
+        daily = np.sort(profile_day_paid[p][available])[::-1]
+        hours_cap = float(daily[:days_cap].sum()) if days_cap > 0 else 0.0
+        if not problem.is_soft(Rule.MAX_HOURS):
+            hours_cap = min(hours_cap, contract.max_hours_per_week)
+        max_paid += hours_cap
+        if not problem.is_soft(Rule.MIN_DAYS):
+            min_shifts += contract.min_days_per_week
+        if not problem.is_soft(Rule.MIN_HOURS):
+            min_paid += contract.min_hours_per_week
+        if hard_pins:
+            for pin in agent.pins:
+                if not pin.off:
+                    day_min[date_index[pin.day]] += 1
+    return _Capacities(
+        day_cap=day_cap,
+        day_template_cap=day_template_cap,
+        day_min=day_min,
+        max_shifts=max_shifts,
+        weekend_cap=weekend_cap,
+        max_paid_hours=max_paid,
+        min_shifts=min_shifts,
+        min_paid_hours=min_paid,
+        allowed=allowed_any,
+    )
+
+
+# -- the LP ----------------------------------------------------------------------
+
+
+def lower_bound(
+    problem: RosterProblem,
+    *,
+    time_limit_seconds: float = 30.0,
+    options: list[ShiftOption] | None = None,
+    allowed: list[list[AgentOption]] | None = None,
+) -> LowerBound:
+    """Lower bounds on under-staffing and paid hours of any feasible roster.
+
+    Parameters
+    ----------
+    problem
+        The roster problem.
+    time_limit_seconds
+        Wall-clock limit for the two LP solves together.
+    options, allowed
+        Optional precomputed :func:`~wfm.roster.shifts.shift_options` and
+        :func:`~wfm.roster.shifts.agent_options` (``allowed`` must be computed
+        from ``options``); computed here when omitted.
+
+    Returns
+    -------
+    LowerBound
+        The bound; see the module docstring for the model. With a status other
+        than ``"OPTIMAL"`` the values are trivial (still valid) bounds.
+
+    Raises
+    ------
+    ValidationError
+        If ``time_limit_seconds`` is not a positive number, or ``allowed`` does
+        not have one entry per agent.
+    SolverError
+        If OR-Tools' GLOP solver is not available.
+    """
+    if not (
+        isinstance(time_limit_seconds, (int, float))
+        and not isinstance(time_limit_seconds, bool)
+        and time_limit_seconds > 0
+        and math.isfinite(time_limit_seconds)
+    ):
+        raise ValidationError("time_limit_seconds", time_limit_seconds, "a positive number")
+    if allowed is not None and len(allowed) != len(problem.agents):
+        raise ValidationError(
+            "allowed", len(allowed), f"one list per agent ({len(problem.agents)})"
+        )
+    if allowed is not None and options is None:
+        raise ValidationError("options", None, "the options from which 'allowed' was computed")
+    began = time.perf_counter()
+    from ortools.linear_solver import pywraplp
+
+    if options is None:
+        options = shift_options(problem)
+    caps = _capacities(problem, options, allowed)
+    trivial_paid = caps.min_paid_hours
+
+    def result(under: float, paid: float, status: str) -> LowerBound:
+        return LowerBound(
+            understaffing_agent_hours=max(0.0, under),
+            paid_hours=max(paid, trivial_paid, 0.0),
+            status=status,
+            wall_time_seconds=time.perf_counter() - began,
+        )
+
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:  # pragma: no cover - GLOP ships with OR-Tools
+        raise SolverError("OR-Tools' GLOP linear solver is not available")
+    inf = solver.infinity()
+    hours = problem.interval_hours
+    n = problem.n_intervals
+    required = problem.required_agents
+    demand = required > 0
+
+    cover: dict[int, Any] = {}
+    shortage: dict[int, Any] = {}
+    for t in np.flatnonzero(demand).tolist():
+        s = solver.NumVar(0.0, inf, "")
+        c = solver.Constraint(float(required[t]), inf)
+        c.SetCoefficient(s, 1.0)
+        cover[t] = c
+        shortage[t] = s
+
+    day_rows = [
+        solver.Constraint(float(caps.day_min[d]), float(caps.day_cap[d]))
+        for d in range(problem.days)
+    ]
+    day_template_rows: dict[tuple[int, int], Any] = {}
+    total_rows = solver.Constraint(caps.min_shifts, caps.max_shifts)
+    weekend_row = solver.Constraint(-inf, caps.weekend_cap)
+    paid_row = solver.Constraint(caps.min_paid_hours, caps.max_paid_hours)
+    weekend_day = [problem.weekday_of(d) in problem.weekend_days for d in range(problem.days)]
+    durations = [
+        [b.duration_minutes // problem.interval_minutes for b in t.breaks]
+        for t in problem.templates
+    ]
+
+    paid_terms: list[tuple[Any, float]] = []
+    for index, option in enumerate(options):
+        if not caps.allowed[index]:
+            continue
+        y = solver.NumVar(0.0, inf, "")
+        paid = option.paid_minutes / 60.0
+        paid_terms.append((y, paid))
+        day_rows[option.day].SetCoefficient(y, 1.0)
+        key = (option.day, option.template)
+        row = day_template_rows.get(key)
+        if row is None:
+            row = solver.Constraint(-inf, float(caps.day_template_cap[key]))
+            day_template_rows[key] = row
+        row.SetCoefficient(y, 1.0)
+        total_rows.SetCoefficient(y, 1.0)
+        if weekend_day[option.day]:
+            weekend_row.SetCoefficient(y, 1.0)
+        paid_row.SetCoefficient(y, paid)
+        covered = [t for t in range(option.start, min(option.end, n)) if demand[t]]
+        if not covered:
+            continue
+        for t in covered:
+            cover[t].SetCoefficient(y, 1.0)
+        for k, starts in enumerate(option.break_starts):
+            duration = durations[option.template][k]
+            spans = []
+            free = False
+            for p in starts:
+                hit = [t for t in range(p, min(p + duration, n)) if demand[t]]
+                if not hit:
+                    free = True
+                    break
+                spans.append(hit)
+            if free:
+                continue
+            link = solver.Constraint(0.0, 0.0)
+            link.SetCoefficient(y, 1.0)
+            for hit in spans:
+                z = solver.NumVar(0.0, inf, "")
+                link.SetCoefficient(z, -1.0)
+                for t in hit:
+                    cover[t].SetCoefficient(z, -1.0)
+
+    objective = solver.Objective()
+    for s in shortage.values():
+        objective.SetCoefficient(s, hours)
+    objective.SetMinimization()
+
+    def remaining_ms() -> int:
+        left = time_limit_seconds - (time.perf_counter() - began)
+        return max(1, int(left * 1000))
+
+    solver.SetTimeLimit(remaining_ms())
+    status = solver.Solve()
+    if status == pywraplp.Solver.INFEASIBLE:
+        return result(0.0, trivial_paid, BoundStatus.INFEASIBLE)
+    if status != pywraplp.Solver.OPTIMAL:
+        timed_out = time.perf_counter() - began >= time_limit_seconds * 0.99
+        return result(
+            0.0, trivial_paid, BoundStatus.TIME_LIMIT if timed_out else BoundStatus.NOT_SOLVED
+        )
+    under = float(objective.Value())
+
+    # stage 2: least paid hours with under-staffing at its minimum
+    limit = under + 1e-7 * max(1.0, under) + 1e-9
+    keep = solver.Constraint(-inf, limit)
+    for s in shortage.values():
+        keep.SetCoefficient(s, hours)
+    objective.Clear()
+    for y, paid in paid_terms:
+        objective.SetCoefficient(y, paid)
+    objective.SetMinimization()
+    solver.SetTimeLimit(remaining_ms())
+    status = solver.Solve()
+    if status != pywraplp.Solver.OPTIMAL:
+        timed_out = time.perf_counter() - began >= time_limit_seconds * 0.99
+        return result(
+            under, trivial_paid, BoundStatus.TIME_LIMIT if timed_out else BoundStatus.NOT_SOLVED
+        )
+    paid_hours = float(objective.Value())
+    return result(under, paid_hours, BoundStatus.OPTIMAL)
