@@ -1,0 +1,444 @@
+"""Run roster benchmarks: one instance per fresh process, with measured metrics.
+
+:func:`run_instance` starts a new Python process for every run, so that the
+peak memory it reports (``ru_maxrss`` of the child) belongs to that run alone
+and no run warms a cache for the next. The child builds the problem (from a
+generated instance name, see :mod:`wfm.datasets.instances`, or from a scenario
+file), solves it with :func:`wfm.roster.solve.solve`, writes the roster files
+to a scratch directory, re-reads them with the independent checker
+(:func:`wfm.roster.checker.check_roster_files`) and reports one JSON record.
+
+Metrics of a run (:class:`BenchmarkRun`)
+----------------------------------------
+``status``, ``objective``, ``best_bound``, ``relative_gap``
+    As reported by the solver.
+``first_solution_seconds``
+    Time to the first feasible roster.
+``within_1pct_seconds``
+    First time the incumbent was within 1 % of the final objective (from
+    ``RosterResult.solution_trace``).
+``understaffing_agent_hours``, ``overstaffing_agent_hours``
+    Agent-hours on the phone short of / beyond the requirement.
+``lb_understaffing_agent_hours``, ``under_above_lb_agent_hours``, ``under_above_lb_pct``
+    The lower bound on under-staffing and how far the roster is above it.
+``service_level``
+    Call-weighted weekly service level the roster achieves.
+``paid_hours``, ``lb_paid_hours``
+    Paid hours of the roster and the bound's minimum.
+``hard_violations``
+    Hard-rule violations the independent checker finds (should be 0).
+``wall_time_seconds``, ``total_seconds``, ``build_seconds``
+    Solver time, and the whole child run (build, bound, solve, checks) and
+    the build alone.
+``peak_memory_mb``
+    Peak resident memory of the child process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from wfm.errors import ValidationError
+
+if TYPE_CHECKING:
+    from wfm.roster.problem import RosterProblem
+    from wfm.roster.solve import RosterResult
+
+__all__ = [
+    "BenchmarkRun",
+    "format_table",
+    "resolve_instances",
+    "run_instance",
+    "runs_to_frame",
+    "time_within",
+]
+
+_PROGRESS = "wfm-bench-progress "
+_RESULT = "wfm-bench-result "
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchmarkRun:
+    """Measured outcome of one benchmark run; see the module docstring for the metrics.
+
+    ``error`` is set (and most metrics are ``None``) when the child failed.
+    """
+
+    instance: str
+    agents: int | None
+    interval_minutes: int | None
+    seed: int
+    workers: int
+    time_limit_seconds: float
+    status: str
+    objective: float | None = None
+    best_bound: float | None = None
+    relative_gap: float | None = None
+    first_solution_seconds: float | None = None
+    within_1pct_seconds: float | None = None
+    wall_time_seconds: float | None = None
+    total_seconds: float | None = None
+    build_seconds: float | None = None
+    understaffing_agent_hours: float | None = None
+    overstaffing_agent_hours: float | None = None
+    lb_understaffing_agent_hours: float | None = None
+    under_above_lb_agent_hours: float | None = None
+    under_above_lb_pct: float | None = None
+    service_level: float | None = None
+    service_target_level: float | None = None
+    paid_hours: float | None = None
+    lb_paid_hours: float | None = None
+    shifts: int | None = None
+    hard_violations: int | None = None
+    peak_memory_mb: float | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dictionary of every field (JSON-serialisable)."""
+        return dataclasses.asdict(self)
+
+
+def time_within(
+    trace: Iterable[tuple[float, float]], final: float | None, fraction: float = 0.01
+) -> float | None:
+    """First time an incumbent was within ``fraction`` of ``final`` (minimisation).
+
+    Parameters
+    ----------
+    trace
+        ``(elapsed_seconds, objective)`` of each improving solution, in order.
+    final
+        Objective of the returned solution.
+    fraction
+        Relative tolerance; the threshold is ``final + fraction * |final|``
+        (and at least ``final + 1e-9``).
+
+    Returns
+    -------
+    float or None
+        ``None`` when there is no trace or no final objective.
+    """
+    if final is None:
+        return None
+    threshold = final + max(fraction * abs(final), 1e-9)
+    for elapsed, objective in trace:
+        if objective <= threshold:
+            return float(elapsed)
+    return None
+
+
+def resolve_instances(items: Sequence[str]) -> list[str]:
+    """Check benchmark items: generated instance names or existing scenario files.
+
+    Raises
+    ------
+    ValidationError
+        For an item that is neither an existing file nor a valid instance name.
+    """
+    from wfm.datasets.instances import parse_instance_name
+
+    out: list[str] = []
+    for item in items:
+        if Path(item).is_file():
+            out.append(str(Path(item)))
+        elif item.endswith((".yaml", ".yml")):
+            raise ValidationError("scenario", item, "an existing scenario file")
+        else:
+            parse_instance_name(item)
+            out.append(item)
+    return out
+
+
+def run_instance(
+    instance: str,
+    *,
+    time_limit_seconds: float = 60.0,
+    workers: int = 2,
+    seed: int = 0,
+    check: bool = True,
+    output_directory: str | Path | None = None,
+    progress: Callable[[dict[str, float]], None] | None = None,
+    timeout_seconds: float | None = None,
+) -> BenchmarkRun:
+    """Solve one instance in a fresh Python process and measure it.
+
+    Parameters
+    ----------
+    instance
+        A generated instance name (``a100-i15-flex-brk-mixed-s0``) or the path
+        of a scenario YAML file.
+    time_limit_seconds, workers, seed
+        Solver settings (they override a scenario's own).
+    check
+        Re-read the written roster with the independent checker.
+    output_directory
+        Keep the roster files here (default: a scratch directory, removed).
+    progress
+        Called with ``{"elapsed_seconds", "objective", "best_bound",
+        "relative_gap"}`` on each improving solution.
+    timeout_seconds
+        Kill the child after this long (default: 3 x the time limit + 300 s).
+
+    Returns
+    -------
+    BenchmarkRun
+        With ``error`` set when the child failed or timed out.
+    """
+    if not (math.isfinite(time_limit_seconds) and time_limit_seconds > 0):
+        raise ValidationError("time_limit_seconds", time_limit_seconds, "a positive number")
+    if not (isinstance(workers, int) and workers >= 1):
+        raise ValidationError("workers", workers, "a whole number >= 1")
+    if not (isinstance(seed, int) and seed >= 0):
+        raise ValidationError("seed", seed, "a whole number >= 0")
+    request = {
+        "instance": instance,
+        "time_limit_seconds": float(time_limit_seconds),
+        "workers": workers,
+        "seed": seed,
+        "check": check,
+        "output_directory": None if output_directory is None else str(output_directory),
+    }
+    limit = timeout_seconds if timeout_seconds is not None else 3 * time_limit_seconds + 300
+    command = [sys.executable, "-m", "wfm.benchmark", json.dumps(request)]
+    base: dict[str, Any] = {
+        "instance": _label(instance),
+        "agents": None,
+        "interval_minutes": None,
+        "seed": seed,
+        "workers": workers,
+        "time_limit_seconds": float(time_limit_seconds),
+    }
+    started = time.monotonic()
+    record: dict[str, Any] | None = None
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    ) as child:
+        assert child.stdout is not None
+        try:
+            for line in child.stdout:
+                if line.startswith(_PROGRESS) and progress is not None:
+                    progress(json.loads(line[len(_PROGRESS) :]))
+                elif line.startswith(_RESULT):
+                    record = json.loads(line[len(_RESULT) :])
+                if time.monotonic() - started > limit:
+                    child.kill()
+                    break
+            child.wait(timeout=max(1.0, limit - (time.monotonic() - started)))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        stderr = child.stderr.read() if child.stderr is not None else ""
+    if record is None:
+        last = [line for line in stderr.strip().splitlines() if line.strip()]
+        message = last[-1] if last else f"child exited with code {child.returncode}"
+        if time.monotonic() - started > limit:
+            message = f"killed after {limit:.0f} s"
+        return BenchmarkRun(**base, status="ERROR", error=message)
+    return BenchmarkRun(**{**base, **record})
+
+
+def _label(instance: str) -> str:
+    path = Path(instance)
+    return path.stem if path.suffix in (".yaml", ".yml") else instance
+
+
+def _load_problem(instance: str) -> RosterProblem:
+    path = Path(instance)
+    if path.suffix in (".yaml", ".yml"):
+        from wfm.scenario import load_scenario
+
+        return load_scenario(path).build_problem()
+    from wfm.datasets.instances import make_problem, parse_instance_name
+
+    return make_problem(parse_instance_name(instance))
+
+
+def _none_if_nan(value: Any) -> float | None:
+    if value is None:
+        return None
+    x = float(value)
+    return None if math.isnan(x) else x
+
+
+def measure(
+    problem: RosterProblem, result: RosterResult, *, hard_violations: int | None
+) -> dict[str, Any]:
+    """Benchmark metrics of a solved problem (see the module docstring)."""
+    summary = result.summary
+    under = _none_if_nan(summary.understaffing_agent_hours)
+    lb = None if result.lower_bound is None else result.lower_bound.understaffing_agent_hours
+    lb_paid = None if result.lower_bound is None else result.lower_bound.paid_hours
+    above = None if under is None or lb is None else under - lb
+    pct = None if above is None or lb is None else 100.0 * above / max(lb, 1.0)
+    return {
+        "agents": len(problem.agents),
+        "interval_minutes": problem.interval_minutes,
+        "status": str(getattr(result.status, "value", result.status)),
+        "objective": _none_if_nan(result.objective),
+        "best_bound": _none_if_nan(result.best_bound),
+        "relative_gap": _none_if_nan(result.relative_gap),
+        "first_solution_seconds": _none_if_nan(result.first_solution_seconds),
+        "within_1pct_seconds": time_within(result.solution_trace, result.objective),
+        "wall_time_seconds": float(result.wall_time_seconds),
+        "understaffing_agent_hours": under,
+        "overstaffing_agent_hours": _none_if_nan(summary.overstaffing_agent_hours),
+        "lb_understaffing_agent_hours": _none_if_nan(lb),
+        "under_above_lb_agent_hours": above,
+        "under_above_lb_pct": pct,
+        "service_level": _none_if_nan(summary.service_level),
+        "service_target_level": _none_if_nan(summary.service_target_level),
+        "paid_hours": _none_if_nan(summary.paid_hours),
+        "lb_paid_hours": _none_if_nan(lb_paid),
+        "shifts": None if summary.shifts is None else int(summary.shifts),
+        "hard_violations": hard_violations,
+    }
+
+
+def _child(request: dict[str, Any]) -> int:
+    """Body of the child process: build, solve, check, print one JSON record."""
+    from wfm.roster.solve import solve
+
+    started = time.perf_counter()
+    problem = _load_problem(request["instance"])
+    build_seconds = time.perf_counter() - started
+
+    def report(event: Any) -> None:
+        payload = {
+            "elapsed_seconds": float(event.elapsed_seconds),
+            "objective": float(event.objective),
+            "best_bound": _none_if_nan(event.best_bound),
+            "relative_gap": _none_if_nan(event.relative_gap),
+        }
+        print(_PROGRESS + json.dumps(payload), flush=True)
+
+    result = solve(
+        problem,
+        time_limit_seconds=request["time_limit_seconds"],
+        workers=request["workers"],
+        seed=request["seed"],
+        progress=report,
+    )
+    violations: int | None = None
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(request["output_directory"] or scratch)
+        has_roster = result.objective is not None
+        if has_roster and (request["check"] or request["output_directory"]):
+            result.write(directory)
+        if has_roster and request["check"]:
+            try:
+                from wfm.roster.checker import check_roster_files
+            except ImportError:  # pragma: no cover - checker not installed
+                violations = None
+            else:
+                violations = len(check_roster_files(problem, directory))
+    record = measure(problem, result, hard_violations=violations)
+    record["build_seconds"] = build_seconds
+    record["total_seconds"] = time.perf_counter() - started
+    record["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(_RESULT + json.dumps(record), flush=True)
+    return 0
+
+
+def runs_to_frame(runs: Iterable[BenchmarkRun]) -> pd.DataFrame:
+    """One row per run, one column per :class:`BenchmarkRun` field."""
+    rows = [run.to_dict() for run in runs]
+    columns = [f.name for f in dataclasses.fields(BenchmarkRun)]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _cell(value: Any, digits: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def format_table(
+    frame: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    headers: Sequence[str] | None = None,
+    markdown: bool = False,
+    digits: int = 1,
+) -> str:
+    """Render ``frame`` as an aligned text table or a Markdown table.
+
+    Parameters
+    ----------
+    frame
+        Rows to show.
+    columns
+        Columns to show, in order (default: all).
+    headers
+        Header labels (default: the column names).
+    markdown
+        Markdown pipe table instead of aligned text.
+    digits
+        Decimals of floats; ``relative_gap``, ``service_level`` and
+        ``service_target_level`` always get 3 decimals.
+    """
+    columns = list(frame.columns) if columns is None else list(columns)
+    headers = list(columns) if headers is None else list(headers)
+    if len(headers) != len(columns):
+        raise ValidationError("headers", len(headers), f"{len(columns)} labels")
+    precise = {"relative_gap", "service_level", "service_target_level"}
+    body = [
+        [_cell(_python(frame[c].iloc[i]), 3 if c in precise else digits) for c in columns]
+        for i in range(len(frame))
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in body]
+        return "\n".join(lines)
+    widths = [max(len(h), *(len(r[k]) for r in body)) for k, h in enumerate(headers)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in body]
+    return "\n".join(lines)
+
+
+def _python(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m wfm.benchmark",
+        description="Child process of a benchmark run (used by wfm bench).",
+    )
+    parser.add_argument("request", help="JSON request written by run_instance")
+    args = parser.parse_args(argv)
+    return _child(json.loads(args.request))
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
