@@ -255,7 +255,7 @@ def _capacities(
     for agent, p in zip(problem.agents, which, strict=True):
         contract = problem.contract_of(agent)
         day_template_cap += profile_day_template[p]
-        available = profile_day_template[p].any(axis=1)
+        available: np.ndarray = np.asarray(profile_day_template[p].any(axis=1), dtype=bool)
         day_cap += available
         key = (
             p,
