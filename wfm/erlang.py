@@ -1199,9 +1199,12 @@ def _a_meets(
     within: FloatArray | None,
     max_ab: FloatArray | None,
     max_occ: FloatArray | None,
+    asa: FloatArray | None,
 ) -> npt.NDArray[np.bool_]:
-    m = _a_metrics(a, n, aht, patience, within, want_asa=False)
+    m = _a_metrics(a, n, aht, patience, within, want_asa=asa is not None)
     ok = np.ones(a.size, dtype=bool)
+    if asa is not None:
+        ok &= _met_high(m["asa_seconds"], asa)
     if target is not None:
         ok &= _met_low(m["service_level"], target)
     if max_ab is not None:
@@ -1219,6 +1222,7 @@ def _erlang_a_search(
     within: FloatArray | None,
     max_ab: FloatArray | None,
     max_occ: FloatArray | None,
+    asa: FloatArray | None = None,
 ) -> IntArray:
     """Minimal integer agents for Erlang A: galloping then bisection, vectorised.
 
@@ -1256,6 +1260,7 @@ def _erlang_a_search(
             pick(within, full),
             pick(max_ab, full),
             pick(max_occ, full),
+            pick(asa, full),
         )
 
     searching = np.arange(rows.size)
@@ -1286,6 +1291,7 @@ def _erlang_a_fractional(
     within: FloatArray | None,
     max_ab: FloatArray | None,
     max_occ: FloatArray | None,
+    asa: FloatArray | None,
     whole: IntArray,
 ) -> FloatArray:
     out = np.zeros(a.size)
@@ -1299,7 +1305,8 @@ def _erlang_a_fractional(
 
     def measure(key: str, x: FloatArray, sub: IntArray) -> FloatArray:
         ww = None if within is None or key != "service_level" else within[rows][sub]
-        return _a_metrics(aa[sub], x, hh[sub], pp[sub], ww, want_asa=False)[key]
+        m = _a_metrics(aa[sub], x, hh[sub], pp[sub], ww, want_asa=key == "asa_seconds")
+        return m[key]
 
     if target is not None:
         best = np.maximum(
@@ -1320,6 +1327,13 @@ def _erlang_a_fractional(
             best,
             _solve_increasing(lambda x, sub: -measure("occupancy", x, sub), lo, hi, -max_occ[rows]),
         )
+    if asa is not None:
+
+        def inv_asa(x: FloatArray, sub: IntArray) -> FloatArray:
+            with np.errstate(divide="ignore"):
+                return 1.0 / measure("asa_seconds", x, sub)
+
+        best = np.maximum(best, _solve_increasing(inv_asa, lo, hi, 1.0 / asa[rows]))
     out[rows] = np.minimum(best, hi)
     return out
 
@@ -1332,12 +1346,13 @@ def _a_targets(
     answer_within_seconds: Any,
     max_abandon_rate: Any,
     max_occupancy: Any,
+    asa_seconds: Any,
 ) -> tuple[tuple[int, ...], bool, list[FloatArray | None]]:
-    if target is None and max_abandon_rate is None:
+    if target is None and max_abandon_rate is None and asa_seconds is None:
         raise ValidationError(
             "target",
             None,
-            "a service-level target and/or max_abandon_rate (at least one target)",
+            "a service-level target, max_abandon_rate and/or asa_seconds (at least one target)",
         )
     if (target is None) != (answer_within_seconds is None):
         raise ValidationError(
@@ -1346,7 +1361,7 @@ def _a_targets(
             "a value exactly when a service-level target is given",
         )
     given = [traffic, aht_seconds, patience_seconds, target, answer_within_seconds]
-    given += [max_abandon_rate, max_occupancy]
+    given += [max_abandon_rate, max_occupancy, asa_seconds]
     arrays: list[FloatArray | None] = [
         _traffic(traffic),
         _positive("aht_seconds", aht_seconds),
@@ -1365,6 +1380,7 @@ def _a_targets(
         if max_abandon_rate is None
         else _probability_target("max_abandon_rate", max_abandon_rate),
         _check_occupancy_arg(max_occupancy),
+        None if asa_seconds is None else _positive("asa_seconds", asa_seconds),
     ]
     shape = np.broadcast_shapes(*(arr.shape for arr in arrays if arr is not None))
     flat = [None if arr is None else np.broadcast_to(arr, shape).ravel() for arr in arrays]
@@ -1380,6 +1396,7 @@ def agents_for_erlang_a(
     answer_within_seconds: Any = None,
     max_abandon_rate: Any = None,
     max_occupancy: Any = None,
+    asa_seconds: Any = None,
 ) -> IntResult:
     """Minimal integer agents meeting every given Erlang A (M/M/n+M) target.
 
@@ -1400,6 +1417,9 @@ def agents_for_erlang_a(
         Maximum probability that an offered call abandons, in (0, 1].
     max_occupancy
         Maximum occupancy (carried traffic / agents) in (0, 1].
+    asa_seconds
+        Maximum average speed of answer of answered calls, in seconds (> 0);
+        see :func:`erlang_a_average_speed_of_answer`.
 
     Returns
     -------
@@ -1409,8 +1429,8 @@ def agents_for_erlang_a(
     Raises
     ------
     ValidationError
-        If an argument is out of range, or neither ``target`` nor
-        ``max_abandon_rate`` is given.
+        If an argument is out of range, or none of ``target``,
+        ``max_abandon_rate`` and ``asa_seconds`` is given.
     """
     shape, scalar, f = _a_targets(
         traffic,
@@ -1420,10 +1440,11 @@ def agents_for_erlang_a(
         answer_within_seconds,
         max_abandon_rate,
         max_occupancy,
+        asa_seconds,
     )
     a, h, p = f[0], f[1], f[2]
     assert a is not None and h is not None and p is not None
-    result = _erlang_a_search(a, h, p, f[3], f[4], f[5], f[6]).reshape(shape)
+    result = _erlang_a_search(a, h, p, f[3], f[4], f[5], f[6], f[7]).reshape(shape)
     return _int_out(result, scalar)
 
 
@@ -1436,6 +1457,7 @@ def agents_for_erlang_a_fractional(
     answer_within_seconds: Any = None,
     max_abandon_rate: Any = None,
     max_occupancy: Any = None,
+    asa_seconds: Any = None,
 ) -> FloatResult:
     """Continuous (fractional) Erlang A requirement meeting every given target.
 
@@ -1456,9 +1478,10 @@ def agents_for_erlang_a_fractional(
         answer_within_seconds,
         max_abandon_rate,
         max_occupancy,
+        asa_seconds,
     )
     a, h, p = f[0], f[1], f[2]
     assert a is not None and h is not None and p is not None
-    whole = _erlang_a_search(a, h, p, f[3], f[4], f[5], f[6])
-    result = _erlang_a_fractional(a, h, p, f[3], f[4], f[5], f[6], whole).reshape(shape)
+    whole = _erlang_a_search(a, h, p, f[3], f[4], f[5], f[6], f[7])
+    result = _erlang_a_fractional(a, h, p, f[3], f[4], f[5], f[6], f[7], whole).reshape(shape)
     return _float_out(result, scalar)
