@@ -287,6 +287,19 @@ def test_backtest_metrics_by_hand() -> None:
     assert scores["intervals"].iloc[0] == 5 * 40 + 16
 
 
+def test_backtest_end_aligns_folds_and_ignores_later_days() -> None:
+    frame = _planted(6, seed=1)
+    history = _history(frame)
+    scores = backtest(history, "profile", folds=2, end=MONDAY + pd.Timedelta(weeks=5))
+    assert list(scores["cutoff"]) == [MONDAY + pd.Timedelta(weeks=w) for w in (3, 4)]
+    spiked = frame.copy()
+    spiked.loc[spiked["interval_start"] >= MONDAY + pd.Timedelta(weeks=5), "calls"] *= 100
+    again = backtest(_history(spiked), "profile", folds=2, end=MONDAY + pd.Timedelta(weeks=5))
+    pd.testing.assert_frame_equal(scores, again)
+    with pytest.raises(ValidationError, match="end"):
+        backtest(history, "profile", end=MONDAY + pd.Timedelta(weeks=9))
+
+
 def test_auto_picks_lowest_backtest_wape() -> None:
     history = _history(_planted(10, growth=0.03, seed=2))
     model = AutoForecaster(folds=3).fit(history)

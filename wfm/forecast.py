@@ -1024,15 +1024,17 @@ def _backtest_panel(
     folds: int,
     step_days: int | None = None,
     special: Sequence[np.datetime64] = (),
+    end_index: int | None = None,
 ) -> pd.DataFrame:
     step = horizon_days if step_days is None else step_days
-    cutoffs = [panel.n_days - horizon_days - step * (folds - 1 - k) for k in range(folds)]
+    n_end = panel.n_days if end_index is None else end_index
+    cutoffs = [n_end - horizon_days - step * (folds - 1 - k) for k in range(folds)]
     if cutoffs[0] < 7:
         raise ValidationError(
             "folds",
             folds,
-            f"at most {max(0, (panel.n_days - horizon_days - 7) // step + 1)} folds of "
-            f"{horizon_days} days for a history of {panel.n_days} days "
+            f"at most {max(0, (n_end - horizon_days - 7) // step + 1)} folds of "
+            f"{horizon_days} days for a history of {n_end} days "
             "(each fold needs a week of earlier history)",
         )
     scoring = panel.without(special)
@@ -1074,6 +1076,7 @@ def backtest(
     horizon_days: int = 7,
     folds: int = 3,
     step_days: int | None = None,
+    end: DateLike | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin backtest: fit before each cutoff, forecast, score.
 
@@ -1096,6 +1099,10 @@ def backtest(
         Number of folds.
     step_days
         Days between cutoffs (default ``horizon_days``).
+    end
+        Day after the last fold (default: the day after the history's last
+        day), e.g. a Monday for folds of calendar weeks. Days from ``end`` on
+        are neither used nor scored.
 
     Returns
     -------
@@ -1119,13 +1126,24 @@ def backtest(
         if not isinstance(m, Forecaster):
             raise ValidationError(f"forecaster[{i}]", m, "a wfm.forecast.Forecaster or name")
     special = sorted({d for m in models for d in m._special()})
+    panel = _panel(hist)
+    end_index = None
+    if end is not None:
+        end_day = _as_day(end, "end")
+        end_index = int((end_day - panel.first_day) // np.timedelta64(1, "D"))
+        if not 0 < end_index <= panel.n_days:
+            last = pd.Timestamp(panel.end_day - np.timedelta64(1, "D")).date()
+            raise ValidationError(
+                "end", str(end), f"a date after the history's first day, at most {last} + 1 day"
+            )
     return _backtest_panel(
-        _panel(hist),
+        panel,
         models,
         horizon_days=horizon_days,
         folds=folds,
         step_days=step_days,
         special=special,
+        end_index=end_index,
     )
 
 

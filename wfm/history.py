@@ -454,7 +454,9 @@ def read_interval_counts(
     bad = np.isinf(calls) | (calls < 0)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{calls_column}[{_where(is_file, pos)}]", calls[pos], "a count >= 0")
+        raise DataError(
+            f"{calls_column}[{_where(is_file, pos)}]", float(calls[pos]), "a count >= 0"
+        )
     empty = np.isnan(calls)
     if empty.any() and missing_calls == "error":
         pos = int(np.flatnonzero(empty)[0])
@@ -467,7 +469,9 @@ def read_interval_counts(
     bad = ~np.isnan(aht) & ~(aht > 0) | np.isinf(aht)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{aht_column}[{_where(is_file, pos)}]", aht[pos], "seconds > 0 or empty")
+        raise DataError(
+            f"{aht_column}[{_where(is_file, pos)}]", float(aht[pos]), "seconds > 0 or empty"
+        )
 
     minute, has_seconds = _minute_of_day(stamps)
     before, after, excluded = _period_mask(stamps, start, end)

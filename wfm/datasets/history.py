@@ -209,7 +209,7 @@ def synthetic_history(
     pandas.DataFrame
         Columns ``interval_start`` (datetime64, every open interval, sorted),
         ``calls`` (int64 >= 0) and, if ``include_aht``, ``aht_seconds`` (float,
-        rounded to 0.1 s; NaN where ``calls`` is 0, since no call was handled).
+        rounded to 0.1 s, at least 1 s; NaN where ``calls`` is 0: no call handled).
         Closed intervals and holidays are absent.
 
     Examples
@@ -268,7 +268,7 @@ def synthetic_history(
         mean = _hourly_aht(hours, aht_mean_seconds, aht_hourly_amplitude_seconds)
         shape = np.maximum(calls, 1) / aht_cv**2
         observed = rng.gamma(shape, mean / shape)
-        out["aht_seconds"] = np.where(calls > 0, np.round(observed, 1), np.nan)
+        out["aht_seconds"] = np.where(calls > 0, np.maximum(np.round(observed, 1), 1.0), np.nan)
     return out
 
 
@@ -329,7 +329,7 @@ def synthetic_call_records(
     hours = arrival_index.hour.to_numpy() + arrival_index.minute.to_numpy() / 60.0
     mean = _hourly_aht(hours, aht_mean, amplitude)
     shape = 1.0 / cv**2
-    handle = np.round(rng.gamma(shape, mean / shape), 1)
+    handle = np.maximum(np.round(rng.gamma(shape, mean / shape), 1), 1.0)
     abandoned = rng.random(starts.size) < abandon_rate
     handle[abandoned] = np.nan
     out = pd.DataFrame(
