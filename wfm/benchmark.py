@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from wfm.errors import ValidationError
@@ -61,6 +62,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BenchmarkRun",
+    "coverage_of",
+    "evaluate_roster",
     "format_table",
     "resolve_instances",
     "run_instance",
@@ -356,6 +359,114 @@ def _child(request: dict[str, Any]) -> int:
     record["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(_RESULT + json.dumps(record), flush=True)
     return 0
+
+
+def coverage_of(
+    problem: RosterProblem, roster: pd.DataFrame, breaks: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Agents on shift and not on break in every horizon interval.
+
+    Parameters
+    ----------
+    problem
+        The problem whose grid is used.
+    roster, breaks
+        Tables in the layout of ``roster.csv`` / ``breaks.csv`` (only
+        ``start`` and ``end`` are read; strings or timestamps). Parts of a
+        shift or break outside the horizon are ignored; times are floored to
+        the grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of length ``problem.n_intervals``.
+    """
+    n = problem.n_intervals
+    delta = np.zeros(n + 1, dtype=float)
+    origin = pd.Timestamp(problem.start_date)
+    step = pd.Timedelta(minutes=problem.interval_minutes)
+
+    def add(table: pd.DataFrame | None, sign: float) -> None:
+        if table is None or len(table) == 0:
+            return
+        starts = (pd.to_datetime(table["start"]) - origin) // step
+        ends = (pd.to_datetime(table["end"]) - origin) // step
+        lo = np.clip(starts.to_numpy(dtype=np.int64), 0, n)
+        hi = np.clip(ends.to_numpy(dtype=np.int64), 0, n)
+        keep = hi > lo
+        np.add.at(delta, lo[keep], sign)
+        np.add.at(delta, hi[keep], -sign)
+
+    add(roster, 1.0)
+    add(breaks, -1.0)
+    return np.cumsum(delta)[:n]
+
+
+def evaluate_roster(
+    problem: RosterProblem,
+    roster: pd.DataFrame,
+    breaks: pd.DataFrame | None = None,
+    *,
+    check: bool = True,
+) -> dict[str, Any]:
+    """Score a roster from any source the same way: coverage, service, pay, rules.
+
+    Parameters
+    ----------
+    problem
+        The problem the roster is for.
+    roster, breaks
+        Tables in the layout of ``roster.csv`` and ``breaks.csv``
+        (``paid_minutes`` is needed in ``roster``).
+    check
+        Count hard-rule violations with the independent checker.
+
+    Returns
+    -------
+    dict
+        ``understaffing_agent_hours``, ``overstaffing_agent_hours`` (on-phone
+        agents against ``required_agents``), ``service_level`` (call-weighted
+        over the week with :func:`wfm.staffing.performance`; ``None`` without
+        calls or service settings), ``paid_hours``, ``shifts``,
+        ``agents_working`` and ``hard_violations`` (``None`` unless ``check``).
+    """
+    scheduled = coverage_of(problem, roster, breaks)
+    gap = scheduled - problem.required_agents
+    hours = problem.interval_hours
+    service_level: float | None = None
+    calls = problem.calls
+    if problem.service is not None and calls.sum() > 0:
+        from wfm.staffing import performance, weekly_service_level
+
+        open_ = calls > 0
+        service = problem.service
+        perf = performance(
+            calls[open_],
+            problem.aht_seconds[open_],
+            scheduled[open_] * (1.0 - service.shrinkage),
+            interval_minutes=problem.interval_minutes,
+            target=service.target,
+            model=service.model,
+            patience_seconds=service.patience_seconds,
+        )
+        service_level = float(
+            weekly_service_level(calls[open_], perf["service_level"].to_numpy(dtype=float))
+        )
+    violations: int | None = None
+    if check:
+        from wfm.roster.checker import check_roster
+
+        violations = len(check_roster(problem, roster, breaks))
+    paid = pd.to_numeric(roster["paid_minutes"]).sum() / 60.0 if len(roster) else 0.0
+    return {
+        "understaffing_agent_hours": float(np.clip(-gap, 0, None).sum() * hours),
+        "overstaffing_agent_hours": float(np.clip(gap, 0, None).sum() * hours),
+        "service_level": service_level,
+        "paid_hours": float(paid),
+        "shifts": len(roster),
+        "agents_working": int(roster["agent_id"].nunique()) if len(roster) else 0,
+        "hard_violations": violations,
+    }
 
 
 def runs_to_frame(runs: Iterable[BenchmarkRun]) -> pd.DataFrame:

@@ -243,9 +243,9 @@ FAMILIES: Mapping[str, tuple[str, tuple[InstanceSpec, ...]]] = {
         (InstanceSpec(agents=100),),
     ),
     "peer": (
-        "the feature-matched peer comparison input: 100 full-time agents, fixed starts, "
+        "the feature-matched peer comparison input: 100 full-time agents, flexible starts, "
         "no breaks, 15-minute grid",
-        (InstanceSpec(agents=100, starts="fixed", breaks=False, contracts="full_time"),),
+        (InstanceSpec(agents=100, breaks=False, contracts="full_time"),),
     ),
 }
 
@@ -548,8 +548,18 @@ def make_problem(spec: InstanceSpec) -> RosterProblem:
     return replace(skeleton, requirements=table)
 
 
-def write_instance(spec: InstanceSpec, directory: str | Path) -> Path:
-    """Write ``spec`` as a scenario (YAML + CSV files) runnable with ``wfm roster``.
+def write_instance(
+    spec: InstanceSpec,
+    directory: str | Path,
+    *,
+    time_limit_seconds: float = 60.0,
+    workers: int = 2,
+    seed: int = 0,
+) -> Path:
+    """Write ``spec`` as a scenario runnable with ``wfm roster``.
+
+    The scenario goes to its own folder ``directory/<instance name>/`` (the
+    YAML file and its ``requirements.csv``), with the given solver settings.
 
     Returns
     -------
@@ -558,4 +568,9 @@ def write_instance(spec: InstanceSpec, directory: str | Path) -> Path:
     """
     from wfm.scenario import write_scenario
 
-    return write_scenario(make_problem(spec), Path(directory), name=spec.name)
+    return write_scenario(
+        make_problem(spec),
+        Path(directory) / spec.name,
+        name=spec.name,
+        solver={"time_limit_seconds": time_limit_seconds, "workers": workers, "seed": seed},
+    )
