@@ -1,0 +1,250 @@
+"""``wfm erlang``: one-off staffing calculation for a single interval.
+
+Example::
+
+    wfm erlang --calls 100 --aht-seconds 180 --interval-minutes 30 --target 0.8/20
+    wfm erlang --calls 400 --aht-seconds 300 --interval-minutes 15 \\
+        --model erlang_a --patience-seconds 120 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+from typing import Any
+
+from wfm import erlang, staffing
+from wfm.errors import ValidationError
+
+__all__ = ["register", "run"]
+
+_DESCRIPTION = (
+    "Agents needed for one interval: from calls, AHT and interval length, the minimal "
+    "number of agents on the phone meeting the service target (Erlang C, or Erlang A with "
+    "abandonment), the service it gives, and the agents to schedule after shrinkage."
+)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``erlang`` subcommand to ``subparsers``."""
+    parser = subparsers.add_parser(
+        "erlang",
+        help="one-off Erlang C/A calculation: agents and service for one interval",
+        description=_DESCRIPTION,
+    )
+    add_target_options(parser)
+    parser.add_argument("--calls", type=float, required=True, help="calls offered in the interval")
+    parser.add_argument(
+        "--aht-seconds", type=float, required=True, help="average handling time, seconds"
+    )
+    parser.add_argument(
+        "--interval-minutes", type=float, default=15.0, help="interval length (default 15)"
+    )
+    parser.add_argument(
+        "--agents",
+        type=float,
+        default=None,
+        help="evaluate this number of agents on the phone instead of searching the minimum",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (an infinite ASA is written as null)",
+    )
+    parser.set_defaults(func=run)
+
+
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``wfm erlang`` and ``wfm requirements``."""
+    parser.add_argument(
+        "--target",
+        default="0.8/20",
+        help="service level as LEVEL/SECONDS, e.g. 0.8/20 or 80%%/20 (default 0.8/20)",
+    )
+    parser.add_argument(
+        "--max-asa-seconds", type=float, default=None, help="also cap the average speed of answer"
+    )
+    parser.add_argument(
+        "--max-abandon-rate",
+        type=float,
+        default=None,
+        help="also cap the abandonment probability (erlang_a only), e.g. 0.05",
+    )
+    parser.add_argument(
+        "--max-occupancy", type=float, default=None, help="maximum agent occupancy, e.g. 0.85"
+    )
+    parser.add_argument(
+        "--shrinkage",
+        type=float,
+        default=0.0,
+        help="fraction of scheduled time off the phone, in [0, 1) (default 0)",
+    )
+    parser.add_argument(
+        "--model",
+        choices=staffing.MODELS,
+        default="erlang_c",
+        help="queueing model: erlang_c (no abandonment) or erlang_a (needs --patience-seconds)",
+    )
+    parser.add_argument(
+        "--patience-seconds",
+        type=float,
+        default=None,
+        help="mean caller patience in seconds, for --model erlang_a",
+    )
+
+
+def target_from_args(args: argparse.Namespace) -> staffing.ServiceTarget:
+    """Build the :class:`~wfm.staffing.ServiceTarget` from the shared options."""
+    target = staffing.ServiceTarget.parse(args.target)
+    return dataclasses.replace(
+        target,
+        max_asa_seconds=args.max_asa_seconds,
+        max_abandon_rate=args.max_abandon_rate,
+    )
+
+
+def _calculate(args: argparse.Namespace) -> dict[str, Any]:
+    target = target_from_args(args)
+    if not (math.isfinite(args.shrinkage) and 0.0 <= args.shrinkage < 1.0):
+        raise ValidationError("shrinkage", args.shrinkage, "a fraction in [0, 1)")
+    traffic = erlang.traffic_erlangs(args.calls, args.aht_seconds, args.interval_minutes)
+    model = args.model
+    common: dict[str, Any] = {
+        "target": target.level,
+        "answer_within_seconds": target.answer_within_seconds,
+        "asa_seconds": target.max_asa_seconds,
+        "max_occupancy": args.max_occupancy,
+    }
+    staffing._check_model(model, args.patience_seconds, target)
+    if args.agents is None:
+        if model == "erlang_c":
+            agents = erlang.agents_for_erlang_c(traffic, args.aht_seconds, **common)
+            fractional = erlang.agents_for_erlang_c_fractional(traffic, args.aht_seconds, **common)
+        else:
+            common["max_abandon_rate"] = target.max_abandon_rate
+            agents = erlang.agents_for_erlang_a(
+                traffic, args.aht_seconds, args.patience_seconds, **common
+            )
+            fractional = erlang.agents_for_erlang_a_fractional(
+                traffic, args.aht_seconds, args.patience_seconds, **common
+            )
+        on_phone: float = agents
+    else:
+        on_phone = args.agents
+        fractional = None
+    keep = 1.0 - args.shrinkage
+
+    def measures(n: float) -> dict[str, float]:
+        perf = staffing.performance(
+            args.calls,
+            args.aht_seconds,
+            n,
+            interval_minutes=args.interval_minutes,
+            target=target,
+            model=model,
+            patience_seconds=args.patience_seconds,
+        )
+        row = {str(k): float(v) for k, v in perf.iloc[0].items()}
+        if model == "erlang_c":
+            row["wait_probability"] = float(erlang.erlang_c(traffic, n))
+        else:
+            row["wait_probability"] = float(
+                erlang.erlang_a_wait_probability(
+                    traffic, n, args.aht_seconds, args.patience_seconds
+                )
+            )
+        return row
+
+    result: dict[str, Any] = {
+        "model": model,
+        "calls": args.calls,
+        "aht_seconds": args.aht_seconds,
+        "interval_minutes": args.interval_minutes,
+        "patience_seconds": args.patience_seconds,
+        "target": target.to_dict(),
+        "max_occupancy": args.max_occupancy,
+        "shrinkage": args.shrinkage,
+        "traffic_erlangs": traffic,
+        "agents_on_phone": on_phone,
+        "agents_on_phone_fractional": fractional,
+        "agents_scheduled": math.ceil(on_phone / keep - 1e-9),
+        "agents_scheduled_fractional": None if fractional is None else fractional / keep,
+        **measures(on_phone),
+    }
+    if args.agents is None:
+        low = max(0, int(on_phone) - 2)
+        result["nearby"] = [{"agents_on_phone": n, **measures(n)} for n in range(low, low + 5)]
+    return result
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "inf"
+        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.0f}"
+    return str(value)
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    target = result["target"]
+    parts = []
+    if target["level"] is not None:
+        parts.append(f"{target['level']:.0%} answered within {target['answer_within_seconds']:g} s")
+    if target["max_asa_seconds"] is not None:
+        parts.append(f"ASA <= {target['max_asa_seconds']:g} s")
+    if target["max_abandon_rate"] is not None:
+        parts.append(f"abandon <= {target['max_abandon_rate']:.1%}")
+    if result["max_occupancy"] is not None:
+        parts.append(f"occupancy <= {result['max_occupancy']:.0%}")
+    rows = [
+        ("model", result["model"]),
+        ("target", ", ".join(parts)),
+        ("traffic_erlangs", result["traffic_erlangs"]),
+        ("agents_on_phone", result["agents_on_phone"]),
+        ("agents_on_phone_fractional", result["agents_on_phone_fractional"]),
+        (f"agents_scheduled (shrinkage {result['shrinkage']:.0%})", result["agents_scheduled"]),
+        ("service_level", result["service_level"]),
+        ("asa_seconds", result["asa_seconds"]),
+        ("occupancy", result["occupancy"]),
+        ("wait_probability", result["wait_probability"]),
+    ]
+    if "abandon_probability" in result:
+        rows.append(("abandon_probability", result["abandon_probability"]))
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {_fmt(value)}")
+    if "nearby" in result:
+        columns = ["agents_on_phone", "service_level", "asa_seconds", "occupancy"]
+        if "abandon_probability" in result:
+            columns.append("abandon_probability")
+        print()
+        widths = [max(12, len(c)) for c in columns]
+        print("  ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
+        for row in result["nearby"]:
+            cells = (f"{_fmt(row[c]):>{w}}" for c, w in zip(columns, widths, strict=True))
+            print("  ".join(cells))
+
+
+def _finite_or_null(value: Any) -> Any:
+    """JSON has no infinity: non-finite numbers (an infinite ASA) become ``null``."""
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite_or_null(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``wfm erlang``; return the exit code."""
+    result = _calculate(args)
+    if args.json:
+        print(json.dumps(_finite_or_null(result), indent=2, allow_nan=False))
+    else:
+        _print_table(result)
+    return 0
