@@ -1,0 +1,721 @@
+"""Independent check of a roster against the hard rules of its problem.
+
+The checker reads a roster back as plain tables (``roster.csv`` and
+``breaks.csv``, the layouts written by ``RosterResult.write``) and re-derives
+every rule from the problem objects on its own: it does not use the shift
+expansion, the model or the solver, so a bug there cannot hide itself.
+
+Rules checked
+-------------
+Structural rules, always hard:
+
+``unknown_agent``, ``unknown_template``
+    The row names an agent or template the problem does not have.
+``agent_template``
+    The agent may not work that template (``Agent.templates``).
+``shift_day``
+    The shift's ``date`` is outside the horizon, or its ``start`` is not on
+    that date.
+``shift_start``
+    The start time is not one of the template's starts
+    (``earliest_start`` .. ``latest_start`` every ``start_step_minutes``).
+``shift_weekday``
+    The template may not start on that weekday.
+``shift_length``
+    ``end - start`` is not an allowed length of the template.
+``shift_record``
+    ``length_minutes``, ``paid_minutes`` (length minus the template's unpaid
+    breaks) or ``weekday`` disagree with the shift.
+``one_shift_per_day``, ``shift_overlap``
+    An agent has two shifts on one date, or two shifts that overlap in time.
+``break_missing``, ``break_extra``
+    A shift lacks one of its template's breaks, has one twice, has a break
+    the template does not define, or a break row matches no shift.
+``break_shape``
+    A break's duration, paid flag or grid position is wrong.
+``break_window``
+    A break starts outside its window (minutes after the shift's start,
+    both ends inclusive) or does not lie inside the shift.
+``break_overlap``
+    Two breaks of one shift overlap.
+
+Labour rules, hard unless listed in ``RosterProblem.soft_rules`` (the rule
+name is the :class:`~wfm.roster.problem.Rule` value; the amount is in
+:attr:`Rule.unit <wfm.roster.problem.Rule.unit>`): availability, time off,
+pins, min/max paid hours, min/max days, max consecutive days (counting
+``Agent.consecutive_days_worked_before``), the block of consecutive days off
+(a run of days off that may extend ``Agent.days_off_before``; with
+``days_off_before`` already at least the block length the rule is met),
+min rest between shifts (including ``Agent.last_shift_end``), max weekend
+days.
+
+Output layout
+-------------
+One row per violation: ``rule``, ``agent_id`` (empty for rows matching no
+agent), ``date`` (ISO date, empty when not day-specific), ``amount`` (size of
+the breach: hours, days, shifts, minutes or a count), ``detail`` (readable
+text) and ``hard`` (bool). :func:`check_roster` lists hard violations only
+unless ``include_soft=True``, which adds breaches of soft rules with
+``hard=False``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wfm.errors import DataError
+from wfm.roster.problem import Agent, BreakRule, Contract, RosterProblem, Rule, ShiftTemplate
+
+__all__ = [
+    "BREAK_COLUMNS",
+    "ROSTER_COLUMNS",
+    "VIOLATION_COLUMNS",
+    "check_roster",
+    "check_roster_files",
+]
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+ROSTER_COLUMNS = ("agent_id", "date", "template", "start", "end")
+"""Columns of the roster table the checker needs (others are checked if present)."""
+BREAK_COLUMNS = ("agent_id", "date", "break", "start", "end")
+"""Columns of the breaks table the checker needs (``paid`` is checked if present)."""
+VIOLATION_COLUMNS = ("rule", "agent_id", "date", "amount", "detail", "hard")
+"""Columns of the table returned by :func:`check_roster`."""
+
+_MINUTE = pd.Timedelta(minutes=1)
+
+
+@dataclass
+class _Shift:
+    row: int
+    agent_id: str
+    day: dt.date
+    template: ShiftTemplate | None
+    start: pd.Timestamp
+    end: pd.Timestamp
+    breaks: list[_Break]
+
+
+@dataclass
+class _Break:
+    row: int
+    name: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    paid: bool | None
+
+
+def _minutes(delta: pd.Timedelta) -> float:
+    return float(delta / _MINUTE)
+
+
+def _hhmm(stamp: pd.Timestamp) -> str:
+    return f"{stamp:%Y-%m-%d %H:%M}"
+
+
+def _need_columns(table: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise DataError(name, type(table).__name__, "a DataFrame")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise DataError(name, list(table.columns), f"columns {list(columns)} (missing {missing})")
+
+
+def _timestamps(table: pd.DataFrame, name: str, column: str) -> pd.Series:
+    raw = table[column]
+    parsed = pd.to_datetime(raw, errors="coerce")
+    bad = parsed.isna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"{name}.{column}[row {row}]", raw.iloc[row], "a timestamp YYYY-MM-DD HH:MM"
+        )
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
+def _dates(table: pd.DataFrame, name: str) -> list[dt.date]:
+    stamps = _timestamps(table, name, "date")
+    return [s.date() for s in stamps]
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    return None
+
+
+class _Report:
+    def __init__(self, problem: RosterProblem, include_soft: bool) -> None:
+        self.problem = problem
+        self.include_soft = include_soft
+        self.rows: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        rule: str | Rule,
+        agent_id: str,
+        day: dt.date | None,
+        amount: float,
+        detail: str,
+    ) -> None:
+        hard = True
+        if isinstance(rule, Rule):
+            hard = not self.problem.is_soft(rule)
+            rule = rule.value
+        if not hard and not self.include_soft:
+            return
+        self.rows.append(
+            {
+                "rule": rule,
+                "agent_id": agent_id,
+                "date": "" if day is None else day.isoformat(),
+                "amount": float(amount),
+                "detail": detail,
+                "hard": hard,
+            }
+        )
+
+    def frame(self) -> pd.DataFrame:
+        out = pd.DataFrame(self.rows, columns=list(VIOLATION_COLUMNS))
+        out["amount"] = out["amount"].astype(float)
+        out["hard"] = out["hard"].astype(bool)
+        return out.sort_values(["agent_id", "date", "rule"], kind="stable").reset_index(drop=True)
+
+
+# -- shifts and breaks ------------------------------------------------------------
+
+
+def _read_shifts(problem: RosterProblem, roster: pd.DataFrame, report: _Report) -> list[_Shift]:
+    _need_columns(roster, "roster", ROSTER_COLUMNS)
+    days = _dates(roster, "roster")
+    starts = _timestamps(roster, "roster", "start")
+    ends = _timestamps(roster, "roster", "end")
+    templates = {t.name: t for t in problem.templates}
+    agents = {a.agent_id for a in problem.agents}
+    shifts: list[_Shift] = []
+    for row in range(len(roster)):
+        agent_id = _text(roster["agent_id"].iloc[row])
+        name = _text(roster["template"].iloc[row])
+        day = days[row]
+        if agent_id not in agents:
+            report.add("unknown_agent", agent_id, day, 1, f"roster row {row}: agent {agent_id!r}")
+            continue
+        template = templates.get(name)
+        if template is None:
+            report.add("unknown_template", agent_id, day, 1, f"roster row {row}: template {name!r}")
+        shifts.append(
+            _Shift(
+                row=row,
+                agent_id=agent_id,
+                day=day,
+                template=template,
+                start=starts.iloc[row],
+                end=ends.iloc[row],
+                breaks=[],
+            )
+        )
+    return shifts
+
+
+def _check_shift_shape(
+    problem: RosterProblem, roster: pd.DataFrame, shift: _Shift, agent: Agent, report: _Report
+) -> None:
+    a, day, template = shift.agent_id, shift.day, shift.template
+    where = f"shift {_hhmm(shift.start)}-{_hhmm(shift.end)}"
+    first, last = problem.start_date, problem.start_date + dt.timedelta(days=problem.days - 1)
+    if not (first <= day <= last):
+        report.add("shift_day", a, day, 1, f"{where}: date outside the horizon {first}..{last}")
+    if shift.start.date() != day:
+        report.add("shift_day", a, day, 1, f"{where}: starts on {shift.start.date()}, not {day}")
+    length = _minutes(shift.end - shift.start)
+    weekday = day.weekday()
+    if "length_minutes" in roster.columns:
+        value = pd.to_numeric(roster["length_minutes"].iloc[shift.row], errors="coerce")
+        if not value == length:
+            report.add(
+                "shift_record",
+                a,
+                day,
+                1,
+                f"{where}: length_minutes {value} but end - start {length:g}",
+            )
+    if "weekday" in roster.columns:
+        label = _text(roster["weekday"].iloc[shift.row])
+        if label != WEEKDAY_NAMES[weekday]:
+            report.add(
+                "shift_record",
+                a,
+                day,
+                1,
+                f"{where}: weekday {label!r} but {day} is {WEEKDAY_NAMES[weekday]}",
+            )
+    if template is None:
+        return
+    if agent.templates is not None and template.name not in agent.templates:
+        report.add(
+            "agent_template",
+            a,
+            day,
+            1,
+            f"{where}: template {template.name!r} not among {list(agent.templates)}",
+        )
+    offset = _minutes(shift.start - pd.Timestamp(day))
+    if offset not in template.start_minutes:
+        report.add(
+            "shift_start",
+            a,
+            day,
+            1,
+            f"{where}: start {shift.start:%H:%M} not an allowed start of {template.name!r} "
+            f"({template.earliest_start:%H:%M}..{template.latest_start:%H:%M} every "
+            f"{template.start_step_minutes} min)",
+        )
+    if weekday not in template.weekdays:
+        report.add(
+            "shift_weekday",
+            a,
+            day,
+            1,
+            f"{where}: {template.name!r} may not start on {WEEKDAY_NAMES[weekday]}",
+        )
+    if length not in template.lengths_minutes:
+        report.add(
+            "shift_length",
+            a,
+            day,
+            1,
+            f"{where}: length {length:g} min not among {list(template.lengths_minutes)}",
+        )
+    if "paid_minutes" in roster.columns:
+        paid = pd.to_numeric(roster["paid_minutes"].iloc[shift.row], errors="coerce")
+        expected = length - template.unpaid_break_minutes()
+        if not paid == expected:
+            report.add(
+                "shift_record",
+                a,
+                day,
+                abs(float(paid) - expected) if paid == paid else 1,
+                f"{where}: paid_minutes {paid} but length minus unpaid breaks is {expected:g}",
+            )
+
+
+def _attach_breaks(
+    problem: RosterProblem, breaks: pd.DataFrame, shifts: list[_Shift], report: _Report
+) -> None:
+    _need_columns(breaks, "breaks", BREAK_COLUMNS)
+    if len(breaks) == 0:
+        return
+    days = _dates(breaks, "breaks")
+    starts = _timestamps(breaks, "breaks", "start")
+    ends = _timestamps(breaks, "breaks", "end")
+    by_key: dict[tuple[str, dt.date], list[_Shift]] = defaultdict(list)
+    for shift in shifts:
+        by_key[(shift.agent_id, shift.day)].append(shift)
+    for row in range(len(breaks)):
+        agent_id = _text(breaks["agent_id"].iloc[row])
+        day = days[row]
+        paid = _as_bool(breaks["paid"].iloc[row]) if "paid" in breaks.columns else None
+        item = _Break(
+            row=row,
+            name=_text(breaks["break"].iloc[row]),
+            start=starts.iloc[row],
+            end=ends.iloc[row],
+            paid=paid,
+        )
+        owners = by_key.get((agent_id, day), [])
+        owner = next((s for s in owners if s.start <= item.start < s.end), None)
+        if owner is None and owners:
+            owner = owners[0]
+        if owner is None:
+            report.add(
+                "break_extra",
+                agent_id,
+                day,
+                1,
+                f"break {item.name!r} {_hhmm(item.start)}-{_hhmm(item.end)} matches no shift",
+            )
+            continue
+        owner.breaks.append(item)
+
+
+def _check_breaks(problem: RosterProblem, shift: _Shift, report: _Report) -> None:
+    template = shift.template
+    if template is None:
+        return
+    a, day = shift.agent_id, shift.day
+    where = f"shift {_hhmm(shift.start)}-{_hhmm(shift.end)}"
+    rules: dict[str, BreakRule] = {b.name: b for b in template.breaks}
+    seen: dict[str, int] = defaultdict(int)
+    for item in shift.breaks:
+        seen[item.name] += 1
+        rule = rules.get(item.name)
+        span = f"{where}: break {item.name!r} {item.start:%H:%M}-{item.end:%H:%M}"
+        if rule is None:
+            report.add("break_extra", a, day, 1, f"{span} is not a break of {template.name!r}")
+            continue
+        duration = _minutes(item.end - item.start)
+        if duration != rule.duration_minutes:
+            report.add(
+                "break_shape",
+                a,
+                day,
+                abs(duration - rule.duration_minutes),
+                f"{span}: lasts {duration:g} min, expected {rule.duration_minutes}",
+            )
+        if item.paid is not None and item.paid != rule.paid:
+            report.add(
+                "break_shape", a, day, 1, f"{span}: paid={item.paid}, expected paid={rule.paid}"
+            )
+        after = _minutes(item.start - shift.start)
+        if after % problem.interval_minutes != 0:
+            report.add(
+                "break_shape",
+                a,
+                day,
+                1,
+                f"{span}: not on the {problem.interval_minutes}-minute grid",
+            )
+        if after < rule.earliest_start_after_minutes:
+            report.add(
+                "break_window",
+                a,
+                day,
+                rule.earliest_start_after_minutes - after,
+                f"{span}: starts {after:g} min after the shift's start, earliest "
+                f"{rule.earliest_start_after_minutes}",
+            )
+        elif after > rule.latest_start_after_minutes:
+            report.add(
+                "break_window",
+                a,
+                day,
+                after - rule.latest_start_after_minutes,
+                f"{span}: starts {after:g} min after the shift's start, latest "
+                f"{rule.latest_start_after_minutes}",
+            )
+        if item.end > shift.end or item.start < shift.start:
+            outside = max(_minutes(item.end - shift.end), _minutes(shift.start - item.start), 0.0)
+            report.add("break_window", a, day, outside, f"{span}: not inside the shift")
+    for name in rules:
+        if seen[name] == 0:
+            report.add("break_missing", a, day, 1, f"{where}: no break {name!r}")
+        elif seen[name] > 1:
+            report.add(
+                "break_extra", a, day, seen[name] - 1, f"{where}: break {name!r} {seen[name]} times"
+            )
+    ordered = sorted(shift.breaks, key=lambda b: b.start)
+    for first, second in itertools.pairwise(ordered):
+        if second.start < first.end:
+            report.add(
+                "break_overlap",
+                a,
+                day,
+                _minutes(first.end - second.start),
+                f"{where}: breaks {first.name!r} and {second.name!r} overlap",
+            )
+
+
+# -- labour rules per agent -------------------------------------------------------
+
+
+def _inside_availability(agent: Agent, shift: _Shift) -> bool:
+    if agent.availability is None:
+        return True
+    midnight = pd.Timestamp(shift.day)
+    start = _minutes(shift.start - midnight)
+    end = _minutes(shift.end - midnight)
+    weekday = shift.day.weekday()
+    return any(
+        w.weekday == weekday and w.start_minutes <= start and end <= w.end_minutes
+        for w in agent.availability
+    )
+
+
+def _check_agent(
+    problem: RosterProblem, agent: Agent, shifts: list[_Shift], report: _Report
+) -> None:
+    contract: Contract = problem.contract_of(agent)
+    a = agent.agent_id
+    shifts = sorted(shifts, key=lambda s: (s.start, s.row))
+    horizon = list(problem.dates)
+
+    # structure: one shift per day, no overlap
+    per_day: dict[dt.date, list[_Shift]] = defaultdict(list)
+    for s in shifts:
+        per_day[s.day].append(s)
+    for day, items in per_day.items():
+        if len(items) > 1:
+            report.add("one_shift_per_day", a, day, len(items) - 1, f"{len(items)} shifts on {day}")
+    for first, second in itertools.pairwise(shifts):
+        if second.start < first.end:
+            report.add(
+                "shift_overlap",
+                a,
+                second.day,
+                _minutes(first.end - second.start),
+                f"shift {_hhmm(second.start)} starts before the shift ending {_hhmm(first.end)}",
+            )
+
+    # availability, time off
+    for s in shifts:
+        where = f"shift {_hhmm(s.start)}-{_hhmm(s.end)}"
+        if not _inside_availability(agent, s):
+            report.add(Rule.AVAILABILITY, a, s.day, 1, f"{where} outside the agent's availability")
+        for off in agent.time_off:
+            if pd.Timestamp(off.start) < s.end and s.start < pd.Timestamp(off.end):
+                report.add(
+                    Rule.TIME_OFF,
+                    a,
+                    s.day,
+                    1,
+                    f"{where} overlaps time off "
+                    f"{off.start:%Y-%m-%d %H:%M}-{off.end:%Y-%m-%d %H:%M}",
+                )
+                break
+
+    # pins
+    for pin in agent.pins:
+        items = per_day.get(pin.day, [])
+        if pin.off:
+            if items:
+                report.add(Rule.PINS, a, pin.day, len(items), f"pinned off on {pin.day} but works")
+            continue
+        if not items:
+            report.add(Rule.PINS, a, pin.day, 1, f"pinned to work on {pin.day} but has no shift")
+            continue
+        for s in items:
+            problems = []
+            if pin.template is not None and (s.template is None or s.template.name != pin.template):
+                problems.append(f"template {pin.template!r}")
+            if pin.start is not None and s.start != pd.Timestamp(
+                dt.datetime.combine(pin.day, pin.start)
+            ):
+                problems.append(f"start {pin.start:%H:%M}")
+            if pin.length_minutes is not None and _minutes(s.end - s.start) != pin.length_minutes:
+                problems.append(f"length {pin.length_minutes} min")
+            if problems:
+                report.add(
+                    Rule.PINS,
+                    a,
+                    pin.day,
+                    1,
+                    f"shift {_hhmm(s.start)}-{_hhmm(s.end)} against the pin "
+                    f"({', '.join(problems)})",
+                )
+
+    # hours
+    paid_minutes = 0.0
+    for s in shifts:
+        unpaid = s.template.unpaid_break_minutes() if s.template is not None else 0
+        paid_minutes += _minutes(s.end - s.start) - unpaid
+    hours = paid_minutes / 60.0
+    if hours < contract.min_hours_per_week - 1e-9:
+        report.add(
+            Rule.MIN_HOURS,
+            a,
+            None,
+            contract.min_hours_per_week - hours,
+            f"{hours:g} paid hours, contract minimum {contract.min_hours_per_week:g}",
+        )
+    if hours > contract.max_hours_per_week + 1e-9:
+        report.add(
+            Rule.MAX_HOURS,
+            a,
+            None,
+            hours - contract.max_hours_per_week,
+            f"{hours:g} paid hours, contract maximum {contract.max_hours_per_week:g}",
+        )
+
+    # days
+    worked = [d in per_day for d in horizon]
+    n_days = sum(worked)
+    if n_days < contract.min_days_per_week:
+        report.add(
+            Rule.MIN_DAYS,
+            a,
+            None,
+            contract.min_days_per_week - n_days,
+            f"{n_days} days worked, contract minimum {contract.min_days_per_week}",
+        )
+    if n_days > contract.max_days_per_week:
+        report.add(
+            Rule.MAX_DAYS,
+            a,
+            None,
+            n_days - contract.max_days_per_week,
+            f"{n_days} days worked, contract maximum {contract.max_days_per_week}",
+        )
+
+    # consecutive days worked (counting the days worked before the horizon)
+    run = agent.consecutive_days_worked_before
+    for day, w in zip(horizon, worked, strict=True):
+        run = run + 1 if w else 0
+        if w and run > contract.max_consecutive_days:
+            report.add(
+                Rule.MAX_CONSECUTIVE_DAYS,
+                a,
+                day,
+                1,
+                f"day {run} in a row on {day}, contract maximum {contract.max_consecutive_days}",
+            )
+
+    # a block of consecutive days off
+    block = contract.min_consecutive_days_off
+    if block >= 2:
+        off_run = agent.days_off_before
+        best = off_run
+        for w in worked:
+            off_run = 0 if w else off_run + 1
+            best = max(best, off_run)
+        if best < block:
+            report.add(
+                Rule.MIN_CONSECUTIVE_DAYS_OFF,
+                a,
+                None,
+                block - best,
+                f"longest block of days off is {best} (counting {agent.days_off_before} before "
+                f"the horizon), contract minimum {block}",
+            )
+
+    # rest between shifts, including the last shift before the horizon
+    rest = contract.min_rest_hours
+    previous_end = pd.Timestamp(agent.last_shift_end) if agent.last_shift_end else None
+    for s in shifts:
+        if previous_end is not None:
+            gap = _minutes(s.start - previous_end) / 60.0
+            if gap < rest - 1e-9:
+                report.add(
+                    Rule.MIN_REST,
+                    a,
+                    s.day,
+                    rest - gap,
+                    f"{gap:g} h rest before the shift at {_hhmm(s.start)} "
+                    f"(previous end {_hhmm(previous_end)}), contract minimum {rest:g} h",
+                )
+        previous_end = s.end if previous_end is None else max(previous_end, s.end)
+
+    # weekend days
+    weekend = sum(
+        1 for d, w in zip(horizon, worked, strict=True) if w and d.weekday() in problem.weekend_days
+    )
+    if weekend > contract.max_weekend_days:
+        report.add(
+            Rule.MAX_WEEKEND_DAYS,
+            a,
+            None,
+            weekend - contract.max_weekend_days,
+            f"{weekend} weekend days worked, contract maximum {contract.max_weekend_days}",
+        )
+
+
+# -- public API -------------------------------------------------------------------
+
+
+def check_roster(
+    problem: RosterProblem,
+    roster: pd.DataFrame,
+    breaks: pd.DataFrame | None = None,
+    *,
+    include_soft: bool = False,
+) -> pd.DataFrame:
+    """Every hard-rule violation of a roster, re-derived from the problem.
+
+    Parameters
+    ----------
+    problem
+        The roster problem the roster claims to solve.
+    roster
+        One row per shift: ``agent_id``, ``date``, ``template``, ``start``,
+        ``end`` (strings as in ``roster.csv`` or timestamps); ``weekday``,
+        ``length_minutes`` and ``paid_minutes`` are checked when present.
+    breaks
+        One row per break: ``agent_id``, ``date``, ``break``, ``start``,
+        ``end`` and optionally ``paid``. ``None`` means no breaks at all
+        (every template break is then reported missing).
+    include_soft
+        Also list breaches of rules in ``problem.soft_rules`` (``hard`` False).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``rule``, ``agent_id``, ``date``, ``amount``, ``detail``,
+        ``hard``; empty when the roster obeys every hard rule. See the module
+        docstring for the rule names.
+
+    Raises
+    ------
+    DataError
+        If a table lacks a needed column or holds an unreadable date or time.
+    """
+    report = _Report(problem, include_soft)
+    shifts = _read_shifts(problem, roster, report)
+    if breaks is None:
+        breaks = pd.DataFrame(columns=list(BREAK_COLUMNS))
+    _attach_breaks(problem, breaks, shifts, report)
+    by_agent: dict[str, list[_Shift]] = defaultdict(list)
+    agents = {a.agent_id: a for a in problem.agents}
+    for shift in shifts:
+        by_agent[shift.agent_id].append(shift)
+        _check_shift_shape(problem, roster, shift, agents[shift.agent_id], report)
+        _check_breaks(problem, shift, report)
+    for agent in problem.agents:
+        _check_agent(problem, agent, by_agent.get(agent.agent_id, []), report)
+    return report.frame()
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def check_roster_files(
+    problem: RosterProblem, directory: str | Path, *, include_soft: bool = False
+) -> pd.DataFrame:
+    """:func:`check_roster` on ``roster.csv`` and ``breaks.csv`` in ``directory``.
+
+    Parameters
+    ----------
+    problem
+        The roster problem.
+    directory
+        Folder written by ``RosterResult.write``. ``breaks.csv`` may be absent
+        when no template has breaks.
+    include_soft
+        Also list breaches of soft rules.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`check_roster`.
+
+    Raises
+    ------
+    OSError
+        If ``roster.csv`` cannot be read.
+    DataError
+        As :func:`check_roster`.
+    """
+    folder = Path(directory)
+    roster = _read_csv(folder / "roster.csv")
+    breaks_path = folder / "breaks.csv"
+    breaks = _read_csv(breaks_path) if breaks_path.exists() else None
+    return check_roster(problem, roster, breaks, include_soft=include_soft)
