@@ -13,7 +13,14 @@ from wfm.datasets.history import synthetic_call_records, synthetic_history
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "contact_center" / "history.csv"
-FORECAST_COLUMNS = ["interval_start", "calls", "aht_seconds", "is_open"]
+FORECAST_COLUMNS = [
+    "interval_start",
+    "calls",
+    "aht_seconds",
+    "is_open",
+    "calls_lower",
+    "calls_upper",
+]
 
 
 def _read_forecast(path: Path) -> pd.DataFrame:

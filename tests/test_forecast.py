@@ -211,6 +211,36 @@ def test_multipliers_scale_and_close_days() -> None:
     )
 
 
+def test_interval_band_covers_poisson_actuals() -> None:
+    weeks = 8
+    frame = _planted(weeks + 4, peak=40.0, seed=21)
+    fit_part = frame[frame["interval_start"] < MONDAY + pd.Timedelta(weeks=weeks)]
+    model = WeekdayProfile(weeks=weeks, interval_coverage=0.8).fit(_history(fit_part))
+    out = model.predict(MONDAY + pd.Timedelta(weeks=weeks), 28)
+    assert out.attrs["interval_coverage"] == 0.8
+    assert 1.0 <= model.dispersion_ < 1.5  # Poisson data: dispersion near 1
+    merged = out[out["is_open"]].merge(frame, on="interval_start", suffixes=("", "_actual"))
+    assert len(merged) == 4 * (5 * 40 + 16)
+    inside = (merged["calls_actual"] >= merged["calls_lower"]) & (
+        merged["calls_actual"] <= merged["calls_upper"]
+    )
+    assert 0.72 <= inside.mean() <= 0.9
+    assert (out["calls_lower"] <= out["calls"]).all() and (out["calls"] <= out["calls_upper"]).all()
+    closed = out[~out["is_open"]]
+    assert (closed[["calls_lower", "calls_upper"]] == 0).all().all()
+    plain = WeekdayProfile(interval_coverage=None).fit(_history(fit_part)).predict("2026-04-27", 1)
+    assert "calls_lower" not in plain.columns
+
+
+def test_forecast_feeds_staffing_requirements() -> None:
+    staffing = pytest.importorskip("wfm.staffing")
+    out = AutoForecaster().fit(_history(_planted(6))).predict(MONDAY + pd.Timedelta(weeks=6), 7)
+    req = staffing.requirements(out, target="0.8/20", shrinkage=0.3)
+    assert len(req) == len(out)
+    assert (req.loc[~req["is_open"], "agents_scheduled"] == 0).all()
+    assert (req.loc[out["calls"].to_numpy() > 5, "agents_on_phone"] > 0).all()
+
+
 # ----------------------------------------------------------------------------- AHT
 
 

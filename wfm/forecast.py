@@ -53,8 +53,12 @@ Forecast layout (output of :meth:`Forecaster.predict`)
     float > 0 everywhere (closed intervals get the fallback value).
 ``is_open``
     bool.
+``calls_lower``, ``calls_upper``
+    float >= 0, a central band of ``interval_coverage`` (default 80 %)
+    around ``calls``; absent when ``interval_coverage`` is None.
 
-``df.attrs`` holds ``interval_minutes``, ``method`` and ``aht_source``.
+``df.attrs`` holds ``interval_minutes``, ``method``, ``aht_source`` and
+``interval_coverage``.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ import inspect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any, Literal
 
 import numpy as np
@@ -211,6 +216,13 @@ class Forecaster:
     min_aht_calls
         Calls (with known AHT) needed before a weekday-interval AHT is
         trusted; below it the fallback chain is used.
+    interval_coverage
+        Central coverage of the ``calls_lower`` / ``calls_upper`` columns
+        (0.8: the 10 % and 90 % quantiles); ``None`` leaves them out. The
+        band is ``calls +/- z * sqrt(dispersion * calls)``, floored at 0,
+        with ``dispersion`` (>= 1, Poisson = 1) the pooled ratio of the
+        week-to-week variance of each weekday-interval to its mean over the
+        last ``aht_weeks`` weeks (``dispersion_``), ``z`` the normal quantile.
     """
 
     #: Short method name used in ``df.attrs["method"]`` and backtests.
@@ -225,6 +237,7 @@ class Forecaster:
         open_weeks: int = 4,
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
+        interval_coverage: float | None = 0.8,
     ) -> None:
         self.special_days = tuple(special_days)
         self.multipliers = dict(multipliers) if multipliers is not None else None
@@ -232,6 +245,7 @@ class Forecaster:
         self.open_weeks = open_weeks
         self.aht_weeks = aht_weeks
         self.min_aht_calls = min_aht_calls
+        self.interval_coverage = interval_coverage
         self._validate_base()
 
     # -- parameters ------------------------------------------------------------
@@ -257,6 +271,10 @@ class Forecaster:
         _check_positive_int(self.aht_weeks, "aht_weeks")
         if not self.min_aht_calls >= 0:
             raise ValidationError("min_aht_calls", self.min_aht_calls, "a number >= 0")
+        if self.interval_coverage is not None and not 0 < self.interval_coverage < 1:
+            raise ValidationError(
+                "interval_coverage", self.interval_coverage, "a probability in (0, 1) or None"
+            )
 
     def get_params(self) -> dict[str, Any]:
         """Constructor parameters, as given."""
@@ -309,6 +327,7 @@ class Forecaster:
         self.interval_minutes_ = panel.interval_minutes
         self.history_end_ = panel.end_day
         self.open_ = _learn_open(masked, self.open_weeks)
+        self.dispersion_ = _learn_dispersion(masked, self.aht_weeks)
         self._fit_calls(masked)
         self._fit_aht(masked)
 
@@ -396,6 +415,12 @@ class Forecaster:
                 "is_open": is_open.ravel(),
             }
         )
+        if self.interval_coverage is not None:
+            z = NormalDist().inv_cdf(0.5 + self.interval_coverage / 2)
+            half = z * np.sqrt(self.dispersion_ * calls.ravel())
+            out["calls_lower"] = np.clip(calls.ravel() - half, 0.0, None)
+            out["calls_upper"] = calls.ravel() + half
+            out.attrs["interval_coverage"] = self.interval_coverage
         out.attrs["interval_minutes"] = minutes
         out.attrs["method"] = self.name
         out.attrs["aht_source"] = self.aht_source_
@@ -417,6 +442,26 @@ def _learn_open(panel: _Panel, open_weeks: int) -> np.ndarray:
         if rows.size:
             open_[w] = rows.any(axis=0)
     return open_
+
+
+def _learn_dispersion(panel: _Panel, weeks: int) -> float:
+    """Pooled variance-to-mean ratio of weekday-intervals over recent weeks (>= 1)."""
+    window = _recent_days(panel, weeks)
+    calls = panel.calls[window]
+    weekday = panel.weekday[window]
+    variance = 0.0
+    mean = 0.0
+    for w in range(7):
+        rows = calls[weekday == w]
+        seen = ~np.isnan(rows)
+        ok = seen.sum(axis=0) >= 2
+        if not ok.any():
+            continue
+        block = rows[:, ok]
+        with np.errstate(invalid="ignore"):
+            variance += float(np.nansum(np.nanvar(block, axis=0, ddof=1)))
+            mean += float(np.nansum(np.nanmean(block, axis=0)))
+    return max(1.0, variance / mean) if mean > 0 else 1.0
 
 
 def _learn_aht(
@@ -503,6 +548,7 @@ class SeasonalNaive(Forecaster):
         open_weeks: int = 4,
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
+        interval_coverage: float | None = 0.8,
     ) -> None:
         super().__init__(
             special_days=special_days,
@@ -511,6 +557,7 @@ class SeasonalNaive(Forecaster):
             open_weeks=open_weeks,
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
+            interval_coverage=interval_coverage,
         )
 
     def _fit_calls(self, panel: _Panel) -> None:
@@ -561,6 +608,7 @@ class WeekdayProfile(Forecaster):
         open_weeks: int = 4,
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
+        interval_coverage: float | None = 0.8,
     ) -> None:
         self.weeks = weeks
         self.statistic = statistic
@@ -577,6 +625,7 @@ class WeekdayProfile(Forecaster):
             open_weeks=open_weeks,
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
+            interval_coverage=interval_coverage,
         )
 
     @property
@@ -661,6 +710,7 @@ class SmoothedDailyProfile(Forecaster):
         open_weeks: int = 4,
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
+        interval_coverage: float | None = 0.8,
     ) -> None:
         self.seasonal = seasonal
         self.profile_weeks = profile_weeks
@@ -685,6 +735,7 @@ class SmoothedDailyProfile(Forecaster):
             open_weeks=open_weeks,
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
+            interval_coverage=interval_coverage,
         )
 
     def _fit_calls(self, panel: _Panel) -> None:
@@ -892,6 +943,7 @@ class AutoForecaster(Forecaster):
         open_weeks: int = 4,
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
+        interval_coverage: float | None = 0.8,
     ) -> None:
         self.candidates = None if candidates is None else list(candidates)
         self.folds = folds
@@ -910,6 +962,7 @@ class AutoForecaster(Forecaster):
             open_weeks=open_weeks,
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
+            interval_coverage=interval_coverage,
         )
 
     @property
@@ -926,6 +979,7 @@ class AutoForecaster(Forecaster):
             "open_weeks": self.open_weeks,
             "aht_weeks": self.aht_weeks,
             "min_aht_calls": self.min_aht_calls,
+            "interval_coverage": self.interval_coverage,
         }
         pool = self.candidates if self.candidates is not None else _default_candidates()
         return [c.clone(**common) for c in pool]
@@ -952,6 +1006,7 @@ class AutoForecaster(Forecaster):
         self.interval_minutes_ = winner.interval_minutes_
         self.history_end_ = winner.history_end_
         self.open_ = winner.open_
+        self.dispersion_ = winner.dispersion_
         self.aht_ = winner.aht_
         self.aht_source_ = winner.aht_source_
 
