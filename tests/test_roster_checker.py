@@ -225,7 +225,7 @@ def test_breaks() -> None:
     assert rules(p, shift("a", 0, "08:00", breaks=(75, 180))) == ["break_window"]  # too early
     assert rules(p, shift("a", 0, "08:00", breaks=(165, 180))) == ["break_window"]  # too late
     assert rules(p, shift("a", 0, "08:00", breaks=(100, 180))) == ["break_shape"]  # off grid
-    # break1 at 150 and lunch at 150..: overlap (lunch window starts 180, so use 150/180 ok)
+    # the last start of break1 and the first start of lunch
     assert rules(p, shift("a", 0, "08:00", breaks=(150, 180))) == []
     row, brk = shift("a", 0, "08:00")
     brk[1]["paid"] = True
