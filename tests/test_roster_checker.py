@@ -378,6 +378,13 @@ def test_days_off_block_may_start_before_the_horizon() -> None:
     # one day off just before the horizon joins Monday off: a block of two
     p = make_problem(Agent(agent_id="a", contract="full", days_off_before=1))
     assert Rule.MIN_CONSECUTIVE_DAYS_OFF.value not in rules(p, *pattern)
+    # days off before the horizon alone do not make a block of this week
+    worked_monday = [shift("a", d, "08:00") for d in (0, 2, 4)] + [
+        shift("a", 6, "22:00", template="night")
+    ]
+    p = make_problem(Agent(agent_id="a", contract="full", days_off_before=3))
+    assert Rule.MIN_CONSECUTIVE_DAYS_OFF.value in rules(p, *worked_monday)
+    assert Rule.MIN_CONSECUTIVE_DAYS_OFF.value not in rules(p, *worked_monday[:3])  # Sat-Sun off
 
 
 def test_weekend_days() -> None:

@@ -44,8 +44,8 @@ name is the :class:`~wfm.roster.problem.Rule` value; the amount is in
 :attr:`Rule.unit <wfm.roster.problem.Rule.unit>`): availability, time off,
 pins, min/max paid hours, min/max days, max consecutive days (counting
 ``Agent.consecutive_days_worked_before``), the block of consecutive days off
-(a run of days off that may extend ``Agent.days_off_before``; with
-``days_off_before`` already at least the block length the rule is met),
+(a run of days off with at least one day in the horizon, which may extend
+the ``Agent.days_off_before`` days off just before it),
 min rest between shifts (including ``Agent.last_shift_end``), max weekend
 days.
 
@@ -583,7 +583,7 @@ def _check_agent(
     block = contract.min_consecutive_days_off
     if block >= 2:
         off_run = agent.days_off_before
-        best = off_run
+        best = 0
         for w in worked:
             off_run = 0 if w else off_run + 1
             best = max(best, off_run)
