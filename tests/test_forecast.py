@@ -184,6 +184,28 @@ def test_smoothing_recovers_trend_and_weekly_pattern() -> None:
     assert out["calls"].sum() > flat["calls"].sum() * 1.02
 
 
+def test_smoothing_ignores_a_partial_last_day() -> None:
+    weeks = 12
+    frame = _planted(weeks, noise=False)
+    cut = frame[frame["interval_start"] < MONDAY + pd.Timedelta(weeks=weeks - 1, days=4, hours=10)]
+    model = SmoothedDailyProfile().fit(_history(cut))
+    out = model.predict(MONDAY + pd.Timedelta(weeks=weeks - 1, days=5), 3)
+    saturday = out["interval_start"].dt.day_of_week == 5
+    truth = _rate(MONDAY + pd.Timedelta(days=5), _open_slots(5), 60.0, 0.0, 0).sum()
+    assert out.loc[saturday, "calls"].sum() == pytest.approx(truth, rel=0.02)
+    monday = out["interval_start"].dt.day_of_week == 0
+    truth = _rate(MONDAY, _open_slots(0), 60.0, 0.0, 0).sum()
+    assert out.loc[monday, "calls"].sum() == pytest.approx(truth, rel=0.02)
+
+
+def test_auto_with_too_short_history_falls_back_to_profile() -> None:
+    model = AutoForecaster().fit(_history(_planted(1)))
+    assert isinstance(model.best_, WeekdayProfile)
+    assert model.backtest_.empty
+    out = model.predict(MONDAY + pd.Timedelta(weeks=1), 7)
+    assert out.loc[out["is_open"], "calls"].gt(0).all()
+
+
 def test_smoothing_with_short_history_uses_weekday_means() -> None:
     frame = _planted(2, noise=False)
     out = SmoothedDailyProfile().fit(_history(frame)).predict(MONDAY + pd.Timedelta(weeks=2), 7)

@@ -673,7 +673,9 @@ class SmoothedDailyProfile(Forecaster):
     Athanasopoulos, *Forecasting: Principles and Practice*, section 8.3) is
     run for every combination of the smoothing grid at once (vectorised), and
     the combination with the lowest mean absolute one-step error after two
-    seasons of warm-up wins. The forecast day total is split over the day by
+    seasons of warm-up wins. Days with fewer than 90 % of the intervals their
+    weekday usually has (a history cut mid-day, an outage) count as missing
+    days. The forecast day total is split over the day by
     the intraday proportions of that weekday over its last ``profile_weeks``
     observed days. With fewer than three seasons of history the daily total
     is the mean of the last ``profile_weeks`` observed days of the weekday.
@@ -740,10 +742,17 @@ class SmoothedDailyProfile(Forecaster):
 
     def _fit_calls(self, panel: _Panel) -> None:
         n_slots = panel.n_slots
-        present_day = ~np.all(np.isnan(panel.calls), axis=1)
-        totals = np.where(present_day, np.nansum(panel.calls, axis=1), np.nan)
+        seen = (~np.isnan(panel.calls)).sum(axis=1)
         weekday = panel.weekday
-        open_days = sorted({int(w) for w in weekday[present_day]})
+        open_days = sorted({int(w) for w in weekday[seen > 0]})
+        # A day is complete when it has at least 90 % of the intervals its weekday
+        # usually has (median over the history); partial days (history cut in the
+        # middle of a day, outages) keep their slot in the series but as missing.
+        typical = np.zeros(7)
+        for w in open_days:
+            typical[w] = float(np.median(seen[(weekday == w) & (seen > 0)]))
+        present_day = (seen > 0) & (seen >= 0.9 * typical[weekday])
+        totals = np.where(present_day, np.nansum(panel.calls, axis=1), np.nan)
         self.open_weekdays_ = tuple(open_days)
         # Intraday proportions and fallback day totals per weekday.
         proportions = np.zeros((7, n_slots))
