@@ -428,7 +428,8 @@ def evaluate_roster(
         agents against ``required_agents``), ``service_level`` (call-weighted
         over the week with :func:`wfm.staffing.performance`; ``None`` without
         calls or service settings), ``paid_hours``, ``shifts``,
-        ``agents_working`` and ``hard_violations`` (``None`` unless ``check``).
+        ``agents_working``, ``hard_violations`` and ``violated_rules`` (count
+        per rule, as text; both ``None`` unless ``check``).
     """
     scheduled = coverage_of(problem, roster, breaks)
     gap = scheduled - problem.required_agents
@@ -453,10 +454,14 @@ def evaluate_roster(
             weekly_service_level(calls[open_], perf["service_level"].to_numpy(dtype=float))
         )
     violations: int | None = None
+    rules: str | None = None
     if check:
         from wfm.roster.checker import check_roster
 
-        violations = len(check_roster(problem, roster, breaks))
+        found = check_roster(problem, roster, breaks)
+        violations = len(found)
+        counts = found["rule"].value_counts(sort=False).sort_index() if len(found) else None
+        rules = "" if counts is None else ", ".join(f"{r} x{n}" for r, n in counts.items())
     paid = pd.to_numeric(roster["paid_minutes"]).sum() / 60.0 if len(roster) else 0.0
     return {
         "understaffing_agent_hours": float(np.clip(-gap, 0, None).sum() * hours),
@@ -466,6 +471,7 @@ def evaluate_roster(
         "shifts": len(roster),
         "agents_working": int(roster["agent_id"].nunique()) if len(roster) else 0,
         "hard_violations": violations,
+        "violated_rules": rules,
     }
 
 

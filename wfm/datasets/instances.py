@@ -27,7 +27,8 @@ Instance features
     With breaks, full-time shifts last 8.5 h with a 15-minute paid break, a
     30-minute unpaid lunch and a second 15-minute paid break (30-minute
     breaks on a 30-minute grid); part-time shifts have one paid break.
-    Without breaks, full-time shifts last 8 h.
+    Without breaks, full-time shifts last 8 h. The latest full-time start
+    ends at closing time (20:00).
 ``contracts``
     ``"full_time"``: every agent works 32-40 paid hours on 4-5 days;
     ``"mixed"``: 30 % of the agents are part-timers (16-30 h, 4-6 h shifts,
@@ -307,11 +308,14 @@ def _templates(spec: InstanceSpec) -> tuple[ShiftTemplate, ShiftTemplate]:
         full_length = 480
         full_breaks = ()
         part_breaks = ()
+    # the latest full-time shift ends at closing time (20:00)
+    latest = (20 * 60 - full_length) // 60, (20 * 60 - full_length) % 60
     if spec.starts == "flexible":
-        full_window = (dt.time(7, 0), dt.time(11, 30), im)
+        full_window = (dt.time(7, 0), dt.time(*latest), im)
         part_window = (dt.time(8, 0), dt.time(16, 0), im)
     else:
-        full_window = (dt.time(7, 30), dt.time(11, 30), 120)
+        first = 20 * 60 - full_length - 240
+        full_window = (dt.time(first // 60, first % 60), dt.time(*latest), 120)
         part_window = (dt.time(8, 0), dt.time(14, 0), 180)
     full = ShiftTemplate(
         name="full",
