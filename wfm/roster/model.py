@@ -1,0 +1,1236 @@
+"""CP-SAT model of the weekly roster, built from one function per rule family.
+
+:func:`build_model` creates the decision variables (:func:`add_assignment`)
+and then calls one function per rule family. Each family function adds its
+constraints and returns the :class:`PenaltyTerm` objects it contributes to
+the objective, so a family can be built and tested on its own (see
+``families`` of :func:`build_model`).
+
+Variables
+---------
+``x[a][o]``
+    Boolean: agent ``a`` works shift option ``o`` (an index into
+    :func:`wfm.roster.shifts.shift_options`). At most one per agent and day.
+``n[o]``
+    Integer: how many agents work option ``o`` (``sum_a x[a][o]``). Coverage
+    is written on these counts, so its size does not grow with the agents.
+Break placement
+    Templates whose break windows are the same for every length and cannot
+    overlap each other ("aggregated" templates) get one integer per
+    (day, template, break rule, start interval): how many of that day's
+    shifts of the template take that break there. Such counts can be matched
+    to individual shifts exactly when, for every interval ``p``, the breaks
+    started by ``p`` are at most the shifts whose window opens by ``p`` and at
+    least the shifts whose window closes by ``p`` (Hall's condition for
+    windows ordered like their shifts). After solving, breaks are handed to
+    agents in start order. Other templates get one Boolean per
+    (agent, day, break rule, start), linked to the chosen option's window.
+
+Scales
+------
+Requirements and coverage are compared in hundredths of an agent
+(:data:`REQUIREMENT_SCALE`): a requirement of 2.37 agents becomes 237, the
+coverage of 3 agents 300. The objective is integral: one unit of cost (one
+paid hour at cost 1, or one agent-hour short at weight 1) is
+:data:`OBJECTIVE_SCALE` objective units. With 6000, the per-minute and
+per-centi-agent-interval coefficients of integral weights are exact integers
+on every allowed grid.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from wfm.roster.problem import (
+    PreferDayOff,
+    PreferStartWindow,
+    PreferTemplate,
+    RosterProblem,
+    Rule,
+)
+from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
+
+__all__ = [
+    "FAMILIES",
+    "OBJECTIVE_SCALE",
+    "REQUIREMENT_SCALE",
+    "BreakGroup",
+    "PenaltyTerm",
+    "RosterModel",
+    "add_assignment",
+    "add_breaks",
+    "add_consecutive_days",
+    "add_coverage",
+    "add_days_off_block",
+    "add_days_per_week",
+    "add_fairness",
+    "add_hours_per_week",
+    "add_option_rules",
+    "add_paid_cost",
+    "add_preferences",
+    "add_rest",
+    "add_weekend_days",
+    "build_model",
+    "greedy_hint",
+    "is_late",
+]
+
+OBJECTIVE_SCALE = 6000
+"""Objective units per unit of cost."""
+
+REQUIREMENT_SCALE = 100
+"""Requirement and coverage units per agent."""
+
+_STRUCTURE_RULES = (Rule.AVAILABILITY, Rule.TIME_OFF, Rule.PINS)
+
+
+def _coef(cost: float) -> int:
+    """Integer objective coefficient of ``cost`` (in cost units)."""
+    return round(cost * OBJECTIVE_SCALE)
+
+
+@dataclass(frozen=True)
+class PenaltyTerm:
+    """One named term of the objective.
+
+    Attributes
+    ----------
+    rule
+        Name of the term (``"understaffing"``, ``"preference"``, a
+        :class:`~wfm.roster.problem.Rule` value, ...).
+    agent_index
+        Position of the agent in ``problem.agents``; ``None`` for global terms.
+    day
+        Horizon day the term belongs to; ``None`` if not day-specific.
+    objective
+        Integer linear expression added to the objective (objective units).
+    amount
+        Linear expression measuring the breach; ``amount * amount_scale`` is
+        the amount reported in ``unit``.
+    amount_scale
+        Factor from ``amount`` to the reported unit.
+    unit
+        Unit of the reported amount (``"hours"``, ``"days"``, ``"agent-hours"``...).
+    report
+        Whether the term is a soft-rule violation to report (paid cost is not).
+    """
+
+    rule: str
+    agent_index: int | None
+    day: int | None
+    objective: Any
+    amount: Any
+    amount_scale: float
+    unit: str
+    report: bool = True
+
+
+@dataclass(frozen=True)
+class BreakGroup:
+    """Break placement of one (day, template, break rule), aggregated or not.
+
+    ``counts`` maps absolute start intervals to integer variables (how many
+    shifts take the break there) when ``agent_index`` is ``None``; otherwise
+    it maps them to the agent's Boolean variables.
+    """
+
+    day: int
+    template: int
+    rule_index: int
+    duration: int
+    agent_index: int | None
+    counts: dict[int, Any]
+
+
+@dataclass
+class RosterModel:
+    """A CP-SAT model of a roster problem and the handles to read it back.
+
+    Attributes
+    ----------
+    problem, model
+        The problem and the :class:`ortools.sat.python.cp_model.CpModel`.
+    options
+        Every shift option of the horizon.
+    agent_options
+        Per agent, the options they may work (with soft breaches).
+    x
+        Per agent: option index -> Boolean variable.
+    works
+        Per agent and day: Boolean variable "works a shift starting that day".
+    option_count
+        Option index -> integer variable (agents working it).
+    break_groups
+        Break placement variables.
+    coverage
+        Per horizon interval: linear expression of agents on shift and not
+        on break (a constant 0 where nothing can cover).
+    terms
+        Penalty terms added by the rule families.
+    guards
+        With ``explain=True``: (rule, agent index) -> enforcement literal of
+        that hard rule family for that agent.
+    """
+
+    problem: RosterProblem
+    model: cp_model.CpModel
+    options: list[ShiftOption]
+    agent_options: list[list[AgentOption]]
+    explain: bool = False
+    x: list[dict[int, Any]] = field(default_factory=list)
+    works: list[list[Any]] = field(default_factory=list)
+    option_count: dict[int, Any] = field(default_factory=dict)
+    break_groups: list[BreakGroup] = field(default_factory=list)
+    coverage: list[Any] = field(default_factory=list)
+    terms: list[PenaltyTerm] = field(default_factory=list)
+    guards: dict[tuple[Rule, int], Any] = field(default_factory=dict)
+    start_var: list[dict[int, Any]] = field(default_factory=list)
+    end_var: list[dict[int, Any]] = field(default_factory=list)
+    hard_in_explain: frozenset[Rule] = frozenset()
+
+    # -- helpers -------------------------------------------------------------
+    def guard(self, rule: Rule, agent: int) -> list[Any]:
+        """Enforcement literals for a hard rule of ``agent`` (empty unless explaining)."""
+        if not self.explain:
+            return []
+        key = (rule, agent)
+        if key not in self.guards:
+            self.guards[key] = self.model.new_bool_var(f"guard_{rule.value}_{agent}")
+        return [self.guards[key]]
+
+    def options_of_day(self, agent: int, day: int) -> list[int]:
+        """Option indices agent ``agent`` may work on horizon ``day``."""
+        return [o for o in self.x[agent] if self.options[o].day == day]
+
+    def day_sum(self, agent: int, day: int, weights: Callable[[ShiftOption], int]) -> Any:
+        """Linear expression ``sum weights(o) * x[o]`` over the agent's options of ``day``."""
+        keys = self.options_of_day(agent, day)
+        return cp_model.LinearExpr.weighted_sum(
+            [self.x[agent][o] for o in keys], [weights(self.options[o]) for o in keys]
+        )
+
+    def paid_minutes(self, agent: int) -> Any:
+        """Linear expression of the agent's paid minutes in the horizon."""
+        keys = list(self.x[agent])
+        return cp_model.LinearExpr.weighted_sum(
+            [self.x[agent][o] for o in keys], [self.options[o].paid_minutes for o in keys]
+        )
+
+    def limit(
+        self,
+        rule: Rule,
+        agent: int,
+        expr: Any,
+        *,
+        at_least: int | None = None,
+        at_most: int | None = None,
+        amount_scale: float = 1.0,
+        day: int | None = None,
+        enforce: Sequence[Any] = (),
+    ) -> list[PenaltyTerm]:
+        """Bound ``expr`` for ``agent``: hard (guarded) or soft with a breach variable.
+
+        The breach variable counts ``expr``'s units beyond the bound; its
+        penalty is ``soft_rules[rule]`` per reported unit
+        (``amount_scale`` converts ``expr`` units to the unit of the rule).
+        """
+        problem = self.problem
+        if not problem.is_soft(rule):
+            if at_least is not None:
+                self.model.add(expr >= at_least).only_enforce_if(
+                    [*enforce, *self.guard(rule, agent)]
+                )
+            if at_most is not None:
+                self.model.add(expr <= at_most).only_enforce_if(
+                    [*enforce, *self.guard(rule, agent)]
+                )
+            return []
+        penalty = problem.soft_rules[rule]
+        terms: list[PenaltyTerm] = []
+        for bound, sign in ((at_least, 1), (at_most, -1)):
+            if bound is None:
+                continue
+            top = max(abs(bound), 1) * 4 + 10_000
+            breach = self.model.new_int_var(0, top, "")
+            if sign > 0:
+                self.model.add(expr + breach >= bound).only_enforce_if(list(enforce))
+            else:
+                self.model.add(expr - breach <= bound).only_enforce_if(list(enforce))
+            terms.append(
+                PenaltyTerm(
+                    rule=rule.value,
+                    agent_index=agent,
+                    day=day,
+                    objective=_coef(penalty * amount_scale) * breach,
+                    amount=breach,
+                    amount_scale=amount_scale,
+                    unit=rule.unit,
+                )
+            )
+        return terms
+
+
+def is_late(problem: RosterProblem, option: ShiftOption) -> bool:
+    """Whether ``option`` ends after ``problem.late_shift_ends_after`` or past midnight."""
+    per_day = problem.intervals_per_day
+    end_of_day = (option.day + 1) * per_day
+    if option.end > end_of_day:
+        return True
+    late = problem.late_shift_ends_after
+    threshold = option.day * per_day + (late.hour * 60 + late.minute) / problem.interval_minutes
+    return option.end > threshold
+
+
+# -- variables -------------------------------------------------------------------
+def add_assignment(rm: RosterModel) -> list[PenaltyTerm]:
+    """Shift variables, at most one shift per agent and day, option counts.
+
+    Structural (always hard). Returns no penalty terms.
+    """
+    model = rm.model
+    days = rm.problem.days
+    users: dict[int, list[Any]] = {}
+    rm.x = []
+    rm.works = []
+    for mine in rm.agent_options:
+        xa: dict[int, Any] = {}
+        by_day: list[list[Any]] = [[] for _ in range(days)]
+        for ao in mine:
+            var = model.new_bool_var("")
+            xa[ao.option] = var
+            by_day[rm.options[ao.option].day].append(var)
+            users.setdefault(ao.option, []).append(var)
+        rm.x.append(xa)
+        works_a: list[Any] = []
+        for d in range(days):
+            if not by_day[d]:
+                works_a.append(0)
+                continue
+            w = model.new_bool_var("")
+            model.add(cp_model.LinearExpr.sum(by_day[d]) == w)
+            works_a.append(w)
+        rm.works.append(works_a)
+    rm.option_count = {}
+    for o in sorted(users):
+        n = model.new_int_var(0, len(users[o]), "")
+        model.add(cp_model.LinearExpr.sum(users[o]) == n)
+        rm.option_count[o] = n
+    return []
+
+
+def _relative_windows(rm: RosterModel, template: int) -> list[tuple[int, ...]] | None:
+    """Break windows relative to the shift start if equal for all of the template's options."""
+    seen: tuple[tuple[int, ...], ...] | None = None
+    for o in rm.option_count:
+        opt = rm.options[o]
+        if opt.template != template:
+            continue
+        rel = tuple(tuple(p - opt.start for p in w) for w in opt.break_starts)
+        if seen is None:
+            seen = rel
+        elif rel != seen:
+            return None
+    return None if seen is None else list(seen)
+
+
+def _aggregatable(rm: RosterModel, template: int) -> bool:
+    rules = rm.problem.templates[template].breaks
+    if not rules:
+        return True
+    windows = _relative_windows(rm, template)
+    if windows is None:
+        return False
+    im = rm.problem.interval_minutes
+    spans = sorted(
+        (w[0], w[-1] + rule.duration_minutes // im) for w, rule in zip(windows, rules, strict=True)
+    )
+    return all(end <= nxt for (_, end), (nxt, _) in itertools.pairwise(spans))
+
+
+def _running(model: cp_model.CpModel, previous: Any, added: list[Any], cap: int) -> Any:
+    """``previous + sum(added)`` as a new variable (or ``previous`` if nothing is added)."""
+    if not added:
+        return previous
+    var = model.new_int_var(0, cap, "")
+    model.add(var == previous + cp_model.LinearExpr.sum(added))
+    return var
+
+
+def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
+    """Break placement variables linked to the chosen shifts (structural, hard)."""
+    model = rm.model
+    problem = rm.problem
+    im = problem.interval_minutes
+    rm.break_groups = []
+    groups: dict[tuple[int, int], list[int]] = {}
+    for o in rm.option_count:
+        opt = rm.options[o]
+        if problem.templates[opt.template].breaks:
+            groups.setdefault((opt.day, opt.template), []).append(o)
+    aggregated = {t: _aggregatable(rm, t) for t in range(len(problem.templates))}
+    for (day, template), opts in sorted(groups.items()):
+        rules = problem.templates[template].breaks
+        if aggregated[template]:
+            total = cp_model.LinearExpr.sum([rm.option_count[o] for o in opts])
+            cap = sum(len(rm.x[a]) > 0 for a in range(len(rm.x)))
+            for j, rule in enumerate(rules):
+                positions = sorted({p for o in opts for p in rm.options[o].break_starts[j]})
+                counts = {p: model.new_int_var(0, cap, "") for p in positions}
+                model.add(cp_model.LinearExpr.sum(list(counts.values())) == total)
+                opening: dict[int, list[Any]] = {}
+                closing: dict[int, list[Any]] = {}
+                for o in opts:
+                    window = rm.options[o].break_starts[j]
+                    opening.setdefault(window[0], []).append(rm.option_count[o])
+                    closing.setdefault(window[-1], []).append(rm.option_count[o])
+                # running totals: breaks started, windows opened, windows closed by p
+                placed: Any = 0
+                opened: Any = 0
+                closed: Any = 0
+                for p in positions[:-1]:
+                    placed = _running(model, placed, [counts[p]], cap)
+                    opened = _running(model, opened, opening.get(p, []), cap)
+                    closed = _running(model, closed, closing.get(p, []), cap)
+                    model.add(placed <= opened)
+                    model.add(placed >= closed)
+                rm.break_groups.append(
+                    BreakGroup(
+                        day=day,
+                        template=template,
+                        rule_index=j,
+                        duration=rule.duration_minutes // im,
+                        agent_index=None,
+                        counts=counts,
+                    )
+                )
+            continue
+        for a, xa in enumerate(rm.x):
+            mine = [o for o in opts if o in xa]
+            if not mine:
+                continue
+            works_t = cp_model.LinearExpr.sum([xa[o] for o in mine])
+            cover: dict[int, list[Any]] = {}
+            for j, rule in enumerate(rules):
+                duration = rule.duration_minutes // im
+                holders: dict[int, list[Any]] = {}
+                for o in mine:
+                    for p in rm.options[o].break_starts[j]:
+                        holders.setdefault(p, []).append(xa[o])
+                z = {p: model.new_bool_var("") for p in sorted(holders)}
+                model.add(cp_model.LinearExpr.sum(list(z.values())) == works_t)
+                for p, zp in z.items():
+                    model.add(zp <= cp_model.LinearExpr.sum(holders[p]))
+                    for t in range(p, p + duration):
+                        cover.setdefault(t, []).append(zp)
+                rm.break_groups.append(
+                    BreakGroup(
+                        day=day,
+                        template=template,
+                        rule_index=j,
+                        duration=duration,
+                        agent_index=a,
+                        counts=z,
+                    )
+                )
+            if len(rules) > 1:
+                for lits in cover.values():
+                    if len(lits) > 1:
+                        model.add_at_most_one(lits)
+    return []
+
+
+# -- coverage and cost -------------------------------------------------------------
+def _coverage_expressions(rm: RosterModel) -> tuple[list[Any], np.ndarray]:
+    n_int = rm.problem.n_intervals
+    plus: list[list[Any]] = [[] for _ in range(n_int)]
+    minus: list[list[Any]] = [[] for _ in range(n_int)]
+    top = np.zeros(n_int, dtype=np.int64)
+    for o, n in rm.option_count.items():
+        opt = rm.options[o]
+        for t in range(opt.start, min(opt.end, n_int)):
+            plus[t].append(n)
+    counts_top = {o: 0 for o in rm.option_count}
+    for xa in rm.x:
+        for o in xa:
+            counts_top[o] += 1
+    for o, c in counts_top.items():
+        opt = rm.options[o]
+        top[opt.start : min(opt.end, n_int)] += c
+    for group in rm.break_groups:
+        for p, var in group.counts.items():
+            for t in range(p, min(p + group.duration, n_int)):
+                minus[t].append(var)
+    exprs: list[Any] = []
+    for t in range(n_int):
+        if not plus[t]:
+            exprs.append(0)
+            continue
+        expr = cp_model.LinearExpr.sum(plus[t])
+        if minus[t]:
+            expr = expr - cp_model.LinearExpr.sum(minus[t])
+        exprs.append(expr)
+    return exprs, np.minimum(top, len(rm.x))
+
+
+def add_coverage(rm: RosterModel) -> list[PenaltyTerm]:
+    """Under- and over-staffing per interval against the requirement.
+
+    Per interval ``t`` (in hundredths of an agent): ``100 * coverage[t] -
+    R[t] = over[t] - sum_k short[t, k]``, where ``short[t, k]`` is the
+    ``k``-th agent of shortage (width 100, the last step unbounded) costing
+    ``understaffing_per_agent_hour * understaffing_growth[k]`` per agent-hour.
+    Growth is non-decreasing, so the steps fill in order and the cost is
+    convex in the gap.
+    """
+    problem = rm.problem
+    weights = problem.weights
+    model = rm.model
+    exprs, top = _coverage_expressions(rm)
+    rm.coverage = exprs
+    required = np.rint(problem.required_agents * REQUIREMENT_SCALE).astype(np.int64)
+    hours = problem.interval_hours
+    growth = weights.understaffing_growth
+    under_coef = [
+        _coef(weights.understaffing_per_agent_hour * g * hours / REQUIREMENT_SCALE) for g in growth
+    ]
+    over_coef = _coef(weights.overstaffing_per_agent_hour * hours / REQUIREMENT_SCALE)
+    per_day = problem.intervals_per_day
+    scale = hours / REQUIREMENT_SCALE
+    terms: list[PenaltyTerm] = []
+    for t in range(problem.n_intervals):
+        req = int(required[t])
+        cap = int(top[t]) * REQUIREMENT_SCALE
+        day = t // per_day
+        steps: list[Any] = []
+        remaining = req
+        for k in range(len(growth)):
+            if remaining <= 0:
+                break
+            width = remaining if k == len(growth) - 1 else min(REQUIREMENT_SCALE, remaining)
+            remaining -= width
+            s = model.new_int_var(0, width, "")
+            steps.append(s)
+            terms.append(
+                PenaltyTerm(
+                    rule="understaffing",
+                    agent_index=None,
+                    day=day,
+                    objective=under_coef[k] * s,
+                    amount=s,
+                    amount_scale=scale,
+                    unit="agent-hours",
+                )
+            )
+        over_top = max(cap - req, 0)
+        if cap == 0:
+            if req > 0:
+                model.add(cp_model.LinearExpr.sum(steps) == req)
+            continue
+        over = model.new_int_var(0, over_top, "")
+        model.add(
+            REQUIREMENT_SCALE * exprs[t] - req == over - cp_model.LinearExpr.sum(steps)
+            if steps
+            else REQUIREMENT_SCALE * exprs[t] - req == over
+        )
+        if over_coef > 0:
+            terms.append(
+                PenaltyTerm(
+                    rule="overstaffing",
+                    agent_index=None,
+                    day=day,
+                    objective=over_coef * over,
+                    amount=over,
+                    amount_scale=scale,
+                    unit="agent-hours",
+                )
+            )
+    return terms
+
+
+def add_paid_cost(rm: RosterModel) -> list[PenaltyTerm]:
+    """Paid hours at each agent's cost per hour times ``weights.paid_hour``."""
+    problem = rm.problem
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(problem.agents):
+        keys = list(rm.x[a])
+        if not keys:
+            continue
+        rate = problem.cost_per_hour_of(agent) * problem.weights.paid_hour
+        coefs = [_coef(rate * rm.options[o].paid_minutes / 60.0) for o in keys]
+        variables = [rm.x[a][o] for o in keys]
+        terms.append(
+            PenaltyTerm(
+                rule="paid_hours",
+                agent_index=a,
+                day=None,
+                objective=cp_model.LinearExpr.weighted_sum(variables, coefs),
+                amount=rm.paid_minutes(a),
+                amount_scale=1 / 60.0,
+                unit="hours",
+                report=False,
+            )
+        )
+    return terms
+
+
+# -- labour rules -----------------------------------------------------------------
+def add_hours_per_week(rm: RosterModel) -> list[PenaltyTerm]:
+    """Contract minimum and maximum paid hours in the horizon."""
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(rm.problem.agents):
+        contract = rm.problem.contract_of(agent)
+        paid = rm.paid_minutes(a)
+        low = math.ceil(contract.min_hours_per_week * 60 - 1e-9)
+        high = math.floor(contract.max_hours_per_week * 60 + 1e-9)
+        if low > 0:
+            terms += rm.limit(Rule.MIN_HOURS, a, paid, at_least=low, amount_scale=1 / 60.0)
+        terms += rm.limit(Rule.MAX_HOURS, a, paid, at_most=high, amount_scale=1 / 60.0)
+    return terms
+
+
+def add_days_per_week(rm: RosterModel) -> list[PenaltyTerm]:
+    """Contract minimum and maximum working days in the horizon."""
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(rm.problem.agents):
+        contract = rm.problem.contract_of(agent)
+        worked = cp_model.LinearExpr.sum(rm.works[a])
+        if contract.min_days_per_week > 0:
+            terms += rm.limit(Rule.MIN_DAYS, a, worked, at_least=contract.min_days_per_week)
+        if contract.max_days_per_week < rm.problem.days:
+            terms += rm.limit(Rule.MAX_DAYS, a, worked, at_most=contract.max_days_per_week)
+    return terms
+
+
+def add_consecutive_days(rm: RosterModel) -> list[PenaltyTerm]:
+    """At most ``max_consecutive_days`` working days in a row.
+
+    Days worked just before the horizon (``consecutive_days_worked_before``)
+    count: every window of ``max + 1`` consecutive days, including those
+    days, holds at most ``max`` working days.
+    """
+    problem = rm.problem
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(problem.agents):
+        limit = problem.contract_of(agent).max_consecutive_days
+        before = agent.consecutive_days_worked_before
+        span = limit + 1
+        for first in range(max(-before, -limit), problem.days - span + 1):
+            inside = [
+                rm.works[a][d]
+                for d in range(max(first, 0), first + span)
+                if not isinstance(rm.works[a][d], int)
+            ]
+            if not inside:
+                continue
+            terms += rm.limit(
+                Rule.MAX_CONSECUTIVE_DAYS,
+                a,
+                cp_model.LinearExpr.sum(inside),
+                at_most=limit - max(-first, 0),
+                day=first + span - 1,
+            )
+    return terms
+
+
+def add_days_off_block(rm: RosterModel) -> list[PenaltyTerm]:
+    """A block of ``min_consecutive_days_off`` consecutive days off.
+
+    Candidate blocks overlap the horizon and lie inside it, except that a
+    block may begin within the agent's ``days_off_before``. A missing block
+    counts ``min_consecutive_days_off`` days when the rule is soft.
+    """
+    problem = rm.problem
+    model = rm.model
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(problem.agents):
+        k = problem.contract_of(agent).min_consecutive_days_off
+        if k <= 1:
+            continue
+        first = -min(agent.days_off_before, k - 1)
+        blocks: list[Any] = []
+        for s in range(first, problem.days - k + 1):
+            b = model.new_bool_var("")
+            for d in range(max(s, 0), s + k):
+                w = rm.works[a][d]
+                if not isinstance(w, int):
+                    model.add_implication(b, w.Not())
+            blocks.append(b)
+        got = cp_model.LinearExpr.sum(blocks) if blocks else 0
+        if problem.is_soft(Rule.MIN_CONSECUTIVE_DAYS_OFF):
+            miss = model.new_bool_var("")
+            model.add(got + miss >= 1)
+            penalty = problem.soft_rules[Rule.MIN_CONSECUTIVE_DAYS_OFF]
+            terms.append(
+                PenaltyTerm(
+                    rule=Rule.MIN_CONSECUTIVE_DAYS_OFF.value,
+                    agent_index=a,
+                    day=None,
+                    objective=_coef(penalty * k) * miss,
+                    amount=miss,
+                    amount_scale=float(k),
+                    unit=Rule.MIN_CONSECUTIVE_DAYS_OFF.unit,
+                )
+            )
+        else:
+            model.add(got >= 1).only_enforce_if(rm.guard(Rule.MIN_CONSECUTIVE_DAYS_OFF, a))
+    return terms
+
+
+def add_weekend_days(rm: RosterModel) -> list[PenaltyTerm]:
+    """At most ``max_weekend_days`` working days among ``problem.weekend_days``."""
+    problem = rm.problem
+    terms: list[PenaltyTerm] = []
+    weekend = [d for d in range(problem.days) if problem.weekday_of(d) in problem.weekend_days]
+    if not weekend:
+        return terms
+    for a, agent in enumerate(problem.agents):
+        limit = problem.contract_of(agent).max_weekend_days
+        worked = [rm.works[a][d] for d in weekend if not isinstance(rm.works[a][d], int)]
+        if len(worked) <= limit:
+            continue
+        terms += rm.limit(Rule.MAX_WEEKEND_DAYS, a, cp_model.LinearExpr.sum(worked), at_most=limit)
+    return terms
+
+
+def _START(option: ShiftOption) -> int:
+    return option.start
+
+
+def _END(option: ShiftOption) -> int:
+    return option.end
+
+
+def _rest_intervals(problem: RosterProblem, hours: float) -> int:
+    return math.ceil(hours * 60 / problem.interval_minutes - 1e-9)
+
+
+def add_rest(rm: RosterModel) -> list[PenaltyTerm]:
+    """Minimum rest between consecutive shifts, and no overlapping shifts.
+
+    Per agent and day, integer variables hold the start and end (absolute
+    intervals) of the shift worked that day. For days ``d < e`` with every
+    day between them off, ``start[e] - end[d] >= rest`` is enforced when both
+    are worked; pairs that cannot come closer than the rest are skipped.
+    The last shift before the horizon (``Agent.last_shift_end``) counts too.
+    Overlap (negative rest) is always forbidden.
+    """
+    problem = rm.problem
+    model = rm.model
+    terms: list[PenaltyTerm] = []
+    im = problem.interval_minutes
+    origin = problem.start_date
+    rm.start_var = []
+    rm.end_var = []
+    for a, agent in enumerate(problem.agents):
+        rest = _rest_intervals(problem, problem.contract_of(agent).min_rest_hours)
+        by_day = [rm.options_of_day(a, d) for d in range(problem.days)]
+        starts: dict[int, Any] = {}
+        ends: dict[int, Any] = {}
+        low_start = {
+            d: min(rm.options[o].start for o in by_day[d]) for d in range(problem.days) if by_day[d]
+        }
+        high_end = {
+            d: max(rm.options[o].end for o in by_day[d]) for d in range(problem.days) if by_day[d]
+        }
+
+        def start_of(d: int, a: int = a, starts: dict[int, Any] = starts) -> Any:
+            if d not in starts:
+                var = model.new_int_var(0, 10**6, "")
+                model.add(var == rm.day_sum(a, d, _START))
+                starts[d] = var
+            return starts[d]
+
+        def end_of(d: int, a: int = a, ends: dict[int, Any] = ends) -> Any:
+            if d not in ends:
+                var = model.new_int_var(0, 10**6, "")
+                model.add(var == rm.day_sum(a, d, _END))
+                ends[d] = var
+            return ends[d]
+
+        for d in sorted(high_end):
+            for e in range(d + 1, problem.days):
+                if e not in low_start:
+                    continue
+                gap = low_start[e] - high_end[d]
+                if gap >= max(rest, 0):
+                    continue
+                between = [
+                    rm.works[a][f] for f in range(d + 1, e) if not isinstance(rm.works[a][f], int)
+                ]
+                enforce = [rm.works[a][d], rm.works[a][e], *[w.Not() for w in between]]
+                diff = start_of(e) - end_of(d)
+                if gap < 0:
+                    model.add(diff >= 0).only_enforce_if(enforce)
+                if rest > 0:
+                    terms += rm.limit(
+                        Rule.MIN_REST,
+                        a,
+                        diff,
+                        at_least=rest,
+                        amount_scale=im / 60.0,
+                        day=e,
+                        enforce=enforce,
+                    )
+        if agent.last_shift_end is not None:
+            offset = (agent.last_shift_end - _midnight(origin)).total_seconds() / 60.0
+            last_end = math.ceil(offset / im - 1e-9)
+            for e in sorted(low_start):
+                gap = low_start[e] - last_end
+                if gap >= rest and gap >= 0:
+                    continue
+                between = [rm.works[a][f] for f in range(e) if not isinstance(rm.works[a][f], int)]
+                enforce = [rm.works[a][e], *[w.Not() for w in between]]
+                if gap < 0:
+                    model.add(start_of(e) >= last_end).only_enforce_if(enforce)
+                if rest > 0:
+                    terms += rm.limit(
+                        Rule.MIN_REST,
+                        a,
+                        start_of(e) - last_end,
+                        at_least=rest,
+                        amount_scale=im / 60.0,
+                        day=e,
+                        enforce=enforce,
+                    )
+        rm.start_var.append(starts)
+        rm.end_var.append(ends)
+    return terms
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+def add_option_rules(rm: RosterModel) -> list[PenaltyTerm]:
+    """Availability, time off and pins.
+
+    Options that break a hard rule are not in the model at all (or, when
+    explaining, are forbidden under that rule's guard). Soft breaches cost
+    the rule's penalty per shift. A pin to a shift also requires a shift on
+    that day.
+    """
+    problem = rm.problem
+    model = rm.model
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(problem.agents):
+        grouped: dict[tuple[Rule, int], list[Any]] = {}
+        for ao in rm.agent_options[a]:
+            for rule in ao.breaches:
+                var = rm.x[a][ao.option]
+                if rule in rm.hard_in_explain:
+                    model.add(var == 0).only_enforce_if(rm.guard(rule, a))
+                else:
+                    grouped.setdefault((rule, rm.options[ao.option].day), []).append(var)
+        for (rule, day), variables in sorted(
+            grouped.items(), key=lambda kv: (kv[0][0].value, kv[0][1])
+        ):
+            penalty = problem.soft_rules[rule]
+            amount = cp_model.LinearExpr.sum(variables)
+            terms.append(
+                PenaltyTerm(
+                    rule=rule.value,
+                    agent_index=a,
+                    day=day,
+                    objective=_coef(penalty) * amount,
+                    amount=amount,
+                    amount_scale=1.0,
+                    unit=rule.unit,
+                )
+            )
+        for pin in agent.pins:
+            if pin.off:
+                continue
+            day = (pin.day - problem.start_date).days
+            w = rm.works[a][day]
+            if problem.is_soft(Rule.PINS) and Rule.PINS not in rm.hard_in_explain:
+                penalty = problem.soft_rules[Rule.PINS]
+                amount = 1 - w
+                terms.append(
+                    PenaltyTerm(
+                        rule=Rule.PINS.value,
+                        agent_index=a,
+                        day=day,
+                        objective=_coef(penalty) * amount,
+                        amount=amount,
+                        amount_scale=1.0,
+                        unit=Rule.PINS.unit,
+                    )
+                )
+            elif isinstance(w, int):
+                # no option left on a pinned working day
+                model.add(model.new_constant(0) == 1).only_enforce_if(rm.guard(Rule.PINS, a))
+            else:
+                model.add(w == 1).only_enforce_if(rm.guard(Rule.PINS, a))
+    return terms
+
+
+# -- soft wishes ---------------------------------------------------------------------
+def _start_clock(problem: RosterProblem, option: ShiftOption) -> int:
+    return (option.start - option.day * problem.intervals_per_day) * problem.interval_minutes
+
+
+def add_preferences(rm: RosterModel) -> list[PenaltyTerm]:
+    """Preferred templates, start windows and days off, each at its weight.
+
+    The cost is ``weight * weights.preference`` per shift against the wish.
+    """
+    problem = rm.problem
+    scale = problem.weights.preference
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(problem.agents):
+        for pref in agent.preferences:
+            cost = pref.weight * scale
+            if cost <= 0:
+                continue
+            per_day: dict[int, list[Any]] = {}
+            if isinstance(pref, PreferDayOff):
+                day = (pref.day - problem.start_date).days
+                if 0 <= day < problem.days and not isinstance(rm.works[a][day], int):
+                    per_day[day] = [rm.works[a][day]]
+            elif isinstance(pref, PreferTemplate):
+                wanted = problem.template_index[pref.template]
+                for o, var in rm.x[a].items():
+                    opt = rm.options[o]
+                    if opt.template != wanted:
+                        per_day.setdefault(opt.day, []).append(var)
+            elif isinstance(pref, PreferStartWindow):
+                low = pref.earliest.hour * 60 + pref.earliest.minute
+                high = pref.latest.hour * 60 + pref.latest.minute
+                for o, var in rm.x[a].items():
+                    opt = rm.options[o]
+                    if pref.weekdays and problem.weekday_of(opt.day) not in pref.weekdays:
+                        continue
+                    if not low <= _start_clock(problem, opt) <= high:
+                        per_day.setdefault(opt.day, []).append(var)
+            for day, variables in sorted(per_day.items()):
+                amount = cp_model.LinearExpr.sum(variables)
+                terms.append(
+                    PenaltyTerm(
+                        rule="preference",
+                        agent_index=a,
+                        day=day,
+                        objective=_coef(cost) * amount,
+                        amount=amount,
+                        amount_scale=1.0,
+                        unit="shifts",
+                    )
+                )
+    return terms
+
+
+def add_fairness(rm: RosterModel) -> list[PenaltyTerm]:
+    """Spread (most minus fewest) of weekend days and of late shifts across agents.
+
+    Only agents who can get any (a weekend option and ``max_weekend_days >
+    0``; a late option) take part; with fewer than two such agents the term
+    is dropped.
+    """
+    problem = rm.problem
+    model = rm.model
+    weights = problem.weights
+    terms: list[PenaltyTerm] = []
+    weekend_days = {d for d in range(problem.days) if problem.weekday_of(d) in problem.weekend_days}
+    counts: dict[str, list[Any]] = {"fairness_weekend": [], "fairness_late": []}
+    for a, agent in enumerate(problem.agents):
+        if problem.contract_of(agent).max_weekend_days > 0:
+            worked = [rm.works[a][d] for d in weekend_days if not isinstance(rm.works[a][d], int)]
+            if worked:
+                counts["fairness_weekend"].append(cp_model.LinearExpr.sum(worked))
+        late = [var for o, var in rm.x[a].items() if is_late(problem, rm.options[o])]
+        if late:
+            counts["fairness_late"].append(cp_model.LinearExpr.sum(late))
+    for name, weight in (
+        ("fairness_weekend", weights.fairness_weekend),
+        ("fairness_late", weights.fairness_late),
+    ):
+        exprs = counts[name]
+        if weight <= 0 or len(exprs) < 2:
+            continue
+        top = problem.days
+        high = model.new_int_var(0, top, "")
+        low = model.new_int_var(0, top, "")
+        for e in exprs:
+            model.add(high >= e)
+            model.add(low <= e)
+        spread = high - low
+        terms.append(
+            PenaltyTerm(
+                rule=name,
+                agent_index=None,
+                day=None,
+                objective=_coef(weight) * spread,
+                amount=spread,
+                amount_scale=1.0,
+                unit="days" if name == "fairness_weekend" else "shifts",
+            )
+        )
+    return terms
+
+
+FAMILIES: dict[str, Callable[[RosterModel], list[PenaltyTerm]]] = {
+    "breaks": add_breaks,
+    "coverage": add_coverage,
+    "paid_cost": add_paid_cost,
+    "hours": add_hours_per_week,
+    "days": add_days_per_week,
+    "consecutive_days": add_consecutive_days,
+    "days_off_block": add_days_off_block,
+    "weekend_days": add_weekend_days,
+    "rest": add_rest,
+    "option_rules": add_option_rules,
+    "preferences": add_preferences,
+    "fairness": add_fairness,
+}
+"""Rule families in build order (after :func:`add_assignment`)."""
+
+
+def build_model(
+    problem: RosterProblem,
+    *,
+    explain: bool = False,
+    families: Iterable[str] | None = None,
+    options: list[ShiftOption] | None = None,
+) -> RosterModel:
+    """Build the CP-SAT model of ``problem``.
+
+    Parameters
+    ----------
+    problem
+        The roster problem.
+    explain
+        Guard every hard labour rule family of every agent with an
+        enforcement literal (``RosterModel.guards``) so that an infeasible
+        model can name the rules in conflict. Options outside availability,
+        time off or pins are then kept and forbidden under their guard.
+    families
+        Names of :data:`FAMILIES` to build (default: all). The assignment
+        variables are always built.
+    options
+        Precomputed :func:`~wfm.roster.shifts.shift_options`.
+
+    Returns
+    -------
+    RosterModel
+        The model, with the objective set to the sum of the penalty terms.
+    """
+    if options is None:
+        options = shift_options(problem)
+    hard_in_explain: frozenset[Rule] = frozenset()
+    if explain:
+        hard_in_explain = frozenset(r for r in _STRUCTURE_RULES if not problem.is_soft(r))
+        relaxed = dataclasses.replace(
+            problem,
+            soft_rules={**problem.soft_rules, **{r: 0.0 for r in hard_in_explain}},
+        )
+        per_agent = agent_options(relaxed, options)
+    else:
+        per_agent = agent_options(problem, options)
+    rm = RosterModel(
+        problem=problem,
+        model=cp_model.CpModel(),
+        options=options,
+        agent_options=per_agent,
+        explain=explain,
+    )
+    rm.hard_in_explain = hard_in_explain
+    add_assignment(rm)
+    chosen = list(FAMILIES) if families is None else list(families)
+    for name in chosen:
+        if name not in FAMILIES:
+            raise KeyError(name)
+    if "coverage" in chosen and "breaks" not in chosen:
+        chosen.insert(0, "breaks")
+    for name in FAMILIES:
+        if name in chosen:
+            rm.terms += FAMILIES[name](rm)
+    rm.model.minimize(cp_model.LinearExpr.sum([t.objective for t in rm.terms]) if rm.terms else 0)
+    return rm
+
+
+# -- constructive heuristic -------------------------------------------------------------
+def greedy_hint(rm: RosterModel) -> dict[int, list[int]]:
+    """A quick roster built agent by agent against the remaining requirement.
+
+    Agents with the fewest options go first. For each, the working days are
+    chosen among the patterns the day rules allow (treating soft rules as
+    hard) by the best option value of each day, then one option per day in
+    date order respecting rest and paid-hour limits. The value of an option
+    is the agent-hours of remaining requirement it covers (each interval
+    capped at one agent) times the shortage weight, minus its paid cost.
+    Agents for whom no pattern fits get no shifts.
+
+    Returns
+    -------
+    dict
+        Agent index -> option indices assigned (possibly empty).
+    """
+    problem = rm.problem
+    n_int = problem.n_intervals
+    remaining = problem.required_agents.astype(float).copy()
+    weights = problem.weights
+    hours = problem.interval_hours
+    result: dict[int, list[int]] = {}
+    order = sorted(range(len(problem.agents)), key=lambda a: (len(rm.x[a]), a))
+    if problem.days > 10:
+        return {a: [] for a in order}
+    pattern_cache: dict[tuple[Any, ...], list[int]] = {}
+    for a in order:
+        agent = problem.agents[a]
+        contract = problem.contract_of(agent)
+        clean = {
+            ao.option for ao in rm.agent_options[a] if not ao.breaches and ao.option in rm.x[a]
+        }
+        by_day: list[list[int]] = [
+            [o for o in rm.options_of_day(a, d) if o in clean] for d in range(problem.days)
+        ]
+        gain = np.clip(remaining, 0.0, 1.0)
+        prefix = np.concatenate([[0.0], np.cumsum(gain)])
+        rate = problem.cost_per_hour_of(agent) * weights.paid_hour
+
+        mine = [o for d in range(problem.days) for o in by_day[d]]
+        starts = np.array([rm.options[o].start for o in mine], dtype=np.int64)
+        ends = np.minimum([rm.options[o].end for o in mine], n_int).astype(np.int64)
+        paid = np.array([rm.options[o].paid_minutes for o in mine], dtype=float)
+        worth = (
+            weights.understaffing_per_agent_hour
+            * weights.understaffing_growth[0]
+            * hours
+            * (prefix[ends] - prefix[starts])
+            - rate * paid / 60.0
+        )
+        values = dict(zip(mine, worth.tolist(), strict=True))
+        best = [max((values[o] for o in by_day[d]), default=-math.inf) for d in range(problem.days)]
+        pin_work = 0
+        for pin in agent.pins:
+            if not pin.off:
+                pin_work |= 1 << (pin.day - problem.start_date).days
+        avail_mask = sum(1 << d for d in range(problem.days) if by_day[d])
+        key = (
+            contract.name,
+            agent.consecutive_days_worked_before,
+            agent.days_off_before,
+            pin_work,
+            avail_mask,
+        )
+        if key not in pattern_cache:
+            pattern_cache[key] = _day_patterns(problem, a, avail_mask, pin_work)
+        patterns = sorted(
+            pattern_cache[key],
+            key=lambda m: -sum(best[d] for d in range(problem.days) if m >> d & 1),
+        )
+        chosen: list[int] = []
+        for mask in patterns[:8]:
+            picked = _fill_pattern(rm, a, mask, by_day, values)
+            if picked is not None:
+                chosen = picked
+                break
+        result[a] = chosen
+        for o in chosen:
+            opt = rm.options[o]
+            remaining[opt.start : min(opt.end, n_int)] -= 1.0
+            for j, window in enumerate(opt.break_starts):
+                duration = (
+                    problem.templates[opt.template].breaks[j].duration_minutes
+                    // problem.interval_minutes
+                )
+                best_p = min(
+                    window,
+                    key=lambda p: (
+                        float(remaining[p : min(p + duration, n_int)].sum()) if p < n_int else 0.0
+                    ),
+                )
+                remaining[best_p : min(best_p + duration, n_int)] += 1.0
+    return result
+
+
+def _day_patterns(problem: RosterProblem, a: int, avail_mask: int, pin_work: int) -> list[int]:
+    agent = problem.agents[a]
+    c = problem.contract_of(agent)
+    days = problem.days
+    weekend = [d for d in range(days) if problem.weekday_of(d) in problem.weekend_days]
+    out: list[int] = []
+    for mask in range(1 << days):
+        if mask & ~avail_mask or (mask & pin_work) != pin_work:
+            continue
+        n = bin(mask).count("1")
+        if n < c.min_days_per_week or n > c.max_days_per_week:
+            continue
+        if sum(mask >> d & 1 for d in weekend) > c.max_weekend_days:
+            continue
+        run = agent.consecutive_days_worked_before
+        ok = True
+        for d in range(days):
+            run = run + 1 if mask >> d & 1 else 0
+            if run > c.max_consecutive_days:
+                ok = False
+                break
+        if not ok:
+            continue
+        k = c.min_consecutive_days_off
+        if k > 1:
+            first = -min(agent.days_off_before, k - 1)
+            if not any(
+                all(not mask >> d & 1 for d in range(max(s, 0), s + k))
+                for s in range(first, days - k + 1)
+            ):
+                continue
+        out.append(mask)
+    return out
+
+
+def _fill_pattern(
+    rm: RosterModel,
+    a: int,
+    mask: int,
+    by_day: list[list[int]],
+    values: dict[int, float],
+) -> list[int] | None:
+    problem = rm.problem
+    agent = problem.agents[a]
+    c = problem.contract_of(agent)
+    rest = _rest_intervals(problem, c.min_rest_hours)
+    days = [d for d in range(problem.days) if mask >> d & 1]
+    low = c.min_hours_per_week * 60
+    high = c.max_hours_per_week * 60
+    min_paid = {d: min(rm.options[o].paid_minutes for o in by_day[d]) for d in days}
+    max_paid = {d: max(rm.options[o].paid_minutes for o in by_day[d]) for d in days}
+    latest_start = {d: max(rm.options[o].start for o in by_day[d]) for d in days}
+    last_end: float = -math.inf
+    if agent.last_shift_end is not None:
+        offset = (agent.last_shift_end - _midnight(problem.start_date)).total_seconds() / 60.0
+        last_end = math.ceil(offset / problem.interval_minutes - 1e-9)
+    paid = 0
+    picked: list[int] = []
+    for i, d in enumerate(days):
+        later = days[i + 1 :]
+        need_low = low - sum(max_paid[e] for e in later)
+        need_high = high - sum(min_paid[e] for e in later)
+        best_o = None
+        best_v = -math.inf
+        for o in by_day[d]:
+            opt = rm.options[o]
+            if opt.start < last_end + rest:
+                continue
+            p = paid + opt.paid_minutes
+            if p < need_low - 1e-9 or p > need_high + 1e-9:
+                continue
+            if later and opt.end + rest > latest_start[later[0]]:
+                continue
+            if values[o] > best_v:
+                best_v = values[o]
+                best_o = o
+        if best_o is None:
+            return None
+        picked.append(best_o)
+        paid += rm.options[best_o].paid_minutes
+        last_end = rm.options[best_o].end
+    return picked

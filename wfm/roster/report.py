@@ -1,0 +1,314 @@
+"""Turn a solved roster model into tables: roster, breaks, coverage, violations.
+
+The coverage table is recomputed from the roster and break tables (not read
+from the model), and the service level of each interval is the one
+:func:`wfm.staffing.performance` expects at that staffing. Layouts:
+
+``roster``
+    One row per worked shift, sorted by agent then start: ``agent_id``,
+    ``date`` (the day the shift starts), ``weekday``, ``template``,
+    ``start``, ``end`` (may be after the horizon), ``length_minutes``,
+    ``paid_minutes``, ``breaks`` (readable, e.g.
+    ``"break1 10:00-10:15 paid; lunch 12:30-13:00 unpaid"``).
+``breaks``
+    One row per placed break: ``agent_id``, ``date``, ``break``, ``start``,
+    ``end``, ``paid``.
+``coverage``
+    One row per horizon interval: ``interval_start``, ``required_agents``,
+    ``scheduled_agents`` (on shift, not on break), ``gap_agents``
+    (scheduled - required), ``calls``, ``aht_seconds``, ``agents_on_phone``
+    (scheduled * (1 - shrinkage)), ``service_level``, ``asa_seconds``,
+    ``occupancy`` (and ``abandon_probability`` for Erlang A); service columns
+    are NaN where there are no calls or no service settings.
+``violations``
+    One row per soft term that cost something: ``rule``, ``agent_id``,
+    ``date``, ``amount``, ``unit``, ``penalty`` (cost units). Under- and
+    over-staffing are summed per date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import SolverError
+from wfm.roster.model import OBJECTIVE_SCALE, RosterModel
+from wfm.roster.problem import WEEKDAY_NAMES, RosterProblem
+
+__all__ = [
+    "BREAK_COLUMNS",
+    "COVERAGE_COLUMNS",
+    "ROSTER_COLUMNS",
+    "VIOLATION_COLUMNS",
+    "Solution",
+    "coverage_table",
+    "extract_solution",
+    "roster_tables",
+    "scheduled_on_grid",
+    "violations_table",
+]
+
+ROSTER_COLUMNS = (
+    "agent_id",
+    "date",
+    "weekday",
+    "template",
+    "start",
+    "end",
+    "length_minutes",
+    "paid_minutes",
+    "breaks",
+)
+BREAK_COLUMNS = ("agent_id", "date", "break", "start", "end", "paid")
+COVERAGE_COLUMNS = (
+    "interval_start",
+    "required_agents",
+    "scheduled_agents",
+    "gap_agents",
+    "calls",
+    "aht_seconds",
+    "agents_on_phone",
+    "service_level",
+    "asa_seconds",
+    "occupancy",
+)
+VIOLATION_COLUMNS = ("rule", "agent_id", "date", "amount", "unit", "penalty")
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A roster in model terms.
+
+    Attributes
+    ----------
+    shifts
+        Per agent index, the option indices worked, by start.
+    breaks
+        (agent index, option index) -> absolute start interval of each of
+        the template's breaks, in rule order.
+    """
+
+    shifts: dict[int, list[int]]
+    breaks: dict[tuple[int, int], list[int]]
+
+
+def extract_solution(rm: RosterModel, value: Callable[[Any], int]) -> Solution:
+    """Read the shifts and break starts of a solved model.
+
+    ``value`` evaluates a variable of the model in the solution (e.g.
+    ``solver.value``). Aggregated break counts are handed to the day's
+    shifts of the template in start order, which respects every shift's
+    window when the counts meet the model's prefix conditions.
+    """
+    shifts: dict[int, list[int]] = {}
+    for a, xa in enumerate(rm.x):
+        chosen = [o for o, var in xa.items() if value(var)]
+        shifts[a] = sorted(chosen, key=lambda o: rm.options[o].start)
+    owner: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for a, chosen in shifts.items():
+        for o in chosen:
+            opt = rm.options[o]
+            owner.setdefault((opt.day, opt.template), []).append((a, o))
+    placed: dict[tuple[int, int], list[int]] = {
+        (a, o): [-1] * len(rm.options[o].break_starts) for a, c in shifts.items() for o in c
+    }
+    for group in rm.break_groups:
+        j = group.rule_index
+        if group.agent_index is not None:
+            starts = [p for p, var in group.counts.items() if value(var)]
+            if not starts:
+                continue
+            a = group.agent_index
+            mine = [
+                o
+                for o in shifts[a]
+                if rm.options[o].day == group.day and rm.options[o].template == group.template
+            ]
+            if len(mine) != 1 or len(starts) != 1:
+                raise SolverError(f"inconsistent break placement for agent index {a}")
+            placed[(a, mine[0])][j] = starts[0]
+            continue
+        holders = sorted(
+            owner.get((group.day, group.template), []),
+            key=lambda ao: (rm.options[ao[1]].break_starts[j][0], ao[1], ao[0]),
+        )
+        points = [p for p in sorted(group.counts) for _ in range(int(value(group.counts[p])))]
+        if len(points) != len(holders):
+            raise SolverError("break counts do not match the shifts worked")
+        for (a, o), p in zip(holders, points, strict=True):
+            if p not in rm.options[o].break_starts[j]:
+                raise SolverError("aggregated breaks could not be matched to shifts")
+            placed[(a, o)][j] = p
+    return Solution(shifts=shifts, breaks=placed)
+
+
+def _stamp(problem: RosterProblem, interval: int) -> pd.Timestamp:
+    return pd.Timestamp(problem.start_date) + pd.Timedelta(
+        minutes=interval * problem.interval_minutes
+    )
+
+
+def roster_tables(
+    problem: RosterProblem, rm: RosterModel, solution: Solution
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``roster`` and ``breaks`` tables of a solution (layouts in the module docstring)."""
+    im = problem.interval_minutes
+    rows: list[dict[str, Any]] = []
+    break_rows: list[dict[str, Any]] = []
+    for a, chosen in solution.shifts.items():
+        agent = problem.agents[a]
+        for o in chosen:
+            opt = rm.options[o]
+            template = problem.templates[opt.template]
+            date = problem.dates[opt.day]
+            parts: list[tuple[int, str]] = []
+            for j, rule in enumerate(template.breaks):
+                p = solution.breaks[(a, o)][j]
+                start = _stamp(problem, p)
+                end = start + pd.Timedelta(minutes=rule.duration_minutes)
+                break_rows.append(
+                    {
+                        "agent_id": agent.agent_id,
+                        "date": date,
+                        "break": rule.name,
+                        "start": start,
+                        "end": end,
+                        "paid": bool(rule.paid),
+                    }
+                )
+                parts.append(
+                    (
+                        p,
+                        f"{rule.name} {start:%H:%M}-{end:%H:%M} "
+                        f"{'paid' if rule.paid else 'unpaid'}",
+                    )
+                )
+            rows.append(
+                {
+                    "agent_id": agent.agent_id,
+                    "date": date,
+                    "weekday": WEEKDAY_NAMES[date.weekday()],
+                    "template": template.name,
+                    "start": _stamp(problem, opt.start),
+                    "end": _stamp(problem, opt.end),
+                    "length_minutes": opt.length * im,
+                    "paid_minutes": opt.paid_minutes,
+                    "breaks": "; ".join(text for _, text in sorted(parts)),
+                }
+            )
+    roster = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
+    if len(roster):
+        roster = roster.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
+    breaks = pd.DataFrame(break_rows, columns=list(BREAK_COLUMNS))
+    if len(breaks):
+        breaks = breaks.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
+    return roster, breaks
+
+
+def scheduled_on_grid(
+    problem: RosterProblem, roster: pd.DataFrame, breaks: pd.DataFrame
+) -> np.ndarray:
+    """Agents on shift and not on break per horizon interval, from the tables."""
+    n_int = problem.n_intervals
+    step = np.zeros(n_int + 1, dtype=np.int64)
+    origin = pd.Timestamp(problem.start_date)
+    width = pd.Timedelta(minutes=problem.interval_minutes)
+
+    def add(frame: pd.DataFrame, sign: int) -> None:
+        if not len(frame):
+            return
+        first = ((pd.to_datetime(frame["start"]) - origin) / width).to_numpy(dtype=np.int64)
+        last = ((pd.to_datetime(frame["end"]) - origin) / width).to_numpy(dtype=np.int64)
+        first = np.clip(first, 0, n_int)
+        last = np.clip(last, 0, n_int)
+        np.add.at(step, first, sign)
+        np.add.at(step, last, -sign)
+
+    add(roster, 1)
+    add(breaks, -1)
+    out: np.ndarray = np.cumsum(step)[:n_int]
+    return out
+
+
+def coverage_table(problem: RosterProblem, scheduled: np.ndarray) -> pd.DataFrame:
+    """Coverage and expected service per interval (layout in the module docstring)."""
+    required = problem.required_agents
+    calls = problem.calls
+    aht = problem.aht_seconds
+    frame = pd.DataFrame(
+        {
+            "interval_start": problem.interval_starts,
+            "required_agents": required,
+            "scheduled_agents": scheduled.astype(np.int64),
+            "gap_agents": scheduled - required,
+            "calls": calls,
+            "aht_seconds": aht,
+        }
+    )
+    service = problem.service
+    shrinkage = service.shrinkage if service is not None else 0.0
+    on_phone = scheduled * (1.0 - shrinkage)
+    frame["agents_on_phone"] = on_phone
+    for column in ("service_level", "asa_seconds", "occupancy"):
+        frame[column] = np.nan
+    if service is not None and service.model == "erlang_a":
+        frame["abandon_probability"] = np.nan
+    if service is None:
+        return frame
+    mask = (calls > 0) & np.isfinite(aht)
+    if not mask.any():
+        return frame
+    from wfm.staffing import performance
+
+    perf = performance(
+        calls[mask],
+        aht[mask],
+        on_phone[mask],
+        interval_minutes=problem.interval_minutes,
+        target=service.target,
+        model=service.model,
+        patience_seconds=service.patience_seconds,
+    )
+    for column in ("service_level", "asa_seconds", "occupancy", "abandon_probability"):
+        if column in perf.columns and column in frame.columns:
+            frame.loc[mask, column] = np.asarray(perf[column], dtype=float)
+    return frame
+
+
+def violations_table(
+    problem: RosterProblem, rm: RosterModel, value: Callable[[Any], int]
+) -> pd.DataFrame:
+    """Every reported soft term with a positive penalty, summed per rule, agent and date."""
+    totals: dict[tuple[str, int | None, int | None, str], list[float]] = {}
+    for term in rm.terms:
+        if not term.report:
+            continue
+        cost = value(term.objective)
+        if cost <= 0:
+            continue
+        key = (term.rule, term.agent_index, term.day, term.unit)
+        acc = totals.setdefault(key, [0.0, 0.0])
+        acc[0] += value(term.amount) * term.amount_scale
+        acc[1] += cost / OBJECTIVE_SCALE
+    rows = []
+    for (rule, agent, day, unit), (amount, penalty) in totals.items():
+        rows.append(
+            {
+                "rule": rule,
+                "agent_id": "" if agent is None else problem.agents[agent].agent_id,
+                "date": "" if day is None else problem.dates[day].isoformat(),
+                "amount": round(amount, 6),
+                "unit": unit,
+                "penalty": round(penalty, 6),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(VIOLATION_COLUMNS))
+    if len(frame):
+        frame = frame.sort_values(["rule", "agent_id", "date"], kind="stable").reset_index(
+            drop=True
+        )
+    return frame
