@@ -176,6 +176,13 @@ def test_missing_column_and_bad_arguments() -> None:
         read_interval_counts(42)  # type: ignore[arg-type]
 
 
+def test_interval_needed_when_it_cannot_be_inferred() -> None:
+    daily = _frame(["2026-08-17 08:00", "2026-08-18 08:00"], [1, 2])
+    with pytest.raises(ValidationError, match="cannot be inferred"):
+        read_interval_counts(daily)
+    assert read_interval_counts(daily, interval_minutes=60).interval_minutes == 60
+
+
 def test_interval_finer_than_data_rejected() -> None:
     stamps = ["2026-08-17 08:00", "2026-08-17 08:30", "2026-08-17 09:00"]
     with pytest.raises(ValidationError, match="30-minute grid"):

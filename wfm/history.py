@@ -521,7 +521,11 @@ def read_interval_counts(
     elif target is not None:
         native = target
     else:
-        native = int(np.gcd.reduce(np.append(minute, 60))) if minute.size else 60
+        raise ValidationError(
+            "interval_minutes",
+            None,
+            "the interval length: it cannot be inferred without two intervals on one day",
+        )
     if target is not None and target < native:
         # The data might simply be sparse on a finer grid; accept it if it is on the target grid.
         if np.all(minute % target == 0):
