@@ -151,7 +151,7 @@ class History:
         return aggregate(self, interval_minutes)
 
 
-# ----------------------------------------------------------------------------- helpers
+# ----------------------------------------------------------------------------- internals
 
 
 def _where(is_file: bool, position: int) -> str:
