@@ -283,13 +283,23 @@ def _none_if_nan(value: Any) -> float | None:
 
 
 def measure(
-    problem: RosterProblem, result: RosterResult, *, hard_violations: int | None
+    problem: RosterProblem,
+    result: RosterResult,
+    *,
+    hard_violations: int | None,
+    lower: Any = None,
 ) -> dict[str, Any]:
-    """Benchmark metrics of a solved problem (see the module docstring)."""
+    """Benchmark metrics of a solved problem (see the module docstring).
+
+    ``lower`` is a :class:`wfm.roster.bound.LowerBound` used when the result
+    carries none (for example when the solver found no roster).
+    """
     summary = result.summary
     under = _none_if_nan(summary.understaffing_agent_hours)
-    lb = None if result.lower_bound is None else result.lower_bound.understaffing_agent_hours
-    lb_paid = None if result.lower_bound is None else result.lower_bound.paid_hours
+    if result.lower_bound is not None:
+        lower = result.lower_bound
+    lb = None if lower is None else lower.understaffing_agent_hours
+    lb_paid = None if lower is None else lower.paid_hours
     above = None if under is None or lb is None else under - lb
     pct = None if above is None or lb is None else 100.0 * above / max(lb, 1.0)
     return {
@@ -353,7 +363,12 @@ def _child(request: dict[str, Any]) -> int:
                 violations = None
             else:
                 violations = len(check_roster_files(problem, directory))
-    record = measure(problem, result, hard_violations=violations)
+    lower = None
+    if result.lower_bound is None:
+        from wfm.roster.bound import lower_bound
+
+        lower = lower_bound(problem)
+    record = measure(problem, result, hard_violations=violations, lower=lower)
     record["build_seconds"] = build_seconds
     record["total_seconds"] = time.perf_counter() - started
     record["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0

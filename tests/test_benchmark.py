@@ -1,0 +1,116 @@
+"""Tests of the benchmark runner and the ``wfm bench`` CLI (smoke size only)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from wfm.benchmark import (
+    BenchmarkRun,
+    format_table,
+    resolve_instances,
+    run_instance,
+    runs_to_frame,
+    time_within,
+)
+from wfm.cli import main
+from wfm.errors import ValidationError
+
+TINY = "a6-i30-fixed-nobrk-mixed-s0"
+
+
+def test_time_within_one_percent() -> None:
+    trace = [(0.5, 300.0), (1.0, 150.0), (2.0, 101.0), (5.0, 100.0)]
+    assert time_within(trace, 100.0) == 2.0
+    assert time_within(trace, 100.0, fraction=0.0) == 5.0
+    assert time_within(trace, 100.0, fraction=2.0) == 0.5
+    assert time_within([], 100.0) is None
+    assert time_within(trace, None) is None
+    # a zero objective needs the incumbent to reach zero
+    assert time_within([(1.0, 0.5), (3.0, 0.0)], 0.0) == 3.0
+    # negative objectives: within 1 % of |final|
+    assert time_within([(1.0, -90.0), (2.0, -99.5), (4.0, -100.0)], -100.0) == 2.0
+
+
+def test_format_table_text_and_markdown() -> None:
+    frame = pd.DataFrame(
+        {"instance": ["x", "yy"], "relative_gap": [0.01234, None], "paid_hours": [10.0, 2.25]}
+    )
+    text = format_table(frame, ["instance", "relative_gap", "paid_hours"])
+    lines = text.splitlines()
+    assert len(lines) == 3 and len({len(line) for line in lines}) == 1
+    assert "0.012" in lines[1] and "-" in lines[2] and "2.2" in lines[2]
+    md = format_table(frame, headers=["inst", "gap", "paid"], markdown=True)
+    assert md.splitlines()[0] == "| inst | gap | paid |"
+    assert md.splitlines()[1] == "|---|---|---|"
+    with pytest.raises(ValidationError):
+        format_table(frame, ["instance"], headers=["a", "b"])
+
+
+def test_resolve_instances_checks_items(tmp_path: pytest.TempPathFactory) -> None:
+    assert resolve_instances([TINY]) == [TINY]
+    with pytest.raises(ValidationError, match="scenario"):
+        resolve_instances(["missing.yaml"])
+    with pytest.raises(ValidationError, match="instance"):
+        resolve_instances(["not-an-instance"])
+
+
+def test_run_instance_rejects_bad_settings() -> None:
+    with pytest.raises(ValidationError):
+        run_instance(TINY, time_limit_seconds=0.0)
+    with pytest.raises(ValidationError):
+        run_instance(TINY, workers=0)
+
+
+@pytest.fixture(scope="module")
+def tiny_run() -> tuple[BenchmarkRun, list[dict[str, float]]]:
+    events: list[dict[str, float]] = []
+    run = run_instance(TINY, time_limit_seconds=10.0, workers=1, seed=0, progress=events.append)
+    return run, events
+
+
+def test_tiny_run_is_measured(tiny_run: tuple[BenchmarkRun, list[dict[str, float]]]) -> None:
+    run, events = tiny_run
+    assert run.error is None, run.error
+    assert run.status in ("OPTIMAL", "FEASIBLE")
+    assert run.agents == 6 and run.interval_minutes == 30 and run.workers == 1
+    assert run.hard_violations == 0
+    assert run.objective is not None and math.isfinite(run.objective)
+    assert run.first_solution_seconds is not None and run.within_1pct_seconds is not None
+    assert run.first_solution_seconds <= run.within_1pct_seconds + 1e-9
+    assert run.understaffing_agent_hours is not None
+    assert run.lb_understaffing_agent_hours is not None
+    assert run.understaffing_agent_hours >= run.lb_understaffing_agent_hours - 1e-6
+    assert run.paid_hours is not None and run.lb_paid_hours is not None
+    assert run.peak_memory_mb is not None and run.peak_memory_mb > 10
+    assert run.total_seconds is not None and run.wall_time_seconds is not None
+    assert run.total_seconds >= run.wall_time_seconds
+    # progress events arrive in order and end at the final objective
+    assert events, "no progress event"
+    assert [e["elapsed_seconds"] for e in events] == sorted(e["elapsed_seconds"] for e in events)
+    assert events[-1]["objective"] == pytest.approx(run.objective)
+    frame = runs_to_frame([run])
+    assert list(frame.columns)[:3] == ["instance", "agents", "interval_minutes"]
+
+
+def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["bench", "--family", "tiny", "--time-limit", "10", "--workers", "1", "--json", "-q"]
+    )
+    records = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert len(records) == 1 and records[0]["instance"] == TINY
+    assert records[0]["status"] in ("OPTIMAL", "FEASIBLE")
+    assert records[0]["hard_violations"] == 0
+
+
+def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench"]) == 2
+    assert main(["bench", "nope.yaml"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("wfm bench: error:") for line in err)
+    assert main(["bench", "--list"]) == 0
+    assert "acceptance" in capsys.readouterr().out
