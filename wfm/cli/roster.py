@@ -1,0 +1,232 @@
+"""``wfm roster``: run a scenario from demand to a weekly roster.
+
+Example::
+
+    wfm roster examples/contact_center/scenario.yaml -o out/
+
+Reads and validates the scenario, runs history -> forecast -> requirements
+(as the scenario says), solves the roster while showing progress on standard
+error, writes ``roster.csv``, ``breaks.csv``, ``coverage.csv``,
+``violations.csv``, ``summary.json`` plus ``forecast.csv`` and
+``requirements.csv`` into the output directory, and prints a short summary.
+Exit code 0 when a roster was found (OPTIMAL or FEASIBLE), 1 when not (the
+conflicts found are printed), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from wfm.scenario import Scenario, ScenarioRun, load_scenario
+
+if TYPE_CHECKING:
+    from wfm.roster.solve import ProgressEvent, RosterResult
+
+__all__ = ["register", "run"]
+
+_DESCRIPTION = (
+    "Build a weekly roster from a YAML scenario: forecast the week from history (or read a "
+    "forecast or requirements), turn it into per-interval requirements with Erlang C/A, and "
+    "roster the agents with CP-SAT. Writes roster.csv, breaks.csv, coverage.csv, "
+    "violations.csv, summary.json, forecast.csv and requirements.csv into OUTDIR."
+)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``roster`` subcommand to ``subparsers``."""
+    parser = subparsers.add_parser(
+        "roster",
+        help="build a weekly roster from a YAML scenario",
+        description=_DESCRIPTION,
+    )
+    parser.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="OUTDIR", help="directory for the output files"
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="S",
+        help="solver time limit in seconds (default: the scenario's, else 60)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="CP-SAT search workers (default: the scenario's, else 8)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="K",
+        help="random seed of the search (default: the scenario's, else 0)",
+    )
+    parser.add_argument(
+        "--max-deterministic-time",
+        type=float,
+        default=None,
+        metavar="T",
+        help="limit in CP-SAT deterministic time units, for reproducible runs",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="do not show solver progress on stderr"
+    )
+    parser.set_defaults(func=run)
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    from wfm.errors import ValidationError
+
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise ValidationError("--time-limit", args.time_limit, "a number of seconds > 0")
+    if args.workers is not None and args.workers < 1:
+        raise ValidationError("--workers", args.workers, "a whole number >= 1")
+    if args.seed is not None and args.seed < 0:
+        raise ValidationError("--seed", args.seed, "a whole number >= 0")
+    if args.max_deterministic_time is not None and not args.max_deterministic_time > 0:
+        raise ValidationError(
+            "--max-deterministic-time", args.max_deterministic_time, "a number > 0"
+        )
+
+
+def _progress_printer(stream: Any) -> Any:
+    def show(event: ProgressEvent) -> None:
+        bound = "-" if event.best_bound is None else f"{event.best_bound:,.1f}"
+        gap = "-" if event.relative_gap is None else f"{100 * event.relative_gap:.2f}%"
+        print(
+            f"  {event.elapsed_seconds:7.1f} s   objective {event.objective:,.1f}   "
+            f"bound {bound}   gap {gap}",
+            file=stream,
+            flush=True,
+        )
+
+    return show
+
+
+def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
+    written: list[str] = []
+    if run_.forecast is not None:
+        _to_csv(run_.forecast, out / "forecast.csv")
+        written.append("forecast.csv")
+    table = run_.staffing if run_.staffing is not None else run_.requirements
+    _to_csv(table, out / "requirements.csv")
+    written.append("requirements.csv")
+    return written
+
+
+def _to_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, date_format="%Y-%m-%d %H:%M")
+
+
+def _fmt(value: float | None, spec: str = ",.1f", suffix: str = "") -> str:
+    return "-" if value is None else f"{value:{spec}}{suffix}"
+
+
+def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[str]:
+    s = result.summary
+    rows: list[tuple[str, str]] = [("status", str(getattr(s.status, "value", s.status)))]
+    if s.service_level is not None:
+        target = s.service_target_level
+        verdict = ""
+        if target is not None:
+            verdict = "  (meets target)" if s.service_level >= target - 1e-9 else "  (BELOW target)"
+        rows.append(
+            (
+                "service level",
+                f"{100 * s.service_level:.1f}% vs target {_fmt(target and 100 * target, '.0f', '%')}"
+                f"{verdict}",
+            )
+        )
+    rows.append(
+        (
+            "understaffing",
+            f"{_fmt(s.understaffing_agent_hours)} agent-hours"
+            f" (lower bound {_fmt(s.lower_bound_understaffing_agent_hours)})",
+        )
+    )
+    rows.append(("overstaffing", f"{_fmt(s.overstaffing_agent_hours)} agent-hours"))
+    rows.append(
+        ("paid hours", f"{_fmt(s.paid_hours)} (lower bound {_fmt(s.lower_bound_paid_hours)})")
+    )
+    rows.append(("paid cost", _fmt(s.paid_cost, ",.2f")))
+    rows.append(("shifts", f"{s.shifts} by {s.agents_working} of {len(scenario.agents)} agents"))
+    rows.append(
+        (
+            "objective",
+            f"{_fmt(s.objective)} (bound {_fmt(s.best_bound)}, gap "
+            f"{_fmt(s.relative_gap and 100 * s.relative_gap, '.2f', '%')})",
+        )
+    )
+    rows.append(
+        (
+            "time",
+            f"{s.wall_time_seconds:.1f} s (first roster after "
+            f"{_fmt(s.first_solution_seconds, '.1f', ' s')})",
+        )
+    )
+    rows.append(("output", str(out)))
+    width = max(len(name) for name, _ in rows)
+    return [f"{name:<{width}}  {value}" for name, value in rows]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``wfm roster``; see the module docstring."""
+    from wfm.roster.solve import RosterStatus, solve
+
+    _check_options(args)
+    scenario = load_scenario(args.scenario)
+    settings = scenario.solver
+    time_limit = args.time_limit if args.time_limit is not None else settings.time_limit_seconds
+    workers = args.workers if args.workers is not None else settings.workers
+    seed = args.seed if args.seed is not None else settings.seed
+    max_det = (
+        args.max_deterministic_time
+        if args.max_deterministic_time is not None
+        else settings.max_deterministic_time
+    )
+    out = Path(args.output)
+    err = sys.stderr
+    print(
+        f"scenario {scenario.name}: {scenario.start_date} + {scenario.days} days, "
+        f"{len(scenario.agents)} agents, {len(scenario.templates)} templates",
+        file=err,
+    )
+    pipeline = scenario.pipeline()
+    problem = pipeline.problem
+    out.mkdir(parents=True, exist_ok=True)
+    written = _write_tables(pipeline, out)
+    print(
+        f"requirements: {problem.required_agents.sum() * problem.interval_hours:,.1f} "
+        f"agent-hours on the phone; solving (time limit {time_limit:g} s, {workers} workers, "
+        f"seed {seed})",
+        file=err,
+        flush=True,
+    )
+    result = solve(
+        problem,
+        time_limit_seconds=time_limit,
+        workers=workers,
+        seed=seed,
+        max_deterministic_time=max_det,
+        progress=None if args.quiet else _progress_printer(err),
+    )
+    result.write(out)
+    print("\n".join(_summary_lines(scenario, result, out)))
+    if args.quiet is False:
+        files = ["roster.csv", "breaks.csv", "coverage.csv", "violations.csv", "summary.json"]
+        print(f"wrote {', '.join(files + written)} to {out}", file=err)
+    if result.status in (RosterStatus.OPTIMAL, RosterStatus.FEASIBLE):
+        return 0
+    print(f"wfm roster: no roster found ({result.status.value})", file=err)
+    for conflict in result.conflicts:
+        who = f" [{conflict.agent_id}]" if conflict.agent_id else ""
+        print(f"  {conflict.rule}{who}: {conflict.message}", file=err)
+    return 1
