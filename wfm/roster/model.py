@@ -1057,15 +1057,20 @@ def build_model(
 
 
 # -- constructive heuristic -------------------------------------------------------------
-def greedy_hint(rm: RosterModel) -> dict[int, list[int]]:
+def greedy_hint(
+    rm: RosterModel, *, rounds: int = 3, time_budget_seconds: float = 10.0
+) -> dict[int, list[int]]:
     """A quick roster built agent by agent against the remaining requirement.
 
     Agents with the fewest options go first. For each, the working days are
     chosen among the patterns the day rules allow (treating soft rules as
     hard) by the best option value of each day, then one option per day in
     date order respecting rest and paid-hour limits. The value of an option
-    is the agent-hours of remaining requirement it covers (each interval
-    capped at one agent) times the shortage weight, minus its paid cost.
+    is the marginal drop of the convex shortage cost it brings (each
+    interval capped at one agent) minus the over-staffing and paid cost it
+    adds. Each break goes where the remaining requirement is lowest. Then,
+    for up to ``rounds`` passes (and while ``time_budget_seconds`` lasts),
+    every agent is taken out and put back at their best given the others.
     Agents for whom no pattern fits get no shifts.
 
     Returns
@@ -1073,40 +1078,93 @@ def greedy_hint(rm: RosterModel) -> dict[int, list[int]]:
     dict
         Agent index -> option indices assigned (possibly empty).
     """
+    import time
+
+    started = time.perf_counter()
     problem = rm.problem
-    n_int = problem.n_intervals
-    remaining = problem.required_agents.astype(float).copy()
-    weights = problem.weights
-    hours = problem.interval_hours
-    result: dict[int, list[int]] = {}
     order = sorted(range(len(problem.agents)), key=lambda a: (len(rm.x[a]), a))
     if problem.days > 10:
         return {a: [] for a in order}
-    pattern_cache: dict[tuple[Any, ...], list[int]] = {}
+    state = _GreedyState(rm)
     for a in order:
+        state.insert(a)
+    for _ in range(rounds):
+        for a in order:
+            if time.perf_counter() - started > time_budget_seconds:
+                return dict(state.plan)
+            state.remove(a)
+            state.insert(a)
+    return dict(state.plan)
+
+
+class _GreedyState:
+    """Remaining requirement and the plan of the constructive heuristic."""
+
+    def __init__(self, rm: RosterModel) -> None:
+        self.rm = rm
+        problem = rm.problem
+        self.n_int = problem.n_intervals
+        self.remaining = problem.required_agents.astype(float).copy()
+        self.plan: dict[int, list[int]] = {}
+        self.placed: dict[int, list[list[int]]] = {}
+        self.patterns: dict[tuple[Any, ...], list[int]] = {}
+        self.by_day: dict[int, list[list[int]]] = {}
+        weights = problem.weights
+        self.growth = np.asarray(weights.understaffing_growth, dtype=float)
+        self.durations = [
+            [b.duration_minutes // problem.interval_minutes for b in t.breaks]
+            for t in problem.templates
+        ]
+
+    def _apply(self, o: int, sign: float, breaks: list[int]) -> None:
+        opt = self.rm.options[o]
+        self.remaining[opt.start : min(opt.end, self.n_int)] -= sign
+        for j, p in enumerate(breaks):
+            duration = self.durations[opt.template][j]
+            self.remaining[p : min(p + duration, self.n_int)] += sign
+
+    def remove(self, a: int) -> None:
+        for o, breaks in zip(self.plan.get(a, []), self._breaks_of(a), strict=True):
+            self._apply(o, -1.0, breaks)
+        self.plan[a] = []
+        self.placed[a] = []
+
+    def _breaks_of(self, a: int) -> list[list[int]]:
+        return [list(b) for b in self.placed.get(a, [])]
+
+    def _gain(self) -> np.ndarray:
+        problem = self.rm.problem
+        weights = problem.weights
+        rem = self.remaining
+        k = np.clip(np.ceil(rem) - 1, 0, len(self.growth) - 1).astype(np.int64)
+        short = np.clip(rem, 0.0, 1.0)
+        value = weights.understaffing_per_agent_hour * self.growth[k] * short
+        value -= weights.overstaffing_per_agent_hour * (1.0 - short)
+        out: np.ndarray = value * problem.interval_hours
+        return out
+
+    def insert(self, a: int) -> None:
+        rm = self.rm
+        problem = rm.problem
         agent = problem.agents[a]
         contract = problem.contract_of(agent)
-        clean = {
-            ao.option for ao in rm.agent_options[a] if not ao.breaches and ao.option in rm.x[a]
-        }
-        by_day: list[list[int]] = [
-            [o for o in rm.options_of_day(a, d) if o in clean] for d in range(problem.days)
-        ]
-        gain = np.clip(remaining, 0.0, 1.0)
-        prefix = np.concatenate([[0.0], np.cumsum(gain)])
-        rate = problem.cost_per_hour_of(agent) * weights.paid_hour
-
+        if a not in self.by_day:
+            clean = {ao.option for ao in rm.agent_options[a] if not ao.breaches}
+            self.by_day[a] = [
+                [o for o in rm.options_of_day(a, d) if o in clean] for d in range(problem.days)
+            ]
+        by_day = self.by_day[a]
         mine = [o for d in range(problem.days) for o in by_day[d]]
+        if not mine:
+            self.plan[a] = []
+            self.placed[a] = []
+            return
+        prefix = np.concatenate([[0.0], np.cumsum(self._gain())])
+        rate = problem.cost_per_hour_of(agent) * problem.weights.paid_hour
         starts = np.array([rm.options[o].start for o in mine], dtype=np.int64)
-        ends = np.minimum([rm.options[o].end for o in mine], n_int).astype(np.int64)
+        ends = np.minimum([rm.options[o].end for o in mine], self.n_int).astype(np.int64)
         paid = np.array([rm.options[o].paid_minutes for o in mine], dtype=float)
-        worth = (
-            weights.understaffing_per_agent_hour
-            * weights.understaffing_growth[0]
-            * hours
-            * (prefix[ends] - prefix[starts])
-            - rate * paid / 60.0
-        )
+        worth = prefix[ends] - prefix[starts] - rate * paid / 60.0
         values = dict(zip(mine, worth.tolist(), strict=True))
         best = [max((values[o] for o in by_day[d]), default=-math.inf) for d in range(problem.days)]
         pin_work = 0
@@ -1121,10 +1179,10 @@ def greedy_hint(rm: RosterModel) -> dict[int, list[int]]:
             pin_work,
             avail_mask,
         )
-        if key not in pattern_cache:
-            pattern_cache[key] = _day_patterns(problem, a, avail_mask, pin_work)
+        if key not in self.patterns:
+            self.patterns[key] = _day_patterns(problem, a, avail_mask, pin_work)
         patterns = sorted(
-            pattern_cache[key],
+            self.patterns[key],
             key=lambda m: -sum(best[d] for d in range(problem.days) if m >> d & 1),
         )
         chosen: list[int] = []
@@ -1133,23 +1191,26 @@ def greedy_hint(rm: RosterModel) -> dict[int, list[int]]:
             if picked is not None:
                 chosen = picked
                 break
-        result[a] = chosen
+        placed: list[list[int]] = []
         for o in chosen:
             opt = rm.options[o]
-            remaining[opt.start : min(opt.end, n_int)] -= 1.0
+            self._apply(o, 1.0, [])
+            breaks: list[int] = []
             for j, window in enumerate(opt.break_starts):
-                duration = (
-                    problem.templates[opt.template].breaks[j].duration_minutes
-                    // problem.interval_minutes
-                )
-                best_p = min(
+                duration = self.durations[opt.template][j]
+                p = min(
                     window,
-                    key=lambda p: (
-                        float(remaining[p : min(p + duration, n_int)].sum()) if p < n_int else 0.0
+                    key=lambda q: (
+                        float(self.remaining[q : min(q + duration, self.n_int)].sum())
+                        if q < self.n_int
+                        else 0.0
                     ),
                 )
-                remaining[best_p : min(best_p + duration, n_int)] += 1.0
-    return result
+                breaks.append(p)
+                self.remaining[p : min(p + duration, self.n_int)] += 1.0
+            placed.append(breaks)
+        self.plan[a] = chosen
+        self.placed[a] = placed
 
 
 def _day_patterns(problem: RosterProblem, a: int, avail_mask: int, pin_work: int) -> list[int]:

@@ -251,6 +251,32 @@ def _add_hint(rm: RosterModel, plan: dict[int, list[int]]) -> None:
             model.add_hint(n, counts.get(o, 0))
 
 
+def _complete_hint(rm: RosterModel, *, time_limit: float, seed: int) -> bool:
+    """Turn the partial hint into a complete one by solving with the hinted shifts fixed.
+
+    Fixing the shift variables leaves break placement and the bookkeeping
+    variables; the best completion found within ``time_limit`` replaces the
+    hint, so that CP-SAT starts from a complete, feasible solution. Returns
+    whether a completion was found (otherwise the partial hint stays).
+    """
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.fix_variables_to_their_hinted_value = True
+    params.num_workers = 1
+    params.random_seed = seed
+    params.max_time_in_seconds = max(time_limit, 0.05)
+    params.cp_model_probing_level = 0
+    status = solver.solve(rm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    values = list(solver.response_proto.solution)
+    proto = rm.model.proto
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(range(len(values)))
+    proto.solution_hint.values.extend(values)
+    return True
+
+
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
@@ -318,6 +344,11 @@ def solve(
         )
     rm = build_model(problem, options=options)
     _add_hint(rm, greedy_hint(rm))
+    _complete_hint(
+        rm,
+        time_limit=0.25 * (time_limit_seconds - (time.perf_counter() - started)),
+        seed=seed,
+    )
     solver = cp_model.CpSolver()
     params = solver.parameters
     remaining = time_limit_seconds - (time.perf_counter() - started)
@@ -325,6 +356,8 @@ def solve(
     params.num_workers = workers
     params.random_seed = seed
     params.log_search_progress = bool(log_progress)
+    # probing costs seconds per round on these models for little gain
+    params.cp_model_probing_level = 0
     if max_deterministic_time is not None:
         params.max_deterministic_time = float(max_deterministic_time)
         if workers > 1:
