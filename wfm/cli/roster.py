@@ -133,18 +133,17 @@ def _fmt(value: float | None, spec: str = ",.1f", suffix: str = "") -> str:
 def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[str]:
     s = result.summary
     rows: list[tuple[str, str]] = [("status", str(getattr(s.status, "value", s.status)))]
+    if not s.shifts and s.objective is None:
+        rows.append(("time", f"{s.wall_time_seconds:.1f} s"))
+        rows.append(("output", str(out)))
+        return _table(rows)
     if s.service_level is not None:
         target = s.service_target_level
-        verdict = ""
+        text = f"{100 * s.service_level:.1f}%"
         if target is not None:
-            verdict = "  (meets target)" if s.service_level >= target - 1e-9 else "  (BELOW target)"
-        rows.append(
-            (
-                "service level",
-                f"{100 * s.service_level:.1f}% vs target {_fmt(target and 100 * target, '.0f', '%')}"
-                f"{verdict}",
-            )
-        )
+            met = s.service_level >= target - 1e-9
+            text += f" vs target {100 * target:.0f}% ({'meets' if met else 'BELOW'} target)"
+        rows.append(("service level", text))
     rows.append(
         (
             "understaffing",
@@ -162,7 +161,7 @@ def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[
         (
             "objective",
             f"{_fmt(s.objective)} (bound {_fmt(s.best_bound)}, gap "
-            f"{_fmt(s.relative_gap and 100 * s.relative_gap, '.2f', '%')})",
+            f"{_fmt(None if s.relative_gap is None else 100 * s.relative_gap, '.2f', '%')})",
         )
     )
     rows.append(
@@ -173,8 +172,16 @@ def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[
         )
     )
     rows.append(("output", str(out)))
+    return _table(rows)
+
+
+def _table(rows: list[tuple[str, str]]) -> list[str]:
     width = max(len(name) for name, _ in rows)
     return [f"{name:<{width}}  {value}" for name, value in rows]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -196,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
     err = sys.stderr
     print(
         f"scenario {scenario.name}: {scenario.start_date} + {scenario.days} days, "
-        f"{len(scenario.agents)} agents, {len(scenario.templates)} templates",
+        f"{_count(len(scenario.agents), 'agent')}, {_count(len(scenario.templates), 'template')}",
         file=err,
     )
     pipeline = scenario.pipeline()

@@ -1,0 +1,157 @@
+"""Tests of the ``wfm roster`` command on tiny scenarios."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from wfm.cli import main
+from wfm.roster.checker import check_roster_files
+from wfm.scenario import load_scenario
+
+FILES = ("roster.csv", "breaks.csv", "coverage.csv", "violations.csv", "summary.json")
+
+
+def _tiny(tmp_path: Path, *, demand: str = "requirements", **changes: Any) -> Path:
+    """Two days, 3 agents, demand 08:00-16:00 of 2 agents on the phone."""
+    stamps = pd.date_range("2027-01-04", periods=2 * 96, freq="15min")
+    busy = (stamps.hour >= 8) & (stamps.hour < 16)
+    frame = pd.DataFrame({"interval_start": stamps.strftime("%Y-%m-%d %H:%M")})
+    if demand == "requirements":
+        frame["required_agents"] = np.where(busy, 2.0, 0.0)
+        frame["calls"] = np.where(busy, 12.0, 0.0)
+        frame["aht_seconds"] = 240.0
+        source: dict[str, Any] = {"requirements": {"path": "req.csv"}}
+    else:
+        frame["calls"] = np.where(busy, 6.0, 0.0)
+        frame["aht_seconds"] = 240.0
+        source = {"forecast": {"path": "req.csv"}}
+    frame.to_csv(tmp_path / "req.csv", index=False)
+    doc: dict[str, Any] = {
+        "name": "tiny",
+        "week": {"start": "2027-01-04", "days": 2},
+        "demand": source,
+        "service": {"target": 0.8, "answer_within_seconds": 20, "shrinkage": 0.0},
+        "templates": [
+            {
+                "name": "day",
+                "earliest_start": "08:00",
+                "latest_start": "09:00",
+                "min_length_minutes": 480,
+                "breaks": [
+                    {
+                        "name": "lunch",
+                        "duration_minutes": 30,
+                        "paid": False,
+                        "earliest_start_after_minutes": 180,
+                        "latest_start_after_minutes": 300,
+                    }
+                ],
+            }
+        ],
+        "contracts": [{"name": "ft", "max_hours_per_week": 40, "max_days_per_week": 5}],
+        "agents": [
+            {"agent_id": "A1", "contract": "ft"},
+            {"agent_id": "A2", "contract": "ft", "time_off": ["2027-01-05"]},
+            {"agent_id": "A3", "contract": "ft", "pins": [{"day": "2027-01-04", "start": "08:00"}]},
+        ],
+        "solver": {"time_limit_seconds": 10, "workers": 1, "seed": 0},
+    }
+    doc.update(changes)
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_tiny_scenario_writes_every_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = _tiny(tmp_path)
+    out = tmp_path / "out"
+    code = main(["roster", str(scenario), "-o", str(out), "--seed", "3", "--workers", "1"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    for name in (*FILES, "requirements.csv"):
+        assert (out / name).is_file(), name
+    assert not (out / "forecast.csv").exists()  # demand was given as requirements
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] in ("OPTIMAL", "FEASIBLE")
+    assert summary["seed"] == 3 and summary["workers"] == 1
+    assert summary["time_limit_seconds"] == 10
+    # the summary table on stdout, progress on stderr
+    assert "status" in captured.out and summary["status"] in captured.out
+    assert "service level" in captured.out and "vs target 80%" in captured.out
+    assert "paid hours" in captured.out and "lower bound" in captured.out
+    assert "objective" in captured.err and " s " in captured.err
+    roster = pd.read_csv(out / "roster.csv")
+    assert set(roster.columns) >= {"agent_id", "date", "template", "start", "end", "breaks"}
+    # pin and time off respected; the independent checker finds no hard violation
+    assert ((roster["agent_id"] == "A3") & (roster["start"] == "2027-01-04 08:00")).any()
+    assert not ((roster["agent_id"] == "A2") & (roster["date"] == "2027-01-05")).any()
+    problem = load_scenario(scenario).build_problem()
+    assert check_roster_files(problem, out).empty
+    coverage = pd.read_csv(out / "coverage.csv")
+    assert len(coverage) == 2 * 96
+
+
+def test_forecast_demand_writes_forecast_and_staffing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = _tiny(tmp_path, demand="forecast")
+    out = tmp_path / "out"
+    assert main(["roster", str(scenario), "-o", str(out), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "objective" not in captured.err  # --quiet: no progress lines
+    forecast = pd.read_csv(out / "forecast.csv")
+    requirements = pd.read_csv(out / "requirements.csv")
+    assert len(forecast) == len(requirements) == 2 * 96
+    assert {"agents_on_phone", "agents_scheduled", "service_level"} <= set(requirements.columns)
+    # 6 calls x 240 s per 15 min = 1.6 Erlangs. Erlang C by hand: 3 agents give
+    # SL(20 s) = 1 - 0.2738 * exp(-1.4 * 20 / 240) = 0.756 < 0.8; 4 give 0.926
+    busy = requirements["calls"] > 0
+    assert (requirements.loc[busy, "agents_scheduled"] == 4).all()
+    assert (requirements.loc[~busy, "agents_scheduled"] == 0).all()
+
+
+def test_infeasible_scenario_exits_non_zero_with_conflicts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = _tiny(
+        tmp_path,
+        contracts=[{"name": "ft", "min_days_per_week": 3, "max_days_per_week": 5}],
+    )
+    code = main(["roster", str(scenario), "-o", str(tmp_path / "out"), "--time-limit", "5"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "no roster found (INFEASIBLE)" in captured.err
+    assert "min_days_per_week" in captured.err or "min_days" in captured.err
+
+
+def test_bad_scenario_is_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = _tiny(tmp_path)
+    text = scenario.read_text().replace("contract: ft\n  pins", "contract: fx\n  pins")
+    scenario.write_text(text)
+    code = main(["roster", str(scenario), "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.count("\n") == 0
+    assert "agents[2].contract" in err and "'fx'" in err
+    assert not (tmp_path / "out").exists()  # nothing written before validation passed
+
+
+@pytest.mark.parametrize("option", [["--time-limit", "0"], ["--workers", "0"], ["--seed", "-1"]])
+def test_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[str], option: list[str]) -> None:
+    scenario = _tiny(tmp_path)
+    assert main(["roster", str(scenario), "-o", str(tmp_path / "out"), *option]) == 2
+    assert option[0] in capsys.readouterr().err
+
+
+def test_missing_scenario_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["roster", str(tmp_path / "nope.yaml"), "-o", str(tmp_path / "out")]) == 2
+    assert "nope.yaml" in capsys.readouterr().err
