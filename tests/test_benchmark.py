@@ -114,3 +114,48 @@ def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(err) == 2 and all(line.startswith("wfm bench: error:") for line in err)
     assert main(["bench", "--list"]) == 0
     assert "acceptance" in capsys.readouterr().out
+
+
+def test_coverage_of_by_hand() -> None:
+    from wfm.benchmark import coverage_of
+    from wfm.datasets.instances import make_problem, parse_instance_name
+
+    problem = make_problem(parse_instance_name(TINY))  # 30-minute grid from Monday 00:00
+    roster = pd.DataFrame(
+        {
+            "start": ["2026-09-07 08:00", "2026-09-07 09:00", "2026-09-13 20:00"],
+            "end": ["2026-09-07 16:00", "2026-09-07 17:00", "2026-09-14 04:00"],
+        }
+    )
+    breaks = pd.DataFrame({"start": ["2026-09-07 12:00"], "end": ["2026-09-07 12:30"]})
+    cov = coverage_of(problem, roster, breaks)
+    assert cov.shape == (problem.n_intervals,)
+    assert cov[15] == 0 and cov[16] == 1 and cov[18] == 2 and cov[24] == 1
+    assert cov[31] == 2 and cov[32] == 1 and cov[33] == 1 and cov[34] == 0
+    # the last shift runs past the end of the horizon: only 20:00-24:00 counts
+    assert cov[-8:].tolist() == [1.0] * 8 and cov[-9] == 0
+    assert cov.sum() == 16 + 16 - 1 + 8
+
+
+def test_evaluate_roster_matches_the_solver_summary() -> None:
+    from wfm.benchmark import evaluate_roster
+    from wfm.datasets.instances import make_problem, parse_instance_name
+    from wfm.roster.solve import solve
+
+    problem = make_problem(parse_instance_name(TINY))
+    result = solve(problem, time_limit_seconds=10.0, workers=1, seed=0)
+    assert result.objective is not None
+    scored = evaluate_roster(problem, result.roster, result.breaks)
+    summary = result.summary
+    assert scored["hard_violations"] == 0 and scored["violated_rules"] == ""
+    assert scored["understaffing_agent_hours"] == pytest.approx(summary.understaffing_agent_hours)
+    assert scored["overstaffing_agent_hours"] == pytest.approx(summary.overstaffing_agent_hours)
+    assert scored["paid_hours"] == pytest.approx(summary.paid_hours)
+    assert scored["shifts"] == summary.shifts
+    assert scored["service_level"] == pytest.approx(summary.service_level, abs=1e-9)
+    # an empty roster: everything is under-staffed, and the checker sees the contract minimums
+    empty = result.roster.iloc[0:0]
+    nothing = evaluate_roster(problem, empty, None)
+    required_hours = problem.required_agents.sum() * problem.interval_hours
+    assert nothing["understaffing_agent_hours"] == pytest.approx(required_hours)
+    assert nothing["paid_hours"] == 0 and nothing["hard_violations"] >= len(problem.agents)
