@@ -1,0 +1,734 @@
+"""Shift design: which shifts to open, and how many agents on each, per day.
+
+Given the agents required in every slot of a horizon and a few shift types
+(each a window of allowed starts and a range of lengths), choose shifts
+(start, length) and an integer number of workers on each shift for every
+day, so that the weighted sum of shortage, excess and the number of distinct
+shifts used is least. This is the *minimum shift design* problem of Musliu,
+Schaerf & Slany, "Local search for shift design", European Journal of
+Operational Research 153 (2004) and Di Gaspero et al., "The minimum shift
+design problem", Annals of Operations Research 155 (2007): the aggregate,
+identity-free step between per-interval staffing and a named roster.
+
+Objective
+---------
+``weight_shortage * slot_minutes * sum_t shortage_t
++ weight_excess * slot_minutes * sum_t excess_t
++ weight_distinct_shift * (number of distinct (start, length) shifts used)``
+
+where shortage and excess are in workers per slot, and a distinct shift
+counts once however many days it is staffed. With a cyclic horizon (a week
+repeated) a shift starting late on the last day covers the first slots of
+the first day; otherwise its tail beyond the horizon covers nothing.
+
+The model is solved with OR-Tools CP-SAT: one integer per (shift, day) for
+its workers, one boolean per distinct shift linked by
+``workers <= M * used`` (``M`` the largest demand the shift covers, which no
+optimal solution exceeds), and per-slot shortage and excess.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import ValidationError
+
+__all__ = [
+    "DesignStatus",
+    "ShiftDesignProblem",
+    "ShiftDesignResult",
+    "ShiftType",
+    "design_objective",
+    "design_shifts",
+    "shift_design_problem_from_roster",
+]
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShiftType:
+    """A family of shifts, on the slot grid.
+
+    Parameters
+    ----------
+    name
+        Label (``"morning"``).
+    min_start, max_start
+        First and last allowed start, in slots after midnight (inclusive).
+    min_length, max_length
+        Allowed lengths in slots (inclusive).
+    start_step, length_step
+        Spacing of allowed starts and lengths, in slots.
+    days
+        Horizon days (0-based) on which the type may start; ``None``: all.
+    """
+
+    name: str
+    min_start: int
+    max_start: int
+    min_length: int
+    max_length: int
+    start_step: int = 1
+    length_step: int = 1
+    days: frozenset[int] | None = None
+
+    def __post_init__(self) -> None:
+        where = f"shift_types[{self.name!r}]"
+        if not self.name:
+            raise ValidationError("shift_type.name", self.name, "a non-empty name")
+        for attr in ("min_start", "max_start", "min_length", "max_length"):
+            if not _whole(getattr(self, attr)):
+                raise ValidationError(f"{where}.{attr}", getattr(self, attr), "a whole number")
+        if self.min_start < 0:
+            raise ValidationError(f"{where}.min_start", self.min_start, "a slot >= 0")
+        if self.max_start < self.min_start:
+            raise ValidationError(
+                f"{where}.max_start", self.max_start, f"a slot >= min_start ({self.min_start})"
+            )
+        if self.min_length < 1:
+            raise ValidationError(f"{where}.min_length", self.min_length, "a length >= 1 slot")
+        if self.max_length < self.min_length:
+            raise ValidationError(
+                f"{where}.max_length",
+                self.max_length,
+                f"a length >= min_length ({self.min_length})",
+            )
+        for attr in ("start_step", "length_step"):
+            value = getattr(self, attr)
+            if not (_whole(value) and value >= 1):
+                raise ValidationError(f"{where}.{attr}", value, "a whole number of slots >= 1")
+        if self.days is not None:
+            object.__setattr__(self, "days", frozenset(self.days))
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """Allowed starts, in slots after midnight."""
+        return tuple(range(self.min_start, self.max_start + 1, self.start_step))
+
+    @property
+    def lengths(self) -> tuple[int, ...]:
+        """Allowed lengths, in slots."""
+        return tuple(range(self.min_length, self.max_length + 1, self.length_step))
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ShiftDesignProblem:
+    """Demand per slot and shift types to cover it with.
+
+    Parameters
+    ----------
+    demand
+        Workers required in each slot of the horizon: ``days * slots_per_day``
+        whole numbers >= 0, slot ``t`` starting ``t * slot_minutes`` after the
+        horizon's start (day 0, 00:00).
+    slot_minutes
+        Slot length in minutes; divides 1440.
+    shift_types
+        The shift types (non-empty; names unique).
+    days
+        Days in the horizon.
+    cyclic
+        The horizon repeats (a week): shifts past its end wrap to its start.
+    weight_shortage, weight_excess
+        Cost of one worker-minute short of, or beyond, the demand.
+    weight_distinct_shift
+        Cost of each distinct (start, length) shift used.
+    """
+
+    demand: np.ndarray
+    slot_minutes: int
+    shift_types: tuple[ShiftType, ...]
+    days: int = 7
+    cyclic: bool = True
+    weight_shortage: float = 1.0
+    weight_excess: float = 1.0
+    weight_distinct_shift: float = 0.0
+
+    def __post_init__(self) -> None:
+        sm = self.slot_minutes
+        if not (_whole(sm) and 1 <= sm <= 1440 and 1440 % sm == 0):
+            raise ValidationError("slot_minutes", sm, "a whole number of minutes that divides 1440")
+        if not (_whole(self.days) and self.days >= 1):
+            raise ValidationError("days", self.days, "a whole number of days >= 1")
+        raw = np.asarray(self.demand)
+        expected_len = self.days * (1440 // sm)
+        if raw.ndim != 1 or raw.size != expected_len:
+            raise ValidationError(
+                "demand",
+                f"shape {raw.shape}",
+                f"{expected_len} values (days {self.days} x {1440 // sm} slots per day)",
+            )
+        values = raw.astype(float) if raw.size else np.zeros(0)
+        ok = np.isfinite(values) & (values >= 0) & (values == np.floor(values))
+        if not ok.all():
+            slot = int(np.flatnonzero(~ok)[0])
+            raise ValidationError(f"demand[{slot}]", raw[slot], "a whole number >= 0")
+        demand = values.astype(np.int64)
+        demand.setflags(write=False)
+        object.__setattr__(self, "demand", demand)
+        types = tuple(self.shift_types)
+        if not types:
+            raise ValidationError("shift_types", [], "at least one shift type")
+        names = [t.name for t in types]
+        if len(set(names)) != len(names):
+            raise ValidationError("shift_types", names, "unique names")
+        for t in types:
+            where = f"shift_types[{t.name!r}]"
+            if t.max_start >= self.slots_per_day:
+                raise ValidationError(
+                    f"{where}.max_start", t.max_start, f"a slot < {self.slots_per_day} (one day)"
+                )
+            if t.max_length > self.n_slots:
+                raise ValidationError(
+                    f"{where}.max_length", t.max_length, f"a length <= the horizon ({self.n_slots})"
+                )
+            if t.days is not None and not all(_whole(d) and 0 <= d < self.days for d in t.days):
+                raise ValidationError(
+                    f"{where}.days", sorted(t.days), f"days in 0..{self.days - 1}"
+                )
+        object.__setattr__(self, "shift_types", types)
+        for attr in ("weight_shortage", "weight_excess", "weight_distinct_shift"):
+            value = getattr(self, attr)
+            if not (_number(value) and value >= 0):
+                raise ValidationError(attr, value, "a finite number >= 0")
+
+    @property
+    def slots_per_day(self) -> int:
+        """Slots in one day."""
+        return 1440 // self.slot_minutes
+
+    @property
+    def n_slots(self) -> int:
+        """Slots in the horizon."""
+        return self.days * self.slots_per_day
+
+    def shifts(self) -> list[tuple[int, int, str]]:
+        """Distinct ``(start, length, type name)`` shifts, in the first type allowing each."""
+        seen: dict[tuple[int, int], str] = {}
+        for t in self.shift_types:
+            for start in t.starts:
+                for length in t.lengths:
+                    seen.setdefault((start, length), t.name)
+        return [(s, length, name) for (s, length), name in sorted(seen.items())]
+
+    def allowed_days(self, start: int, length: int) -> list[int]:
+        """Days on which shift ``(start, length)`` may be staffed (any type allowing it)."""
+        days: set[int] = set()
+        for t in self.shift_types:
+            if start in t.starts and length in t.lengths:
+                days |= set(range(self.days)) if t.days is None else set(t.days)
+        return sorted(days)
+
+    def covered_slots(self, start: int, length: int, day: int) -> np.ndarray:
+        """Slots of the horizon covered by shift ``(start, length)`` on ``day``."""
+        first = day * self.slots_per_day + start
+        slots = np.arange(first, first + length)
+        if self.cyclic:
+            return slots % self.n_slots
+        return slots[slots < self.n_slots]
+
+
+class DesignStatus(str, enum.Enum):
+    """Outcome of :func:`design_shifts`."""
+
+    OPTIMAL = "OPTIMAL"
+    FEASIBLE = "FEASIBLE"
+    INFEASIBLE = "INFEASIBLE"
+    TIME_LIMIT_NO_SOLUTION = "TIME_LIMIT_NO_SOLUTION"
+    MODEL_INVALID = "MODEL_INVALID"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShiftDesignResult:
+    """A shift design and how good it is.
+
+    Attributes
+    ----------
+    status
+        Solver outcome.
+    objective
+        Objective of the design found (see the module docstring); ``None``
+        without a solution.
+    best_bound
+        Proven lower bound on the objective.
+    relative_gap
+        ``(objective - best_bound) / max(|objective|, 1e-9)``; 0 when optimal.
+    wall_time_seconds
+        Solve time.
+    shifts
+        One row per distinct shift used: ``shift_type``, ``start_slot``,
+        ``start_time`` (``HH:MM``), ``length_slots``, ``length_minutes``,
+        ``day_0`` .. ``day_{days-1}`` (workers on that day) and
+        ``total_workers``.
+    coverage
+        One row per slot: ``slot``, ``day``, ``time`` (``HH:MM``),
+        ``demand``, ``workers``, ``shortage``, ``excess``.
+    shortage_worker_minutes, excess_worker_minutes
+        Totals of shortage and excess.
+    distinct_shifts
+        Number of distinct shifts used.
+    """
+
+    status: DesignStatus
+    objective: float | None
+    best_bound: float | None
+    relative_gap: float | None
+    wall_time_seconds: float
+    shifts: pd.DataFrame
+    coverage: pd.DataFrame
+    shortage_worker_minutes: float | None
+    excess_worker_minutes: float | None
+    distinct_shifts: int | None
+
+
+def design_objective(problem: ShiftDesignProblem, workers: np.ndarray) -> float:
+    """Objective of a design given as a workers array.
+
+    Parameters
+    ----------
+    problem
+        The shift-design problem.
+    workers
+        ``workers[i, d]``: workers on the ``i``-th shift of
+        :meth:`ShiftDesignProblem.shifts` on day ``d``.
+
+    Returns
+    -------
+    float
+        The weighted shortage, excess and distinct-shift count.
+    """
+    shifts = problem.shifts()
+    w = np.asarray(workers)
+    if w.shape != (len(shifts), problem.days):
+        raise ValidationError(
+            "workers", f"shape {w.shape}", f"shape ({len(shifts)}, {problem.days})"
+        )
+    cover = _coverage(problem, shifts, w)
+    diff = cover - problem.demand
+    short = float(np.clip(-diff, 0, None).sum())
+    excess = float(np.clip(diff, 0, None).sum())
+    used = int(np.count_nonzero(w.sum(axis=1)))
+    sm = problem.slot_minutes
+    return (
+        problem.weight_shortage * sm * short
+        + problem.weight_excess * sm * excess
+        + problem.weight_distinct_shift * used
+    )
+
+
+def _coverage(
+    problem: ShiftDesignProblem, shifts: Sequence[tuple[int, int, str]], workers: np.ndarray
+) -> np.ndarray:
+    cover = np.zeros(problem.n_slots, dtype=np.int64)
+    for i, (start, length, _) in enumerate(shifts):
+        for d in range(problem.days):
+            if workers[i, d]:
+                np.add.at(cover, problem.covered_slots(start, length, d), int(workers[i, d]))
+    return cover
+
+
+def _scaled(weights: Sequence[float]) -> tuple[list[int], float]:
+    """Integer weights proportional to ``weights`` (exact when they are decimals)."""
+    for scale in (1, 10, 100, 1000, 10**4, 10**6):
+        scaled = [w * scale for w in weights]
+        if all(abs(s - round(s)) < 1e-9 for s in scaled):
+            return [round(s) for s in scaled], float(scale)
+    scale = 10**6
+    return [round(w * scale) for w in weights], float(scale)
+
+
+def _solver(time_limit: float, workers: int, seed: int, log_progress: bool) -> Any:
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit)
+    solver.parameters.num_workers = int(workers)
+    solver.parameters.random_seed = int(seed)
+    solver.parameters.log_search_progress = bool(log_progress)
+    return solver
+
+
+def _change_point_shifts(
+    problem: ShiftDesignProblem, shifts: Sequence[tuple[int, int, str]]
+) -> set[int]:
+    """Shifts starting and ending at clock slots where the demand changes on some day.
+
+    A design with no deviation only needs coverage to change where the
+    demand does; restricting to these shifts gives a small model whose
+    solution is a good starting point (a hint) for the full one.
+    """
+    spd = problem.slots_per_day
+    demand = problem.demand.astype(np.int64)
+    previous = np.roll(demand, 1)
+    if not problem.cyclic and demand.size:
+        previous[0] = 0
+    clocks = {int(t) % spd for t in np.flatnonzero(demand != previous)}
+    return {
+        i
+        for i, (start, length, _) in enumerate(shifts)
+        if start % spd in clocks and (start + length) % spd in clocks
+    }
+
+
+def _build_model(
+    problem: ShiftDesignProblem,
+    shifts: Sequence[tuple[int, int, str]],
+    keep: set[int] | None,
+    weights: tuple[int, int, int],
+    cuts: bool,
+) -> tuple[Any, dict[tuple[int, int], Any], dict[int, Any]]:
+    """The CP-SAT model over the shifts in ``keep`` (all when ``None``)."""
+    from ortools.sat.python import cp_model
+
+    demand = problem.demand
+    n = problem.n_slots
+    top = int(demand.max()) if n else 0
+    w_short, w_excess, w_shift = weights
+
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int], Any] = {}
+    used: dict[int, Any] = {}
+    covering: list[list[Any]] = [[] for _ in range(n)]
+    for i, (start, length, _) in enumerate(shifts):
+        if keep is not None and i not in keep:
+            continue
+        days = problem.allowed_days(start, length)
+        for d in days:
+            slots = problem.covered_slots(start, length, d)
+            bound = int(demand[slots].max()) if slots.size else 0
+            if bound == 0:
+                continue  # covers no demand: never worth staffing
+            var = model.new_int_var(0, bound, f"x_{start}_{length}_{d}")
+            x[(i, d)] = var
+            for t in slots.tolist():
+                covering[t].append(var)
+        staffed = [(x[(i, d)], d) for d in days if (i, d) in x]
+        if staffed:
+            u = model.new_bool_var(f"used_{start}_{length}")
+            used[i] = u
+            for var, d in staffed:
+                bound = int(demand[problem.covered_slots(start, length, d)].max())
+                model.add(var <= bound * u)
+            model.add(sum(var for var, _ in staffed) >= u)
+    short_vars = []
+    excess_vars = []
+    for t in range(n):
+        cover = cp_model.LinearExpr.sum(covering[t]) if covering[t] else 0
+        s = model.new_int_var(0, int(demand[t]), f"short_{t}")
+        e = model.new_int_var(0, max(top * len(covering[t]), 0), f"excess_{t}")
+        model.add(cover - int(demand[t]) == e - s)
+        short_vars.append(s)
+        excess_vars.append(e)
+    if cuts:
+        _add_jump_cuts(model, problem, shifts, used, short_vars, excess_vars)
+    model.minimize(
+        w_short * cp_model.LinearExpr.sum(short_vars)
+        + w_excess * cp_model.LinearExpr.sum(excess_vars)
+        + w_shift * cp_model.LinearExpr.sum(list(used.values()))
+    )
+    return model, x, used
+
+
+def _add_jump_cuts(
+    model: Any,
+    problem: ShiftDesignProblem,
+    shifts: Sequence[tuple[int, int, str]],
+    used: dict[int, Any],
+    short_vars: list[Any],
+    excess_vars: list[Any],
+) -> None:
+    """Cuts linking demand jumps to the clock times at which shifts start or end.
+
+    Where the demand rises by ``r > 0`` from slot ``t-1`` to slot ``t``
+    (clock slot ``h``) and no used shift starts at ``h``, coverage cannot
+    rise, so ``short_t + excess_{t-1} >= r``; hence
+    ``short_t + excess_{t-1} + r * sum(used shifts starting at h) >= r``.
+    Falls and shift ends give ``excess_t + short_{t-1} + r * sum(used shifts
+    ending at h) >= r``. In the linear relaxation each clock time with a jump
+    then costs a distinct shift or a deviation, which makes the bound strong.
+    """
+    spd = problem.slots_per_day
+    n = problem.n_slots
+    demand = problem.demand
+    by_start: dict[int, list[Any]] = {}
+    by_end: dict[int, list[Any]] = {}
+    for i, u in used.items():
+        start, length, _ = shifts[i]
+        by_start.setdefault(start % spd, []).append(u)
+        by_end.setdefault((start + length) % spd, []).append(u)
+
+    def starting(h: int) -> Any:
+        members = by_start.get(h, [])
+        return sum(members) if members else 0
+
+    def ending(h: int) -> Any:
+        members = by_end.get(h, [])
+        return sum(members) if members else 0
+
+    for t in range(n):
+        if t == 0 and not problem.cyclic:
+            prev_demand, prev_short, prev_excess = 0, 0, 0
+        else:
+            p = (t - 1) % n
+            prev_demand, prev_short, prev_excess = int(demand[p]), short_vars[p], excess_vars[p]
+        rise = int(demand[t]) - prev_demand
+        h = t % spd
+        if rise > 0:
+            model.add(short_vars[t] + prev_excess + rise * starting(h) >= rise)
+        elif rise < 0:
+            model.add(excess_vars[t] + prev_short - rise * ending(h) >= -rise)
+
+
+def design_shifts(
+    problem: ShiftDesignProblem,
+    *,
+    time_limit_seconds: float = 60.0,
+    workers: int = 8,
+    seed: int = 0,
+    log_progress: bool = False,
+    cuts: bool = True,
+    warm_start: bool = True,
+) -> ShiftDesignResult:
+    """Choose shifts and workers per day on CP-SAT.
+
+    Parameters
+    ----------
+    problem
+        The shift-design problem.
+    time_limit_seconds
+        Wall-clock limit of the solve.
+    workers
+        CP-SAT search workers.
+    seed
+        CP-SAT random seed.
+    log_progress
+        Print the CP-SAT search log.
+    cuts
+        Add the demand-jump cuts (see :func:`_add_jump_cuts`); they are valid
+        for every design and speed up the proof of optimality.
+    warm_start
+        First solve, for a quarter of the time limit at most, the model
+        restricted to shifts that start and end where the demand changes
+        (see :func:`_change_point_shifts`), and hint its solution to the
+        full model. The result is still optimal over all shifts.
+
+    Returns
+    -------
+    ShiftDesignResult
+        The best design found, with the proven bound and gap.
+
+    Raises
+    ------
+    ValidationError
+        If a solver setting is out of range.
+    """
+    if not (_number(time_limit_seconds) and time_limit_seconds > 0):
+        raise ValidationError("time_limit_seconds", time_limit_seconds, "a positive number")
+    if not (_whole(workers) and workers >= 1):
+        raise ValidationError("workers", workers, "a whole number >= 1")
+    if not (_whole(seed) and seed >= 0):
+        raise ValidationError("seed", seed, "a whole number >= 0")
+    from ortools.sat.python import cp_model
+
+    began = time.perf_counter()
+    shifts = problem.shifts()
+    demand = problem.demand
+    n = problem.n_slots
+    sm = problem.slot_minutes
+    (w_short, w_excess, w_shift), scale = _scaled(
+        [
+            problem.weight_shortage * sm,
+            problem.weight_excess * sm,
+            problem.weight_distinct_shift,
+        ]
+    )
+    weights = (w_short, w_excess, w_shift)
+    remaining = float(time_limit_seconds)
+    hint: dict[tuple[int, int], int] | None = None
+    if warm_start:
+        keep = _change_point_shifts(problem, shifts)
+        if 0 < len(keep) < len(shifts):
+            model, x, _ = _build_model(problem, shifts, keep, weights, cuts)
+            solver = _solver(remaining * 0.25, workers, seed, log_progress)
+            code = solver.solve(model)
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                hint = {key: int(solver.value(var)) for key, var in x.items()}
+            remaining = max(0.1, float(time_limit_seconds) - (time.perf_counter() - began))
+    model, x, _ = _build_model(problem, shifts, None, weights, cuts)
+    if hint is not None:
+        for key, var in x.items():
+            model.add_hint(var, hint.get(key, 0))
+    solver = _solver(remaining, workers, seed, log_progress)
+    code = solver.solve(model)
+    wall = time.perf_counter() - began
+    status = {
+        cp_model.OPTIMAL: DesignStatus.OPTIMAL,
+        cp_model.FEASIBLE: DesignStatus.FEASIBLE,
+        cp_model.INFEASIBLE: DesignStatus.INFEASIBLE,
+        cp_model.MODEL_INVALID: DesignStatus.MODEL_INVALID,
+    }.get(code, DesignStatus.TIME_LIMIT_NO_SOLUTION)
+    empty_shifts = pd.DataFrame(
+        columns=[
+            "shift_type",
+            "start_slot",
+            "start_time",
+            "length_slots",
+            "length_minutes",
+            *[f"day_{d}" for d in range(problem.days)],
+            "total_workers",
+        ]
+    )
+    solved = status in (DesignStatus.OPTIMAL, DesignStatus.FEASIBLE)
+    if not solved and hint is not None and status == DesignStatus.TIME_LIMIT_NO_SOLUTION:
+        # the full model ran out of time before re-finding the warm start: keep it
+        status = DesignStatus.FEASIBLE
+    elif not solved:
+        return ShiftDesignResult(
+            status=status,
+            objective=None,
+            best_bound=None,
+            relative_gap=None,
+            wall_time_seconds=wall,
+            shifts=empty_shifts,
+            coverage=pd.DataFrame(
+                columns=["slot", "day", "time", "demand", "workers", "shortage", "excess"]
+            ),
+            shortage_worker_minutes=None,
+            excess_worker_minutes=None,
+            distinct_shifts=None,
+        )
+    plan = np.zeros((len(shifts), problem.days), dtype=np.int64)
+    for (i, d), var in x.items():
+        plan[i, d] = solver.value(var) if solved else (hint or {}).get((i, d), 0)
+    cover = _coverage(problem, shifts, plan)
+    diff = cover - demand
+    short = np.clip(-diff, 0, None)
+    excess = np.clip(diff, 0, None)
+    objective = design_objective(problem, plan)
+    best_bound: float | None = None
+    gap: float | None = None
+    if solved:
+        best_bound = min(float(solver.best_objective_bound) / scale, objective)
+        if status == DesignStatus.OPTIMAL:
+            best_bound = objective
+        gap = (objective - best_bound) / max(abs(objective), 1e-9)
+    rows = []
+    for i, (start, length, name) in enumerate(shifts):
+        if plan[i].sum() == 0:
+            continue
+        minutes = start * sm
+        rows.append(
+            {
+                "shift_type": name,
+                "start_slot": start,
+                "start_time": f"{minutes // 60:02d}:{minutes % 60:02d}",
+                "length_slots": length,
+                "length_minutes": length * sm,
+                **{f"day_{d}": int(plan[i, d]) for d in range(problem.days)},
+                "total_workers": int(plan[i].sum()),
+            }
+        )
+    table = pd.DataFrame(rows, columns=empty_shifts.columns)
+    slots = np.arange(n)
+    minutes_of_day = (slots % problem.slots_per_day) * sm
+    coverage = pd.DataFrame(
+        {
+            "slot": slots,
+            "day": slots // problem.slots_per_day,
+            "time": [f"{m // 60:02d}:{m % 60:02d}" for m in minutes_of_day],
+            "demand": demand,
+            "workers": cover,
+            "shortage": short,
+            "excess": excess,
+        }
+    )
+    return ShiftDesignResult(
+        status=status,
+        objective=objective,
+        best_bound=best_bound,
+        relative_gap=gap,
+        wall_time_seconds=wall,
+        shifts=table,
+        coverage=coverage,
+        shortage_worker_minutes=float(short.sum()) * sm,
+        excess_worker_minutes=float(excess.sum()) * sm,
+        distinct_shifts=len(rows),
+    )
+
+
+def shift_design_problem_from_roster(
+    problem: Any,
+    *,
+    weight_shortage: float = 1.0,
+    weight_excess: float = 1.0,
+    weight_distinct_shift: float = 0.0,
+) -> ShiftDesignProblem:
+    """Shift-design view of a :class:`~wfm.roster.problem.RosterProblem`.
+
+    The demand is the roster's ``required_agents`` rounded *up* to whole
+    agents; each template becomes a shift type on the roster's interval grid
+    (its starts, lengths and weekdays). The horizon is not cyclic. Breaks
+    are not placed: a template's shift covers every interval from its start
+    to its end, so the design is optimistic where breaks fall in busy times.
+
+    Parameters
+    ----------
+    problem
+        The roster problem.
+    weight_shortage, weight_excess, weight_distinct_shift
+        Weights of the design objective.
+
+    Returns
+    -------
+    ShiftDesignProblem
+        One slot per roster interval.
+    """
+    im = problem.interval_minutes
+    types = []
+    for template in problem.templates:
+        starts = [m // im for m in template.start_minutes]
+        lengths = [m // im for m in template.lengths_minutes]
+        types.append(
+            ShiftType(
+                name=template.name,
+                min_start=starts[0],
+                max_start=starts[-1],
+                start_step=template.start_step_minutes // im,
+                min_length=lengths[0],
+                max_length=lengths[-1],
+                length_step=template.length_step_minutes // im,
+                days=frozenset(
+                    d for d in range(problem.days) if problem.weekday_of(d) in template.weekdays
+                ),
+            )
+        )
+    demand = np.ceil(np.asarray(problem.required_agents, dtype=float) - 1e-9).astype(np.int64)
+    return ShiftDesignProblem(
+        demand=demand,
+        slot_minutes=im,
+        shift_types=tuple(types),
+        days=problem.days,
+        cyclic=False,
+        weight_shortage=weight_shortage,
+        weight_excess=weight_excess,
+        weight_distinct_shift=weight_distinct_shift,
+    )
