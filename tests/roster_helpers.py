@@ -120,7 +120,9 @@ def tiny_problem(
     )
 
 
-def hour_profile(days: int, spans: Sequence[tuple[int, int, int, float]], per_day: int = 24) -> np.ndarray:
+def hour_profile(
+    days: int, spans: Sequence[tuple[int, int, int, float]], per_day: int = 24
+) -> np.ndarray:
     """Requirement array from ``(day, first_hour, end_hour, agents)`` spans."""
     out = np.zeros(days * per_day)
     for day, first, end, value in spans:
