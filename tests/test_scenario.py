@@ -705,3 +705,33 @@ def test_history_without_service_is_an_error(tmp_path: Path) -> None:
     doc["demand"]["history"]["method"] = "profile"
     error = _error(tmp_path, doc)
     assert error.field == "demand.history.params.weks"
+
+
+def test_forecaster_parameter_values_are_checked_on_load(tmp_path: Path) -> None:
+    _history_csv(tmp_path / "history.csv")
+    doc = _base()
+    doc["demand"] = {"history": {"path": "history.csv", "method": "profile", "params": {}}}
+    doc["demand"]["history"]["params"]["weeks"] = 0
+    error = _error(tmp_path, doc)
+    assert error.field == "demand.history.params.weeks"
+    assert error.value == 0
+    doc["demand"]["history"] = "history.csv"  # short form: just the path
+    assert isinstance(load_scenario(_write(tmp_path, doc)).demand, HistoryDemand)
+
+
+def test_module_docstring_example_loads(tmp_path: Path) -> None:
+    import textwrap
+
+    import wfm.scenario
+
+    doc = wfm.scenario.__doc__ or ""
+    block = doc.split(".. code-block:: yaml", 1)[1].split('"""', 1)[0]
+    (tmp_path / "scenario.yaml").write_text(textwrap.dedent(block), encoding="utf-8")
+    _history_csv(tmp_path / "history.csv")
+    (tmp_path / "agents.csv").write_text(
+        "agent_id,contract,availability\nA001,full_time,Mon-Fri 07:00-19:00\n", encoding="utf-8"
+    )
+    scenario = load_scenario(tmp_path / "scenario.yaml")
+    assert scenario.templates[0].breaks[1].name == "lunch"
+    assert scenario.soft_rules == {Rule.MIN_REST: 50.0}
+    assert scenario.agents[0].availability is not None

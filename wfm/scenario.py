@@ -50,7 +50,8 @@ Top-level keys
       forecast with :func:`wfm.forecast.make_forecaster` (``method`` and
       ``params`` are its arguments; ``special_days`` are left out of fitting,
       ``multipliers`` scale days of the week), then staffed with
-      :func:`wfm.staffing.requirements`;
+      :func:`wfm.staffing.requirements`; ``history: PATH`` is short for
+      ``history: {path: PATH}`` (likewise for the other two);
     - ``forecast: {path, default_aht_seconds}``: a forecast table
       (``interval_start, calls[, aht_seconds][, is_open]``) covering the week
       only, staffed with :func:`wfm.staffing.requirements`;
@@ -390,7 +391,9 @@ def _date(value: Any, path: str) -> dt.date:
 
 def _datetime(value: Any, path: str) -> dt.datetime:
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value
+        if value.tzinfo is not None:
+            raise ScenarioError(path, str(value), "a local date-time without a time zone")
+        return value
     if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2})?$", value):
         try:
             return dt.datetime.fromisoformat(value.strip())
@@ -1101,7 +1104,13 @@ def _parse_demand(value: Any, base: Path, start: dt.date, days: int) -> Demand:
 
         make_forecaster(method, **demand.forecaster_params())
     except ValidationError as exc:
-        target = f"{where}.method" if exc.field == "method" else f"{where}.params"
+        name = exc.field.split("[", 1)[0]
+        if exc.field == "method":
+            target = f"{where}.method"
+        elif name in ("special_days", "multipliers", "default_aht_seconds"):
+            target = f"{where}.{name}"
+        else:
+            target = f"{where}.params.{name}" if name in params else f"{where}.params"
         raise ScenarioError(target, exc.value, exc.expected) from None
     return demand
 
@@ -1411,7 +1420,7 @@ def _time_off(value: Any, where: str) -> tuple[TimeOff, ...]:
 
 def _datetime_or_day(value: Any, where: str, *, end: bool) -> dt.datetime:
     if isinstance(value, dt.datetime):
-        return value
+        return _datetime(value, where)
     day = _date(value, where)
     return dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1 if end else 0)
 
