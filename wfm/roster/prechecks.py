@@ -230,9 +230,11 @@ def precheck(problem: RosterProblem, options: list[ShiftOption] | None = None) -
                             ),
                         )
                     )
-            if _hard(
-                problem, Rule.MIN_DAYS
-            ) and contract.min_days_per_week > problem.days - k + max(-first, 0):
+            if (
+                first <= problem.days - k
+                and _hard(problem, Rule.MIN_DAYS)
+                and contract.min_days_per_week > problem.days - k + max(-first, 0)
+            ):
                 conflicts.append(
                     Conflict(
                         rule=Rule.MIN_DAYS.value,

@@ -401,7 +401,7 @@ def solve(
     objective = solver.objective_value / OBJECTIVE_SCALE
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
     wall = time.perf_counter() - started
-    lower = _lower_bound(problem) if compute_bound else None
+    lower = _lower_bound(problem, rm) if compute_bound else None
     summary = _summary(
         problem,
         status=status,
@@ -434,12 +434,12 @@ def solve(
     )
 
 
-def _lower_bound(problem: RosterProblem) -> Any:
+def _lower_bound(problem: RosterProblem, rm: RosterModel) -> Any:
     try:
         from wfm.roster.bound import lower_bound
     except ImportError:
         return None
-    return lower_bound(problem)
+    return lower_bound(problem, options=rm.options, allowed=rm.agent_options)
 
 
 def _summary(
