@@ -101,6 +101,7 @@ class _Shift:
     start: pd.Timestamp
     end: pd.Timestamp
     breaks: list[_Break]
+    record: dict[str, Any]
 
 
 @dataclass
@@ -212,10 +213,16 @@ def _read_shifts(problem: RosterProblem, roster: pd.DataFrame, report: _Report) 
     ends = _timestamps(roster, "roster", "end")
     templates = {t.name: t for t in problem.templates}
     agents = {a.agent_id for a in problem.agents}
+    agent_ids = roster["agent_id"].tolist()
+    names = roster["template"].tolist()
+    start_list = starts.tolist()
+    end_list = ends.tolist()
+    extra = [c for c in ("weekday", "length_minutes", "paid_minutes") if c in roster.columns]
+    extra_values = {c: roster[c].tolist() for c in extra}
     shifts: list[_Shift] = []
     for row in range(len(roster)):
-        agent_id = _text(roster["agent_id"].iloc[row])
-        name = _text(roster["template"].iloc[row])
+        agent_id = _text(agent_ids[row])
+        name = _text(names[row])
         day = days[row]
         if agent_id not in agents:
             report.add("unknown_agent", agent_id, day, 1, f"roster row {row}: agent {agent_id!r}")
@@ -229,16 +236,17 @@ def _read_shifts(problem: RosterProblem, roster: pd.DataFrame, report: _Report) 
                 agent_id=agent_id,
                 day=day,
                 template=template,
-                start=starts.iloc[row],
-                end=ends.iloc[row],
+                start=start_list[row],
+                end=end_list[row],
                 breaks=[],
+                record={c: extra_values[c][row] for c in extra},
             )
         )
     return shifts
 
 
 def _check_shift_shape(
-    problem: RosterProblem, roster: pd.DataFrame, shift: _Shift, agent: Agent, report: _Report
+    problem: RosterProblem, shift: _Shift, agent: Agent, report: _Report
 ) -> None:
     a, day, template = shift.agent_id, shift.day, shift.template
     where = f"shift {_hhmm(shift.start)}-{_hhmm(shift.end)}"
@@ -249,8 +257,8 @@ def _check_shift_shape(
         report.add("shift_day", a, day, 1, f"{where}: starts on {shift.start.date()}, not {day}")
     length = _minutes(shift.end - shift.start)
     weekday = day.weekday()
-    if "length_minutes" in roster.columns:
-        value = pd.to_numeric(roster["length_minutes"].iloc[shift.row], errors="coerce")
+    if "length_minutes" in shift.record:
+        value = pd.to_numeric(shift.record["length_minutes"], errors="coerce")
         if not value == length:
             report.add(
                 "shift_record",
@@ -259,8 +267,8 @@ def _check_shift_shape(
                 1,
                 f"{where}: length_minutes {value} but end - start {length:g}",
             )
-    if "weekday" in roster.columns:
-        label = _text(roster["weekday"].iloc[shift.row])
+    if "weekday" in shift.record:
+        label = _text(shift.record["weekday"])
         if label != WEEKDAY_NAMES[weekday]:
             report.add(
                 "shift_record",
@@ -306,8 +314,8 @@ def _check_shift_shape(
             1,
             f"{where}: length {length:g} min not among {list(template.lengths_minutes)}",
         )
-    if "paid_minutes" in roster.columns:
-        paid = pd.to_numeric(roster["paid_minutes"].iloc[shift.row], errors="coerce")
+    if "paid_minutes" in shift.record:
+        paid = pd.to_numeric(shift.record["paid_minutes"], errors="coerce")
         expected = length - template.unpaid_break_minutes()
         if not paid == expected:
             report.add(
@@ -331,16 +339,20 @@ def _attach_breaks(
     by_key: dict[tuple[str, dt.date], list[_Shift]] = defaultdict(list)
     for shift in shifts:
         by_key[(shift.agent_id, shift.day)].append(shift)
+    agent_ids = breaks["agent_id"].tolist()
+    names = breaks["break"].tolist()
+    paid_flags = breaks["paid"].tolist() if "paid" in breaks.columns else [None] * len(breaks)
+    start_list = starts.tolist()
+    end_list = ends.tolist()
     for row in range(len(breaks)):
-        agent_id = _text(breaks["agent_id"].iloc[row])
+        agent_id = _text(agent_ids[row])
         day = days[row]
-        paid = _as_bool(breaks["paid"].iloc[row]) if "paid" in breaks.columns else None
         item = _Break(
             row=row,
-            name=_text(breaks["break"].iloc[row]),
-            start=starts.iloc[row],
-            end=ends.iloc[row],
-            paid=paid,
+            name=_text(names[row]),
+            start=start_list[row],
+            end=end_list[row],
+            paid=None if paid_flags[row] is None else _as_bool(paid_flags[row]),
         )
         owners = by_key.get((agent_id, day), [])
         owner = next((s for s in owners if s.start <= item.start < s.end), None)
@@ -676,7 +688,7 @@ def check_roster(
     agents = {a.agent_id: a for a in problem.agents}
     for shift in shifts:
         by_agent[shift.agent_id].append(shift)
-        _check_shift_shape(problem, roster, shift, agents[shift.agent_id], report)
+        _check_shift_shape(problem, shift, agents[shift.agent_id], report)
         _check_breaks(problem, shift, report)
     for agent in problem.agents:
         _check_agent(problem, agent, by_agent.get(agent.agent_id, []), report)
