@@ -15,12 +15,12 @@ Inputs
 *Feature-matched* week: ``a100-i15-flex-nobrk-ft-s0`` from
 :mod:`wfm.datasets.instances` without the agents' soft wishes (pyworkforce
 cannot express preferred days off or start windows): 100 full-time agents,
-8-hour shifts starting 07:00-11:30 every 15 minutes (19 shifts a day), no
+8-hour shifts starting 07:00-12:00 every 15 minutes (21 shifts a day), no
 breaks (pyworkforce cannot place breaks), contracts of 32-40 paid hours on
 4-5 days with two consecutive days off and 11 h rest. Days of time off are
 passed to pyworkforce as banned shifts.
 
-pyworkforce is given what it can take: the per-interval requirements, the 19
+pyworkforce is given what it can take: the per-interval requirements, the 21
 shift coverage arrays, at most ``agents`` resources per interval, the agent
 list, min 32 h a week and at most 3 days of rest (``max_resting``). It has no
 notion of a maximum number of working days or hours, nor of consecutive days

@@ -52,12 +52,20 @@ def plot(*csv_paths: Path, output: Path = HERE / "scaling.png") -> Path:
             f"--{m}",
             label=f"under-staffing above LP bound % ({tag})",
         )
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    sizes = sorted({int(a) for path in csv_paths for a in pd.read_csv(path)["agents"]})
     for axis in (left, right):
         axis.set_xscale("log")
+        axis.set_xticks(sizes)
+        axis.xaxis.set_major_formatter(ScalarFormatter())
+        axis.xaxis.set_minor_formatter(NullFormatter())
         axis.set_xlabel("agents")
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(fontsize=7)
     left.set_yscale("log")
+    left.yaxis.set_major_formatter(ScalarFormatter())
+    left.yaxis.set_minor_formatter(NullFormatter())
     left.set_ylabel("seconds")
     left.set_title("Time (2 workers)")
     right.set_ylabel("%")
