@@ -389,22 +389,103 @@ def _change_point_shifts(
     }
 
 
+class _CpBuilder:
+    """Thin layer over a CP-SAT model so the same code can build an LP."""
+
+    def __init__(self) -> None:
+        from ortools.sat.python import cp_model
+
+        self.model = cp_model.CpModel()
+        self._sum = cp_model.LinearExpr.sum
+        self.objective: Any = 0
+
+    def new_int_var(self, low: int, high: int, name: str) -> Any:
+        return self.model.new_int_var(low, high, name)
+
+    def new_bool_var(self, name: str) -> Any:
+        return self.model.new_bool_var(name)
+
+    def add(self, constraint: Any) -> None:
+        self.model.add(constraint)
+
+    def total(self, items: Sequence[Any]) -> Any:
+        return self._sum(list(items)) if items else 0
+
+    def minimize(self, objective: Any) -> None:
+        self.model.minimize(objective)
+
+
+class _LpBuilder:
+    """The same interface over GLOP: the model's linear relaxation."""
+
+    def __init__(self) -> None:
+        from ortools.linear_solver import pywraplp
+
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.objective: Any = 0
+
+    def new_int_var(self, low: int, high: int, name: str) -> Any:
+        return self.solver.NumVar(float(low), float(high), name)
+
+    def new_bool_var(self, name: str) -> Any:
+        return self.solver.NumVar(0.0, 1.0, name)
+
+    def add(self, constraint: Any) -> None:
+        self.solver.Add(constraint)
+
+    def total(self, items: Sequence[Any]) -> Any:
+        return self.solver.Sum(list(items)) if items else 0
+
+    def minimize(self, objective: Any) -> None:
+        self.solver.Minimize(objective)
+
+
+def _relaxation_bound(
+    problem: ShiftDesignProblem,
+    shifts: Sequence[tuple[int, int, str]],
+    keep: set[int] | None,
+    weights: tuple[int, int, int],
+    cuts: bool,
+    time_limit: float,
+) -> int | None:
+    """Lower bound on the (scaled, integral) objective from the LP relaxation.
+
+    The same model with continuous variables is solved with GLOP; the design
+    objective is a multiple of the weights' greatest common divisor, so the
+    LP value rounds up to the next multiple. ``None`` if GLOP does not finish.
+    """
+    from ortools.linear_solver import pywraplp
+
+    lp = _LpBuilder()
+    _build_model(problem, shifts, keep, weights, cuts, model=lp)
+    lp.solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+    if lp.solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    value = lp.solver.Objective().Value()
+    step = math.gcd(*[w for w in weights if w > 0]) if any(w > 0 for w in weights) else 1
+    slack = 1e-6 * max(1.0, abs(value))
+    return math.ceil((value - slack) / step) * step
+
+
 def _build_model(
     problem: ShiftDesignProblem,
     shifts: Sequence[tuple[int, int, str]],
     keep: set[int] | None,
     weights: tuple[int, int, int],
     cuts: bool,
+    model: Any = None,
 ) -> tuple[Any, dict[tuple[int, int], Any], dict[int, Any]]:
-    """The CP-SAT model over the shifts in ``keep`` (all when ``None``)."""
-    from ortools.sat.python import cp_model
+    """The model over the shifts in ``keep`` (all when ``None``).
 
+    ``model`` is a :class:`_CpBuilder` (default) or an :class:`_LpBuilder`.
+    """
     demand = problem.demand
     n = problem.n_slots
     top = int(demand.max()) if n else 0
     w_short, w_excess, w_shift = weights
 
-    model = cp_model.CpModel()
+    if model is None:
+        model = _CpBuilder()
     x: dict[tuple[int, int], Any] = {}
     used: dict[int, Any] = {}
     covering: list[list[Any]] = [[] for _ in range(n)]
@@ -428,11 +509,11 @@ def _build_model(
             for var, d in staffed:
                 bound = int(demand[problem.covered_slots(start, length, d)].max())
                 model.add(var <= bound * u)
-            model.add(sum(var for var, _ in staffed) >= u)
+            model.add(model.total([var for var, _ in staffed]) >= u)
     short_vars = []
     excess_vars = []
     for t in range(n):
-        cover = cp_model.LinearExpr.sum(covering[t]) if covering[t] else 0
+        cover = model.total(covering[t])
         s = model.new_int_var(0, int(demand[t]), f"short_{t}")
         e = model.new_int_var(0, max(top * len(covering[t]), 0), f"excess_{t}")
         model.add(cover - int(demand[t]) == e - s)
@@ -440,11 +521,13 @@ def _build_model(
         excess_vars.append(e)
     if cuts:
         _add_jump_cuts(model, problem, shifts, used, short_vars, excess_vars)
-    model.minimize(
-        w_short * cp_model.LinearExpr.sum(short_vars)
-        + w_excess * cp_model.LinearExpr.sum(excess_vars)
-        + w_shift * cp_model.LinearExpr.sum(list(used.values()))
+    objective = (
+        w_short * model.total(short_vars)
+        + w_excess * model.total(excess_vars)
+        + w_shift * model.total(list(used.values()))
     )
+    model.minimize(objective)
+    model.objective = objective
     return model, x, used
 
 
@@ -477,12 +560,10 @@ def _add_jump_cuts(
         by_end.setdefault((start + length) % spd, []).append(u)
 
     def starting(h: int) -> Any:
-        members = by_start.get(h, [])
-        return sum(members) if members else 0
+        return model.total(by_start.get(h, []))
 
     def ending(h: int) -> Any:
-        members = by_end.get(h, [])
-        return sum(members) if members else 0
+        return model.total(by_end.get(h, []))
 
     for t in range(n):
         if t == 0 and not problem.cyclic:
@@ -568,17 +649,23 @@ def design_shifts(
         keep = _change_point_shifts(problem, shifts)
         if 0 < len(keep) < len(shifts):
             model, x, _ = _build_model(problem, shifts, keep, weights, cuts)
+            lp_bound = _relaxation_bound(problem, shifts, keep, weights, cuts, remaining * 0.1)
+            if lp_bound is not None:
+                model.add(model.objective >= lp_bound)
             solver = _solver(remaining * 0.25, workers, seed, log_progress)
-            code = solver.solve(model)
+            code = solver.solve(model.model)
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 hint = {key: int(solver.value(var)) for key, var in x.items()}
             remaining = max(0.1, float(time_limit_seconds) - (time.perf_counter() - began))
     model, x, _ = _build_model(problem, shifts, None, weights, cuts)
+    lp_bound = _relaxation_bound(problem, shifts, None, weights, cuts, remaining * 0.25)
+    if lp_bound is not None:
+        model.add(model.objective >= lp_bound)
     if hint is not None:
         for key, var in x.items():
-            model.add_hint(var, hint.get(key, 0))
+            model.model.add_hint(var, hint.get(key, 0))
     solver = _solver(remaining, workers, seed, log_progress)
-    code = solver.solve(model)
+    code = solver.solve(model.model)
     wall = time.perf_counter() - began
     status = {
         cp_model.OPTIMAL: DesignStatus.OPTIMAL,
