@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         f"command: python benchmarks/msd_shift_design.py --data {args.data} "
         f"--time-limit {args.time_limit:g} --workers {args.workers} --seed {args.seed}",
         f"python {platform.python_version()}, ortools {ortools.__version__}, "
-        f"{os.cpu_count()} CPUs, {platform.machine()}",
+        f"{os.cpu_count()} CPUs, {platform.machine()}, "
+        f"load average at start {os.getloadavg()[0]:.1f}",
         "",
         f"{'instance':<16} {'slot':>5} {'optimum':>8} {'found':>8} {'bound':>8} "
         f"{'shifts':>6} {'short':>6} {'excess':>6} {'status':<9} {'time_s':>7}  ok",
