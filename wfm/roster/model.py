@@ -356,15 +356,6 @@ def _aggregatable(rm: RosterModel, template: int) -> bool:
     return all(end <= nxt for (_, end), (nxt, _) in itertools.pairwise(spans))
 
 
-def _running(model: cp_model.CpModel, previous: Any, added: list[Any], cap: int) -> Any:
-    """``previous + sum(added)`` as a new variable (or ``previous`` if nothing is added)."""
-    if not added:
-        return previous
-    var = model.new_int_var(0, cap, "")
-    model.add(var == previous + cp_model.LinearExpr.sum(added))
-    return var
-
-
 def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
     """Break placement variables linked to the chosen shifts (structural, hard)."""
     model = rm.model
@@ -392,16 +383,18 @@ def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
                     window = rm.options[o].break_starts[j]
                     opening.setdefault(window[0], []).append(rm.option_count[o])
                     closing.setdefault(window[-1], []).append(rm.option_count[o])
-                # running totals: breaks started, windows opened, windows closed by p
-                placed: Any = 0
-                opened: Any = 0
-                closed: Any = 0
+                # prefix sums: breaks started, windows opened, windows closed by p
+                placed: list[Any] = []
+                opened: list[Any] = []
+                closed: list[Any] = []
                 for p in positions[:-1]:
-                    placed = _running(model, placed, [counts[p]], cap)
-                    opened = _running(model, opened, opening.get(p, []), cap)
-                    closed = _running(model, closed, closing.get(p, []), cap)
-                    model.add(placed <= opened)
-                    model.add(placed >= closed)
+                    placed.append(counts[p])
+                    opened += opening.get(p, [])
+                    closed += closing.get(p, [])
+                    started = cp_model.LinearExpr.sum(placed)
+                    model.add(started <= cp_model.LinearExpr.sum(opened))
+                    if closed:
+                        model.add(started >= cp_model.LinearExpr.sum(closed))
                 rm.break_groups.append(
                     BreakGroup(
                         day=day,
