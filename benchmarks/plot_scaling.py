@@ -66,6 +66,8 @@ def plot(*csv_paths: Path, output: Path = HERE / "scaling.png") -> Path:
     left.set_yscale("log")
     left.yaxis.set_major_formatter(ScalarFormatter())
     left.yaxis.set_minor_formatter(NullFormatter())
+    low, high = left.get_ylim()
+    left.set_yticks([t for t in (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500) if low <= t <= high])
     left.set_ylabel("seconds")
     left.set_title("Time (2 workers)")
     right.set_ylabel("%")

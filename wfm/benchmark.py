@@ -531,17 +531,23 @@ def format_table(
         Markdown pipe table instead of aligned text.
     digits
         Decimals of floats; ``relative_gap``, ``service_level`` and
-        ``service_target_level`` always get 3 decimals.
+        ``service_target_level`` always get 3 decimals, and whole-number
+        counts (``hard_violations``, ``shifts``, ``seed``, ...) none.
     """
     columns = list(frame.columns) if columns is None else list(columns)
     headers = list(columns) if headers is None else list(headers)
     if len(headers) != len(columns):
         raise ValidationError("headers", len(headers), f"{len(columns)} labels")
     precise = {"relative_gap", "service_level", "service_target_level"}
-    body = [
-        [_cell(_python(frame[c].iloc[i]), 3 if c in precise else digits) for c in columns]
-        for i in range(len(frame))
-    ]
+    counts = {"hard_violations", "shifts", "shift_days", "agents", "seed", "workers", "runs"}
+
+    def cell(column: str, value: Any) -> str:
+        value = _python(value)
+        if column in counts and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return _cell(value, 3 if column in precise else digits)
+
+    body = [[cell(c, frame[c].iloc[i]) for c in columns] for i in range(len(frame))]
     if markdown:
         lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
         lines += ["| " + " | ".join(row) + " |" for row in body]
@@ -553,7 +559,7 @@ def format_table(
 
 
 def _python(value: Any) -> Any:
-    if value is None:
+    if value is None or value is pd.NA:
         return None
     if hasattr(value, "item"):
         value = value.item()
