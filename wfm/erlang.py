@@ -919,8 +919,10 @@ def _kummer_sums(
         log_t = lt[:, -1]
         done_terms = done_terms + block
         ratio = z[active] / (s[active] + done_terms + 1.0)
-        tail = log_t - np.log1p(-np.minimum(ratio, 0.5))
-        finished = (ratio < 0.5) & (tail < scale + np.log(acc0) - 40.0)
+        # The remaining terms shrink at least geometrically by ``ratio`` once it is below 1.
+        with np.errstate(divide="ignore"):
+            tail = log_t - np.log1p(-np.minimum(ratio, 1.0))
+        finished = (ratio < 1.0) & (tail < scale + np.log(acc0) - 40.0)
         if finished.any():
             rows = active[finished]
             log_s0[rows] = scale[finished] + np.log(acc0[finished])
@@ -961,7 +963,7 @@ def _a_metrics(
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             ratio = np.exp(log_r - log_s0) * -np.expm1(-log_r)
             p_wait = 1.0 / (1.0 + ratio)
-            p_ab = np.clip(p_wait * mean_j / y, 0.0, 1.0)
+            p_ab = np.where(nn > 0, np.clip(p_wait * mean_j / y, 0.0, 1.0), 1.0)
             pw[rows] = p_wait
             pab[rows] = p_ab
             served = 1.0 - p_ab
