@@ -427,3 +427,42 @@ def test_more_agents_never_raise_the_bound(seed: int) -> None:
         assert lb.understaffing_agent_hours <= previous + 1e-6
         previous = lb.understaffing_agent_hours
     assert previous < float(sum(profile.values()))
+
+
+def test_template_groups_limit_who_can_work_what() -> None:
+    # early shifts are needed on both days, but only the part-timer (8 h a week)
+    # may work them; the full-timer may only work late shifts
+    early = ShiftTemplate(
+        name="early",
+        earliest_start=dt.time(6),
+        latest_start=dt.time(6),
+        start_step_minutes=60,
+        min_length_minutes=480,
+        length_step_minutes=60,
+    )
+    late = ShiftTemplate(
+        name="late",
+        earliest_start=dt.time(14),
+        latest_start=dt.time(14),
+        start_step_minutes=60,
+        min_length_minutes=480,
+        length_step_minutes=60,
+    )
+    part = Contract(name="part", max_hours_per_week=8, max_days_per_week=7)
+    full = Contract(name="full", max_hours_per_week=100, max_days_per_week=7)
+    demand = {(d, h): 1.0 for d in range(2) for h in range(6, 14)}
+    p = RosterProblem(
+        start_date=MONDAY,
+        requirements=requirements(demand, 2),
+        templates=(early, late),
+        contracts=(part, full),
+        agents=(
+            Agent(agent_id="p", contract="part"),
+            Agent(agent_id="f", contract="full", templates=("late",)),
+        ),
+        days=2,
+        interval_minutes=60,
+    )
+    lb = lower_bound(p)
+    assert lb.understaffing_agent_hours == pytest.approx(8.0)
+    assert brute_force(p)[0] == pytest.approx(8.0)

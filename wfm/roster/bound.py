@@ -35,6 +35,9 @@ Aggregate constraints, each implied by the rules of every feasible roster:
 * total paid hours ``<=`` the sum over agents of their most paid hours (their
   longest paid option on each of their best days, capped by max hours when
   hard);
+* the same three limits for each group of templates (every single template,
+  and every set of templates some agent is allowed), summed over the agents
+  allowed at least one template of the group;
 * when hard: all options ``>=`` the sum of min days, paid hours ``>=`` the sum
   of min hours.
 
@@ -203,6 +206,8 @@ class _Capacities:
     min_shifts: float
     min_paid_hours: float
     allowed: np.ndarray  # (options,) bool
+    # (templates in the group, max shifts, max weekend shifts, max paid hours)
+    groups: list[tuple[frozenset[int], float, float, float]]
 
 
 def _capacities(
@@ -252,6 +257,7 @@ def _capacities(
     hard_pins = not problem.is_soft(Rule.PINS)
     date_index = {d: i for i, d in enumerate(problem.dates)}
     cache: dict[tuple[Any, ...], int] = {}
+    per_agent: list[tuple[frozenset[int], float, float, float]] = []
     for agent, p in zip(problem.agents, which, strict=True):
         contract = problem.contract_of(agent)
         day_template_cap += profile_day_template[p]
@@ -276,6 +282,8 @@ def _capacities(
         if not problem.is_soft(Rule.MAX_HOURS):
             hours_cap = min(hours_cap, contract.max_hours_per_week)
         max_paid += hours_cap
+        works = frozenset(np.flatnonzero(profile_day_template[p].any(axis=0)).tolist())
+        per_agent.append((works, days_cap, min(w_cap, days_cap), hours_cap))
         if not problem.is_soft(Rule.MIN_DAYS):
             min_shifts += contract.min_days_per_week
         if not problem.is_soft(Rule.MIN_HOURS):
@@ -294,7 +302,34 @@ def _capacities(
         min_shifts=min_shifts,
         min_paid_hours=min_paid,
         allowed=allowed_any,
+        groups=_template_groups(per_agent, n_templates, max_shifts, weekend_cap, max_paid),
     )
+
+
+def _template_groups(
+    per_agent: list[tuple[frozenset[int], float, float, float]],
+    n_templates: int,
+    max_shifts: float,
+    weekend_cap: float,
+    max_paid: float,
+) -> list[tuple[frozenset[int], float, float, float]]:
+    """Capacity of groups of templates: only agents allowed one of them work them.
+
+    Groups are single templates and the template sets agents are allowed;
+    a group is kept only where it is tighter than the whole pool.
+    """
+    candidates = {frozenset({j}) for j in range(n_templates)}
+    candidates |= {works for works, *_ in per_agent if works}
+    candidates.discard(frozenset(range(n_templates)))
+    groups = []
+    for group in sorted(candidates, key=sorted):
+        members = [cap for cap in per_agent if cap[0] & group]
+        shifts = float(sum(m[1] for m in members))
+        weekend = float(sum(m[2] for m in members))
+        paid = float(sum(m[3] for m in members))
+        if shifts < max_shifts or weekend < weekend_cap or paid < max_paid:
+            groups.append((group, shifts, weekend, paid))
+    return groups
 
 
 # -- the LP ----------------------------------------------------------------------
@@ -395,6 +430,15 @@ def lower_bound(
         for t in problem.templates
     ]
 
+    group_rows = [
+        (
+            group,
+            solver.Constraint(-inf, shifts),
+            solver.Constraint(-inf, weekend),
+            solver.Constraint(-inf, paid_cap),
+        )
+        for group, shifts, weekend, paid_cap in caps.groups
+    ]
     paid_terms: list[tuple[Any, float]] = []
     for index, option in enumerate(options):
         if not caps.allowed[index]:
@@ -413,6 +457,12 @@ def lower_bound(
         if weekend_day[option.day]:
             weekend_row.SetCoefficient(y, 1.0)
         paid_row.SetCoefficient(y, paid)
+        for group, shifts_row, weekend_group_row, paid_group_row in group_rows:
+            if option.template in group:
+                shifts_row.SetCoefficient(y, 1.0)
+                paid_group_row.SetCoefficient(y, paid)
+                if weekend_day[option.day]:
+                    weekend_group_row.SetCoefficient(y, 1.0)
         covered = [t for t in range(option.start, min(option.end, n)) if demand[t]]
         if not covered:
             continue
