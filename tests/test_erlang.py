@@ -61,8 +61,15 @@ def _exact_c(a: Fraction, n: int) -> Fraction:
 
 @pytest.mark.parametrize(
     ("a", "n"),
-    [(Fraction(1, 2), 1), (Fraction(3), 5), (Fraction(27, 4), 9), (Fraction(10), 14)]
-    + [(Fraction(47, 2), 30), (Fraction(50), 60), (Fraction(1, 100), 3)],
+    [
+        (Fraction(1, 2), 1),
+        (Fraction(3), 5),
+        (Fraction(27, 4), 9),
+        (Fraction(10), 14),
+        (Fraction(47, 2), 30),
+        (Fraction(50), 60),
+        (Fraction(1, 100), 3),
+    ],
 )
 def test_erlang_b_and_c_match_exact_sums(a: Fraction, n: int) -> None:
     assert e.erlang_b(float(a), n) == pytest.approx(float(_exact_b(a, n)), rel=1e-12)
@@ -81,8 +88,17 @@ def test_vectorised_matches_exact_over_a_grid() -> None:
 
 @pytest.mark.parametrize(
     ("a", "x"),
-    [(0.3, 0.5), (2.0, 0.7), (2.6, 0.1), (5.0, 3.3), (100.0, 110.5), (1000.0, 1050.25)]
-    + [(50.0, 200.3), (1e-3, 0.4), (2.4, 0.9)],
+    [
+        (0.3, 0.5),
+        (2.0, 0.7),
+        (2.6, 0.1),
+        (5.0, 3.3),
+        (100.0, 110.5),
+        (1000.0, 1050.25),
+        (50.0, 200.3),
+        (1e-3, 0.4),
+        (2.4, 0.9),
+    ],
 )
 def test_continuous_erlang_b_matches_incomplete_gamma(a: float, x: float) -> None:
     # 1/B(a, x) = a^-x e^a Gamma(x + 1, a)
@@ -136,8 +152,14 @@ def _chain_truth(
 
 @pytest.mark.parametrize(
     ("a", "n", "aht", "patience", "within"),
-    [(3.0, 3, 180, 60, 20), (4.0, 2, 300, 120, 30), (2.5, 5, 100, 300, 15)]
-    + [(6.0, 4, 60, 30, 10), (1.0, 1, 200, 1000, 60), (0.5, 2, 120, 50, 0)],
+    [
+        (3.0, 3, 180, 60, 20),
+        (4.0, 2, 300, 120, 30),
+        (2.5, 5, 100, 300, 15),
+        (6.0, 4, 60, 30, 10),
+        (1.0, 1, 200, 1000, 60),
+        (0.5, 2, 120, 50, 0),
+    ],
 )
 def test_erlang_a_matches_birth_death_chain(
     a: float, n: int, aht: float, patience: float, within: float
@@ -146,9 +168,7 @@ def test_erlang_a_matches_birth_death_chain(
     assert e.erlang_a_wait_probability(a, n, aht, patience) == pytest.approx(p_wait, abs=1e-12)
     assert e.erlang_a_abandon_probability(a, n, aht, patience) == pytest.approx(p_ab, abs=1e-12)
     assert e.erlang_a_service_level(a, n, aht, patience, within) == pytest.approx(sl, abs=1e-12)
-    assert e.erlang_a_average_speed_of_answer(a, n, aht, patience) == pytest.approx(
-        asa, rel=1e-10
-    )
+    assert e.erlang_a_average_speed_of_answer(a, n, aht, patience) == pytest.approx(asa, rel=1e-10)
     occ = e.erlang_a_occupancy(a, n, aht, patience)
     assert occ == pytest.approx(a * (1 - p_ab) / n, rel=1e-12)
 
@@ -274,9 +294,7 @@ def test_minimal_agents_for_asa_are_minimal(a: float, aht: float, asa: float) ->
 
 def test_fractional_requirement_meets_target_exactly() -> None:
     traffic = np.array([0.7, 3.2, 10.0, 57.9, 133.3])
-    frac = e.agents_for_erlang_c_fractional(
-        traffic, 180, target=0.8, answer_within_seconds=20
-    )
+    frac = e.agents_for_erlang_c_fractional(traffic, 180, target=0.8, answer_within_seconds=20)
     assert np.allclose(e.service_level(traffic, frac, 180, 20), 0.8, atol=1e-8)
     whole = e.agents_for_service_level(traffic, 180, 0.8, 20)
     assert np.all(np.ceil(frac - 1e-9) == whole)
