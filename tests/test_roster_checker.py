@@ -374,7 +374,9 @@ def test_consecutive_days_across_the_week_boundary() -> None:
 def test_days_off_block_may_start_before_the_horizon() -> None:
     # Mon off, Tue-Fri on, Sat on, Sun off: longest block of days off is 1
     pattern = [shift("a", d, "08:00") for d in (1, 2, 3, 4)] + [shift("a", 5, "08:00")]
-    assert Rule.MIN_CONSECUTIVE_DAYS_OFF.value in rules(make_problem(), *pattern)
+    out = check_roster(make_problem(), *tables(*pattern))
+    block = out[out["rule"] == Rule.MIN_CONSECUTIVE_DAYS_OFF.value]
+    assert list(block["amount"]) == [2.0]  # a missing block counts its length
     # one day off just before the horizon joins Monday off: a block of two
     p = make_problem(Agent(agent_id="a", contract="full", days_off_before=1))
     assert Rule.MIN_CONSECUTIVE_DAYS_OFF.value not in rules(p, *pattern)

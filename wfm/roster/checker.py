@@ -45,7 +45,8 @@ name is the :class:`~wfm.roster.problem.Rule` value; the amount is in
 pins, min/max paid hours, min/max days, max consecutive days (counting
 ``Agent.consecutive_days_worked_before``), the block of consecutive days off
 (a run of days off with at least one day in the horizon, which may extend
-the ``Agent.days_off_before`` days off just before it),
+the ``Agent.days_off_before`` days off just before it; a missing block
+counts ``min_consecutive_days_off`` days, as in the roster's violations),
 min rest between shifts (including ``Agent.last_shift_end``), max weekend
 days.
 
@@ -604,7 +605,7 @@ def _check_agent(
                 Rule.MIN_CONSECUTIVE_DAYS_OFF,
                 a,
                 None,
-                block - best,
+                block,
                 f"longest block of days off is {best} (counting {agent.days_off_before} before "
                 f"the horizon), contract minimum {block}",
             )
