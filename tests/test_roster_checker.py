@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -475,3 +476,70 @@ def test_bad_tables_raise() -> None:
     roster.loc[0, "start"] = "not a time"
     with pytest.raises(DataError, match=r"roster.start\[row 0\]"):
         check_roster(p, roster, breaks)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_rosters_from_the_shift_expansion_are_well_formed(seed: int) -> None:
+    """Shifts and breaks drawn from ``shift_options`` pass every structural check."""
+    from wfm.roster.shifts import agent_options, shift_options
+
+    rng = np.random.default_rng(seed)
+    agents = [Agent(agent_id=f"a{i}", contract="full") for i in range(5)]
+    agents.append(Agent(agent_id="n", contract="full", templates=("night",)))
+    p = make_problem(*agents)
+    options = shift_options(p)
+    allowed = agent_options(p, options)
+    per_day = p.intervals_per_day
+    origin = pd.Timestamp(MONDAY)
+    im = p.interval_minutes
+
+    def stamp(interval: int) -> str:
+        return f"{origin + pd.Timedelta(minutes=interval * im):%Y-%m-%d %H:%M}"
+
+    shifts = []
+    for agent, mine in zip(p.agents, allowed, strict=True):
+        days = sorted(rng.choice(7, size=3, replace=False).tolist())
+        for day in days:
+            choices = [a.option for a in mine if options[a.option].day == day]
+            if not choices:
+                continue
+            o = options[int(rng.choice(choices))]
+            template = p.templates[o.template]
+            for _ in range(50):
+                placed = [int(rng.choice(w)) for w in o.break_starts]
+                spans = [
+                    set(range(s, s + b.duration_minutes // im))
+                    for s, b in zip(placed, template.breaks, strict=True)
+                ]
+                if all(not (x & y) for i, x in enumerate(spans) for y in spans[i + 1 :]):
+                    break
+            date = MONDAY + dt.timedelta(days=day)
+            row = {
+                "agent_id": agent.agent_id,
+                "date": date.isoformat(),
+                "weekday": WEEKDAYS[date.weekday()],
+                "template": template.name,
+                "start": stamp(o.start),
+                "end": stamp(o.end),
+                "length_minutes": o.length * im,
+                "paid_minutes": o.paid_minutes,
+                "breaks": "",
+            }
+            brk = [
+                {
+                    "agent_id": agent.agent_id,
+                    "date": date.isoformat(),
+                    "break": b.name,
+                    "start": stamp(s),
+                    "end": stamp(s + b.duration_minutes // im),
+                    "paid": b.paid,
+                }
+                for s, b in zip(placed, template.breaks, strict=True)
+            ]
+            shifts.append((row, brk))
+            assert o.start // per_day == day
+    out = check_roster(p, *tables(*shifts))
+    labour = {r.value for r in Rule}
+    structural = out[~out["rule"].isin(labour | {"shift_overlap"})]
+    assert structural.empty, structural.to_dict("records")
+    assert len(shifts) >= 12
