@@ -311,3 +311,12 @@ def _plan_rows(problem: ShiftDesignProblem, result: ShiftDesignResult) -> list[d
         r = used.get((start, length))
         rows.append({f"day_{d}": 0 if r is None else int(getattr(r, f"day_{d}")) for d in range(7)})
     return rows
+
+
+def test_module_docstring_example() -> None:
+    import doctest
+
+    import wfm.shift_design
+
+    outcome = doctest.testmod(wfm.shift_design)
+    assert outcome.attempted > 0 and outcome.failed == 0

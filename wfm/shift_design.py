@@ -21,10 +21,33 @@ counts once however many days it is staffed. With a cyclic horizon (a week
 repeated) a shift starting late on the last day covers the first slots of
 the first day; otherwise its tail beyond the horizon covers nothing.
 
-The model is solved with OR-Tools CP-SAT: one integer per (shift, day) for
-its workers, one boolean per distinct shift linked by
-``workers <= M * used`` (``M`` the largest demand the shift covers, which no
-optimal solution exceeds), and per-slot shortage and excess.
+Model
+-----
+OR-Tools CP-SAT: one integer per (shift, day) for its workers, one boolean
+per distinct shift linked by ``workers <= M * used`` (``M`` the largest
+demand the shift covers, which no optimal solution exceeds), and per-slot
+shortage and excess. Three additions make it fast without changing its
+optimum:
+
+* demand-jump cuts: where the demand rises (falls) at a clock time, either a
+  used shift starts (ends) at that time or the slot pair deviates;
+* the LP relaxation of that model, solved with GLOP, rounded up to the
+  objective's step, as a lower bound constraint;
+* a warm start: the model restricted to shifts that start and end at clock
+  times where the demand changes is solved first and hinted to the full one.
+
+Examples
+--------
+>>> import numpy as np
+>>> day = ShiftType(name="day", min_start=6, max_start=10, min_length=8, max_length=8)
+>>> demand = np.array([0] * 8 + [2] * 8 + [0] * 8)
+>>> problem = ShiftDesignProblem(demand=demand, slot_minutes=60, days=1, cyclic=False,
+...                              shift_types=(day,), weight_distinct_shift=10)
+>>> result = design_shifts(problem, time_limit_seconds=10, workers=1)
+>>> result.status.value, result.objective
+('OPTIMAL', 10.0)
+>>> result.shifts[["start_time", "length_minutes", "day_0"]].to_dict("records")
+[{'start_time': '08:00', 'length_minutes': 480, 'day_0': 2}]
 """
 
 from __future__ import annotations
@@ -34,12 +57,15 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from wfm.errors import ValidationError
+
+if TYPE_CHECKING:
+    from wfm.roster.problem import RosterProblem
 
 __all__ = [
     "DesignStatus",
@@ -763,7 +789,7 @@ def design_shifts(
 
 
 def shift_design_problem_from_roster(
-    problem: Any,
+    problem: RosterProblem,
     *,
     weight_shortage: float = 1.0,
     weight_excess: float = 1.0,
