@@ -206,7 +206,7 @@ def _inv_erlang_b_fractional(a: FloatArray, f: FloatArray) -> FloatArray:
     """1/B(a, f) = a**-f e**a Gamma(f + 1, a) for 0 < f < 1 and a > 0."""
     out = np.empty_like(a)
     s = f + 1.0
-    small = a < 2.5
+    small = a < 5.0
     if small.any():
         # Series for the lower incomplete gamma: gamma(s, a) = e^-a a^s sum a^k / (s)_(k+1).
         aa, ss, ff = a[small], s[small], f[small]
@@ -226,17 +226,20 @@ def _inv_erlang_b_fractional(a: FloatArray, f: FloatArray) -> FloatArray:
         c = np.full_like(aa, 1.0 / tiny)
         d = 1.0 / b
         h = d.copy()
-        for i in range(1, 300):
-            an = -i * (i - ss)
-            b = b + 2.0
-            d = an * d + b
-            d = np.where(np.abs(d) < tiny, tiny, d)
-            c = b + an / c
-            c = np.where(np.abs(c) < tiny, tiny, c)
-            d = 1.0 / d
-            delta = d * c
-            h = h * delta
-            if np.all(np.abs(delta - 1.0) < 1e-16):
+        live = np.arange(aa.size)
+        for i in range(1, 400):
+            an = -i * (i - ss[live])
+            b[live] += 2.0
+            dl = an * d[live] + b[live]
+            dl = np.where(np.abs(dl) < tiny, tiny, dl)
+            cl = b[live] + an / c[live]
+            cl = np.where(np.abs(cl) < tiny, tiny, cl)
+            dl = 1.0 / dl
+            delta = dl * cl
+            h[live] *= delta
+            d[live], c[live] = dl, cl
+            live = live[np.abs(delta - 1.0) >= 4e-16]
+            if live.size == 0:
                 break
         out[big] = aa * h
     return out
@@ -298,6 +301,12 @@ def _log_inv_erlang_b(a: FloatArray, x: FloatArray) -> FloatArray:
         steps = np.where(bottom, whole, need).astype(np.int64)
         start = np.ones_like(an)
         exact = bottom & (frac > 0.0)
+        if exact.any():
+            # The start value 1/B(a, frac) <= 1 + 1/a enters the result with weight
+            # prod_{i < m} (x - i) / a; skip the exact start where that is below e^-40.
+            xe, fe, ae = xn[exact], frac[exact], an[exact]
+            log_weight = _lgamma(xe + 1.0) - _lgamma(fe + 1.0) - whole[exact] * np.log(ae)
+            exact[np.flatnonzero(exact)[log_weight + np.log1p(1.0 / ae) < -40.0]] = False
         if exact.any():
             start[exact] = _inv_erlang_b_fractional(an[exact], frac[exact])
         out[near] = _recurse_up(an, xn, steps, start)
@@ -583,8 +592,8 @@ def _solve_increasing(
         f_lo[active] = np.where(up, np.where(s == 1, fa_lo * 0.5, fa_lo), f_new)
         side[active] = np.where(up, 1, -1)
         width = x_hi[active] - x_lo[active]
-        done = (width <= 1e-10) | (f_new == 0)
-        result[active] = x_hi[active]
+        done = (width <= 1e-10) | (np.abs(f_new) <= 1e-11 * np.maximum(np.abs(goal[active]), 1.0))
+        result[active] = np.where(done & ~up, x_new, x_hi[active])
         active = active[~done]
     return result
 
