@@ -51,6 +51,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,8 @@ __all__ = ["BoundStatus", "LowerBound", "lower_bound"]
 METHOD = "lp-relaxation-glop"
 
 
-class BoundStatus:
-    """Status strings of :class:`LowerBound`.
+class BoundStatus(str, Enum):
+    """Status of a :class:`LowerBound` (a ``str``: compares equal to its value).
 
     ``OPTIMAL``: both LP stages solved; the values are the LP optima.
     ``INFEASIBLE``: the hard minimums (days, hours, pins to work) cannot be met
@@ -97,7 +98,7 @@ class LowerBound:
         ``understaffing_agent_hours``; at least the sum of hard contract
         minimum hours.
     status
-        One of :class:`BoundStatus` (``"OPTIMAL"``, ...).
+        The value of a :class:`BoundStatus` (``"OPTIMAL"``, ...), as a plain string.
     wall_time_seconds
         Time spent building and solving the LP.
     method
@@ -390,11 +391,11 @@ def lower_bound(
     caps = _capacities(problem, options, allowed)
     trivial_paid = caps.min_paid_hours
 
-    def result(under: float, paid: float, status: str) -> LowerBound:
+    def result(under: float, paid: float, status: BoundStatus) -> LowerBound:
         return LowerBound(
             understaffing_agent_hours=max(0.0, under),
             paid_hours=max(paid, trivial_paid, 0.0),
-            status=status,
+            status=status.value,
             wall_time_seconds=time.perf_counter() - began,
         )
 
