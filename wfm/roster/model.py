@@ -196,6 +196,7 @@ class RosterModel:
     start_var: list[dict[int, Any]] = field(default_factory=list)
     end_var: list[dict[int, Any]] = field(default_factory=list)
     hard_in_explain: frozenset[Rule] = frozenset()
+    by_day: list[list[list[int]]] = field(default_factory=list)
 
     # -- helpers -------------------------------------------------------------
     def guard(self, rule: Rule, agent: int) -> list[Any]:
@@ -209,7 +210,7 @@ class RosterModel:
 
     def options_of_day(self, agent: int, day: int) -> list[int]:
         """Option indices agent ``agent`` may work on horizon ``day``."""
-        return [o for o in self.x[agent] if self.options[o].day == day]
+        return self.by_day[agent][day]
 
     def day_sum(self, agent: int, day: int, weights: Callable[[ShiftOption], int]) -> Any:
         """Linear expression ``sum weights(o) * x[o]`` over the agent's options of ``day``."""
@@ -301,15 +302,20 @@ def add_assignment(rm: RosterModel) -> list[PenaltyTerm]:
     users: dict[int, list[Any]] = {}
     rm.x = []
     rm.works = []
+    rm.by_day = []
     for mine in rm.agent_options:
         xa: dict[int, Any] = {}
         by_day: list[list[Any]] = [[] for _ in range(days)]
+        keys: list[list[int]] = [[] for _ in range(days)]
         for ao in mine:
             var = model.new_bool_var("")
             xa[ao.option] = var
-            by_day[rm.options[ao.option].day].append(var)
+            day = rm.options[ao.option].day
+            by_day[day].append(var)
+            keys[day].append(ao.option)
             users.setdefault(ao.option, []).append(var)
         rm.x.append(xa)
+        rm.by_day.append(keys)
         works_a: list[Any] = []
         for d in range(days):
             if not by_day[d]:
@@ -992,6 +998,7 @@ def build_model(
     explain: bool = False,
     families: Iterable[str] | None = None,
     options: list[ShiftOption] | None = None,
+    allowed: list[list[AgentOption]] | None = None,
 ) -> RosterModel:
     """Build the CP-SAT model of ``problem``.
 
@@ -1007,8 +1014,9 @@ def build_model(
     families
         Names of :data:`FAMILIES` to build (default: all). The assignment
         variables are always built.
-    options
-        Precomputed :func:`~wfm.roster.shifts.shift_options`.
+    options, allowed
+        Precomputed :func:`~wfm.roster.shifts.shift_options` and, for
+        ``explain=False``, :func:`~wfm.roster.shifts.agent_options` of them.
 
     Returns
     -------
@@ -1026,7 +1034,7 @@ def build_model(
         )
         per_agent = agent_options(relaxed, options)
     else:
-        per_agent = agent_options(problem, options)
+        per_agent = allowed if allowed is not None else agent_options(problem, options)
     rm = RosterModel(
         problem=problem,
         model=cp_model.CpModel(),

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from wfm.roster.problem import RosterProblem, Rule
-from wfm.roster.shifts import ShiftOption, agent_options, break_windows, shift_options
+from wfm.roster.shifts import (
+    AgentOption,
+    ShiftOption,
+    agent_options,
+    break_windows,
+    shift_options,
+)
 
 __all__ = ["Conflict", "explain_infeasibility", "precheck"]
 
@@ -50,7 +56,11 @@ def _hard(problem: RosterProblem, rule: Rule) -> bool:
     return not problem.is_soft(rule)
 
 
-def precheck(problem: RosterProblem, options: list[ShiftOption] | None = None) -> list[Conflict]:
+def precheck(
+    problem: RosterProblem,
+    options: list[ShiftOption] | None = None,
+    allowed: list[list[AgentOption]] | None = None,
+) -> list[Conflict]:
     """Cheap checks that prove a problem infeasible before solving.
 
     Only hard rules are checked. An empty list means nothing impossible was
@@ -60,8 +70,9 @@ def precheck(problem: RosterProblem, options: list[ShiftOption] | None = None) -
     ----------
     problem
         The roster problem.
-    options
-        Precomputed :func:`~wfm.roster.shifts.shift_options`.
+    options, allowed
+        Precomputed :func:`~wfm.roster.shifts.shift_options` and
+        :func:`~wfm.roster.shifts.agent_options` of them.
 
     Returns
     -------
@@ -85,7 +96,7 @@ def precheck(problem: RosterProblem, options: list[ShiftOption] | None = None) -
                     ),
                 )
             )
-    per_agent = agent_options(problem, options)
+    per_agent = allowed if allowed is not None else agent_options(problem, options)
     for a, agent in enumerate(problem.agents):
         contract = problem.contract_of(agent)
         who = agent.agent_id

@@ -50,7 +50,7 @@ from wfm.roster.report import (
     scheduled_on_grid,
     violations_table,
 )
-from wfm.roster.shifts import shift_options
+from wfm.roster.shifts import agent_options, shift_options
 
 __all__ = [
     "Conflict",
@@ -187,9 +187,17 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
+        self.record(
+            self.ObjectiveValue() / OBJECTIVE_SCALE, self.BestObjectiveBound() / OBJECTIVE_SCALE
+        )
+
+    def record(self, objective: float, bound: float | None) -> None:
+        """Note an improving solution found now (``bound`` unknown: 0)."""
         elapsed = time.perf_counter() - self.started
-        objective = self.ObjectiveValue() / OBJECTIVE_SCALE
-        bound = self.BestObjectiveBound() / OBJECTIVE_SCALE
+        if bound is None:
+            bound = 0.0  # every term of the objective is >= 0
+        if self.trace and objective >= self.trace[-1][1]:
+            return
         if self.first is None:
             self.first = elapsed
         self.trace.append((elapsed, objective))
@@ -251,13 +259,16 @@ def _add_hint(rm: RosterModel, plan: dict[int, list[int]]) -> None:
             model.add_hint(n, counts.get(o, 0))
 
 
-def _complete_hint(rm: RosterModel, *, time_limit: float, seed: int) -> bool:
+def _complete_hint(
+    rm: RosterModel, *, time_limit: float, seed: int, deterministic_time: float | None
+) -> float | None:
     """Turn the partial hint into a complete one by solving with the hinted shifts fixed.
 
     Fixing the shift variables leaves break placement and the bookkeeping
-    variables; the best completion found within ``time_limit`` replaces the
+    variables; the best completion found within the limits replaces the
     hint, so that CP-SAT starts from a complete, feasible solution. Returns
-    whether a completion was found (otherwise the partial hint stays).
+    the completion's objective (cost units), or ``None`` if none was found
+    (the partial hint then stays).
     """
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -265,16 +276,32 @@ def _complete_hint(rm: RosterModel, *, time_limit: float, seed: int) -> bool:
     params.num_workers = 1
     params.random_seed = seed
     params.max_time_in_seconds = max(time_limit, 0.05)
+    if deterministic_time is not None:
+        params.max_deterministic_time = deterministic_time
     params.cp_model_probing_level = 0
+    params.max_presolve_iterations = 1
     status = solver.solve(rm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
+        return None
     values = list(solver.response_proto.solution)
     proto = rm.model.proto
     proto.clear_solution_hint()
     proto.solution_hint.vars.extend(range(len(values)))
     proto.solution_hint.values.extend(values)
-    return True
+    return float(solver.objective_value) / OBJECTIVE_SCALE
+
+
+def _hinted_solution(rm: RosterModel, seed: int) -> cp_model.CpSolver | None:
+    """A solver holding the (complete) hint as its solution, for reading it back."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.fix_variables_to_their_hinted_value = True
+    params.cp_model_presolve = False
+    params.num_workers = 1
+    params.random_seed = seed
+    params.max_time_in_seconds = 30.0
+    status = solver.solve(rm.model)
+    return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
@@ -331,7 +358,8 @@ def solve(
     _validate(time_limit_seconds, workers, seed, max_deterministic_time)
     started = time.perf_counter()
     options = shift_options(problem)
-    conflicts = precheck(problem, options)
+    allowed = agent_options(problem, options)
+    conflicts = precheck(problem, options, allowed)
     if conflicts:
         return _without_roster(
             problem,
@@ -342,13 +370,20 @@ def solve(
             seed=seed,
             time_limit_seconds=time_limit_seconds,
         )
-    rm = build_model(problem, options=options)
-    _add_hint(rm, greedy_hint(rm))
-    _complete_hint(
+    rm = build_model(problem, options=options, allowed=allowed)
+    # a wall-clock budget for the heuristic only when runs need not be reproducible
+    budget = math.inf if max_deterministic_time is not None else 0.1 * time_limit_seconds
+    _add_hint(rm, greedy_hint(rm, time_budget_seconds=budget))
+    tracker = _Tracker(started, progress)
+    completed = _complete_hint(
         rm,
         time_limit=0.25 * (time_limit_seconds - (time.perf_counter() - started)),
         seed=seed,
+        deterministic_time=None if max_deterministic_time is None else 0.2 * max_deterministic_time,
     )
+    if completed is not None:
+        # the completed greedy roster is a feasible roster: the first solution
+        tracker.record(completed, None)
     solver = cp_model.CpSolver()
     params = solver.parameters
     remaining = time_limit_seconds - (time.perf_counter() - started)
@@ -356,15 +391,21 @@ def solve(
     params.num_workers = workers
     params.random_seed = seed
     params.log_search_progress = bool(log_progress)
-    # probing costs seconds per round on these models for little gain
+    # probing and repeated presolve cost seconds on these models for little gain
     params.cp_model_probing_level = 0
+    params.max_presolve_iterations = 1
     if max_deterministic_time is not None:
         params.max_deterministic_time = float(max_deterministic_time)
         if workers > 1:
             params.interleave_search = True
-    tracker = _Tracker(started, progress)
     status_code = solver.solve(rm.model, tracker)
     status = _STATUS.get(status_code, RosterStatus.TIME_LIMIT_NO_SOLUTION)
+    reader: cp_model.CpSolver | None = solver
+    if status == RosterStatus.TIME_LIMIT_NO_SOLUTION and completed is not None:
+        # the search ended before reporting a roster: fall back to the completed hint
+        reader = _hinted_solution(rm, seed)
+        if reader is not None:
+            status = RosterStatus.FEASIBLE
     if status == RosterStatus.INFEASIBLE:
         budget = max(2.0, min(30.0, time_limit_seconds))
         conflicts = explain_infeasibility(
@@ -392,14 +433,17 @@ def solve(
             if status == RosterStatus.TIME_LIMIT_NO_SOLUTION
             else None,
         )
-    value = solver.value
+    assert reader is not None
+    value = reader.value
     solution = extract_solution(rm, value)
     roster, breaks = roster_tables(problem, rm, solution)
     scheduled = scheduled_on_grid(problem, roster, breaks)
     coverage = coverage_table(problem, scheduled)
     violations = violations_table(problem, rm, value)
-    objective = solver.objective_value / OBJECTIVE_SCALE
+    objective = reader.objective_value / OBJECTIVE_SCALE
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
+    if reader is not solver:
+        bound = min(bound, objective)
     wall = time.perf_counter() - started
     lower = _lower_bound(problem, rm) if compute_bound else None
     summary = _summary(
