@@ -1,0 +1,136 @@
+"""Tests of the ``wfm erlang`` and ``wfm requirements`` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from wfm.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "forecast_week.csv"
+
+
+def test_erlang_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        "erlang --calls 100 --aht-seconds 180 --interval-minutes 30 "
+        "--target 0.8/20 --shrinkage 0.3".split()
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    summary = out.split("\n\n")[0].splitlines()
+    lines = {line.split()[0]: line.split()[-1] for line in summary}
+    assert lines["agents_on_phone"] == "14"
+    assert lines["agents_scheduled"] == "20"
+    assert lines["service_level"] == "0.88835"
+    assert lines["wait_probability"] == "0.174132"
+    assert "80% answered within 20 s" in out
+
+
+def test_erlang_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["erlang", "--calls", "100", "--aht-seconds", "180", "--interval-minutes", "30", "--json"]
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert result["agents_on_phone"] == 14
+    assert result["occupancy"] == pytest.approx(0.7142857, abs=1e-7)
+    assert result["asa_seconds"] == pytest.approx(7.83594, abs=1e-5)
+    assert [row["agents_on_phone"] for row in result["nearby"]] == [12, 13, 14, 15, 16]
+    assert result["nearby"][1]["service_level"] < 0.8 <= result["nearby"][2]["service_level"]
+
+
+def test_erlang_json_writes_infinite_asa_as_null(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        "erlang --calls 100 --aht-seconds 180 --interval-minutes 30 --agents 9 --json".split()
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert result["asa_seconds"] is None
+    assert result["service_level"] == 0.0
+
+
+def test_erlang_a(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        "erlang --calls 400 --aht-seconds 300 --interval-minutes 15 "
+        "--model erlang_a --patience-seconds 120 --json".split()
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert result["model"] == "erlang_a"
+    assert result["agents_on_phone"] < result["traffic_erlangs"]
+    assert 0 < result["abandon_probability"] < 1
+    assert result["service_level"] >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["erlang", "--calls", "-5", "--aht-seconds", "180"], "calls"),
+        (["erlang", "--calls", "5", "--aht-seconds", "0"], "aht_seconds"),
+        (["erlang", "--calls", "5", "--aht-seconds", "180", "--target", "1.5/20"], "level"),
+        (["erlang", "--calls", "5", "--aht-seconds", "180", "--model", "erlang_a"], "patience"),
+        (["erlang", "--calls", "5", "--aht-seconds", "180", "--shrinkage", "1"], "shrinkage"),
+    ],
+)
+def test_erlang_errors_are_one_line(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert needle in err and "Traceback" not in err
+
+
+def test_requirements_writes_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "req.csv"
+    code = main(
+        ["requirements", str(EXAMPLE), "--target", "0.8/20", "--shrinkage", "0.3", "-o", str(out)]
+    )
+    assert code == 0
+    assert "672 intervals" in capsys.readouterr().out
+    req = pd.read_csv(out)
+    assert len(req) == 672
+    assert {"agents_on_phone", "agents_scheduled", "service_level", "is_open"} <= set(req.columns)
+    open_rows = req[req["is_open"]]
+    assert (open_rows["service_level"] >= 0.8 - 1e-9).all()
+    assert (req.loc[~req["is_open"], "agents_scheduled"] == 0).all()
+
+
+def test_requirements_to_stdout_with_erlang_a(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "requirements",
+            str(EXAMPLE),
+            *"--model erlang_a --patience-seconds 90 --max-abandon-rate 0.05".split(),
+            *"--min-agents 1 --max-occupancy 0.9".split(),
+        ]
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    header = text.splitlines()[0].split(",")
+    assert "abandon_probability" in header
+    assert len(text.splitlines()) == 673
+
+
+def test_requirements_aht_default_and_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "fc.csv"
+    path.write_text("interval_start,calls\n2024-01-01T08:00,10\n2024-01-01T08:15,-2\n")
+    assert main(["requirements", str(path), "--aht-seconds", "200"]) == 2
+    err = capsys.readouterr().err
+    assert "calls[line 3]" in err and len(err.strip().splitlines()) == 1
+    path.write_text("interval_start,calls\n2024-01-01T08:00,10\nnot a time,3\n")
+    assert main(["requirements", str(path), "--aht-seconds", "200"]) == 2
+    assert "interval_start[line 3]" in capsys.readouterr().err
+    path.write_text("interval_start,calls\n2024-01-01T08:00,10\n2024-01-01T08:15,12\n")
+    assert main(["requirements", str(path)]) == 2
+    assert "aht_seconds" in capsys.readouterr().err
+    assert main(["requirements", str(path), "--aht-seconds", "200"]) == 0
+    assert capsys.readouterr().out.count("\n") == 3
+    assert main(["requirements", str(tmp_path / "missing.csv"), "--aht-seconds", "200"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
