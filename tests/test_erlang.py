@@ -194,21 +194,37 @@ def test_erlang_a_true_minimum_in_overload_case() -> None:
     level=st.floats(0.3, 0.97),
     within=st.floats(0.0, 120.0),
     abandon=st.one_of(st.none(), st.floats(0.01, 0.5)),
+    occ=st.one_of(st.none(), st.floats(0.5, 1.0)),
+    asa=st.one_of(st.none(), st.floats(1.0, 200.0)),
 )
 def test_erlang_a_minimum_equals_brute_force_scan(
-    a: float, patience: float, aht: float, level: float, within: float, abandon: float | None
+    a: float,
+    patience: float,
+    aht: float,
+    level: float,
+    within: float,
+    abandon: float | None,
+    occ: float | None,
+    asa: float | None,
 ) -> None:
-    n = e.agents_for_erlang_a(
-        a, aht, patience, target=level, answer_within_seconds=within, max_abandon_rate=abandon
-    )
-    grid = np.arange(0, int(a) + 200)
+    targets = {
+        "target": level,
+        "answer_within_seconds": within,
+        "max_abandon_rate": abandon,
+        "max_occupancy": occ,
+        "asa_seconds": asa,
+    }
+    n = e.agents_for_erlang_a(a, aht, patience, **targets)
+    grid = np.arange(0, int(2 * a) + 200)
     ok = e.erlang_a_service_level(a, grid, aht, patience, within) >= level * (1 - 1e-9)
     if abandon is not None:
         ok &= e.erlang_a_abandon_probability(a, grid, aht, patience) <= abandon * (1 + 1e-9)
+    if occ is not None:
+        ok &= e.erlang_a_occupancy(a, grid, aht, patience) <= occ * (1 + 1e-9)
+    if asa is not None:
+        ok &= e.erlang_a_average_speed_of_answer(a, grid, aht, patience) <= asa * (1 + 1e-9)
     assert n == int(np.flatnonzero(ok)[0])
-    frac = e.agents_for_erlang_a_fractional(
-        a, aht, patience, target=level, answer_within_seconds=within, max_abandon_rate=abandon
-    )
+    frac = e.agents_for_erlang_a_fractional(a, aht, patience, **targets)
     assert n - 1 < frac <= n + 1e-9
 
 
