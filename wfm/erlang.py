@@ -1102,9 +1102,10 @@ def erlang_a_service_level(
     Definition (per offered call): ``P(answered and wait <= T)``. Calls
     answered at once count as answered within ``T``; a call that abandons
     never counts, whether it abandoned before or after ``T``; the
-    denominator is every offered call, abandoned ones included. This is the
-    probability ``P(W <= T, served)`` of Mandelbaum & Zeltyn's Erlang-A
-    analysis, computed in closed form as
+    denominator is every offered call, abandoned ones included. This follows
+    the per-offered-call convention of Mandelbaum & Zeltyn's Erlang-A
+    measures (``P(W > 0)``, ``P(Ab)`` are per arrival), and is stricter than
+    "answered within T among answered calls". Computed in closed form as
 
     ``SL = 1 - P(W > 0) + P(W > 0) [gamma(x+1, y) - gamma(x+1, y e^{-theta T})]
     / (y gamma(x, y))``
