@@ -134,3 +134,14 @@ def test_requirements_aht_default_and_errors(
     assert capsys.readouterr().out.count("\n") == 3
     assert main(["requirements", str(tmp_path / "missing.csv"), "--aht-seconds", "200"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_asa_only_target(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = "erlang --calls 100 --aht-seconds 180 --interval-minutes 30 --target none"
+    code = main([*argv.split(), "--max-asa-seconds", "10", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert result["target"]["level"] is None
+    assert result["agents_on_phone"] == 14  # ASA 7.8 s at 14 agents, 17.1 s at 13
+    assert main([*argv.split(), "--json"]) == 2
+    assert "at least one" in capsys.readouterr().err

@@ -41,7 +41,9 @@ One row per input row, same order and index:
     tolerance so that 14 / 0.7 gives 20.
 ``service_level``, ``asa_seconds``, ``occupancy``
     The service at ``agents_on_phone`` (see :mod:`wfm.erlang` for the
-    definitions; Erlang A ASA is the mean wait of answered calls).
+    definitions; Erlang A ASA is the mean wait of answered calls). When the
+    target has no service-level part, ``service_level`` uses a 0-second
+    threshold (the fraction of calls answered at once).
 ``abandon_probability``
     Erlang A only: probability that an offered call abandons.
 ``is_open``
@@ -549,7 +551,8 @@ def performance(
         Interval length in minutes (> 0).
     target
         The service target; only its ``answer_within_seconds`` is used (it
-        defines the service level), so it must have one.
+        defines the service level; without one, ``service_level`` is the
+        fraction answered at once, i.e. a 0-second threshold).
     model
         ``"erlang_c"`` or ``"erlang_a"`` (needs ``patience_seconds``).
     patience_seconds
@@ -564,10 +567,7 @@ def performance(
     """
     tgt = _coerce_target(target)
     _check_model(str(model), patience_seconds, tgt)
-    if tgt.answer_within_seconds is None:
-        raise ValidationError(
-            "target.answer_within_seconds", None, "a number of seconds (defines service level)"
-        )
+    within = tgt.answer_within_seconds if tgt.answer_within_seconds is not None else 0.0
     a = erlang.traffic_erlangs(calls, aht_seconds, interval_minutes)
     n = erlang._agents(agents_on_phone)
     h = erlang._positive("aht_seconds", aht_seconds)
@@ -576,7 +576,7 @@ def performance(
         a_b.ravel(),
         n_b.ravel(),
         h_b.ravel(),
-        tgt.answer_within_seconds,
+        within,
         str(model),
         patience_seconds,
     )

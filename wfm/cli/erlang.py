@@ -61,7 +61,11 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
         default="0.8/20",
-        help="service level as LEVEL/SECONDS, e.g. 0.8/20 or 80%%/20 (default 0.8/20)",
+        help=(
+            "service level as LEVEL/SECONDS, e.g. 0.8/20 or 80%%/20 (default 0.8/20); "
+            "'none' for no service-level target (then give --max-asa-seconds or "
+            "--max-abandon-rate)"
+        ),
     )
     parser.add_argument(
         "--max-asa-seconds", type=float, default=None, help="also cap the average speed of answer"
@@ -97,6 +101,13 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 
 def target_from_args(args: argparse.Namespace) -> staffing.ServiceTarget:
     """Build the :class:`~wfm.staffing.ServiceTarget` from the shared options."""
+    if args.target.strip().lower() == "none":
+        return staffing.ServiceTarget(
+            level=None,
+            answer_within_seconds=None,
+            max_asa_seconds=args.max_asa_seconds,
+            max_abandon_rate=args.max_abandon_rate,
+        )
     target = staffing.ServiceTarget.parse(args.target)
     return dataclasses.replace(
         target,
