@@ -153,7 +153,11 @@ def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[
     )
     rows.append(("overstaffing", f"{_fmt(s.overstaffing_agent_hours)} agent-hours"))
     rows.append(
-        ("paid hours", f"{_fmt(s.paid_hours)} (lower bound {_fmt(s.lower_bound_paid_hours)})")
+        (
+            "paid hours",
+            f"{_fmt(s.paid_hours)} (lower bound at the least understaffing "
+            f"{_fmt(s.lower_bound_paid_hours)})",
+        )
     )
     rows.append(("paid cost", _fmt(s.paid_cost, ",.2f")))
     rows.append(("shifts", f"{s.shifts} by {s.agents_working} of {len(scenario.agents)} agents"))
