@@ -47,7 +47,7 @@ def register(subparsers: Any) -> None:
         description=(
             "Solve generated benchmark weeks (a family with --family, or instance names "
             "such as a100-i15-flex-brk-mixed-s0) or scenario YAML files, each in a fresh "
-            "process, and print status, gap, time to the first roster and to within 1%% of "
+            "process, and print status, gap, time to the first roster and to within 1% of "
             "the final objective, under-staffing against its lower bound, service level, "
             "paid hours, hard-rule violations found by the independent checker and peak memory."
         ),
@@ -63,7 +63,8 @@ def register(subparsers: Any) -> None:
         "--time-limit",
         type=float,
         default=60.0,
-        help="solver time limit per run in seconds (default 60)",
+        help="solver time limit per run in seconds (default 60); the time limit, workers "
+        "and seeds given here override a scenario's own solver settings",
     )
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[2], help="CP-SAT workers (default 2)"
