@@ -466,3 +466,40 @@ def test_template_groups_limit_who_can_work_what() -> None:
     lb = lower_bound(p)
     assert lb.understaffing_agent_hours == pytest.approx(8.0)
     assert brute_force(p)[0] == pytest.approx(8.0)
+
+
+def test_hard_pin_to_an_impossible_day_is_infeasible() -> None:
+    # pinned to work Monday, but on time off all Monday: no roster obeys both
+    agent = Agent(
+        agent_id="a",
+        contract="c",
+        pins=(Pin(day=MONDAY),),
+        time_off=(TimeOff.whole_day(MONDAY),),
+    )
+    lb = lower_bound(problem(nine_to_five(0), agents=[agent]))
+    assert lb.status == BoundStatus.INFEASIBLE
+    soft = lower_bound(problem(nine_to_five(0), agents=[agent], soft={Rule.PINS: 1.0}))
+    assert soft.status == BoundStatus.OPTIMAL
+    assert soft.understaffing_agent_hours == pytest.approx(8.0)
+
+
+def test_soft_rules_never_raise_the_bound() -> None:
+    demand = {k: v for d in range(7) for k, v in nine_to_five(d, 2.0).items()}
+    contract = Contract(
+        name="c",
+        max_hours_per_week=24,
+        max_days_per_week=3,
+        max_consecutive_days=2,
+        min_consecutive_days_off=2,
+        max_weekend_days=0,
+    )
+    hard = lower_bound(problem(demand, days=7, agents=2, contract=contract))
+    previous = hard.understaffing_agent_hours
+    soft: dict[Rule, float] = {}
+    for rule in (Rule.MAX_HOURS, Rule.MAX_DAYS, Rule.MAX_WEEKEND_DAYS, Rule.MAX_CONSECUTIVE_DAYS):
+        soft[rule] = 1.0
+        lb = lower_bound(problem(demand, days=7, agents=2, contract=contract, soft=dict(soft)))
+        assert lb.understaffing_agent_hours <= previous + 1e-6
+        previous = lb.understaffing_agent_hours
+    assert hard.understaffing_agent_hours == pytest.approx(112.0 - 2 * 24.0)
+    assert previous < hard.understaffing_agent_hours
