@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -35,12 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wfm {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"wfm.cli.{name}")
-        except ModuleNotFoundError as exc:  # TEMPORARY during bring-up; removed at integration
-            if exc.name != f"wfm.cli.{name}":
-                raise
-            continue
+        module = importlib.import_module(f"wfm.cli.{name}")
         module.register(subparsers)
     return parser
 
@@ -57,7 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WFMError as exc:
         print(f"wfm {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except (OSError, UnicodeDecodeError) as exc:
+    except BrokenPipeError:
+        # the reader of our output went away (e.g. `wfm ... | head`): not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except (OSError, UnicodeDecodeError) as exc:  # unreadable or unwritable files
         print(f"wfm {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
