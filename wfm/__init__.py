@@ -2,25 +2,138 @@
 
 The pipeline, one module per stage::
 
-    wfm.history   -> read interval counts or call records, validated
-    wfm.forecast  -> interval forecast of calls and AHT, with backtests
-    wfm.erlang    -> queueing maths (Erlang B, C and A), vectorised
-    wfm.staffing  -> per-interval requirements from a forecast and a service target
-    wfm.roster    -> weekly roster of named agents on CP-SAT
-    wfm.scenario  -> a YAML scenario that runs the whole path
+    wfm.history       read interval counts or call records, validated
+    wfm.forecast      interval forecast of calls and AHT, with backtests
+    wfm.erlang        queueing maths (Erlang B, C and A), vectorised
+    wfm.staffing      per-interval requirements from a forecast and a service target
+    wfm.roster        weekly roster of named agents on CP-SAT, its bound and checker
+    wfm.shift_design  shift design: which shifts, how many agents on each
+    wfm.scenario      a YAML scenario that runs the whole path
+    wfm.datasets      seeded synthetic history and roster instance families
+    wfm.benchmark     running and measuring roster instances
+
+The most used names are re-exported here.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from wfm.erlang import (
+    agents_for_asa,
+    agents_for_erlang_a,
+    agents_for_erlang_a_fractional,
+    agents_for_erlang_c,
+    agents_for_erlang_c_fractional,
+    agents_for_service_level,
+    average_speed_of_answer,
+    erlang_a_abandon_probability,
+    erlang_a_average_speed_of_answer,
+    erlang_a_occupancy,
+    erlang_a_service_level,
+    erlang_a_wait_probability,
+    erlang_b,
+    erlang_c,
+    occupancy,
+    service_level,
+    traffic_erlangs,
+)
 from wfm.errors import DataError, ScenarioError, SolverError, ValidationError, WFMError
+from wfm.forecast import (
+    AutoForecaster,
+    SeasonalNaive,
+    SmoothedDailyProfile,
+    WeekdayProfile,
+    backtest,
+    make_forecaster,
+)
+from wfm.history import History, read_call_records, read_interval_counts
+from wfm.roster import (
+    Agent,
+    AvailabilityWindow,
+    BreakRule,
+    Contract,
+    Pin,
+    PreferDayOff,
+    PreferStartWindow,
+    PreferTemplate,
+    RosterProblem,
+    RosterResult,
+    RosterStatus,
+    Rule,
+    ServiceSettings,
+    ShiftTemplate,
+    TimeOff,
+    Weights,
+    check_roster,
+    lower_bound,
+    requirements_from_staffing,
+    solve,
+)
+from wfm.scenario import Scenario, load_scenario, write_scenario
+from wfm.shift_design import ShiftDesignProblem, design_shifts
+from wfm.staffing import ServiceTarget, performance, requirements, weekly_service_level
 
 __all__ = [
+    "Agent",
+    "AutoForecaster",
+    "AvailabilityWindow",
+    "BreakRule",
+    "Contract",
     "DataError",
+    "History",
+    "Pin",
+    "PreferDayOff",
+    "PreferStartWindow",
+    "PreferTemplate",
+    "RosterProblem",
+    "RosterResult",
+    "RosterStatus",
+    "Rule",
+    "Scenario",
     "ScenarioError",
+    "SeasonalNaive",
+    "ServiceSettings",
+    "ServiceTarget",
+    "ShiftDesignProblem",
+    "ShiftTemplate",
+    "SmoothedDailyProfile",
     "SolverError",
+    "TimeOff",
     "ValidationError",
     "WFMError",
+    "WeekdayProfile",
+    "Weights",
     "__version__",
+    "agents_for_asa",
+    "agents_for_erlang_a",
+    "agents_for_erlang_a_fractional",
+    "agents_for_erlang_c",
+    "agents_for_erlang_c_fractional",
+    "agents_for_service_level",
+    "average_speed_of_answer",
+    "backtest",
+    "check_roster",
+    "design_shifts",
+    "erlang_a_abandon_probability",
+    "erlang_a_average_speed_of_answer",
+    "erlang_a_occupancy",
+    "erlang_a_service_level",
+    "erlang_a_wait_probability",
+    "erlang_b",
+    "erlang_c",
+    "load_scenario",
+    "lower_bound",
+    "make_forecaster",
+    "occupancy",
+    "performance",
+    "read_call_records",
+    "read_interval_counts",
+    "requirements",
+    "requirements_from_staffing",
+    "service_level",
+    "solve",
+    "traffic_erlangs",
+    "weekly_service_level",
+    "write_scenario",
 ]
