@@ -12,6 +12,7 @@ lists, so the templates are interpreted in one place.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -194,6 +195,34 @@ def _against_pin(problem: RosterProblem, agent: Agent, option: ShiftOption) -> b
     return False
 
 
+_Check = tuple[Rule, Callable[[RosterProblem, Agent, ShiftOption], bool], bool]
+
+
+def _options_of(
+    problem: RosterProblem,
+    agent: Agent,
+    options: list[ShiftOption],
+    checks: tuple[_Check, ...],
+) -> list[AgentOption]:
+    allowed_templates = (
+        None
+        if agent.templates is None
+        else {problem.template_index[name] for name in agent.templates}
+    )
+    mine: list[AgentOption] = []
+    for index, option in enumerate(options):
+        if allowed_templates is not None and option.template not in allowed_templates:
+            continue
+        breaches: set[Rule] = set()
+        for rule, check, ok_when in checks:
+            if check(problem, agent, option) != ok_when:
+                breaches.add(rule)
+        if any(not problem.is_soft(rule) for rule in breaches):
+            continue
+        mine.append(AgentOption(option=index, breaches=frozenset(breaches)))
+    return mine
+
+
 def agent_options(
     problem: RosterProblem, options: list[ShiftOption] | None = None
 ) -> list[list[AgentOption]]:
@@ -205,28 +234,19 @@ def agent_options(
     """
     if options is None:
         options = shift_options(problem)
-    checks = (
+    checks: tuple[_Check, ...] = (
         (Rule.AVAILABILITY, _inside_availability, True),
         (Rule.TIME_OFF, _overlaps_time_off, False),
         (Rule.PINS, _against_pin, False),
     )
+    # agents with the same restrictions see the same options: compute once per group
+    by_restrictions: dict[tuple[object, ...], list[AgentOption]] = {}
     result: list[list[AgentOption]] = []
     for agent in problem.agents:
-        allowed_templates = (
-            None
-            if agent.templates is None
-            else {problem.template_index[name] for name in agent.templates}
-        )
-        mine: list[AgentOption] = []
-        for index, option in enumerate(options):
-            if allowed_templates is not None and option.template not in allowed_templates:
-                continue
-            breaches: set[Rule] = set()
-            for rule, check, ok_when in checks:
-                if check(problem, agent, option) != ok_when:
-                    breaches.add(rule)
-            if any(not problem.is_soft(rule) for rule in breaches):
-                continue
-            mine.append(AgentOption(option=index, breaches=frozenset(breaches)))
-        result.append(mine)
+        key = (agent.templates, agent.availability, agent.time_off, agent.pins)
+        mine = by_restrictions.get(key)
+        if mine is None:
+            mine = _options_of(problem, agent, options, checks)
+            by_restrictions[key] = mine
+        result.append(list(mine))
     return result
