@@ -663,7 +663,7 @@ def add_days_off_block(rm: RosterModel) -> list[PenaltyTerm]:
                 if not isinstance(w, int):
                     model.add_implication(b, w.Not())
             blocks.append(b)
-        got = cp_model.LinearExpr.sum(blocks) if blocks else 0
+        got = cp_model.LinearExpr.sum(blocks)
         if problem.is_soft(Rule.MIN_CONSECUTIVE_DAYS_OFF):
             miss = model.new_bool_var("")
             model.add(got + miss >= 1)
