@@ -272,7 +272,7 @@ def test_service_level_increases_with_agents(a: float, aht: float, within: float
 @given(
     a=st.floats(0.0, 400.0),
     aht=st.floats(10.0, 1200.0),
-    level=st.floats(0.05, 1.0),
+    level=st.floats(0.05, 0.999),
     within=st.floats(0.0, 300.0),
     occ=st.one_of(st.none(), st.floats(0.3, 1.0)),
 )
@@ -440,3 +440,18 @@ def test_bad_input_names_the_argument(call: object, field: str) -> None:
         call()  # type: ignore[operator]
     assert info.value.field == field
     assert field in str(info.value) and "expected" in str(info.value)
+
+
+@pytest.mark.parametrize("level", [1.0, 1.5])
+def test_service_level_target_of_one_is_rejected(level: float) -> None:
+    # Some calls always wait (P(wait) > 0 for any finite number of agents), so a
+    # level of 1 is never reached; it must not be "met" by floating-point rounding.
+    assert 0.0 < e.erlang_c(10.0, 30) < 1e-6
+    with pytest.raises(ValidationError, match=r"target: got .*\(0, 1\)"):
+        e.agents_for_service_level(10.0, 180.0, level, 0.0)
+    with pytest.raises(ValidationError, match=r"\(0, 1\)"):
+        e.agents_for_erlang_c_fractional(10.0, 180.0, target=level, answer_within_seconds=20.0)
+    with pytest.raises(ValidationError, match=r"\(0, 1\)"):
+        e.agents_for_erlang_a(10.0, 180.0, 120.0, target=level, answer_within_seconds=20.0)
+    # just below 1 is a legitimate (if expensive) target
+    assert e.agents_for_service_level(10.0, 180.0, 0.999, 0.0) > 20

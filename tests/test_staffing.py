@@ -308,3 +308,26 @@ def test_weekly_service_level() -> None:
         weekly_service_level([1, -2], [0.5, 0.5])
     with pytest.raises(ValidationError):
         weekly_service_level([1, 2], [0.5, 1.5])
+
+
+# --------------------------------------------------------------------------- regressions
+
+
+@pytest.mark.parametrize("text", ["1.0/0", "100%/20", "1/20"])
+def test_service_level_of_one_is_rejected(text: str) -> None:
+    # No finite number of agents answers every call in time; before, 1.0/0 gave
+    # 35 agents for 10 erlangs and reported a service level of "1".
+    with pytest.raises(ValidationError, match=r"level: got 1\.0, expected a number in \(0, 1\)"):
+        ServiceTarget.parse(text)
+    with pytest.raises(ValidationError, match="level"):
+        requirements(_forecast([100.0]), target={"level": 1.0, "answer_within_seconds": 0})
+
+
+def test_unsorted_forecast_error_reads_as_a_sentence() -> None:
+    frame = _forecast([10.0, 20.0, 30.0])
+    frame.loc[2, "interval_start"] = frame.loc[0, "interval_start"]
+    with pytest.raises(DataError, match="got an earlier timestamp; sort"):
+        requirements(frame, target="0.8/20", aht_seconds=180.0)
+    frame.loc[2, "interval_start"] = frame.loc[1, "interval_start"]
+    with pytest.raises(DataError, match="got the same timestamp as the previous row"):
+        requirements(frame, target="0.8/20", aht_seconds=180.0)

@@ -159,6 +159,19 @@ def _probability_target(name: str, value: Any) -> FloatArray:
     )
 
 
+def _level_target(value: Any) -> FloatArray:
+    # A service level of 1 is never reached while calls arrive: some calls always wait.
+    return _as_array(
+        "target",
+        value,
+        lower=0.0,
+        lower_open=True,
+        upper=1.0,
+        upper_open=True,
+        expected="a number in (0, 1): no finite number of agents answers every call in time",
+    )
+
+
 def _is_scalar(*values: Any) -> bool:
     return all(np.ndim(v) == 0 for v in values)
 
@@ -718,7 +731,7 @@ def _c_targets(
     arrays: list[FloatArray | None] = [
         _traffic(traffic),
         _positive("aht_seconds", aht_seconds),
-        None if target is None else _probability_target("target", target),
+        None if target is None else _level_target(target),
         None
         if answer_within_seconds is None
         else _nonnegative("answer_within_seconds", answer_within_seconds),
@@ -752,7 +765,7 @@ def agents_for_erlang_c(
     aht_seconds
         Average handling time in seconds (> 0).
     target
-        Service-level target in (0, 1]; requires ``answer_within_seconds``.
+        Service-level target in (0, 1); requires ``answer_within_seconds``.
     answer_within_seconds
         Answer-time target in seconds (>= 0) of the service level.
     asa_seconds
@@ -824,7 +837,7 @@ def agents_for_service_level(
     aht_seconds
         Average handling time in seconds (> 0).
     target
-        Service-level target in (0, 1], e.g. 0.8.
+        Service-level target in (0, 1), e.g. 0.8.
     answer_within_seconds
         Answer-time target in seconds (>= 0), e.g. 20.
     max_occupancy
@@ -1384,7 +1397,7 @@ def _a_targets(
             lower_open=True,
             expected="a finite number > 0 (use Erlang C for infinite patience)",
         ),
-        None if target is None else _probability_target("target", target),
+        None if target is None else _level_target(target),
         None
         if answer_within_seconds is None
         else _nonnegative("answer_within_seconds", answer_within_seconds),
@@ -1421,7 +1434,7 @@ def agents_for_erlang_a(
     patience_seconds
         Mean patience of waiting callers in seconds (> 0, finite).
     target
-        Service-level target in (0, 1] (see :func:`erlang_a_service_level` for
+        Service-level target in (0, 1) (see :func:`erlang_a_service_level` for
         the per-offered-call definition); requires ``answer_within_seconds``.
     answer_within_seconds
         Answer-time target in seconds (>= 0).

@@ -100,7 +100,7 @@ class ServiceTarget:
     Parameters
     ----------
     level
-        Service-level target in (0, 1]: the fraction of calls answered within
+        Service-level target in (0, 1): the fraction of calls answered within
         ``answer_within_seconds``. ``None`` for no service-level target.
     answer_within_seconds
         Answer-time threshold of the service level, seconds (>= 0); given
@@ -128,8 +128,14 @@ class ServiceTarget:
     max_abandon_rate: float | None = None
 
     def __post_init__(self) -> None:
-        if self.level is not None and not (_finite(self.level) and 0.0 < self.level <= 1.0):
-            raise ValidationError("level", self.level, "a number in (0, 1], e.g. 0.8")
+        if self.level is not None and not (_finite(self.level) and 0.0 < self.level < 1.0):
+            # 1.0 is out: some calls always wait, so no number of agents reaches it.
+            raise ValidationError(
+                "level",
+                self.level,
+                "a number in (0, 1), e.g. 0.8: no finite number of agents answers every call "
+                "in time",
+            )
         within = self.answer_within_seconds
         if within is not None and not (_finite(within) and within >= 0.0):
             raise ValidationError("answer_within_seconds", within, "a number of seconds >= 0")
@@ -287,12 +293,13 @@ def _validate_forecast(
     not_after = step <= np.timedelta64(0, "ns")
     if not_after.any():
         i = int(np.flatnonzero(not_after)[0]) + 1
-        what = "duplicate of the previous row" if step[i - 1] == np.timedelta64(0) else "earlier"
+        same = step[i - 1] == np.timedelta64(0)
+        what = "the same timestamp as the previous row" if same else "an earlier timestamp"
         raise _row_error(
             "interval_start",
             i,
             str(starts.iloc[i]),
-            f"a timestamp after the previous row's (got a {what} timestamp; sort, no duplicates)",
+            f"a timestamp after the previous row's (got {what}; sort, no duplicates)",
         )
     calls = _numeric_column(forecast, "calls")
     bad = ~np.isfinite(calls) | (calls < 0)
