@@ -735,3 +735,13 @@ def test_module_docstring_example_loads(tmp_path: Path) -> None:
     assert scenario.templates[0].breaks[1].name == "lunch"
     assert scenario.soft_rules == {Rule.MIN_REST: 50.0}
     assert scenario.agents[0].availability is not None
+
+
+def test_service_level_of_one_is_named_at_its_yaml_key(tmp_path: Path) -> None:
+    # 100% within 0 s cannot be staffed; it used to be "met" by rounding.
+    doc = _base()
+    doc["service"]["target"] = 1.0
+    doc["service"]["answer_within_seconds"] = 0
+    error = _error(tmp_path, doc)
+    assert error.field == "service.target" and error.value == 1.0
+    assert "(0, 1)" in str(error)

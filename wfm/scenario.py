@@ -60,7 +60,7 @@ Top-level keys
       file has it, else ``agents_scheduled``; ``calls`` and ``aht_seconds``
       are used for reporting when present), covering the week only.
 ``service``
-    ``target`` (service level in (0, 1], e.g. 0.8), ``answer_within_seconds``
+    ``target`` (service level in (0, 1), e.g. 0.8), ``answer_within_seconds``
     (e.g. 20), ``max_asa_seconds``, ``max_abandon_rate``, ``model``
     (``erlang_c`` or ``erlang_a``), ``patience_seconds`` (Erlang A),
     ``shrinkage`` (default 0), ``fractional`` (default false: round each
