@@ -145,3 +145,23 @@ def test_asa_only_target(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["agents_on_phone"] == 14  # ASA 7.8 s at 14 agents, 17.1 s at 13
     assert main([*argv.split(), "--json"]) == 2
     assert "at least one" in capsys.readouterr().err
+
+
+def test_target_none_without_any_other_target_is_one_readable_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # used to print the repr of an internal ServiceTarget object
+    code = main(["erlang", "--calls", "100", "--aht-seconds", "180", "--target", "none"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "--target: got 'none'" in err and "--max-asa-seconds" in err
+    assert "ServiceTarget(" not in err
+
+
+def test_hundred_percent_target_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["erlang", "--calls", "100", "--aht-seconds", "180", "--interval-minutes", "30"]
+    assert main([*argv, "--target", "1.0/0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("wfm erlang: error: level: got 1.0") and err.count("\n") == 1
+    assert main([*argv, "--target", "0.99/0"]) == 0

@@ -102,6 +102,13 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 def target_from_args(args: argparse.Namespace) -> staffing.ServiceTarget:
     """Build the :class:`~wfm.staffing.ServiceTarget` from the shared options."""
     if args.target.strip().lower() == "none":
+        if args.max_asa_seconds is None and args.max_abandon_rate is None:
+            raise ValidationError(
+                "--target",
+                args.target,
+                "a service level such as 0.8/20, or 'none' together with --max-asa-seconds "
+                "or --max-abandon-rate (at least one target is needed)",
+            )
         return staffing.ServiceTarget(
             level=None,
             answer_within_seconds=None,
