@@ -301,3 +301,36 @@ def test_call_records_validation() -> None:
         read_call_records(garbled, interval_minutes=15, outcome_column="outcome")
     with pytest.raises(ValidationError, match="interval_minutes"):
         read_call_records(_records(), interval_minutes=0)
+
+
+# ----------------------------------------------------------------------------- regressions
+
+
+def test_empty_file_is_a_data_error(tmp_path: Path) -> None:
+    # was a pandas EmptyDataError traceback
+    path = _write(tmp_path, "")
+    with pytest.raises(DataError, match="expected a CSV file with a header row"):
+        read_interval_counts(path)
+    with pytest.raises(DataError, match="header row"):
+        read_call_records(path, interval_minutes=15)
+
+
+def test_semicolon_file_gets_a_hint(tmp_path: Path) -> None:
+    path = _write(tmp_path, "interval_start;calls\n2026-08-17 08:00;10\n2026-08-17 08:15;12\n")
+    with pytest.raises(ValidationError, match="give a comma-separated file"):
+        read_interval_counts(path)
+
+
+def test_coarse_counts_are_not_read_as_sparse_finer_data() -> None:
+    # 15-minute counts read at 5 minutes used to pass: two in three 5-minute
+    # intervals became closed and each count was piled into one 5-minute slot.
+    stamps = [f"2026-08-17 {h:02d}:{m:02d}" for h in (8, 9) for m in (0, 15, 30, 45)]
+    frame = _frame(stamps, [10.0] * len(stamps))
+    with pytest.raises(ValidationError, match="15-minute grid"):
+        read_interval_counts(frame, interval_minutes=5)
+    # data that does have rows 5 minutes apart is sparse 5-minute data: kept as is
+    # (most gaps here are 15 minutes, one is 5)
+    sparse_stamps = ["2026-08-17 08:00", "2026-08-17 08:05", "2026-08-17 08:20", "2026-08-17 08:35"]
+    history = read_interval_counts(_frame(sparse_stamps, [1, 2, 3, 4]), interval_minutes=5)
+    assert history.interval_minutes == 5
+    assert history.data["calls"].tolist() == [1.0, 2.0, 3.0, 4.0]

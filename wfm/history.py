@@ -163,20 +163,29 @@ def _load(source: Source, columns: Sequence[str]) -> tuple[pd.DataFrame, bool]:
         return source, False
     if not isinstance(source, (str, os.PathLike)):
         raise ValidationError("source", source, "a CSV path or a pandas DataFrame")
-    frame = pd.read_csv(
-        source,
-        dtype={c: "string" for c in columns},
-        keep_default_na=True,
-        skipinitialspace=True,
-    )
+    try:
+        frame = pd.read_csv(
+            source,
+            dtype={c: "string" for c in columns},
+            keep_default_na=True,
+            skipinitialspace=True,
+        )
+    except pd.errors.EmptyDataError:
+        raise DataError(str(source), "an empty file", "a CSV file with a header row") from None
+    except pd.errors.ParserError as exc:
+        raise DataError(str(source), "unreadable CSV", f"a comma-separated file ({exc})") from None
     return frame, True
 
 
 def _require_column(frame: pd.DataFrame, column: str, role: str) -> None:
     if column not in frame.columns:
-        raise ValidationError(
-            f"{role} column", column, f"one of the columns {list(map(str, frame.columns))}"
-        )
+        names = list(map(str, frame.columns))
+        hint = ""
+        if len(names) == 1:
+            separator = next((sep for sep in (";", "\t", "|") if sep in names[0]), None)
+            if separator is not None:
+                hint = f" (the header holds {separator!r}: give a comma-separated file)"
+        raise ValidationError(f"{role} column", column, f"one of the columns {names}{hint}")
 
 
 def _check_interval(value: object, name: str = "interval_minutes") -> int:
@@ -527,8 +536,11 @@ def read_interval_counts(
             "the interval length: it cannot be inferred without two intervals on one day",
         )
     if target is not None and target < native:
-        # The data might simply be sparse on a finer grid; accept it if it is on the target grid.
-        if np.all(minute % target == 0):
+        # The data might be sparse on a finer grid: accept it only if some rows of a day
+        # are that close. Data whose rows are never closer than ``native`` minutes
+        # (e.g. 15-minute counts read at 5 minutes) would otherwise turn two in three
+        # intervals into closed ones and pile each count into one short interval.
+        if gaps.size and int(gaps.min()) <= target and np.all(minute % target == 0):
             native = target
         else:
             raise ValidationError(
