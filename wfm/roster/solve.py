@@ -291,6 +291,89 @@ def _complete_hint(
     return float(solver.objective_value) / OBJECTIVE_SCALE
 
 
+_SEARCH_SHARE = 0.15
+"""Share of the remaining time given to the full CP-SAT search before the
+neighbourhood search takes over."""
+
+_FREE_AGENTS = 2
+"""Agents re-optimised together in one neighbourhood."""
+
+
+def _improve(
+    rm: RosterModel,
+    reader: cp_model.CpSolver,
+    *,
+    deadline: float,
+    deterministic_budget: float | None,
+    seed: int,
+    tracker: _Tracker,
+    bound: float,
+) -> cp_model.CpSolver:
+    """Large-neighbourhood search: re-optimise two agents at a time.
+
+    Starting from the solution held by ``reader``, each step fixes every
+    other agent's days and shifts, frees two agents chosen at random (seeded)
+    together with all break placements and bookkeeping, and lets CP-SAT
+    (one worker, started from the current solution) improve that
+    neighbourhood for a short time. Improvements are kept. Steps stop at the
+    wall-clock ``deadline`` or, when ``deterministic_budget`` is given, once
+    the steps' deterministic time adds up to it (so runs are reproducible).
+
+    Returns
+    -------
+    CpSolver
+        A solver holding the best solution found (``reader`` if no step
+        improved it).
+    """
+    n_agents = len(rm.x)
+    if n_agents == 0:
+        return reader
+    rng = np.random.default_rng(seed)
+    values = list(reader.response_proto.solution)
+    objective = reader.objective_value
+    best = reader
+    step_seconds = 1.0 + n_agents / 200.0
+    spent = 0.0
+    while True:
+        left = deadline - time.perf_counter()
+        if left < 0.5 * step_seconds:
+            break
+        if deterministic_budget is not None and spent >= deterministic_budget:
+            break
+        free = set(rng.choice(n_agents, size=min(_FREE_AGENTS, n_agents), replace=False).tolist())
+        model = rm.model.clone()
+        for a in range(n_agents):
+            if a in free:
+                continue
+            for var in rm.x[a].values():
+                if values[var.index]:
+                    model.add(var == 1)
+            for w in rm.works[a]:
+                if not isinstance(w, int):
+                    model.add(w == values[w.index])
+        proto = model.proto
+        proto.clear_solution_hint()
+        proto.solution_hint.vars.extend(range(len(values)))
+        proto.solution_hint.values.extend(values)
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.num_workers = 1
+        params.random_seed = seed
+        params.max_time_in_seconds = min(step_seconds, left)
+        if deterministic_budget is not None:
+            params.max_deterministic_time = max(0.1 * step_seconds, 1e-3)
+        params.cp_model_probing_level = 0
+        params.max_presolve_iterations = 1
+        status = solver.solve(model)
+        spent += solver.deterministic_time
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < objective:
+            objective = solver.objective_value
+            values = list(solver.response_proto.solution)
+            best = solver
+            tracker.record(objective / OBJECTIVE_SCALE, bound)
+    return best
+
+
 def _hinted_solution(rm: RosterModel, seed: int) -> cp_model.CpSolver | None:
     """A solver holding the (complete) hint as its solution, for reading it back."""
     solver = cp_model.CpSolver()
@@ -387,7 +470,8 @@ def solve(
     solver = cp_model.CpSolver()
     params = solver.parameters
     remaining = time_limit_seconds - (time.perf_counter() - started)
-    params.max_time_in_seconds = max(remaining, 0.1 * time_limit_seconds)
+    # the full search gets a share of the time; the neighbourhood search the rest
+    params.max_time_in_seconds = max(_SEARCH_SHARE * remaining, 0.1 * time_limit_seconds)
     params.num_workers = workers
     params.random_seed = seed
     params.log_search_progress = bool(log_progress)
@@ -395,7 +479,7 @@ def solve(
     params.cp_model_probing_level = 0
     params.max_presolve_iterations = 1
     if max_deterministic_time is not None:
-        params.max_deterministic_time = float(max_deterministic_time)
+        params.max_deterministic_time = _SEARCH_SHARE * float(max_deterministic_time)
         if workers > 1:
             params.interleave_search = True
     status_code = solver.solve(rm.model, tracker)
@@ -406,6 +490,18 @@ def solve(
         reader = _hinted_solution(rm, seed)
         if reader is not None:
             status = RosterStatus.FEASIBLE
+    if status == RosterStatus.FEASIBLE and reader is not None:
+        reader = _improve(
+            rm,
+            reader,
+            deadline=started + time_limit_seconds,
+            deterministic_budget=None
+            if max_deterministic_time is None
+            else (1 - _SEARCH_SHARE) * max_deterministic_time,
+            seed=seed,
+            tracker=tracker,
+            bound=solver.best_objective_bound / OBJECTIVE_SCALE,
+        )
     if status == RosterStatus.INFEASIBLE:
         budget = max(2.0, min(30.0, time_limit_seconds))
         conflicts = explain_infeasibility(
