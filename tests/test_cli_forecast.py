@@ -109,3 +109,40 @@ def test_forecast_feeds_requirements(tmp_path: Path) -> None:
     requirements = tmp_path / "requirements.csv"
     assert main(["requirements", str(forecast), "-o", str(requirements)]) == 0
     assert requirements.exists()
+
+
+# ----------------------------------------------------------------------------- regressions
+
+
+@pytest.mark.parametrize("start", ["2027-13-01", "tomorrow"])
+def test_unparsable_start_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], start: str
+) -> None:
+    # was a pandas DateParseError traceback
+    code = main(["forecast", str(EXAMPLE), "--start", start, "-o", str(tmp_path / "f.csv")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err == f"wfm forecast: error: --start: got '{start}', expected a date YYYY-MM-DD\n"
+
+
+def test_history_without_rows_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # header only: was an AttributeError traceback (NaT has no normalize)
+    path = tmp_path / "history.csv"
+    path.write_text("interval_start,calls,aht_seconds\n")
+    assert main(["forecast", str(path), "--interval", "15", "-o", str(tmp_path / "f.csv")]) == 2
+    assert "at least one usable interval" in capsys.readouterr().err
+    path.write_text("")
+    assert main(["forecast", str(path), "-o", str(tmp_path / "f.csv")]) == 2
+    assert "expected a CSV file with a header row" in capsys.readouterr().err
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_interval_finer_than_the_history_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "f.csv"
+    assert main(["forecast", str(EXAMPLE), "--interval", "5", "-o", str(out)]) == 2
+    assert "a multiple of the data's 15-minute grid" in capsys.readouterr().err
+    assert not out.exists()

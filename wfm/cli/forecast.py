@@ -80,12 +80,34 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="the history holds one row per call (arrival time, handle seconds)",
     )
-    parser.add_argument("--timestamp-column", default="interval_start")
-    parser.add_argument("--calls-column", default="calls")
-    parser.add_argument("--aht-column", default="aht_seconds")
-    parser.add_argument("--arrival-column", default="arrival_time")
-    parser.add_argument("--handle-column", default="handle_seconds")
-    parser.add_argument("--outcome-column", default=None)
+    parser.add_argument(
+        "--timestamp-column",
+        default="interval_start",
+        help="interval-start column of interval counts (default interval_start)",
+    )
+    parser.add_argument(
+        "--calls-column", default="calls", help="calls column of interval counts (default calls)"
+    )
+    parser.add_argument(
+        "--aht-column",
+        default="aht_seconds",
+        help="AHT column of interval counts, seconds (default aht_seconds; optional)",
+    )
+    parser.add_argument(
+        "--arrival-column",
+        default="arrival_time",
+        help="arrival-time column of call records (default arrival_time)",
+    )
+    parser.add_argument(
+        "--handle-column",
+        default="handle_seconds",
+        help="handle-time column of call records, seconds (default handle_seconds)",
+    )
+    parser.add_argument(
+        "--outcome-column",
+        default=None,
+        help="optional outcome column of call records (answered or abandoned)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -171,11 +193,20 @@ def run(args: argparse.Namespace) -> int:
     multipliers: dict[pd.Timestamp, float] = {}
     if args.special_days is not None:
         special, multipliers = read_special_days(args.special_days)
+    start: pd.Timestamp | None = None
+    if args.start is not None:
+        try:
+            start = pd.Timestamp(args.start)
+        except ValueError:
+            raise ValidationError("--start", args.start, "a date YYYY-MM-DD") from None
     history = _read(args)
     print(f"history {args.history}:")
     print("  " + str(history.summary).replace("\n", "\n  "))
+    if history.data.empty:
+        raise ValidationError("history", str(args.history), "at least one usable interval")
     last = history.data["interval_start"].max().normalize()
-    start = pd.Timestamp(args.start) if args.start else last + pd.Timedelta(days=1)
+    if start is None:
+        start = last + pd.Timedelta(days=1)
     common: dict[str, Any] = {
         "special_days": special,
         "multipliers": multipliers or None,
@@ -217,6 +248,6 @@ def run(args: argparse.Namespace) -> int:
     open_calls = forecast.loc[forecast["is_open"], "calls"].sum()
     print(
         f"wrote {len(out)} intervals ({int(forecast['is_open'].sum())} open, "
-        f"{open_calls:.0f} calls) from {start:%Y-%m-%d} to {args.output}"
+        f"{open_calls:.0f} calls) for {start:%Y-%m-%d} + {args.days} days to {args.output}"
     )
     return 0
