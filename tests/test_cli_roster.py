@@ -155,3 +155,43 @@ def test_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[str], option:
 def test_missing_scenario_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["roster", str(tmp_path / "nope.yaml"), "-o", str(tmp_path / "out")]) == 2
     assert "nope.yaml" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- regressions
+
+
+def test_paid_hours_bound_is_not_shown_as_a_bound_of_a_less_covered_roster() -> None:
+    from types import SimpleNamespace
+
+    from wfm.cli.roster import _paid_hours_text
+
+    def summary(under: float) -> Any:
+        return SimpleNamespace(
+            paid_hours=2178.0,
+            lower_bound_paid_hours=2209.9,
+            understaffing_agent_hours=under,
+            lower_bound_understaffing_agent_hours=0.3,
+        )
+
+    # The bound holds for rosters with the least understaffing only. A roster with
+    # 11.5 agent-hours short pays fewer hours than it; "lower bound 2,209.9" next
+    # to 2,178.0 read as a contradiction.
+    text = _paid_hours_text(summary(11.5))
+    assert "lower bound" not in text
+    assert (
+        text
+        == "2,178.0 (a roster with only 0.3 agent-hours of understaffing needs at least 2,209.9)"
+    )
+    assert _paid_hours_text(summary(0.3)) == "2,178.0 (lower bound 2,209.9)"
+
+
+def test_requirement_line_counts_scheduled_agents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # problem.required_agents are agents to schedule (after shrinkage), not on the phone
+    scenario = _tiny(
+        tmp_path, service={"target": 0.8, "answer_within_seconds": 20, "shrinkage": 0.5}
+    )
+    assert main(["roster", str(scenario), "-o", str(tmp_path / "out"), "--time-limit", "5"]) == 0
+    err = capsys.readouterr().err
+    assert "agent-hours to schedule" in err and "on the phone" not in err

@@ -25,7 +25,7 @@ import pandas as pd
 from wfm.scenario import Scenario, ScenarioRun, load_scenario
 
 if TYPE_CHECKING:
-    from wfm.roster.solve import ProgressEvent, RosterResult
+    from wfm.roster.solve import ProgressEvent, RosterResult, RosterSummary
 
 __all__ = ["register", "run"]
 
@@ -152,13 +152,7 @@ def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[
         )
     )
     rows.append(("overstaffing", f"{_fmt(s.overstaffing_agent_hours)} agent-hours"))
-    rows.append(
-        (
-            "paid hours",
-            f"{_fmt(s.paid_hours)} (lower bound at the least understaffing "
-            f"{_fmt(s.lower_bound_paid_hours)})",
-        )
-    )
+    rows.append(("paid hours", _paid_hours_text(s)))
     rows.append(("paid cost", _fmt(s.paid_cost, ",.2f")))
     rows.append(("shifts", f"{s.shifts} by {s.agents_working} of {len(scenario.agents)} agents"))
     rows.append(
@@ -177,6 +171,25 @@ def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[
     )
     rows.append(("output", str(out)))
     return _table(rows)
+
+
+def _paid_hours_text(s: RosterSummary) -> str:
+    """Paid hours and the bound, said so that a roster below the bound reads right.
+
+    The paid-hours bound holds for rosters with the least understaffing; a
+    roster with more understaffing may well pay fewer hours than it.
+    """
+    text = _fmt(s.paid_hours)
+    bound, least = s.lower_bound_paid_hours, s.lower_bound_understaffing_agent_hours
+    if bound is None or least is None:
+        return text
+    under = s.understaffing_agent_hours
+    if under is not None and under > least + 1e-6:
+        return (
+            f"{text} (a roster with only {_fmt(least)} agent-hours of understaffing "
+            f"needs at least {_fmt(bound)})"
+        )
+    return f"{text} (lower bound {_fmt(bound)})"
 
 
 def _table(rows: list[tuple[str, str]]) -> list[str]:
@@ -216,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
     written = _write_tables(pipeline, out)
     print(
         f"requirements: {problem.required_agents.sum() * problem.interval_hours:,.1f} "
-        f"agent-hours on the phone; solving (time limit {time_limit:g} s, {workers} workers, "
+        f"agent-hours to schedule; solving (time limit {time_limit:g} s, {workers} workers, "
         f"seed {seed})",
         file=err,
         flush=True,
