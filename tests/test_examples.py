@@ -71,7 +71,7 @@ def test_example_rosters_end_to_end(tmp_path: Path, problem: RosterProblem) -> N
             "-o",
             str(out),
             "--time-limit",
-            "15",
+            "6",
             "--workers",
             "2",
             "--quiet",
