@@ -331,3 +331,20 @@ def test_unsorted_forecast_error_reads_as_a_sentence() -> None:
     frame.loc[2, "interval_start"] = frame.loc[1, "interval_start"]
     with pytest.raises(DataError, match="got the same timestamp as the previous row"):
         requirements(frame, target="0.8/20", aht_seconds=180.0)
+
+
+def test_interval_longer_than_the_spacing_is_refused() -> None:
+    # A 15-minute forecast read as 30-minute intervals used to halve every
+    # interval's traffic (peak 53 agents became 37 on the example week).
+    fc = pd.DataFrame(
+        {
+            "interval_start": pd.date_range("2024-03-04 08:00", periods=4, freq="15min"),
+            "calls": [100.0, 100.0, 100.0, 100.0],
+        }
+    )
+    with pytest.raises(DataError, match=r"interval_start\[row 1\].*overlap"):
+        requirements(fc, target="0.8/20", aht_seconds=180, interval_minutes=30)
+    inferred = requirements(fc, target="0.8/20", aht_seconds=180)
+    explicit = requirements(fc, target="0.8/20", aht_seconds=180, interval_minutes=15)
+    assert inferred["agents_on_phone"].tolist() == explicit["agents_on_phone"].tolist()
+    assert inferred["traffic_erlangs"].iloc[0] == pytest.approx(100 * 180 / 900)

@@ -477,6 +477,20 @@ def requirements(
         if interval_minutes is not None
         else _infer_interval_minutes(forecast["interval_start"])
     )
+    if interval_minutes is not None and len(forecast) >= 2:
+        # Intervals longer than the spacing of their starts would overlap (and
+        # spread each interval's calls over too long a time).
+        spacing = forecast["interval_start"].diff().dt.total_seconds().to_numpy()[1:] / 60.0
+        short = spacing < minutes * (1.0 - 1e-9)
+        if short.any():
+            i = int(np.flatnonzero(short)[0]) + 1
+            raise _row_error(
+                "interval_start",
+                i,
+                str(forecast["interval_start"].iloc[i]),
+                f"a start at least interval_minutes={minutes:g} after the previous row's "
+                f"(it is {spacing[i - 1]:g} min after it: intervals would overlap)",
+            )
 
     usable = np.isfinite(aht)
     traffic = np.where(usable, calls * np.where(usable, aht, 1.0) / (60.0 * minutes), 0.0)
