@@ -128,6 +128,33 @@ def test_roster_obeys_the_contract(week_result):
     assert (result.roster["paid_minutes"] == 8 * 60).all()
 
 
+def test_independent_checker_finds_no_hard_violation(week_result, tmp_path):
+    from wfm.roster.checker import check_roster, check_roster_files
+
+    problem, result = week_result
+    assert check_roster(problem, result.roster, result.breaks).empty
+    result.write(tmp_path)
+    assert check_roster_files(problem, tmp_path).empty
+
+
+def test_infeasible_with_calls_reports_zero_service(tmp_path):
+    problem = week_problem(2, with_calls=True)
+    bad = RosterProblem(
+        start_date=problem.start_date,
+        requirements=problem.requirements,
+        templates=problem.templates,
+        contracts=(contract("ft", min_days_per_week=6, min_consecutive_days_off=2),),
+        agents=problem.agents,
+        interval_minutes=15,
+        service=problem.service,
+    )
+    result = solve(bad, time_limit_seconds=5.0, workers=1, compute_bound=False)
+    assert result.status == RosterStatus.INFEASIBLE
+    busy = result.coverage[result.coverage["calls"] > 0]
+    assert (busy["service_level"] == 0).all()
+    assert result.summary.service_level is None
+
+
 def test_summary_is_consistent_with_the_tables(week_result):
     _, result = week_result
     s = result.summary

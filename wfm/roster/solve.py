@@ -1,24 +1,43 @@
 """Solve a weekly roster with OR-Tools CP-SAT and return a typed result.
 
 :func:`solve` runs the pre-solve checks, builds the model
-(:mod:`wfm.roster.model`), seeds CP-SAT with a greedy roster as a solution
-hint, solves, and turns the answer into tables (:mod:`wfm.roster.report`).
-An infeasible problem comes back with ``status == INFEASIBLE`` and the
-conflicting rules in ``conflicts``, never as an exception.
+(:mod:`wfm.roster.model`), and searches in three phases:
+
+1. a greedy constructive roster (:func:`wfm.roster.model.greedy_hint`),
+   completed into a full feasible solution by CP-SAT with the shifts fixed
+   (break placement and bookkeeping solved); this is the first roster;
+2. CP-SAT on the full model, started from that solution, for a share
+   (15 %) of the remaining time: small problems end here, proven optimal;
+3. a large-neighbourhood search that repeatedly frees two agents (all
+   others keep their days and shifts) and lets CP-SAT improve them together
+   with everybody's break placement, keeping every improvement.
+
+The answer is turned into tables (:mod:`wfm.roster.report`). An infeasible
+problem comes back with ``status == INFEASIBLE`` and the conflicting rules in
+``conflicts``, never as an exception.
+
+CP-SAT parameters set through ``solver.parameters``: ``num_workers``,
+``random_seed``, ``max_time_in_seconds``, ``max_deterministic_time``,
+``log_search_progress``; probing is off and presolve runs one pass
+(``cp_model_probing_level = 0``, ``max_presolve_iterations = 1``), which on
+these models saves seconds at no loss; with several workers and a
+deterministic limit, ``interleave_search`` makes the parallel search
+reproducible.
 
 Timing
 ------
 ``time_limit_seconds`` is the budget of the whole call except the lower
-bound: model building and the greedy hint are taken from it before CP-SAT
-gets the rest (at least a tenth of it). ``first_solution_seconds`` and the
+bound: model building, the greedy roster and its completion are taken from
+it before the searches share the rest. ``first_solution_seconds`` and the
 ``solution_trace`` are measured from the start of the call.
 
 Determinism
 -----------
 With ``max_deterministic_time`` set, the same problem, ``seed`` and
 ``workers`` give the same roster whenever that limit (not the wall-clock one)
-ends the search. With more than one worker, CP-SAT's interleaved search is
-used to make the parallel search reproducible.
+ends each phase: the greedy heuristic then runs without a wall-clock budget,
+15 % of the deterministic time goes to the full search, and the
+neighbourhood steps stop once their deterministic time adds up to the rest.
 """
 
 from __future__ import annotations
