@@ -317,6 +317,9 @@ neighbourhood search takes over."""
 _FREE_AGENTS = 2
 """Agents re-optimised together in one neighbourhood."""
 
+_STEP_WORKERS = 1
+"""CP-SAT workers of one neighbourhood step."""
+
 
 def _improve(
     rm: RosterModel,
@@ -376,7 +379,7 @@ def _improve(
         proto.solution_hint.values.extend(values)
         solver = cp_model.CpSolver()
         params = solver.parameters
-        params.num_workers = 1
+        params.num_workers = _STEP_WORKERS
         params.random_seed = seed
         params.max_time_in_seconds = min(step_seconds, left)
         if deterministic_budget is not None:
