@@ -745,3 +745,34 @@ def test_service_level_of_one_is_named_at_its_yaml_key(tmp_path: Path) -> None:
     error = _error(tmp_path, doc)
     assert error.field == "service.target" and error.value == 1.0
     assert "(0, 1)" in str(error)
+
+
+def _forecast_doc(tmp_path: Path, frame: pd.DataFrame) -> Path:
+    frame.to_csv(tmp_path / "fc.csv", index=False)
+    doc = _base()
+    doc["week"]["days"] = 2
+    doc["demand"] = {"forecast": {"path": "fc.csv", "default_aht_seconds": 300}}
+    return _write(tmp_path, doc, requirements=False)
+
+
+def test_coarser_forecast_file_is_an_error(tmp_path: Path) -> None:
+    # A 30-minute forecast in a 15-minute scenario used to staff only every
+    # other interval (absent intervals need no agents): half the demand dropped.
+    stamps = pd.date_range(pd.Timestamp(START), periods=2 * 48, freq="30min")
+    calls = np.where((stamps.hour >= 9) & (stamps.hour < 17), 30.0, 0.0)
+    frame = pd.DataFrame({"interval_start": stamps.strftime("%Y-%m-%d %H:%M"), "calls": calls})
+    with pytest.raises(DataError, match="rows at least 30 minutes apart") as info:
+        load_scenario(_forecast_doc(tmp_path, frame)).pipeline()
+    assert info.value.field == "demand.forecast (fc.csv): interval_start"
+
+
+def test_forecast_row_errors_name_the_file_line(tmp_path: Path) -> None:
+    stamps = pd.date_range(pd.Timestamp(START), periods=2 * 96, freq="15min")
+    frame = pd.DataFrame(
+        {"interval_start": stamps.strftime("%Y-%m-%d %H:%M"), "calls": np.full(2 * 96, 5.0)}
+    )
+    frame.loc[40, "calls"] = -1.0  # data row 40 is line 42 of the file (header is line 1)
+    with pytest.raises(DataError) as info:
+        load_scenario(_forecast_doc(tmp_path, frame)).pipeline()
+    assert info.value.field == "demand.forecast (fc.csv): calls[line 42]"
+    assert (tmp_path / "fc.csv").read_text().splitlines()[41].endswith(",-1.0")

@@ -181,6 +181,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -728,7 +729,6 @@ class Scenario:
         return self.pipeline().problem
 
     def _problem(self, requirements: pd.DataFrame) -> RosterProblem:
-        source = _demand_key(self.demand)
         try:
             return RosterProblem(
                 start_date=self.start_date,
@@ -745,15 +745,15 @@ class Scenario:
                 service=self.service.settings() if self.service is not None else None,
             )
         except DataError as exc:
-            raise DataError(
-                f"demand.{source} ({self.demand.path.name}): {exc.field}", exc.value, exc.expected
-            ) from None
+            raise self._data_error(exc) from None
 
     def _data_error(self, exc: ValidationError) -> DataError:
         source = _demand_key(self.demand)
-        return DataError(
-            f"demand.{source} ({self.demand.path.name}): {exc.field}", exc.value, exc.expected
-        )
+        field = exc.field
+        if not isinstance(self.demand, HistoryDemand):
+            field = _row_to_line(field)  # the table rows are the file's data lines
+        value = exc.value.item() if isinstance(exc.value, np.generic) else exc.value
+        return DataError(f"demand.{source} ({self.demand.path.name}): {field}", value, exc.expected)
 
     def _forecast_from_history(self, demand: HistoryDemand) -> tuple[History, pd.DataFrame]:
         from wfm.forecast import make_forecaster
@@ -788,6 +788,7 @@ class Scenario:
                 "a column 'aht_seconds' or demand.forecast.default_aht_seconds",
             )
         frame["interval_start"] = _timestamps(frame["interval_start"], self.demand)
+        _check_grid(frame["interval_start"], self.interval_minutes, self.demand)
         if "is_open" in frame.columns:
             frame["is_open"] = _booleans(frame["is_open"], self.demand)
         return frame
@@ -864,6 +865,36 @@ def _timestamps(column: pd.Series, demand: Demand) -> pd.Series:
             "a timestamp YYYY-MM-DD HH:MM",
         )
     return stamps
+
+
+def _check_grid(stamps: pd.Series, interval_minutes: int, demand: Demand) -> None:
+    """A forecast file on a coarser grid than the scenario's is an error.
+
+    Intervals absent from the table need no agents, so a 30-minute forecast
+    read on a 15-minute grid would silently leave every other interval
+    unstaffed. (Requirements files may legitimately list only the intervals
+    that need agents, so they are not checked.)
+    """
+    if len(stamps) < 2:
+        return
+    ordered = stamps.sort_values()
+    naive = ordered.dt.tz_localize(None) if ordered.dt.tz is not None else ordered
+    values = naive.to_numpy(dtype="datetime64[ns]")
+    same_day = values[1:].astype("datetime64[D]") == values[:-1].astype("datetime64[D]")
+    gaps = (values[1:] - values[:-1])[same_day] // pd.Timedelta(minutes=1).to_timedelta64()
+    gaps = gaps[gaps > 0]
+    if gaps.size and int(gaps.min()) > interval_minutes:
+        raise DataError(
+            f"demand.{_demand_key(demand)} ({demand.path.name}): interval_start",
+            f"rows at least {int(gaps.min())} minutes apart",
+            f"a row per {interval_minutes}-minute interval (interval_minutes of the scenario); "
+            "set interval_minutes to the file's grid or resample the file",
+        )
+
+
+def _row_to_line(field: str) -> str:
+    """``calls[row 40]`` (0-based table row) -> ``calls[line 42]`` (line of the CSV file)."""
+    return re.sub(r"\[row (\d+)\]", lambda m: f"[line {int(m.group(1)) + 2}]", field)
 
 
 def _booleans(column: pd.Series, demand: Demand) -> pd.Series:
