@@ -348,3 +348,9 @@ def test_interval_longer_than_the_spacing_is_refused() -> None:
     explicit = requirements(fc, target="0.8/20", aht_seconds=180, interval_minutes=15)
     assert inferred["agents_on_phone"].tolist() == explicit["agents_on_phone"].tolist()
     assert inferred["traffic_erlangs"].iloc[0] == pytest.approx(100 * 180 / 900)
+
+
+def test_is_open_error_shows_a_plain_value() -> None:
+    frame = _forecast([10.0, 20.0], is_open=np.array([1, 0]))
+    with pytest.raises(DataError, match=r"is_open\[row 0\]: got 1, expected True or False"):
+        requirements(frame, target="0.8/20", aht_seconds=180.0)

@@ -313,7 +313,8 @@ def _validate_forecast(
             ok = np.array([isinstance(v, (bool, np.bool_)) for v in values], dtype=bool)
             if not ok.all():
                 i = int(np.flatnonzero(~ok)[0])
-                raise _row_error("is_open", i, values[i], "True or False")
+                shown = values[i].item() if isinstance(values[i], np.generic) else values[i]
+                raise _row_error("is_open", i, shown, "True or False")
         is_open = raw_open.to_numpy(dtype=bool)
     else:
         is_open = np.ones(len(forecast), dtype=bool)
