@@ -146,3 +146,15 @@ def test_interval_finer_than_the_history_is_refused(
     assert main(["forecast", str(EXAMPLE), "--interval", "5", "-o", str(out)]) == 2
     assert "a multiple of the data's 15-minute grid" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_special_days_need_iso_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 05/01/2027 used to be read silently as 1 May 2027 (US order)
+    special = tmp_path / "special.csv"
+    special.write_text("date,multiplier\n05/01/2027,0\n")
+    argv = ["forecast", str(EXAMPLE), "--special-days", str(special), "-o", str(tmp_path / "f")]
+    assert main(argv) == 2
+    assert "line 2 date: got '05/01/2027', expected YYYY-MM-DD" in capsys.readouterr().err
+    special.write_text("")
+    assert main(argv) == 2
+    assert "expected a CSV file with a 'date' column" in capsys.readouterr().err

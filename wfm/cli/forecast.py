@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -124,15 +125,24 @@ def read_special_days(path: Path) -> tuple[list[pd.Timestamp], dict[pd.Timestamp
     tuple
         (every listed date, ``{date: multiplier}`` for rows with a multiplier).
     """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ValidationError(
+            str(path), "an empty file", "a CSV file with a 'date' column"
+        ) from None
     if "date" not in frame.columns:
         raise ValidationError(f"{path} columns", list(frame.columns), "a 'date' column")
     days: list[pd.Timestamp] = []
     multipliers: dict[pd.Timestamp, float] = {}
     for i, row in frame.iterrows():
         line = int(i) + 2  # type: ignore[call-overload]
+        text = row["date"].strip()
         try:
-            day = pd.Timestamp(row["date"].strip())
+            # ISO only: 05/01/2027 would silently be read as the 1st of May
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(text)
+            day = pd.Timestamp(text)
         except ValueError:
             raise ValidationError(f"{path} line {line} date", row["date"], "YYYY-MM-DD") from None
         if day is pd.NaT or day != day.normalize():
