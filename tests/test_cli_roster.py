@@ -195,3 +195,25 @@ def test_requirement_line_counts_scheduled_agents(
     assert main(["roster", str(scenario), "-o", str(tmp_path / "out"), "--time-limit", "5"]) == 0
     err = capsys.readouterr().err
     assert "agent-hours to schedule" in err and "on the phone" not in err
+
+
+def test_many_conflicts_are_capped_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 44 identical lines (one per agent) buried the useful ones; the full list is
+    # in summary.json
+    import wfm.cli.roster as cli_roster
+
+    monkeypatch.setattr(cli_roster, "MAX_CONFLICTS_SHOWN", 1)
+    scenario = _tiny(
+        tmp_path,
+        contracts=[{"name": "ft", "min_hours_per_week": 30, "max_hours_per_week": 40}],
+    )
+    out = tmp_path / "out"
+    assert main(["roster", str(scenario), "-o", str(out), "--time-limit", "5"]) == 1
+    err = capsys.readouterr().err
+    conflicts = json.loads((out / "summary.json").read_text())["conflicts"]
+    assert len(conflicts) >= 2  # two days cannot give anyone 30 hours
+    shown = [line for line in err.splitlines() if line.startswith("  min_hours_per_week")]
+    assert len(shown) == 1
+    assert f"... and {len(conflicts) - 1} more conflict" in err

@@ -37,6 +37,10 @@ _DESCRIPTION = (
 )
 
 
+#: Conflicts printed when no roster is found; the rest are in summary.json.
+MAX_CONFLICTS_SHOWN = 10
+
+
 def register(subparsers: Any) -> None:
     """Add the ``roster`` subcommand to ``subparsers``."""
     parser = subparsers.add_parser(
@@ -250,7 +254,10 @@ def run(args: argparse.Namespace) -> int:
     if result.status in (RosterStatus.OPTIMAL, RosterStatus.FEASIBLE):
         return 0
     print(f"wfm roster: no roster found ({result.status.value})", file=err)
-    for conflict in result.conflicts:
+    for conflict in result.conflicts[:MAX_CONFLICTS_SHOWN]:
         who = f" [{conflict.agent_id}]" if conflict.agent_id else ""
         print(f"  {conflict.rule}{who}: {conflict.message}", file=err)
+    hidden = len(result.conflicts) - MAX_CONFLICTS_SHOWN
+    if hidden > 0:
+        print(f"  ... and {_count(hidden, 'more conflict')} (all in summary.json)", file=err)
     return 1
