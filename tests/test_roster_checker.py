@@ -543,3 +543,19 @@ def test_random_rosters_from_the_shift_expansion_are_well_formed(seed: int) -> N
     structural = out[~out["rule"].isin(labour | {"shift_overlap"})]
     assert structural.empty, structural.to_dict("records")
     assert len(shifts) >= 12
+
+
+def test_day_first_timestamps_are_refused_not_guessed() -> None:
+    # "01/05/2027 08:00" used to be parsed month-first (with a pandas warning)
+    p = make_problem()
+    roster, breaks = tables(shift("a", 0, "08:00"))
+    day = str(roster.loc[0, "date"])
+    y, m, d = day[:10].split("-")
+    roster.loc[0, "start"] = f"{d}/{m}/{y} 08:00"
+    with pytest.raises(DataError, match=r"roster.start\[row 0\].*YYYY-MM-DD HH:MM"):
+        check_roster(p, roster, breaks)
+    # parsed datetimes are fine as they are
+    roster, breaks = tables(shift("a", 0, "08:00"))
+    roster["start"] = pd.to_datetime(roster["start"])
+    roster["end"] = pd.to_datetime(roster["end"])
+    assert check_roster(p, roster, breaks).empty

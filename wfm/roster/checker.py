@@ -132,7 +132,8 @@ def _need_columns(table: pd.DataFrame, name: str, columns: tuple[str, ...]) -> N
 
 def _timestamps(table: pd.DataFrame, name: str, column: str) -> pd.Series:
     raw = table[column]
-    parsed = pd.to_datetime(raw, errors="coerce")
+    # ISO only: "04/01/2027 07:45" would be read month-first without a word
+    parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
     bad = parsed.isna()
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
