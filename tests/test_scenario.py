@@ -776,3 +776,14 @@ def test_forecast_row_errors_name_the_file_line(tmp_path: Path) -> None:
         load_scenario(_forecast_doc(tmp_path, frame)).pipeline()
     assert info.value.field == "demand.forecast (fc.csv): calls[line 42]"
     assert (tmp_path / "fc.csv").read_text().splitlines()[41].endswith(",-1.0")
+
+
+def test_forecast_timestamps_must_be_iso(tmp_path: Path) -> None:
+    # "04/01/2027 00:00" was read month-first (1 April) without a word
+    stamps = pd.date_range(pd.Timestamp(START), periods=2 * 96, freq="15min")
+    frame = pd.DataFrame(
+        {"interval_start": stamps.strftime("%d/%m/%Y %H:%M"), "calls": np.full(2 * 96, 5.0)}
+    )
+    with pytest.raises(DataError, match="YYYY-MM-DD HH:MM") as info:
+        load_scenario(_forecast_doc(tmp_path, frame)).pipeline()
+    assert info.value.field == "demand.forecast (fc.csv): interval_start[line 2]"

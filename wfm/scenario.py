@@ -855,7 +855,8 @@ def _read_csv(path: Path, where: str) -> pd.DataFrame:
 
 
 def _timestamps(column: pd.Series, demand: Demand) -> pd.Series:
-    stamps = pd.to_datetime(column, errors="coerce", format="mixed")
+    # ISO only, as the history reader: "05/01/2027 08:00" would be read month-first
+    stamps = pd.to_datetime(column, errors="coerce", format="ISO8601")
     bad = stamps.isna()
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
