@@ -217,3 +217,18 @@ def test_many_conflicts_are_capped_on_stderr(
     shown = [line for line in err.splitlines() if line.startswith("  min_hours_per_week")]
     assert len(shown) == 1
     assert f"... and {len(conflicts) - 1} more conflict" in err
+
+
+def test_stale_forecast_is_removed_when_the_run_has_none(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    forecast_run = tmp_path / "a"
+    forecast_run.mkdir()
+    scenario = _tiny(forecast_run, demand="forecast")
+    assert main(["roster", str(scenario), "-o", str(out), "--quiet", "--time-limit", "5"]) == 0
+    assert (out / "forecast.csv").is_file()
+    requirements_run = tmp_path / "b"
+    requirements_run.mkdir()
+    scenario = _tiny(requirements_run)
+    assert main(["roster", str(scenario), "-o", str(out), "--quiet", "--time-limit", "5"]) == 0
+    assert not (out / "forecast.csv").exists()  # it belonged to the first run
+    assert (out / "requirements.csv").is_file()

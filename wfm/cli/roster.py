@@ -7,8 +7,9 @@ Example::
 Reads and validates the scenario, runs history -> forecast -> requirements
 (as the scenario says), solves the roster while showing progress on standard
 error, writes ``roster.csv``, ``breaks.csv``, ``coverage.csv``,
-``violations.csv``, ``summary.json`` plus ``forecast.csv`` and
-``requirements.csv`` into the output directory, and prints a short summary.
+``violations.csv``, ``summary.json`` plus ``forecast.csv`` (when the
+scenario forecasts; a stale one is removed otherwise) and ``requirements.csv``
+into the output directory, and prints a short summary.
 Exit code 0 when a roster was found (OPTIMAL or FEASIBLE), 1 when not (the
 conflicts found are printed), 2 on bad input.
 """
@@ -120,6 +121,9 @@ def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
     if run_.forecast is not None:
         _to_csv(run_.forecast, out / "forecast.csv")
         written.append("forecast.csv")
+    else:
+        # a forecast.csv left by an earlier run would pass for this run's forecast
+        (out / "forecast.csv").unlink(missing_ok=True)
     table = run_.staffing if run_.staffing is not None else run_.requirements
     _to_csv(table, out / "requirements.csv")
     written.append("requirements.csv")
