@@ -158,3 +158,17 @@ def test_special_days_need_iso_dates(tmp_path: Path, capsys: pytest.CaptureFixtu
     special.write_text("")
     assert main(argv) == 2
     assert "expected a CSV file with a 'date' column" in capsys.readouterr().err
+
+
+def test_undefined_backtest_errors_show_as_dash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = pd.read_csv(EXAMPLE)
+    frame["calls"] = 0  # a history of zero-call days: WAPE and bias are undefined
+    path = tmp_path / "zero.csv"
+    frame.to_csv(path, index=False)
+    argv = ["forecast", str(path), "--default-aht-seconds", "300", "-o", str(tmp_path / "f.csv")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "nan" not in out
+    assert "wrote 672 intervals (312 open, 0 calls)" in out

@@ -184,7 +184,10 @@ def _table(frame: pd.DataFrame) -> str:
     shown = frame.copy()
     for column in ("wape", "mean_fold_wape", "daily_mape", "bias"):
         if column in shown:
-            shown[column] = shown[column].map(lambda v: f"{100 * v:6.2f}%")
+            # undefined (no actual calls in the fold) shows as "-", not "nan%"
+            shown[column] = shown[column].map(
+                lambda v: f"{100 * v:6.2f}%" if math.isfinite(v) else "-"
+            )
     for column in ("actual_calls", "forecast_calls"):
         if column in shown:
             shown[column] = shown[column].map(lambda v: f"{v:.0f}")
