@@ -320,6 +320,10 @@ _FREE_AGENTS = 2
 _STEP_WORKERS = 1
 """CP-SAT workers of one neighbourhood step."""
 
+_STEP_BASE_SECONDS = 1.5
+_STEP_AGENTS_PER_SECOND = 100.0
+"""Wall-clock limit of one neighbourhood step: base + agents / this."""
+
 
 def _improve(
     rm: RosterModel,
@@ -354,7 +358,7 @@ def _improve(
     values = list(reader.response_proto.solution)
     objective = reader.objective_value
     best = reader
-    step_seconds = 1.0 + n_agents / 200.0
+    step_seconds = _STEP_BASE_SECONDS + n_agents / _STEP_AGENTS_PER_SECOND
     spent = 0.0
     while True:
         left = deadline - time.perf_counter()
