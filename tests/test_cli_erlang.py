@@ -165,3 +165,24 @@ def test_hundred_percent_target_is_refused(capsys: pytest.CaptureFixture[str]) -
     err = capsys.readouterr().err
     assert err.startswith("wfm erlang: error: level: got 1.0") and err.count("\n") == 1
     assert main([*argv, "--target", "0.99/0"]) == 0
+
+
+def test_requirements_of_a_header_only_forecast_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # used to write an empty table and exit 0
+    path = tmp_path / "forecast.csv"
+    path.write_text("interval_start,calls,aht_seconds\n")
+    out = tmp_path / "req.csv"
+    assert main(["requirements", str(path), "--interval-minutes", "15", "-o", str(out)]) == 2
+    assert "the file has a header only" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_requirements_interval_longer_than_spacing_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "req.csv"
+    argv = ["requirements", str(EXAMPLE), "--interval-minutes", "30", "-o", str(out)]
+    assert main(argv) == 2
+    assert "interval_start[line 3]" in capsys.readouterr().err

@@ -90,6 +90,8 @@ def read_forecast_csv(path: str) -> pd.DataFrame:
         raise DataError("forecast", path, f"a readable CSV file ({exc})") from None
     if "interval_start" not in frame.columns:
         raise DataError("forecast", sorted(map(str, frame.columns)), "an interval_start column")
+    if frame.empty:
+        raise DataError("forecast", path, "at least one interval (the file has a header only)")
     raw = frame["interval_start"]
     try:
         parsed = pd.to_datetime(raw, format="ISO8601")
