@@ -172,3 +172,14 @@ def test_undefined_backtest_errors_show_as_dash(
     out = capsys.readouterr().out
     assert "nan" not in out
     assert "wrote 672 intervals (312 open, 0 calls)" in out
+
+
+@pytest.mark.parametrize("method", ["auto", "profile"])
+def test_fewer_folds_than_asked_are_announced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], method: str
+) -> None:
+    # 20 weeks of history allow 19 one-week folds; 100 were cut to 19 without a word
+    argv = ["forecast", str(EXAMPLE), "--folds", "100", "--method", method]
+    assert main([*argv, "-o", str(tmp_path / "f.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "note: 19 folds, not 100" in out

@@ -247,6 +247,9 @@ def run(args: argparse.Namespace) -> int:
         )
     if len(scores):
         print(f"\nbacktest ({args.days}-day folds, fit strictly before each cutoff):")
+        run_folds = int(scores["fold"].nunique())
+        if run_folds < args.folds:
+            print(f"  note: {run_folds} folds, not {args.folds}: the history is too short for more")
         print(_table(scores.drop(columns=["chosen", "train_days"])))
         print("\npooled over folds:")
         print(_table(summarize_backtest(scores)))
