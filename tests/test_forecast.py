@@ -415,3 +415,11 @@ def test_clone_and_params() -> None:
     assert copy.get_params() == model.get_params()
     assert model.clone(weeks=3).weeks == 3
     assert "WeekdayProfile(" in repr(model)
+
+
+def test_backtest_of_no_forecaster_is_an_error() -> None:
+    # used to return an empty table
+    history = _history(_planted(3, noise=False))
+    with pytest.raises(ValidationError, match="at least one forecaster"):
+        backtest(history, [], folds=1)
+    assert len(backtest(history, ["seasonal_naive"], folds=1)) == 1

@@ -1185,6 +1185,8 @@ def backtest(
     items: list[Forecaster | str] = (
         [forecaster] if isinstance(forecaster, (Forecaster, str)) else list(forecaster)
     )
+    if not items:
+        raise ValidationError("forecaster", [], "at least one forecaster or method name")
     models = [make_forecaster(f) if isinstance(f, str) else f for f in items]
     for i, m in enumerate(models):
         if not isinstance(m, Forecaster):
