@@ -787,3 +787,11 @@ def test_forecast_timestamps_must_be_iso(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="YYYY-MM-DD HH:MM") as info:
         load_scenario(_forecast_doc(tmp_path, frame)).pipeline()
     assert info.value.field == "demand.forecast (fc.csv): interval_start[line 2]"
+
+
+def test_service_target_as_a_percentage_gets_a_hint(tmp_path: Path) -> None:
+    doc = _base()
+    doc["service"]["target"] = 80
+    error = _error(tmp_path, doc)
+    assert error.field == "service.target"
+    assert "e.g. 0.8 for 80%" in str(error)

@@ -1191,6 +1191,11 @@ def _parse_service(value: Any, demand: Demand) -> ServiceSpec | None:
     raw = _mapping(value, "service", _SERVICE_KEYS)
     args: dict[str, Any] = {"target": None, "answer_within_seconds": None}
     if raw.get("target") is not None:
+        level = raw["target"]
+        if isinstance(level, (int, float)) and not isinstance(level, bool) and 1 < level <= 100:
+            raise ScenarioError(
+                "service.target", level, f"a fraction in (0, 1), e.g. {level / 100:g} for {level:g}%"
+            )
         args["target"] = _number(
             raw["target"], "service.target", minimum=0.0, maximum=1.0, exclusive_minimum=True
         )
