@@ -1193,9 +1193,8 @@ def _parse_service(value: Any, demand: Demand) -> ServiceSpec | None:
     if raw.get("target") is not None:
         level = raw["target"]
         if isinstance(level, (int, float)) and not isinstance(level, bool) and 1 < level <= 100:
-            raise ScenarioError(
-                "service.target", level, f"a fraction in (0, 1), e.g. {level / 100:g} for {level:g}%"
-            )
+            hint = f"a fraction in (0, 1), e.g. {level / 100:g} for {level:g}%"
+            raise ScenarioError("service.target", level, hint)
         args["target"] = _number(
             raw["target"], "service.target", minimum=0.0, maximum=1.0, exclusive_minimum=True
         )
