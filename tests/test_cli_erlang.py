@@ -186,3 +186,13 @@ def test_requirements_interval_longer_than_spacing_names_the_line(
     argv = ["requirements", str(EXAMPLE), "--interval-minutes", "30", "-o", str(out)]
     assert main(argv) == 2
     assert "interval_start[line 3]" in capsys.readouterr().err
+
+
+def test_target_line_is_not_rounded_up_to_a_hundred_percent(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["erlang", "--calls", "100", "--aht-seconds", "180", "--target", "0.999999/0"]
+    assert main([*argv, "--max-occupancy", "0.855"]) == 0
+    out = capsys.readouterr().out
+    assert "99.9999% answered within 0 s, occupancy <= 85.5%" in out
+    assert "100%" not in out

@@ -197,6 +197,11 @@ def _calculate(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _percent(fraction: float) -> str:
+    """80% for 0.8, 99.9999% for 0.999999: never rounded up to look like 100%."""
+    return f"{100 * fraction:.10g}%"
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "-"
@@ -211,13 +216,14 @@ def _print_table(result: dict[str, Any]) -> None:
     target = result["target"]
     parts = []
     if target["level"] is not None:
-        parts.append(f"{target['level']:.0%} answered within {target['answer_within_seconds']:g} s")
+        within = target["answer_within_seconds"]
+        parts.append(f"{_percent(target['level'])} answered within {within:g} s")
     if target["max_asa_seconds"] is not None:
         parts.append(f"ASA <= {target['max_asa_seconds']:g} s")
     if target["max_abandon_rate"] is not None:
-        parts.append(f"abandon <= {target['max_abandon_rate']:.1%}")
+        parts.append(f"abandon <= {_percent(target['max_abandon_rate'])}")
     if result["max_occupancy"] is not None:
-        parts.append(f"occupancy <= {result['max_occupancy']:.0%}")
+        parts.append(f"occupancy <= {_percent(result['max_occupancy'])}")
     rows = [
         ("model", result["model"]),
         ("target", ", ".join(parts)),
