@@ -150,7 +150,7 @@ def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[
         text = f"{100 * s.service_level:.1f}%"
         if target is not None:
             met = s.service_level >= target - 1e-9
-            text += f" vs target {100 * target:.0f}% ({'meets' if met else 'BELOW'} target)"
+            text += f" vs target {100 * target:.10g}% ({'meets' if met else 'BELOW'} target)"
         rows.append(("service level", text))
     rows.append(
         (
