@@ -124,3 +124,12 @@ def test_example_regenerates_identically(tmp_path: Path) -> None:
         capture_output=True,
     )
     assert out.read_bytes() == EXAMPLE.read_bytes()
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "1"])
+def test_bad_seed_is_a_validation_error(seed: object) -> None:
+    # -1 used to escape as numpy's bare ValueError "expected non-negative integer"
+    with pytest.raises(ValidationError, match="seed"):
+        synthetic_history(start="2026-01-05", weeks=1, seed=seed)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="seed"):
+        synthetic_call_records(start="2026-01-05", weeks=1, seed=seed)  # type: ignore[arg-type]

@@ -218,6 +218,8 @@ def synthetic_history(
     >>> list(df.columns)
     ['interval_start', 'calls', 'aht_seconds']
     """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValidationError("seed", seed, "an integer >= 0")
     first = _check_params(
         start,
         weeks,
