@@ -559,3 +559,16 @@ def test_day_first_timestamps_are_refused_not_guessed() -> None:
     roster["start"] = pd.to_datetime(roster["start"])
     roster["end"] = pd.to_datetime(roster["end"])
     assert check_roster(p, roster, breaks).empty
+
+
+def test_file_errors_name_the_line_and_empty_files(tmp_path: Path) -> None:
+    problem = make_problem()
+    roster, breaks = tables(shift("a", 0, "08:00"), shift("a", 1, "08:00"))
+    roster.loc[1, "start"] = "not a time"  # table row 1 is line 3 of roster.csv
+    roster.to_csv(tmp_path / "roster.csv", index=False)
+    breaks.to_csv(tmp_path / "breaks.csv", index=False)
+    with pytest.raises(DataError, match=r"roster.start\[line 3\]: got 'not a time'"):
+        check_roster_files(problem, tmp_path)
+    (tmp_path / "roster.csv").write_text("")  # was a pandas EmptyDataError traceback
+    with pytest.raises(DataError, match=r"roster\.csv: got 'an empty file'"):
+        check_roster_files(problem, tmp_path)

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -698,7 +699,10 @@ def check_roster(
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DataError(str(path), "an empty file", "a CSV file with a header row") from None
 
 
 def check_roster_files(
@@ -732,4 +736,9 @@ def check_roster_files(
     roster = _read_csv(folder / "roster.csv")
     breaks_path = folder / "breaks.csv"
     breaks = _read_csv(breaks_path) if breaks_path.exists() else None
-    return check_roster(problem, roster, breaks, include_soft=include_soft)
+    try:
+        return check_roster(problem, roster, breaks, include_soft=include_soft)
+    except DataError as exc:
+        # name the line of the file (header = line 1) rather than the table row
+        field = re.sub(r"\[row (\d+)\]", lambda m: f"[line {int(m.group(1)) + 2}]", exc.field)
+        raise DataError(field, exc.value, exc.expected) from None
