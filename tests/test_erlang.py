@@ -455,3 +455,15 @@ def test_service_level_target_of_one_is_rejected(level: float) -> None:
         e.agents_for_erlang_a(10.0, 180.0, 120.0, target=level, answer_within_seconds=20.0)
     # just below 1 is a legitimate (if expensive) target
     assert e.agents_for_service_level(10.0, 180.0, 0.999, 0.0) > 20
+
+
+def test_absurd_traffic_is_refused_not_allocated() -> None:
+    # 1e20 calls used to try to allocate ~300 GiB in the Erlang B recursion
+    with pytest.raises(ValidationError, match=r"traffic: got 2e\+16.*at most 1e\+09"):
+        e.agents_for_service_level(2e16, 180.0, 0.8, 20.0)
+    with pytest.raises(ValidationError, match=r"traffic\[1\]"):
+        e.erlang_c(np.array([10.0, 2e16]), 20.0)
+    with pytest.raises(ValidationError, match="traffic"):
+        e.agents_for_erlang_a(2e16, 180.0, 60.0, target=0.8, answer_within_seconds=20.0)
+    # the largest accepted load still works
+    assert e.erlang_b(e.MAX_TRAFFIC, 10) == pytest.approx(1.0 - 10 / e.MAX_TRAFFIC, rel=1e-12)

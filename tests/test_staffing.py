@@ -354,3 +354,9 @@ def test_is_open_error_shows_a_plain_value() -> None:
     frame = _forecast([10.0, 20.0], is_open=np.array([1, 0]))
     with pytest.raises(DataError, match=r"is_open\[row 0\]: got 1, expected True or False"):
         requirements(frame, target="0.8/20", aht_seconds=180.0)
+
+
+def test_absurd_calls_name_the_forecast_row() -> None:
+    frame = _forecast([100.0, 1e20, 50.0])
+    with pytest.raises(DataError, match=r"calls\[row 1\]: got 1e\+20.*at most 1e\+09 erlangs"):
+        requirements(frame, target="0.8/20", aht_seconds=180.0)

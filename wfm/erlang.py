@@ -58,7 +58,8 @@ the result), with an exact start from the incomplete gamma function when the
 recursion reaches ``x < 1``, and from the closed form ``log(1/B) = a - x log a
 + log Gamma(x + 1)`` far in the tail (``x > a + 12 sqrt(a) + 30``). There are
 no factorials, no big numbers and no Python loops over rows; results are
-stable well beyond 100,000 agents.
+stable well beyond 100,000 agents. Offered loads above ``MAX_TRAFFIC``
+(1e9 erlangs) are rejected.
 
 Targets are met with a relative tolerance of ``1e-9`` (a service level of
 ``0.8 * (1 - 1e-9)`` meets a target of 0.8), so that values equal up to
@@ -106,6 +107,11 @@ IntResult = Any
 #: Relative tolerance with which targets are considered met.
 TARGET_TOLERANCE = 1e-9
 
+#: Largest offered load accepted, erlangs: far beyond any contact centre. The
+#: Erlang B recursion runs over about ``12 sqrt(traffic)`` steps, so a typo such
+#: as 1e20 would otherwise try to allocate hundreds of gigabytes.
+MAX_TRAFFIC = 1e9
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -138,7 +144,13 @@ def _as_array(
 
 
 def _traffic(value: Any, name: str = "traffic") -> FloatArray:
-    return _as_array(name, value, lower=0.0, expected="a finite number >= 0 (erlangs)")
+    return _as_array(
+        name,
+        value,
+        lower=0.0,
+        upper=MAX_TRAFFIC,
+        expected=f"a finite number >= 0 (erlangs), at most {MAX_TRAFFIC:.0e}",
+    )
 
 
 def _agents(value: Any) -> FloatArray:

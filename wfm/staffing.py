@@ -495,6 +495,16 @@ def requirements(
 
     usable = np.isfinite(aht)
     traffic = np.where(usable, calls * np.where(usable, aht, 1.0) / (60.0 * minutes), 0.0)
+    too_big = traffic > erlang.MAX_TRAFFIC
+    if too_big.any():
+        i = int(np.flatnonzero(too_big)[0])
+        raise _row_error(
+            "calls",
+            i,
+            float(calls[i]),
+            f"a count giving at most {erlang.MAX_TRAFFIC:.0e} erlangs "
+            f"(got {traffic[i]:.3g} with AHT {aht[i]:g} s)",
+        )
     active = is_open & (traffic > 0)
     aht_active = aht[active]
     whole = np.zeros(len(forecast), dtype=np.int64)
