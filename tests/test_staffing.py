@@ -128,7 +128,7 @@ def test_layout_order_types_and_carried_columns() -> None:
 
 
 def test_closed_intervals_and_min_agents() -> None:
-    fc = _forecast([50.0, 50.0, 0.0, 0.0], is_open=[True, False, True, False])
+    fc = _forecast([50.0, 0.0, 0.0, 0.0], is_open=[True, False, True, False])
     req = requirements(fc, target="0.8/20", aht_seconds=300, min_agents=3)
     assert req["agents_on_phone"].tolist()[1:] == [0, 3, 0]
     assert req["agents_on_phone_fractional"].tolist()[1:] == [0.0, 3.0, 0.0]
@@ -360,3 +360,10 @@ def test_absurd_calls_name_the_forecast_row() -> None:
     frame = _forecast([100.0, 1e20, 50.0])
     with pytest.raises(DataError, match=r"calls\[row 1\]: got 1e\+20.*at most 1e\+09 erlangs"):
         requirements(frame, target="0.8/20", aht_seconds=180.0)
+
+
+def test_calls_in_a_closed_interval_are_an_error() -> None:
+    # 50 calls offered while closed used to get 0 agents and service level 1
+    fc = _forecast([50.0, 50.0, 0.0], is_open=[True, False, False])
+    with pytest.raises(DataError, match=r"calls\[row 1\]: got 50\.0, expected 0 in a closed"):
+        requirements(fc, target="0.8/20", aht_seconds=300)

@@ -18,6 +18,7 @@ Forecast layout (input of :func:`requirements`)
 ``is_open`` (optional)
     bool; ``False`` means the centre is closed: 0 agents, and the service
     metrics of an interval with no calls (service level 1, ASA 0, occupancy 0).
+    A closed row must have 0 calls.
 Any other column (e.g. ``calls_lower``) is carried through untouched.
 
 Requirements layout (output of :func:`requirements`)
@@ -316,6 +317,18 @@ def _validate_forecast(
                 shown = values[i].item() if isinstance(values[i], np.generic) else values[i]
                 raise _row_error("is_open", i, shown, "True or False")
         is_open = raw_open.to_numpy(dtype=bool)
+        # Calls offered while closed would be staffed with nobody and reported
+        # as a perfect service level: a contradiction, not something to drop.
+        closed_calls = ~is_open & (calls > 0)
+        if closed_calls.any():
+            i = int(np.flatnonzero(closed_calls)[0])
+            raise _row_error(
+                "calls",
+                i,
+                float(calls[i]),
+                f"0 in a closed interval (is_open is False; {int(closed_calls.sum())} closed "
+                "rows have calls): set is_open to True or the calls to 0",
+            )
     else:
         is_open = np.ones(len(forecast), dtype=bool)
     from_argument = "aht_seconds" not in forecast.columns
