@@ -294,7 +294,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from plot_scaling import plot
 
         csvs = [RESULTS / f"{args.suite}_{n}.csv" for n in ("scaling", "scaling30")]
-        plot(*[c for c in csvs if c.exists()], output=HERE / "scaling.png")
+        csvs = [c for c in csvs if c.exists()]
+        plot(*csvs, output=HERE / "scaling.png")
+        if not args.no_readme:
+            names = " ".join(f"benchmarks/results/{c.name}" for c in csvs)
+            update_readme_section(
+                "plot",
+                "![Time and distance from optimal against agents](scaling.png)\n\n"
+                f"Drawn from `{names}` (`python benchmarks/plot_scaling.py {names}`).",
+            )
     return 0
 
 
