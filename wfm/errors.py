@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "DataError",
     "ScenarioError",
@@ -20,6 +22,9 @@ __all__ = [
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, np.number | np.bool_):
+        # a numpy number prints as the plain number (1.5, not np.float64(1.5))
+        value = value.item()
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
