@@ -29,7 +29,14 @@ from wfm.roster.problem import (
     Weights,
     requirements_from_staffing,
 )
-from wfm.roster.solve import Conflict, RosterResult, RosterStatus, RosterSummary, solve
+from wfm.roster.solve import (
+    Conflict,
+    ProgressEvent,
+    RosterResult,
+    RosterStatus,
+    RosterSummary,
+    solve,
+)
 
 __all__ = [
     "Agent",
@@ -42,6 +49,7 @@ __all__ = [
     "PreferDayOff",
     "PreferStartWindow",
     "PreferTemplate",
+    "ProgressEvent",
     "RosterProblem",
     "RosterResult",
     "RosterStatus",

@@ -174,7 +174,9 @@ def _overlaps_time_off(problem: RosterProblem, agent: Agent, option: ShiftOption
 
 
 def _against_pin(problem: RosterProblem, agent: Agent, option: ShiftOption) -> bool:
-    day = problem.dates[option.day]
+    if not agent.pins:
+        return False
+    day = problem.start_date + dt.timedelta(days=option.day)
     for pin in agent.pins:
         if pin.day != day:
             continue
