@@ -37,6 +37,9 @@ from wfm.scenario import (
 )
 
 START = dt.date(2027, 1, 4)
+EXAMPLE_SCENARIO = (
+    Path(__file__).resolve().parents[1] / "examples" / "contact_center" / "scenario.yaml"
+)
 
 
 def _requirements_csv(path: Path, days: int = 7) -> None:
@@ -795,3 +798,20 @@ def test_service_target_as_a_percentage_gets_a_hint(tmp_path: Path) -> None:
     error = _error(tmp_path, doc)
     assert error.field == "service.target"
     assert "e.g. 0.8 for 80%" in str(error)
+
+
+def test_days_without_demand_rows_are_noted(tmp_path: Path) -> None:
+    # the requirements span 2027-01-04 08:00 .. 2027-01-05 03:30 of a 7-day week
+    run = load_scenario(write_scenario(_full_problem(), tmp_path)).pipeline()
+    assert len(run.notes) == 1
+    note = run.notes[0]
+    assert "demand.requirements (requirements.csv)" in note
+    assert "2027-01-06, 2027-01-07, 2027-01-08, 2027-01-09, 2027-01-10" in note
+    assert "2027-01-04" not in note and "2027-01-05" not in note
+    # the week is rostered as given: absent intervals need no agents
+    assert run.problem.required_agents[run.problem.intervals_per_day * 2 :].sum() == 0
+
+
+def test_a_week_with_rows_on_every_day_has_no_notes() -> None:
+    run = load_scenario(EXAMPLE_SCENARIO).pipeline()
+    assert run.notes == ()

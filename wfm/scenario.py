@@ -648,6 +648,9 @@ class ScenarioRun:
         ``required_agents``[, ``calls``, ``aht_seconds``]).
     problem
         The roster problem.
+    notes
+        Things about the demand worth a look that are not errors (days of
+        the week with no row in the demand file).
     """
 
     history: History | None
@@ -655,6 +658,7 @@ class ScenarioRun:
     staffing: pd.DataFrame | None
     requirements: pd.DataFrame
     problem: RosterProblem
+    notes: tuple[str, ...] = ()
 
 
 # ----------------------------------------------------------------------------- scenario
@@ -715,6 +719,9 @@ class Scenario:
             staffing = self._staff(forecast, aht)
             assert self.service is not None  # checked on load
             requirements = requirements_from_staffing(staffing, fractional=self.service.fractional)
+        notes: tuple[str, ...] = ()
+        if not isinstance(demand, HistoryDemand):
+            notes = self._days_without_rows(requirements["interval_start"])
         problem = self._problem(requirements)
         return ScenarioRun(
             history=history,
@@ -722,6 +729,7 @@ class Scenario:
             staffing=staffing,
             requirements=requirements,
             problem=problem,
+            notes=notes,
         )
 
     def build_problem(self) -> RosterProblem:
@@ -746,6 +754,26 @@ class Scenario:
             )
         except DataError as exc:
             raise self._data_error(exc) from None
+
+    def _days_without_rows(self, starts: pd.Series) -> tuple[str, ...]:
+        """A note naming the days of the week that have no row in the demand file.
+
+        Intervals absent from the requirements need no agents; a whole day
+        absent is more often a truncated file than a closed day, so it is
+        reported rather than passed over.
+        """
+        stamps = pd.to_datetime(starts)
+        if getattr(stamps.dt, "tz", None) is not None:
+            stamps = stamps.dt.tz_localize(None)
+        present = set(stamps.dt.date)
+        days = (self.start_date + dt.timedelta(days=d) for d in range(self.days))
+        missing = [day.isoformat() for day in days if day not in present]
+        if not missing:
+            return ()
+        return (
+            f"demand.{_demand_key(self.demand)} ({self.demand.path.name}) has no rows on "
+            f"{', '.join(missing)}: rostered as closed (no agents needed)",
+        )
 
     def _data_error(self, exc: ValidationError) -> DataError:
         source = _demand_key(self.demand)

@@ -233,6 +233,8 @@ def run(args: argparse.Namespace) -> int:
     )
     pipeline = scenario.pipeline()
     problem = pipeline.problem
+    for note in pipeline.notes:
+        print(f"note: {note}", file=err)
     out.mkdir(parents=True, exist_ok=True)
     written = _write_tables(pipeline, out)
     print(
