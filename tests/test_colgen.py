@@ -15,7 +15,13 @@ import pytest
 
 from wfm.errors import ValidationError
 from wfm.roster.bound import BoundStatus, LowerBound, lower_bound
-from wfm.roster.colgen import ColumnGenerationBound, agent_classes, column_generation_bound
+from wfm.roster.colgen import (
+    ClassFlowBound,
+    ColumnGenerationBound,
+    agent_classes,
+    class_flow_bound,
+    column_generation_bound,
+)
 from wfm.roster.problem import (
     Agent,
     BreakRule,
@@ -269,7 +275,9 @@ def test_bound_is_valid_when_stopped_early(seed: int) -> None:
     problem = random_problem(100 + seed)
     truth = brute_force_understaffing(problem)
     if not np.isfinite(truth):
-        pytest.skip("no feasible roster")
+        stopped = column_generation_bound(problem, max_iterations=1)
+        assert stopped.status == BoundStatus.INFEASIBLE
+        return
     full = column_generation_bound(problem, time_limit_seconds=30.0)
     for iterations in (1, 2):
         early = column_generation_bound(problem, time_limit_seconds=30.0, max_iterations=iterations)
@@ -450,3 +458,74 @@ def test_validation() -> None:
         column_generation_bound(problem, options=shift_options(problem), allowed=[])
     with pytest.raises(ValidationError, match="options"):
         column_generation_bound(problem, allowed=[[]])
+
+
+# -- the class-flow model ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_class_flow_integer_optimum_equals_brute_force(seed: int) -> None:
+    # one break per shift: the integer model is exact
+    problem = random_problem(seed)
+    truth = brute_force_understaffing(problem)
+    result = class_flow_bound(problem, time_limit_seconds=30.0)
+    if not np.isfinite(truth):
+        assert result.status == BoundStatus.INFEASIBLE
+        assert result.understaffing_agent_hours == 0.0
+        return
+    assert result.status == BoundStatus.OPTIMAL
+    assert result.understaffing_agent_hours == pytest.approx(truth, abs=1e-6)
+    assert result.incumbent_agent_hours == pytest.approx(truth, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_class_flow_relaxation_equals_column_generation(seed: int) -> None:
+    problem = random_problem(200 + seed)
+    relaxed = class_flow_bound(problem, integer=False)
+    columns = column_generation_bound(problem, time_limit_seconds=30.0)
+    assert relaxed.status == columns.status
+    if relaxed.status == BoundStatus.OPTIMAL:
+        assert relaxed.method == "class-flow-lp"
+        assert relaxed.incumbent_agent_hours is None
+        assert relaxed.understaffing_agent_hours == pytest.approx(
+            columns.understaffing_agent_hours, abs=1e-4
+        )
+
+
+def test_class_flow_rest_and_limits() -> None:
+    required = np.zeros(48)
+    required[16:24] = 1.0
+    required[24:32] = 1.0
+    contract = Contract(name="c", max_hours_per_week=100, max_days_per_week=7, min_rest_hours=12)
+    problem = make_problem(
+        required,
+        days=2,
+        templates=(_one_template(0, 16),),
+        contracts=(contract,),
+        agents=(Agent(agent_id="a", contract="c"),),
+    )
+    result = class_flow_bound(problem)
+    assert isinstance(result, ClassFlowBound)
+    assert result.status == BoundStatus.OPTIMAL
+    assert result.understaffing_agent_hours == pytest.approx(8.0)
+    assert result.states > 0 and result.arcs > 0 and result.agent_classes == 1
+    lower = result.to_lower_bound(problem)
+    assert lower.understaffing_agent_hours == result.understaffing_agent_hours
+    assert lower.method == "class-flow-mip"
+    assert set(result.to_dict()) == {
+        "understaffing_agent_hours",
+        "incumbent_agent_hours",
+        "status",
+        "states",
+        "arcs",
+        "agent_classes",
+        "wall_time_seconds",
+        "method",
+    }
+    too_big = class_flow_bound(problem, max_arcs=1)
+    assert too_big.status == BoundStatus.NOT_SOLVED
+    assert too_big.understaffing_agent_hours == 0.0
+    with pytest.raises(ValidationError, match="max_arcs"):
+        class_flow_bound(problem, max_arcs=0)
+    with pytest.raises(ValidationError, match="time_limit_seconds"):
+        class_flow_bound(problem, time_limit_seconds=-1)

@@ -53,6 +53,7 @@ below the identity-free LP bound of :func:`wfm.roster.bound.lower_bound`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from collections.abc import Sequence
@@ -68,7 +69,13 @@ from wfm.roster.model import RosterModel, build_model
 from wfm.roster.problem import Agent, RosterProblem, Rule
 from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
 
-__all__ = ["ColumnGenerationBound", "agent_classes", "column_generation_bound"]
+__all__ = [
+    "ClassFlowBound",
+    "ColumnGenerationBound",
+    "agent_classes",
+    "class_flow_bound",
+    "column_generation_bound",
+]
 
 METHOD = "column-generation-lagrangian"
 
@@ -555,3 +562,424 @@ def column_generation_bound(
 
 class _Infeasible(Exception):
     """Some agent class has no week obeying the hard rules."""
+
+
+# -- the compact equivalent: one flow network per agent class ------------------------
+
+FLOW_METHOD = "class-flow-mip"
+
+_State = tuple[int, int, int, int, int, int | None]
+"""(days worked, paid minutes, work run, days-off state, weekend days, binding last end)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassFlowBound:
+    """Bound from the class-flow model (exact integer model of under-staffing).
+
+    Attributes
+    ----------
+    understaffing_agent_hours
+        No roster obeying the hard rules has less under-staffing: the
+        proven bound of the integer programme (its optimum when ``status``
+        is ``"OPTIMAL"``), or the LP optimum with ``integer=False``.
+    incumbent_agent_hours
+        Under-staffing of the best integer solution found (``None`` if none
+        or with ``integer=False``). When the breaks of each template cannot
+        overlap, a roster with exactly this under-staffing exists, so the
+        optimum lies between the two values.
+    status
+        A :class:`~wfm.roster.bound.BoundStatus` value. ``"OPTIMAL"``: solved
+        to optimality (within the solver's default relative gap of 1e-4;
+        the bound stays valid); ``"TIME_LIMIT"``: stopped early, the bound
+        is the solver's proven bound; ``"INFEASIBLE"``: no roster obeys the
+        hard rules (trivial bound 0); ``"NOT_SOLVED"``: the networks exceed
+        ``max_arcs`` or the solver failed (trivial bound 0).
+    states, arcs
+        Size of the networks summed over classes.
+    agent_classes
+        Classes of interchangeable agents.
+    wall_time_seconds
+        Time spent building and solving.
+    method
+        ``"class-flow-mip"`` or ``"class-flow-lp"``.
+    """
+
+    understaffing_agent_hours: float
+    incumbent_agent_hours: float | None
+    status: str
+    states: int
+    arcs: int
+    agent_classes: int
+    wall_time_seconds: float
+    method: str = FLOW_METHOD
+
+    def to_lower_bound(self, problem: RosterProblem) -> LowerBound:
+        """The bound as a :class:`~wfm.roster.bound.LowerBound` (trivial paid hours)."""
+        return LowerBound(
+            understaffing_agent_hours=self.understaffing_agent_hours,
+            paid_hours=_min_paid_hours(problem),
+            status=self.status,
+            wall_time_seconds=self.wall_time_seconds,
+            method=self.method,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dictionary of the fields (JSON-serialisable)."""
+        return {
+            "understaffing_agent_hours": self.understaffing_agent_hours,
+            "incumbent_agent_hours": self.incumbent_agent_hours,
+            "status": self.status,
+            "states": self.states,
+            "arcs": self.arcs,
+            "agent_classes": self.agent_classes,
+            "wall_time_seconds": self.wall_time_seconds,
+            "method": self.method,
+        }
+
+
+def _min_paid_hours(problem: RosterProblem) -> float:
+    if problem.is_soft(Rule.MIN_HOURS):
+        return 0.0
+    return float(sum(problem.contract_of(a).min_hours_per_week for a in problem.agents))
+
+
+@dataclass
+class _Network:
+    """Weeks of one agent class as paths of a layered graph (one layer per day)."""
+
+    levels: list[set[_State]]
+    # (day, from state, to state, option or -1 for a day off)
+    arcs: list[tuple[int, _State, _State, int]]
+    finals: set[_State]
+
+
+def _class_network(
+    problem: RosterProblem,
+    agent: Agent,
+    options: list[ShiftOption],
+    allowed: list[AgentOption],
+    max_arcs: int,
+) -> _Network | None:
+    """Layered graph whose source-to-final paths are exactly the agent's weeks.
+
+    A state keeps what the hard rules still need: days worked, paid minutes
+    (capped at the minimum when the maximum cannot bind), the current run of
+    working days (when the consecutive-days limit can bind), the run of days
+    off towards the required block (``-1`` once the block is done or when
+    there is none), weekend days worked (when the limit can bind), and the
+    end of the last shift while it can still constrain a later start (rest
+    and no overlap). Soft rules are left out. Returns ``None`` above
+    ``max_arcs`` arcs.
+    """
+    contract = problem.contract_of(agent)
+
+    def hard(rule: Rule) -> bool:
+        return not problem.is_soft(rule)
+
+    days = problem.days
+    im = problem.interval_minutes
+    rest = math.ceil(contract.min_rest_hours * 60 / im - 1e-9) if hard(Rule.MIN_REST) else 0
+    by_day: list[list[int]] = [[] for _ in range(days)]
+    for ao in allowed:
+        by_day[options[ao.option].day].append(ao.option)
+    best_paid = sorted(
+        (max((options[o].paid_minutes for o in by_day[d]), default=0) for d in range(days)),
+        reverse=True,
+    )
+    earliest = [min((options[o].start for o in by_day[d]), default=None) for d in range(days)]
+    future_start: list[float] = [math.inf] * (days + 1)
+    for d in range(days - 1, -1, -1):
+        first = earliest[d]
+        future_start[d] = min(future_start[d + 1], math.inf if first is None else first)
+    max_days = contract.max_days_per_week if hard(Rule.MAX_DAYS) else days
+    min_days = contract.min_days_per_week if hard(Rule.MIN_DAYS) else 0
+    high = math.floor(contract.max_hours_per_week * 60 + 1e-9) if hard(Rule.MAX_HOURS) else math.inf
+    low = math.ceil(contract.min_hours_per_week * 60 - 1e-9) if hard(Rule.MIN_HOURS) else 0
+    if sum(best_paid[: max(max_days, 0)]) <= high:
+        high = math.inf  # the maximum can never bind: paid minutes matter up to the minimum
+    max_run = contract.max_consecutive_days if hard(Rule.MAX_CONSECUTIVE_DAYS) else days + 1_000_000
+    before = agent.consecutive_days_worked_before
+    track_run = max_run < before + days
+    block = contract.min_consecutive_days_off
+    if not hard(Rule.MIN_CONSECUTIVE_DAYS_OFF) or block < 2:
+        block = 0
+    weekend = [problem.weekday_of(d) in problem.weekend_days for d in range(days)]
+    max_weekend = contract.max_weekend_days if hard(Rule.MAX_WEEKEND_DAYS) else days
+    track_weekend = max_weekend < sum(weekend)
+    pinned = set()
+    if hard(Rule.PINS):
+        pinned = {(p.day - problem.start_date).days for p in agent.pins if not p.off}
+    last_end: int | None = None
+    if agent.last_shift_end is not None:
+        origin = dt.datetime.combine(problem.start_date, dt.time())
+        offset = (agent.last_shift_end - origin).total_seconds() / 60.0
+        last_end = math.ceil(offset / im - 1e-9)
+
+    def normal(
+        worked: int, paid: int, run: int, off: int, wk: int, end: int | None, next_day: int
+    ) -> _State:
+        if high == math.inf:
+            paid = min(paid, low)
+        if end is not None and end + max(rest, 0) <= future_start[next_day]:
+            end = None
+        return (
+            worked,
+            paid,
+            run if track_run else 0,
+            off,
+            wk if track_weekend else 0,
+            end,
+        )
+
+    start_off = min(agent.days_off_before, block - 1) if block else -1
+    source = normal(0, 0, before, start_off, 0, last_end, 0)
+    levels: list[set[_State]] = [{source}]
+    arcs: list[tuple[int, _State, _State, int]] = []
+    for d in range(days):
+        reached: set[_State] = set()
+        for state in levels[d]:
+            worked, paid, run, off, wk, end = state
+            if d not in pinned:
+                rested = off if off < 0 else (off + 1 if off + 1 < block else -1)
+                nxt = normal(worked, paid, 0, rested, wk, end, d + 1)
+                arcs.append((d, state, nxt, -1))
+                reached.add(nxt)
+            if worked + 1 > max_days or (track_run and run + 1 > max_run):
+                continue
+            if weekend[d] and track_weekend and wk + 1 > max_weekend:
+                continue
+            for o in by_day[d]:
+                opt = options[o]
+                if end is not None and (opt.start < end or opt.start - end < rest):
+                    continue
+                if paid + opt.paid_minutes > high:
+                    continue
+                nxt = normal(
+                    worked + 1,
+                    paid + opt.paid_minutes,
+                    run + 1,
+                    off if off < 0 else 0,
+                    wk + int(weekend[d]),
+                    opt.end,
+                    d + 1,
+                )
+                arcs.append((d, state, nxt, o))
+                reached.add(nxt)
+            if len(arcs) > max_arcs:
+                return None
+        levels.append(reached)
+    finals = {s for s in levels[days] if s[0] >= min_days and s[1] >= low and s[3] < 0}
+    return _Network(levels=levels, arcs=arcs, finals=finals)
+
+
+def class_flow_bound(
+    problem: RosterProblem,
+    *,
+    time_limit_seconds: float = 60.0,
+    integer: bool = True,
+    max_arcs: int = 1_000_000,
+    options: list[ShiftOption] | None = None,
+    allowed: list[list[AgentOption]] | None = None,
+) -> ClassFlowBound:
+    """Lower bound on under-staffing from the class-flow model.
+
+    Every class of interchangeable agents (:func:`agent_classes`) sends as
+    many units of flow as it has agents through a layered graph whose paths
+    are exactly the weeks its hard rules allow (see the states of
+    ``_class_network``). Arcs of a day whose options lead between the same
+    states for every state are merged, and the flow on them is split into
+    counts per option; counts of all classes cover the intervals, with the
+    breaks of every shift placed by integer counts per allowed start
+    (as in :mod:`wfm.roster.bound`), and the shortage is minimised.
+
+    Integer flows in such a graph split into whole paths, one per agent, so
+    the integer programme is an exact model of the least under-staffing
+    (up to breaks of one template whose windows overlap, which it lets
+    overlap). Its LP relaxation equals the column generation LP of
+    :func:`column_generation_bound`. The integer programme is solved with
+    SCIP through OR-Tools (CP-SAT if SCIP is missing); its proven bound is
+    valid whenever it stops.
+
+    Parameters
+    ----------
+    problem
+        The roster problem.
+    time_limit_seconds
+        Wall-clock budget for building and solving.
+    integer
+        Solve the integer programme (``True``) or only its LP relaxation
+        with GLOP (``False``).
+    max_arcs
+        Give up (status ``"NOT_SOLVED"``) when one class's graph has more
+        arcs: the states grow with the variety of paid hours and rest.
+    options, allowed
+        Optional precomputed :func:`~wfm.roster.shifts.shift_options` and
+        :func:`~wfm.roster.shifts.agent_options` (``allowed`` computed from
+        ``options``).
+
+    Returns
+    -------
+    ClassFlowBound
+        The bound, the best integer solution's under-staffing and the model size.
+
+    Raises
+    ------
+    ValidationError
+        If ``time_limit_seconds`` is not a positive number, ``max_arcs`` is
+        not a whole number >= 1, or ``allowed`` does not match.
+    SolverError
+        If OR-Tools has none of the needed solvers.
+    """
+    _validate(time_limit_seconds, None, 0)
+    if not (isinstance(max_arcs, int) and not isinstance(max_arcs, bool) and max_arcs >= 1):
+        raise ValidationError("max_arcs", max_arcs, "a whole number >= 1")
+    if allowed is not None and len(allowed) != len(problem.agents):
+        raise ValidationError(
+            "allowed", len(allowed), f"one list per agent ({len(problem.agents)})"
+        )
+    if allowed is not None and options is None:
+        raise ValidationError("options", None, "the options from which 'allowed' was computed")
+    began = time.perf_counter()
+    from ortools.linear_solver import pywraplp
+
+    if options is None:
+        options = shift_options(problem)
+    if allowed is None:
+        allowed = agent_options(problem, options)
+    classes = agent_classes(problem)
+    method = FLOW_METHOD if integer else "class-flow-lp"
+    n_states = 0
+    n_arcs = 0
+
+    def result(bound: float, incumbent: float | None, status: BoundStatus) -> ClassFlowBound:
+        return ClassFlowBound(
+            understaffing_agent_hours=float(max(0.0, bound)),
+            incumbent_agent_hours=None if incumbent is None else float(max(0.0, incumbent)),
+            status=status.value,
+            states=n_states,
+            arcs=n_arcs,
+            agent_classes=len(classes),
+            wall_time_seconds=time.perf_counter() - began,
+            method=method,
+        )
+
+    if integer:
+        solver = pywraplp.Solver.CreateSolver("SCIP") or pywraplp.Solver.CreateSolver("SAT")
+    else:
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP, CP-SAT and GLOP
+        raise SolverError("OR-Tools has no SCIP, CP-SAT or GLOP linear solver")
+    inf = solver.infinity()
+
+    def variable(top: float) -> Any:
+        return solver.IntVar(0.0, top, "") if integer else solver.NumVar(0.0, top, "")
+
+    counts: dict[int, list[Any]] = {}  # option -> per-class count variables
+    for members in classes:
+        network = _class_network(
+            problem, problem.agents[members[0]], options, allowed[members[0]], max_arcs
+        )
+        if network is None:
+            return result(0.0, None, BoundStatus.NOT_SOLVED)
+        if not network.finals:
+            return result(0.0, None, BoundStatus.INFEASIBLE)
+        size = float(len(members))
+        n_states += sum(len(level) for level in network.levels)
+        n_arcs += len(network.arcs)
+        # options of a day that move every state the same way share their arcs
+        moves: dict[int, list[tuple[_State, _State]]] = {}
+        outflow: dict[tuple[int, _State], list[Any]] = {}
+        inflow: dict[tuple[int, _State], list[Any]] = {}
+        for day, here, there, o in network.arcs:
+            if o < 0:
+                var = variable(size)
+                outflow.setdefault((day, here), []).append(var)
+                inflow.setdefault((day + 1, there), []).append(var)
+            else:
+                moves.setdefault(o, []).append((here, there))
+        merged: dict[tuple[int, tuple[tuple[_State, _State], ...]], list[int]] = {}
+        for o, moved in moves.items():
+            merged.setdefault((options[o].day, tuple(moved)), []).append(o)
+        for (day, pairs), group in merged.items():
+            link = solver.Constraint(0.0, 0.0)
+            for here, there in pairs:
+                var = variable(size)
+                outflow.setdefault((day, here), []).append(var)
+                inflow.setdefault((day + 1, there), []).append(var)
+                link.SetCoefficient(var, 1.0)
+            for o in group:
+                y = variable(size)
+                link.SetCoefficient(y, -1.0)
+                counts.setdefault(o, []).append(y)
+        for day, level in enumerate(network.levels[:-1]):
+            for state in level:
+                if day == 0:
+                    row = solver.Constraint(size, size)
+                else:
+                    row = solver.Constraint(0.0, 0.0)
+                    for var in inflow.get((day, state), []):
+                        row.SetCoefficient(var, -1.0)
+                for var in outflow.get((day, state), []):
+                    row.SetCoefficient(var, 1.0)
+        for state in network.levels[-1] - network.finals:
+            for var in inflow.get((problem.days, state), []):
+                var.SetUb(0.0)
+        if time.perf_counter() - began > time_limit_seconds:
+            return result(0.0, None, BoundStatus.TIME_LIMIT)
+
+    hours = problem.interval_hours
+    n = problem.n_intervals
+    required = problem.required_agents
+    demand = required > 0
+    cover: dict[int, Any] = {}
+    objective = solver.Objective()
+    for t in np.flatnonzero(demand).tolist():
+        short = solver.NumVar(0.0, inf, "")
+        row = solver.Constraint(float(required[t]), inf)
+        row.SetCoefficient(short, 1.0)
+        objective.SetCoefficient(short, hours)
+        cover[t] = row
+    durations = [
+        [b.duration_minutes // problem.interval_minutes for b in t.breaks]
+        for t in problem.templates
+    ]
+    for o, ys in counts.items():
+        option = options[o]
+        for t in range(option.start, min(option.end, n)):
+            if demand[t]:
+                for y in ys:
+                    cover[t].SetCoefficient(y, 1.0)
+        for k, starts in enumerate(option.break_starts):
+            duration = durations[option.template][k]
+            spans = [[t for t in range(p, min(p + duration, n)) if demand[t]] for p in starts]
+            if any(not span for span in spans):
+                continue  # a break where nothing is required costs nothing
+            link = solver.Constraint(0.0, 0.0)
+            for y in ys:
+                link.SetCoefficient(y, 1.0)
+            for span in spans:
+                z = variable(inf)
+                link.SetCoefficient(z, -1.0)
+                for t in span:
+                    cover[t].SetCoefficient(z, -1.0)
+    objective.SetMinimization()
+    left = time_limit_seconds - (time.perf_counter() - began)
+    if left <= 0:
+        return result(0.0, None, BoundStatus.TIME_LIMIT)
+    solver.SetTimeLimit(max(1, int(left * 1000)))
+    code = solver.Solve()
+    if code == pywraplp.Solver.INFEASIBLE:
+        return result(0.0, None, BoundStatus.INFEASIBLE)
+    if not integer:
+        if code == pywraplp.Solver.OPTIMAL:
+            return result(float(objective.Value()), None, BoundStatus.OPTIMAL)
+        return result(0.0, None, BoundStatus.TIME_LIMIT)
+    best_bound = float(objective.BestBound())
+    bound = best_bound if math.isfinite(best_bound) else 0.0
+    if code == pywraplp.Solver.OPTIMAL:
+        return result(bound, float(objective.Value()), BoundStatus.OPTIMAL)
+    if code == pywraplp.Solver.FEASIBLE:
+        return result(bound, float(objective.Value()), BoundStatus.TIME_LIMIT)
+    if time.perf_counter() - began >= 0.99 * time_limit_seconds:
+        return result(bound, None, BoundStatus.TIME_LIMIT)
+    return result(0.0, None, BoundStatus.NOT_SOLVED)
