@@ -6,6 +6,10 @@ For each instance it prints and records:
 * the per-agent column generation bound
   (:func:`wfm.roster.colgen.column_generation_bound`), its status, iterations
   and time;
+* the class-flow integer programme (:func:`wfm.roster.colgen.class_flow_bound`):
+  its proven bound, the under-staffing of its best integer solution (when
+  both agree and breaks of a template cannot overlap, as here, the least
+  under-staffing any roster can have), status and time;
 * optionally (``--solve``) the under-staffing of the roster found by
   :func:`wfm.roster.solve` (default 60 s, 2 workers, seed 0), and its gap to
   the stronger bound.
@@ -15,7 +19,7 @@ Usage (from the repository root)::
     python benchmarks/bound_strength.py                      # a50, a100, a200: bounds only
     python benchmarks/bound_strength.py --solve              # also a 60 s roster each
     python benchmarks/bound_strength.py --instances a25-i15-flex-brk-mixed-s0 \\
-        --cg-time-limit 120 --solve --solve-time-limit 60 --workers 2
+        --cg-time-limit 120 --flow-time-limit 300 --solve --solve-time-limit 60 --workers 2
 
 Results go to ``benchmarks/results/bound_strength.csv`` (``--output`` to change).
 Bounds run on one core; the rosters use ``--workers`` CP-SAT workers. Times are
@@ -33,7 +37,7 @@ import pandas as pd
 
 from wfm.datasets.instances import make_problem, parse_instance_name
 from wfm.roster.bound import lower_bound
-from wfm.roster.colgen import column_generation_bound
+from wfm.roster.colgen import class_flow_bound, column_generation_bound
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_INSTANCES = (
@@ -53,6 +57,10 @@ COLUMNS = (
     "cg_columns",
     "cg_agent_classes",
     "cg_seconds",
+    "flow_bound_agent_hours",
+    "flow_incumbent_agent_hours",
+    "flow_status",
+    "flow_seconds",
     "roster_understaffing_agent_hours",
     "roster_seconds",
     "gap_to_best_bound_agent_hours",
@@ -63,6 +71,7 @@ def measure(
     name: str,
     *,
     cg_time_limit: float,
+    flow_time_limit: float,
     solve_roster: bool,
     solve_time_limit: float,
     workers: int,
@@ -72,6 +81,7 @@ def measure(
     problem = make_problem(parse_instance_name(name))
     lp = lower_bound(problem)
     cg = column_generation_bound(problem, time_limit_seconds=cg_time_limit, seed=seed)
+    flow = class_flow_bound(problem, time_limit_seconds=flow_time_limit)
     row: dict[str, object] = {
         "instance": name,
         "agents": len(problem.agents),
@@ -84,6 +94,10 @@ def measure(
         "cg_columns": cg.columns,
         "cg_agent_classes": cg.agent_classes,
         "cg_seconds": round(cg.wall_time_seconds, 2),
+        "flow_bound_agent_hours": round(flow.understaffing_agent_hours, 4),
+        "flow_incumbent_agent_hours": flow.incumbent_agent_hours,
+        "flow_status": flow.status,
+        "flow_seconds": round(flow.wall_time_seconds, 2),
         "roster_understaffing_agent_hours": None,
         "roster_seconds": None,
         "gap_to_best_bound_agent_hours": None,
@@ -103,7 +117,11 @@ def measure(
         row["roster_understaffing_agent_hours"] = under
         row["roster_seconds"] = round(time.perf_counter() - began, 2)
         if under is not None:
-            best = max(lp.understaffing_agent_hours, cg.understaffing_agent_hours)
+            best = max(
+                lp.understaffing_agent_hours,
+                cg.understaffing_agent_hours,
+                flow.understaffing_agent_hours,
+            )
             row["gap_to_best_bound_agent_hours"] = round(under - best, 4)
     return row
 
@@ -118,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--cg-time-limit", type=float, default=300.0, help="column generation limit, s"
+    )
+    parser.add_argument(
+        "--flow-time-limit", type=float, default=300.0, help="class-flow integer programme limit, s"
     )
     parser.add_argument("--solve", action="store_true", help="also solve each roster")
     parser.add_argument("--solve-time-limit", type=float, default=60.0, help="roster limit, s")
@@ -135,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         row = measure(
             name,
             cg_time_limit=args.cg_time_limit,
+            flow_time_limit=args.flow_time_limit,
             solve_roster=args.solve,
             solve_time_limit=args.solve_time_limit,
             workers=args.workers,
@@ -144,7 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{name}: LP {row['lp_bound_agent_hours']} ({row['lp_seconds']} s), "
             f"CG {row['cg_bound_agent_hours']} [{row['cg_status']}, "
-            f"{row['cg_iterations']} it, {row['cg_seconds']} s]"
+            f"{row['cg_iterations']} it, {row['cg_seconds']} s], "
+            f"flow {row['flow_bound_agent_hours']} / {row['flow_incumbent_agent_hours']} "
+            f"[{row['flow_status']}, {row['flow_seconds']} s]"
             + (
                 f", roster {row['roster_understaffing_agent_hours']} ({row['roster_seconds']} s)"
                 if args.solve
