@@ -49,6 +49,18 @@ has converged; ``W_c`` is CP-SAT's proven upper bound when a pricing problem
 stops before optimality. At convergence it equals the master LP optimum, the
 LP relaxation of the per-agent (Dantzig-Wolfe) formulation, which is never
 below the identity-free LP bound of :func:`wfm.roster.bound.lower_bound`.
+
+Class-flow model
+----------------
+:func:`class_flow_bound` writes the same per-class weeks compactly: a layered
+graph per class (one layer per day; a state holds what the hard rules still
+need) whose paths are exactly the class's weeks, carrying one unit of flow
+per agent. Its LP relaxation equals the column generation LP; with integer
+flows (which split into one whole week per agent) it is an exact integer
+model of the least under-staffing, solved by SCIP through OR-Tools, whose
+proven bound holds whenever it stops. Where the states stay few (few paid
+lengths, rest that rarely binds, as in contact-centre contracts) it is the
+stronger and often the faster of the two.
 """
 
 from __future__ import annotations
