@@ -20,6 +20,7 @@ from wfm.roster.colgen import (
     ColumnGenerationBound,
     agent_classes,
     class_flow_bound,
+    class_flow_roster,
     column_generation_bound,
 )
 from wfm.roster.problem import (
@@ -529,3 +530,60 @@ def test_class_flow_rest_and_limits() -> None:
         class_flow_bound(problem, max_arcs=0)
     with pytest.raises(ValidationError, match="time_limit_seconds"):
         class_flow_bound(problem, time_limit_seconds=-1)
+
+
+# -- the class-flow starting roster ----------------------------------------------------
+
+
+def _shortage_only(problem: RosterProblem) -> RosterProblem:
+    from dataclasses import replace
+
+    from wfm.roster.problem import Weights
+
+    weights = Weights(
+        understaffing_per_agent_hour=1.0,
+        understaffing_growth=(1.0,),
+        overstaffing_per_agent_hour=0.0,
+        paid_hour=0.0,
+        preference=0.0,
+        fairness_weekend=0.0,
+        fairness_late=0.0,
+    )
+    return replace(problem, weights=weights)
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_class_flow_roster_is_a_valid_optimal_start(seed: int) -> None:
+    from ortools.sat.python import cp_model
+
+    from wfm.roster.model import OBJECTIVE_SCALE, build_model
+
+    problem = _shortage_only(random_problem(seed))
+    truth = brute_force_understaffing(problem)
+    plan = class_flow_roster(problem, time_limit_seconds=30.0)
+    if not np.isfinite(truth):
+        assert plan is None
+        return
+    assert plan is not None
+    assert sorted(plan) == list(range(len(problem.agents)))
+    options = shift_options(problem)
+    rm = build_model(problem, options=options, allowed=agent_options(problem, options))
+    for a, week in plan.items():
+        days = [options[o].day for o in week]
+        assert days == sorted(set(days))  # at most one shift a day, in day order
+        for o, var in rm.x[a].items():
+            rm.model.add(var == int(o in week))
+    # the weeks obey every hard rule of the model, and with the best breaks
+    # they reach the least under-staffing any roster can have
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30.0
+    assert solver.solve(rm.model) == cp_model.OPTIMAL
+    assert solver.objective_value / OBJECTIVE_SCALE == pytest.approx(truth, abs=1e-6)
+
+
+def test_class_flow_roster_gives_up_on_huge_graphs() -> None:
+    problem = random_problem(3)
+    assert class_flow_roster(problem, max_arcs=1) is None
+    with pytest.raises(ValidationError, match="time_limit_seconds"):
+        class_flow_roster(problem, time_limit_seconds=0.0)

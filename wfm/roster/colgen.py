@@ -68,7 +68,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -784,6 +784,93 @@ def _class_network(
     return _Network(levels=levels, arcs=arcs, finals=finals)
 
 
+@dataclass
+class _ClassFlow:
+    """The flow variables of one agent class (see :func:`_add_class_flows`)."""
+
+    members: list[int]
+    network: _Network
+    # (day, state) -> leaving arcs: (flow variable, next state, merged group or None)
+    leaving: dict[tuple[int, _State], list[tuple[Any, _State, tuple[Any, ...] | None]]]
+    # merged group -> its options; option -> this class's count variable
+    groups: dict[tuple[Any, ...], list[int]]
+    count: dict[int, Any]
+
+
+def _add_class_flows(
+    problem: RosterProblem,
+    solver: Any,
+    variable: Callable[[float], Any],
+    classes: list[list[int]],
+    options: list[ShiftOption],
+    allowed: list[list[AgentOption]],
+    max_arcs: int,
+    began: float,
+    time_limit_seconds: float,
+) -> tuple[list[_ClassFlow], dict[int, list[Any]]] | BoundStatus:
+    """Add one integer flow per agent class to ``solver`` (a ``pywraplp`` solver).
+
+    Returns the flows and, per option, the count variables of every class
+    that may work it; or the status to report when a class's graph exceeds
+    ``max_arcs`` (``NOT_SOLVED``), a class has no week at all
+    (``INFEASIBLE``) or building outlasts the time limit (``TIME_LIMIT``).
+    """
+    counts: dict[int, list[Any]] = {}  # option -> per-class count variables
+    flows: list[_ClassFlow] = []
+    for members in classes:
+        network = _class_network(
+            problem, problem.agents[members[0]], options, allowed[members[0]], max_arcs
+        )
+        if network is None:
+            return BoundStatus.NOT_SOLVED
+        if not network.finals:
+            return BoundStatus.INFEASIBLE
+        size = float(len(members))
+        flow = _ClassFlow(members=members, network=network, leaving={}, groups={}, count={})
+        # options of a day that move every state the same way share their arcs
+        moves: dict[int, list[tuple[_State, _State]]] = {}
+        inflow: dict[tuple[int, _State], list[Any]] = {}
+        for day, here, there, o in network.arcs:
+            if o < 0:
+                var = variable(size)
+                flow.leaving.setdefault((day, here), []).append((var, there, None))
+                inflow.setdefault((day + 1, there), []).append(var)
+            else:
+                moves.setdefault(o, []).append((here, there))
+        for o, moved in moves.items():
+            flow.groups.setdefault((options[o].day, tuple(moved)), []).append(o)
+        for key, group in flow.groups.items():
+            day, pairs = key
+            link = solver.Constraint(0.0, 0.0)
+            for here, there in pairs:
+                var = variable(size)
+                flow.leaving.setdefault((day, here), []).append((var, there, key))
+                inflow.setdefault((day + 1, there), []).append(var)
+                link.SetCoefficient(var, 1.0)
+            for o in group:
+                y = variable(size)
+                link.SetCoefficient(y, -1.0)
+                counts.setdefault(o, []).append(y)
+                flow.count[o] = y
+        for day, level in enumerate(network.levels[:-1]):
+            for state in level:
+                if day == 0:
+                    row = solver.Constraint(size, size)
+                else:
+                    row = solver.Constraint(0.0, 0.0)
+                    for var in inflow.get((day, state), []):
+                        row.SetCoefficient(var, -1.0)
+                for var, _, _ in flow.leaving.get((day, state), []):
+                    row.SetCoefficient(var, 1.0)
+        for state in network.levels[-1] - network.finals:
+            for var in inflow.get((problem.days, state), []):
+                var.SetUb(0.0)
+        flows.append(flow)
+        if time.perf_counter() - began > time_limit_seconds:
+            return BoundStatus.TIME_LIMIT
+    return flows, counts
+
+
 def class_flow_bound(
     problem: RosterProblem,
     *,
@@ -886,58 +973,14 @@ def class_flow_bound(
     def variable(top: float) -> Any:
         return solver.IntVar(0.0, top, "") if integer else solver.NumVar(0.0, top, "")
 
-    counts: dict[int, list[Any]] = {}  # option -> per-class count variables
-    for members in classes:
-        network = _class_network(
-            problem, problem.agents[members[0]], options, allowed[members[0]], max_arcs
-        )
-        if network is None:
-            return result(0.0, None, BoundStatus.NOT_SOLVED)
-        if not network.finals:
-            return result(0.0, None, BoundStatus.INFEASIBLE)
-        size = float(len(members))
-        n_states += sum(len(level) for level in network.levels)
-        n_arcs += len(network.arcs)
-        # options of a day that move every state the same way share their arcs
-        moves: dict[int, list[tuple[_State, _State]]] = {}
-        outflow: dict[tuple[int, _State], list[Any]] = {}
-        inflow: dict[tuple[int, _State], list[Any]] = {}
-        for day, here, there, o in network.arcs:
-            if o < 0:
-                var = variable(size)
-                outflow.setdefault((day, here), []).append(var)
-                inflow.setdefault((day + 1, there), []).append(var)
-            else:
-                moves.setdefault(o, []).append((here, there))
-        merged: dict[tuple[int, tuple[tuple[_State, _State], ...]], list[int]] = {}
-        for o, moved in moves.items():
-            merged.setdefault((options[o].day, tuple(moved)), []).append(o)
-        for (day, pairs), group in merged.items():
-            link = solver.Constraint(0.0, 0.0)
-            for here, there in pairs:
-                var = variable(size)
-                outflow.setdefault((day, here), []).append(var)
-                inflow.setdefault((day + 1, there), []).append(var)
-                link.SetCoefficient(var, 1.0)
-            for o in group:
-                y = variable(size)
-                link.SetCoefficient(y, -1.0)
-                counts.setdefault(o, []).append(y)
-        for day, level in enumerate(network.levels[:-1]):
-            for state in level:
-                if day == 0:
-                    row = solver.Constraint(size, size)
-                else:
-                    row = solver.Constraint(0.0, 0.0)
-                    for var in inflow.get((day, state), []):
-                        row.SetCoefficient(var, -1.0)
-                for var in outflow.get((day, state), []):
-                    row.SetCoefficient(var, 1.0)
-        for state in network.levels[-1] - network.finals:
-            for var in inflow.get((problem.days, state), []):
-                var.SetUb(0.0)
-        if time.perf_counter() - began > time_limit_seconds:
-            return result(0.0, None, BoundStatus.TIME_LIMIT)
+    built = _add_class_flows(
+        problem, solver, variable, classes, options, allowed, max_arcs, began, time_limit_seconds
+    )
+    if isinstance(built, BoundStatus):
+        return result(0.0, None, built)
+    flows, counts = built
+    n_states = sum(sum(len(level) for level in f.network.levels) for f in flows)
+    n_arcs = sum(len(f.network.arcs) for f in flows)
 
     hours = problem.interval_hours
     n = problem.n_intervals
@@ -995,3 +1038,155 @@ def class_flow_bound(
     if time.perf_counter() - began >= 0.99 * time_limit_seconds:
         return result(bound, None, BoundStatus.TIME_LIMIT)
     return result(0.0, None, BoundStatus.NOT_SOLVED)
+
+
+def class_flow_roster(
+    problem: RosterProblem,
+    *,
+    time_limit_seconds: float = 30.0,
+    max_arcs: int = 200_000,
+    options: list[ShiftOption] | None = None,
+    allowed: list[list[AgentOption]] | None = None,
+) -> dict[int, list[int]] | None:
+    """A starting roster from the class-flow model with the roster's own coverage costs.
+
+    The flows of :func:`class_flow_bound` choose the weeks of every class of
+    interchangeable agents; here the objective is the identity-free part of
+    the roster objective: the convex shortage cost of
+    :class:`~wfm.roster.problem.Weights` (one piece per agent short), the
+    over-staffing cost and the cost of paid hours. Preferences, fairness
+    and soft rules are left to the roster solver. The best integer solution
+    found within the time limit is split into one path per agent, so every
+    week obeys the agent's hard rules.
+
+    Parameters
+    ----------
+    problem
+        The roster problem.
+    time_limit_seconds
+        Wall-clock budget for building and solving (SCIP through OR-Tools).
+    max_arcs
+        Give up when one class's graph has more arcs.
+    options, allowed
+        Optional precomputed :func:`~wfm.roster.shifts.shift_options` and
+        :func:`~wfm.roster.shifts.agent_options`.
+
+    Returns
+    -------
+    dict or None
+        Agent index -> option indices of their week (in day order), or
+        ``None`` when no integer solution was found in time, the graphs are
+        too large, or no solver is available.
+    """
+    _validate(time_limit_seconds, None, 0)
+    began = time.perf_counter()
+    from ortools.linear_solver import pywraplp
+
+    if options is None:
+        options = shift_options(problem)
+    if allowed is None:
+        allowed = agent_options(problem, options)
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
+        return None
+    inf = solver.infinity()
+    classes = agent_classes(problem)
+    built = _add_class_flows(
+        problem,
+        solver,
+        lambda top: solver.IntVar(0.0, top, ""),
+        classes,
+        options,
+        allowed,
+        max_arcs,
+        began,
+        time_limit_seconds,
+    )
+    if isinstance(built, BoundStatus):
+        return None
+    flows, counts = built
+    weights = problem.weights
+    hours = problem.interval_hours
+    n = problem.n_intervals
+    required = problem.required_agents
+    objective = solver.Objective()
+    coverable = np.zeros(n, dtype=bool)
+    for o in counts:
+        coverable[options[o].start : min(options[o].end, n)] = True
+    cover: dict[int, Any] = {}
+    growth = weights.understaffing_growth
+    for t in np.flatnonzero((required > 0) | coverable).tolist():
+        # covered - over + short = required, short split into pieces of one agent
+        row = solver.Constraint(float(required[t]), float(required[t]))
+        cover[t] = row
+        over = solver.NumVar(0.0, inf, "")
+        row.SetCoefficient(over, -1.0)
+        objective.SetCoefficient(over, weights.overstaffing_per_agent_hour * hours)
+        if required[t] <= 0:
+            continue
+        for k, slope in enumerate(growth):
+            piece = solver.NumVar(0.0, 1.0 if k < len(growth) - 1 else inf, "")
+            row.SetCoefficient(piece, 1.0)
+            objective.SetCoefficient(piece, weights.understaffing_per_agent_hour * slope * hours)
+    for flow in flows:
+        rate = problem.cost_per_hour_of(problem.agents[flow.members[0]]) * weights.paid_hour
+        for o, y in flow.count.items():
+            objective.SetCoefficient(y, rate * options[o].paid_minutes / 60.0)
+    durations = [
+        [b.duration_minutes // problem.interval_minutes for b in t.breaks]
+        for t in problem.templates
+    ]
+    for o, ys in counts.items():
+        option = options[o]
+        for t in range(option.start, min(option.end, n)):
+            for y in ys:
+                cover[t].SetCoefficient(y, 1.0)
+        for k, starts in enumerate(option.break_starts):
+            link = solver.Constraint(0.0, 0.0)
+            for y in ys:
+                link.SetCoefficient(y, 1.0)
+            for p in starts:
+                z = solver.IntVar(0.0, inf, "")
+                link.SetCoefficient(z, -1.0)
+                for t in range(p, min(p + durations[option.template][k], n)):
+                    cover[t].SetCoefficient(z, -1.0)
+    objective.SetMinimization()
+    left = time_limit_seconds - (time.perf_counter() - began)
+    if left <= 0:
+        return None
+    solver.SetTimeLimit(max(1, int(left * 1000)))
+    code = solver.Solve()
+    if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return None
+    return _split_into_weeks(problem, flows)
+
+
+def _split_into_weeks(
+    problem: RosterProblem, flows: list[_ClassFlow]
+) -> dict[int, list[int]] | None:
+    """One path of each class's integer flow per member: the agents' weeks."""
+    plan: dict[int, list[int]] = {}
+    for flow in flows:
+        left = {
+            key: [[round(var.solution_value()), there, group] for var, there, group in arcs]
+            for key, arcs in flow.leaving.items()
+        }
+        count_left = {o: round(y.solution_value()) for o, y in flow.count.items()}
+        (state,) = flow.network.levels[0]
+        for a in flow.members:
+            here = state
+            week: list[int] = []
+            for day in range(problem.days):
+                arc = next((arc for arc in left.get((day, here), []) if arc[0] > 0), None)
+                if arc is None:
+                    return None  # not a whole flow (should not happen with integer values)
+                arc[0] -= 1
+                if arc[2] is not None:
+                    o = next((o for o in flow.groups[arc[2]] if count_left[o] > 0), None)
+                    if o is None:
+                        return None
+                    count_left[o] -= 1
+                    week.append(o)
+                here = arc[1]
+            plan[a] = week
+    return plan

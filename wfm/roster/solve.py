@@ -1,14 +1,19 @@
 """Solve a weekly roster with OR-Tools CP-SAT and return a typed result.
 
 :func:`solve` runs the pre-solve checks, builds the model
-(:mod:`wfm.roster.model`), and searches in three phases:
+(:mod:`wfm.roster.model`), and searches in four phases:
 
 1. a greedy constructive roster (:func:`wfm.roster.model.greedy_hint`),
    completed into a full feasible solution by CP-SAT with the shifts fixed
    (break placement and bookkeeping solved); this is the first roster;
-2. CP-SAT on the full model, started from that solution, for a share
+2. the class-flow roster (:func:`wfm.roster.colgen.class_flow_roster`):
+   an integer programme over classes of interchangeable agents, solved with
+   SCIP for at most 60 % of the time limit, whose weeks obey every hard rule
+   and minimise the coverage costs; completed the same way, it replaces the
+   greedy roster when its objective is lower. Skipped in deterministic mode;
+3. CP-SAT on the full model, started from that solution, for a share
    (15 %) of the remaining time: small problems end here, proven optimal;
-3. a large-neighbourhood search that repeatedly frees two agents (all
+4. a large-neighbourhood search that repeatedly frees two agents (all
    others keep their days and shifts) and lets CP-SAT improve them together
    with everybody's break placement, keeping every improvement.
 
@@ -27,8 +32,8 @@ reproducible.
 Timing
 ------
 ``time_limit_seconds`` is the budget of the whole call except the lower
-bound: model building, the greedy roster and its completion are taken from
-it before the searches share the rest. ``first_solution_seconds`` and the
+bound: model building, the greedy roster, the class-flow roster and their
+completions are taken from it before the searches share the rest. ``first_solution_seconds`` and the
 ``solution_trace`` are measured from the start of the call.
 
 Determinism
@@ -36,8 +41,9 @@ Determinism
 With ``max_deterministic_time`` set, the same problem, ``seed`` and
 ``workers`` give the same roster whenever that limit (not the wall-clock one)
 ends each phase: the greedy heuristic then runs without a wall-clock budget,
-15 % of the deterministic time goes to the full search, and the
-neighbourhood steps stop once their deterministic time adds up to the rest.
+the class-flow roster (which stops on wall-clock time) is skipped, 15 % of
+the deterministic time goes to the full search, and the neighbourhood steps
+stop once their deterministic time adds up to the rest.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from wfm.errors import ValidationError
+from wfm.roster.colgen import class_flow_roster
 from wfm.roster.model import OBJECTIVE_SCALE, RosterModel, build_model, greedy_hint
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
 from wfm.roster.problem import RosterProblem
@@ -69,7 +76,7 @@ from wfm.roster.report import (
     scheduled_on_grid,
     violations_table,
 )
-from wfm.roster.shifts import agent_options, shift_options
+from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
 
 __all__ = [
     "Conflict",
@@ -400,6 +407,50 @@ def _improve(
     return best
 
 
+_FLOW_SHARE = 0.6
+"""Most of the time limit the class-flow starting roster may take."""
+
+
+def _flow_start(
+    rm: RosterModel,
+    problem: RosterProblem,
+    options: list[ShiftOption],
+    allowed: list[list[AgentOption]],
+    started: float,
+    time_limit_seconds: float,
+    seed: int,
+    tracker: _Tracker,
+    completed: float | None,
+) -> float | None:
+    """Replace the greedy start by the class-flow roster when that is better.
+
+    :func:`wfm.roster.colgen.class_flow_roster` places whole weeks per class
+    of interchangeable agents against the coverage costs; its weeks, completed
+    with breaks and bookkeeping, become the hint when their objective beats
+    the greedy roster's. Not used in deterministic mode (its solver stops on
+    wall-clock time). Returns the objective of the hint now in place.
+    """
+    budget = _FLOW_SHARE * time_limit_seconds - (time.perf_counter() - started)
+    if budget <= 0.5:
+        return completed
+    plan = class_flow_roster(problem, time_limit_seconds=budget, options=options, allowed=allowed)
+    if plan is None or len(plan) != len(rm.x):
+        return completed
+    proto = rm.model.proto
+    saved = (list(proto.solution_hint.vars), list(proto.solution_hint.values))
+    rm.model.clear_hints()
+    _add_hint(rm, plan)
+    left = time_limit_seconds - (time.perf_counter() - started)
+    flow = _complete_hint(rm, time_limit=0.25 * left, seed=seed, deterministic_time=None)
+    if flow is not None and (completed is None or flow < completed):
+        tracker.record(flow, None)
+        return flow
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(saved[0])
+    proto.solution_hint.values.extend(saved[1])
+    return completed
+
+
 def _hinted_solution(rm: RosterModel, seed: int) -> cp_model.CpSolver | None:
     """A solver holding the (complete) hint as its solution, for reading it back."""
     solver = cp_model.CpSolver()
@@ -493,6 +544,10 @@ def solve(
     if completed is not None:
         # the completed greedy roster is a feasible roster: the first solution
         tracker.record(completed, None)
+    if max_deterministic_time is None:
+        completed = _flow_start(
+            rm, problem, options, allowed, started, time_limit_seconds, seed, tracker, completed
+        )
     solver = cp_model.CpSolver()
     params = solver.parameters
     remaining = time_limit_seconds - (time.perf_counter() - started)
