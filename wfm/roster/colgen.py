@@ -69,7 +69,7 @@ import datetime as dt
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -157,12 +157,9 @@ class ColumnGenerationBound:
         Only under-staffing is bounded here; ``paid_hours`` is the trivial
         bound (the sum of hard contract minimum hours).
         """
-        min_paid = 0.0
-        if not problem.is_soft(Rule.MIN_HOURS):
-            min_paid = float(sum(problem.contract_of(a).min_hours_per_week for a in problem.agents))
         return LowerBound(
             understaffing_agent_hours=self.understaffing_agent_hours,
-            paid_hours=min_paid,
+            paid_hours=_min_paid_hours(problem),
             status=self.status,
             wall_time_seconds=self.wall_time_seconds,
             method=self.method,
@@ -170,16 +167,7 @@ class ColumnGenerationBound:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary of the fields (JSON-serialisable)."""
-        return {
-            "understaffing_agent_hours": self.understaffing_agent_hours,
-            "master_lp_agent_hours": self.master_lp_agent_hours,
-            "status": self.status,
-            "iterations": self.iterations,
-            "columns": self.columns,
-            "agent_classes": self.agent_classes,
-            "wall_time_seconds": self.wall_time_seconds,
-            "method": self.method,
-        }
+        return asdict(self)
 
 
 def _class_key(agent: Agent) -> tuple[Any, ...]:
@@ -637,16 +625,7 @@ class ClassFlowBound:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary of the fields (JSON-serialisable)."""
-        return {
-            "understaffing_agent_hours": self.understaffing_agent_hours,
-            "incumbent_agent_hours": self.incumbent_agent_hours,
-            "status": self.status,
-            "states": self.states,
-            "arcs": self.arcs,
-            "agent_classes": self.agent_classes,
-            "wall_time_seconds": self.wall_time_seconds,
-            "method": self.method,
-        }
+        return asdict(self)
 
 
 def _min_paid_hours(problem: RosterProblem) -> float:
