@@ -549,7 +549,8 @@ def _shortage_only(problem: RosterProblem) -> RosterProblem:
         fairness_weekend=0.0,
         fairness_late=0.0,
     )
-    return replace(problem, weights=weights)
+    # no soft rules either: the brute force knows only hard ones
+    return replace(problem, weights=weights, soft_rules={})
 
 
 @pytest.mark.parametrize("seed", range(16))
@@ -587,3 +588,44 @@ def test_class_flow_roster_gives_up_on_huge_graphs() -> None:
     assert class_flow_roster(problem, max_arcs=1) is None
     with pytest.raises(ValidationError, match="time_limit_seconds"):
         class_flow_roster(problem, time_limit_seconds=0.0)
+
+
+def test_agents_of_different_cost_share_a_bound_class_but_not_a_start_class() -> None:
+    from dataclasses import replace
+
+    problem = random_problem(1)
+    first = problem.agents[0]
+    twins = (first, replace(first, agent_id="twin", cost_per_hour=99.0))
+    problem = replace(problem, agents=twins)
+    assert agent_classes(problem) == [[0, 1]]
+    assert agent_classes(problem, by_cost=True) == [[0], [1]]
+
+
+@pytest.mark.parametrize("seed", [0, 2, 4])
+def test_solve_uses_the_class_flow_start_under_a_long_limit(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    solve_module = importlib.import_module("wfm.roster.solve")
+    problem = _shortage_only(random_problem(seed))
+    truth = brute_force_understaffing(problem)
+    calls: list[int | None] = []
+
+    def counted(*args: object, **kwargs: object) -> dict[int, list[int]] | None:
+        plan = class_flow_roster(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(None if plan is None else len(plan))
+        return plan
+
+    monkeypatch.setattr(solve_module, "class_flow_roster", counted)
+    result = solve_module.solve(problem, time_limit_seconds=40.0, workers=1, seed=0)
+    if not np.isfinite(truth):
+        assert result.status.value == "INFEASIBLE"
+        return
+    assert calls == [len(problem.agents)]
+    assert result.status.has_solution
+    assert result.summary.understaffing_agent_hours == pytest.approx(truth, abs=1e-6)
+    # in deterministic mode the start (which stops on wall-clock time) is skipped
+    calls.clear()
+    solve_module.solve(problem, time_limit_seconds=40.0, workers=1, max_deterministic_time=5.0)
+    assert calls == []

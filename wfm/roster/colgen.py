@@ -1,4 +1,4 @@
-"""Lower bound on under-staffing by column generation over whole weekly schedules.
+"""Per-agent models of the roster: lower bounds and a starting roster.
 
 The identity-free bound of :mod:`wfm.roster.bound` counts shifts without
 asking which agent works them, so each agent's week is only limited through
@@ -61,6 +61,13 @@ model of the least under-staffing, solved by SCIP through OR-Tools, whose
 proven bound holds whenever it stops. Where the states stay few (few paid
 lengths, rest that rarely binds, as in contact-centre contracts) it is the
 stronger and often the faster of the two.
+
+Starting roster
+---------------
+:func:`class_flow_roster` solves the same flows against the coverage costs
+of the roster objective and splits them into one week per agent: a roster
+whose weeks obey every hard rule, which :func:`wfm.roster.solve` uses as
+its start when it beats the greedy one.
 """
 
 from __future__ import annotations
@@ -86,6 +93,7 @@ __all__ = [
     "ColumnGenerationBound",
     "agent_classes",
     "class_flow_bound",
+    "class_flow_roster",
     "column_generation_bound",
 ]
 
@@ -183,12 +191,13 @@ def _class_key(agent: Agent) -> tuple[Any, ...]:
     )
 
 
-def agent_classes(problem: RosterProblem) -> list[list[int]]:
+def agent_classes(problem: RosterProblem, *, by_cost: bool = False) -> list[list[int]]:
     """Groups of agents whose feasible weeks are the same.
 
     Agents are grouped by contract, templates, availability, time off, pins
     and history before the horizon (days worked or off in a row, end of the
-    last shift).
+    last shift); with ``by_cost`` also by their cost per paid hour (needed
+    where paid hours are priced, as in :func:`class_flow_roster`).
 
     Returns
     -------
@@ -198,7 +207,10 @@ def agent_classes(problem: RosterProblem) -> list[list[int]]:
     """
     groups: dict[tuple[Any, ...], list[int]] = {}
     for index, agent in enumerate(problem.agents):
-        groups.setdefault(_class_key(agent), []).append(index)
+        key = _class_key(agent)
+        if by_cost:
+            key += (problem.cost_per_hour_of(agent),)
+        groups.setdefault(key, []).append(index)
     return list(groups.values())
 
 
@@ -1030,11 +1042,12 @@ def class_flow_roster(
     """A starting roster from the class-flow model with the roster's own coverage costs.
 
     The flows of :func:`class_flow_bound` choose the weeks of every class of
-    interchangeable agents; here the objective is the identity-free part of
+    interchangeable agents (here also of equal cost per hour); options that
+    would break a soft rule are left out; the objective is the identity-free part of
     the roster objective: the convex shortage cost of
     :class:`~wfm.roster.problem.Weights` (one piece per agent short), the
-    over-staffing cost and the cost of paid hours. Preferences, fairness
-    and soft rules are left to the roster solver. The best integer solution
+    over-staffing cost and the cost of paid hours. Preferences and fairness
+    are left to the roster solver. The best integer solution
     found within the time limit is split into one path per agent, so every
     week obeys the agent's hard rules.
 
@@ -1069,14 +1082,16 @@ def class_flow_roster(
     if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
         return None
     inf = solver.infinity()
-    classes = agent_classes(problem)
+    classes = agent_classes(problem, by_cost=True)
+    # the start keeps soft rules too: options that would break one are left out
+    unbroken = [[ao for ao in mine if not ao.breaches] for mine in allowed]
     built = _add_class_flows(
         problem,
         solver,
         lambda top: solver.IntVar(0.0, top, ""),
         classes,
         options,
-        allowed,
+        unbroken,
         max_arcs,
         began,
         time_limit_seconds,
@@ -1130,7 +1145,8 @@ def class_flow_roster(
                 for t in range(p, min(p + durations[option.template][k], n)):
                     cover[t].SetCoefficient(z, -1.0)
     objective.SetMinimization()
-    left = time_limit_seconds - (time.perf_counter() - began)
+    # a margin for SCIP's own start-up and the split into weeks
+    left = 0.95 * (time_limit_seconds - (time.perf_counter() - began)) - 0.1
     if left <= 0:
         return None
     solver.SetTimeLimit(max(1, int(left * 1000)))

@@ -8,7 +8,8 @@
    (break placement and bookkeeping solved); this is the first roster;
 2. the class-flow roster (:func:`wfm.roster.colgen.class_flow_roster`):
    an integer programme over classes of interchangeable agents, solved with
-   SCIP for at most 60 % of the time limit, whose weeks obey every hard rule
+   SCIP until at most 60 % of the time limit has passed (with limits of
+   40 s or more), whose weeks obey every hard rule
    and minimise the coverage costs; completed the same way, it replaces the
    greedy roster when its objective is lower. Skipped in deterministic mode;
 3. CP-SAT on the full model, started from that solution, for a share
@@ -410,10 +411,14 @@ def _improve(
 _FLOW_SHARE = 0.6
 """Most of the time limit the class-flow starting roster may take."""
 
+_FLOW_MIN_SECONDS = 40.0
+"""Shortest time limit for which the class-flow start is tried: SCIP needs
+25-30 s on 50 agents for a good solution, and under shorter limits the time
+serves the CP-SAT searches better."""
+
 
 def _flow_start(
     rm: RosterModel,
-    problem: RosterProblem,
     options: list[ShiftOption],
     allowed: list[list[AgentOption]],
     started: float,
@@ -433,7 +438,9 @@ def _flow_start(
     budget = _FLOW_SHARE * time_limit_seconds - (time.perf_counter() - started)
     if budget <= 0.5:
         return completed
-    plan = class_flow_roster(problem, time_limit_seconds=budget, options=options, allowed=allowed)
+    plan = class_flow_roster(
+        rm.problem, time_limit_seconds=budget, options=options, allowed=allowed
+    )
     if plan is None or len(plan) != len(rm.x):
         return completed
     proto = rm.model.proto
@@ -544,9 +551,9 @@ def solve(
     if completed is not None:
         # the completed greedy roster is a feasible roster: the first solution
         tracker.record(completed, None)
-    if max_deterministic_time is None:
+    if max_deterministic_time is None and time_limit_seconds >= _FLOW_MIN_SECONDS:
         completed = _flow_start(
-            rm, problem, options, allowed, started, time_limit_seconds, seed, tracker, completed
+            rm, options, allowed, started, time_limit_seconds, seed, tracker, completed
         )
     solver = cp_model.CpSolver()
     params = solver.parameters
