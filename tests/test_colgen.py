@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -315,35 +316,32 @@ def _one_template(earliest: int, latest: int, hours: int = 8) -> ShiftTemplate:
     )
 
 
-def test_rest_between_days_is_per_agent() -> None:
-    # one agent, late shift on day 0 and early shift on day 1 needed: 12 h of rest
-    # allow only one of them; the identity-free bound lets the agent work both
+def _rest_problem() -> RosterProblem:
+    """One agent, 12 h of rest, demand late on day 0 and early on day 1 (8 h each)."""
     required = np.zeros(48)
     required[16:24] = 1.0
     required[24:32] = 1.0
     contract = Contract(name="c", max_hours_per_week=100, max_days_per_week=7, min_rest_hours=12)
-    problem = make_problem(
+    return make_problem(
         required,
         days=2,
         templates=(_one_template(0, 16),),
         contracts=(contract,),
         agents=(Agent(agent_id="a", contract="c"),),
     )
+
+
+def test_rest_between_days_is_per_agent() -> None:
+    # one agent, late shift on day 0 and early shift on day 1 needed: 12 h of rest
+    # allow only one of them; the identity-free bound lets the agent work both
+    problem = _rest_problem()
     assert lower_bound(problem).understaffing_agent_hours == pytest.approx(0.0, abs=1e-7)
     result = column_generation_bound(problem, time_limit_seconds=30.0)
     assert result.status == BoundStatus.OPTIMAL
     assert result.understaffing_agent_hours == pytest.approx(8.0, abs=1e-4)
     assert brute_force_understaffing(problem) == pytest.approx(8.0)
     soft = column_generation_bound(
-        make_problem(
-            required,
-            days=2,
-            templates=(_one_template(0, 16),),
-            contracts=(contract,),
-            agents=(Agent(agent_id="a", contract="c"),),
-            soft={Rule.MIN_REST: 1.0},
-        ),
-        time_limit_seconds=30.0,
+        replace(problem, soft_rules={Rule.MIN_REST: 1.0}), time_limit_seconds=30.0
     )
     # a soft rule never constrains the bound
     assert soft.understaffing_agent_hours == pytest.approx(0.0, abs=1e-4)
@@ -494,17 +492,7 @@ def test_class_flow_relaxation_equals_column_generation(seed: int) -> None:
 
 
 def test_class_flow_rest_and_limits() -> None:
-    required = np.zeros(48)
-    required[16:24] = 1.0
-    required[24:32] = 1.0
-    contract = Contract(name="c", max_hours_per_week=100, max_days_per_week=7, min_rest_hours=12)
-    problem = make_problem(
-        required,
-        days=2,
-        templates=(_one_template(0, 16),),
-        contracts=(contract,),
-        agents=(Agent(agent_id="a", contract="c"),),
-    )
+    problem = _rest_problem()
     result = class_flow_bound(problem)
     assert isinstance(result, ClassFlowBound)
     assert result.status == BoundStatus.OPTIMAL
