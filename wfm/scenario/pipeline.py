@@ -1,0 +1,359 @@
+"""A loaded scenario and its pipeline: demand -> (forecast -> staffing) -> roster problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import DataError, ValidationError
+from wfm.roster.problem import (
+    Agent,
+    Contract,
+    RosterProblem,
+    Rule,
+    ShiftTemplate,
+    Weights,
+    requirements_from_staffing,
+)
+from wfm.scenario.settings import (
+    Demand,
+    ForecastDemand,
+    HistoryDemand,
+    RequirementsDemand,
+    ServiceSpec,
+    SolverSettings,
+)
+
+if TYPE_CHECKING:
+    from wfm.history import History
+
+__all__ = ["Scenario", "ScenarioRun"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScenarioRun:
+    """The tables of one run of a scenario's pipeline.
+
+    Attributes
+    ----------
+    history
+        The history read (history demand only).
+    forecast
+        The forecast of the week (history or forecast demand).
+    staffing
+        Output of :func:`wfm.staffing.requirements` (history or forecast demand).
+    requirements
+        Requirements in the roster layout (``interval_start``,
+        ``required_agents``[, ``calls``, ``aht_seconds``]).
+    problem
+        The roster problem.
+    notes
+        Things about the demand worth a look that are not errors (days of
+        the week with no row in the demand file).
+    """
+
+    history: History | None
+    forecast: pd.DataFrame | None
+    staffing: pd.DataFrame | None
+    requirements: pd.DataFrame
+    problem: RosterProblem
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Scenario:
+    """A validated scenario; see the module docstring for the file format.
+
+    Build it with :func:`load_scenario`. Everything the file says has been
+    checked; :meth:`build_problem` only reads data files and computes.
+    """
+
+    name: str
+    path: Path | None
+    start_date: dt.date
+    days: int
+    interval_minutes: int
+    demand: Demand
+    service: ServiceSpec | None
+    templates: tuple[ShiftTemplate, ...]
+    contracts: tuple[Contract, ...]
+    agents: tuple[Agent, ...]
+    weights: Weights = field(default_factory=Weights)
+    soft_rules: Mapping[Rule, float] = field(default_factory=dict)
+    weekend_days: frozenset[int] = frozenset({5, 6})
+    late_shift_ends_after: dt.time = dt.time(20, 0)
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    description: str = ""
+
+    # -- pipeline -------------------------------------------------------------
+    def pipeline(self) -> ScenarioRun:
+        """Run demand -> (forecast -> staffing) -> roster problem.
+
+        Returns
+        -------
+        ScenarioRun
+            The intermediate tables and the problem.
+
+        Raises
+        ------
+        wfm.errors.DataError
+            A data file has a bad row (the field names the file).
+        """
+        demand = self.demand
+        history: History | None = None
+        forecast: pd.DataFrame | None = None
+        staffing: pd.DataFrame | None = None
+        if isinstance(demand, RequirementsDemand):
+            requirements = self._read_requirements(demand)
+        else:
+            if isinstance(demand, HistoryDemand):
+                history, forecast = self._forecast_from_history(demand)
+                aht = None
+            else:
+                forecast = self._read_forecast(demand)
+                aht = demand.default_aht_seconds
+            staffing = self._staff(forecast, aht)
+            assert self.service is not None  # checked on load
+            requirements = requirements_from_staffing(staffing, fractional=self.service.fractional)
+        notes: tuple[str, ...] = ()
+        if not isinstance(demand, HistoryDemand):
+            notes = self._days_without_rows(requirements["interval_start"])
+        problem = self.problem_from_requirements(requirements)
+        return ScenarioRun(
+            history=history,
+            forecast=forecast,
+            staffing=staffing,
+            requirements=requirements,
+            problem=problem,
+            notes=notes,
+        )
+
+    def build_problem(self) -> RosterProblem:
+        """The roster problem of the scenario (runs :meth:`pipeline`)."""
+        return self.pipeline().problem
+
+    def problem_from_requirements(self, requirements: pd.DataFrame) -> RosterProblem:
+        """The roster problem of the scenario on the given requirements table.
+
+        Parameters
+        ----------
+        requirements
+            Requirements in the roster layout (``interval_start``,
+            ``required_agents``[, ``calls``, ``aht_seconds``]).
+
+        Returns
+        -------
+        RosterProblem
+            The problem; a bad requirements row is a
+            :class:`wfm.errors.DataError` naming the demand file.
+        """
+        try:
+            return RosterProblem(
+                start_date=self.start_date,
+                requirements=requirements,
+                templates=self.templates,
+                contracts=self.contracts,
+                agents=self.agents,
+                days=self.days,
+                interval_minutes=self.interval_minutes,
+                weights=self.weights,
+                soft_rules=self.soft_rules,
+                weekend_days=self.weekend_days,
+                late_shift_ends_after=self.late_shift_ends_after,
+                service=self.service.settings() if self.service is not None else None,
+            )
+        except DataError as exc:
+            raise self._data_error(exc) from None
+
+    def _days_without_rows(self, starts: pd.Series) -> tuple[str, ...]:
+        """A note naming the days of the week that have no row in the demand file.
+
+        Intervals absent from the requirements need no agents; a whole day
+        absent is more often a truncated file than a closed day, so it is
+        reported rather than passed over.
+        """
+        stamps = pd.to_datetime(starts)
+        if getattr(stamps.dt, "tz", None) is not None:
+            stamps = stamps.dt.tz_localize(None)
+        present = set(stamps.dt.date)
+        days = (self.start_date + dt.timedelta(days=d) for d in range(self.days))
+        missing = [day.isoformat() for day in days if day not in present]
+        if not missing:
+            return ()
+        return (
+            f"demand.{_demand_key(self.demand)} ({self.demand.path.name}) has no rows on "
+            f"{', '.join(missing)}: rostered as closed (no agents needed)",
+        )
+
+    def _data_error(self, exc: ValidationError) -> DataError:
+        source = _demand_key(self.demand)
+        field = exc.field
+        if not isinstance(self.demand, HistoryDemand):
+            field = _row_to_line(field)  # the table rows are the file's data lines
+        value = exc.value.item() if isinstance(exc.value, np.generic) else exc.value
+        return DataError(f"demand.{source} ({self.demand.path.name}): {field}", value, exc.expected)
+
+    def _forecast_from_history(self, demand: HistoryDemand) -> tuple[History, pd.DataFrame]:
+        from wfm.forecast import make_forecaster
+        from wfm.history import read_interval_counts
+
+        try:
+            history = read_interval_counts(
+                demand.path,
+                interval_minutes=self.interval_minutes,
+                end=pd.Timestamp(self.start_date),
+            )
+            forecaster = make_forecaster(demand.method, **demand.forecaster_params())
+            forecaster.fit(history)
+            forecast = forecaster.predict(pd.Timestamp(self.start_date), self.days)
+        except ValidationError as exc:
+            raise self._data_error(exc) from None
+        return history, forecast
+
+    def _read_forecast(self, demand: ForecastDemand) -> pd.DataFrame:
+        frame = _read_csv(demand.path, "demand.forecast.path")
+        for column in ("interval_start", "calls"):
+            if column not in frame.columns:
+                raise DataError(
+                    f"demand.forecast ({demand.path.name})",
+                    list(frame.columns),
+                    f"a column {column!r}",
+                )
+        if "aht_seconds" not in frame.columns and demand.default_aht_seconds is None:
+            raise DataError(
+                f"demand.forecast ({demand.path.name})",
+                list(frame.columns),
+                "a column 'aht_seconds' or demand.forecast.default_aht_seconds",
+            )
+        frame["interval_start"] = _timestamps(frame["interval_start"], self.demand)
+        _check_grid(frame["interval_start"], self.interval_minutes, self.demand)
+        if "is_open" in frame.columns:
+            frame["is_open"] = _booleans(frame["is_open"], self.demand)
+        return frame
+
+    def _staff(self, forecast: pd.DataFrame, aht_seconds: float | None) -> pd.DataFrame:
+        from wfm.staffing import requirements
+
+        service = self.service
+        assert service is not None
+        kwargs: dict[str, Any] = {
+            "target": service.service_target(),
+            "shrinkage": service.shrinkage,
+            "model": service.model,
+            "patience_seconds": service.patience_seconds,
+            "interval_minutes": self.interval_minutes,
+        }
+        if service.max_occupancy is not None:
+            kwargs["max_occupancy"] = service.max_occupancy
+        if aht_seconds is not None:
+            kwargs["aht_seconds"] = aht_seconds
+        try:
+            staffing: pd.DataFrame = requirements(forecast, **kwargs)
+        except ValidationError as exc:
+            raise self._data_error(exc) from None
+        return staffing
+
+    def _read_requirements(self, demand: RequirementsDemand) -> pd.DataFrame:
+        frame = _read_csv(demand.path, "demand.requirements.path")
+        column = demand.column
+        if column is None:
+            column = "required_agents" if "required_agents" in frame.columns else "agents_scheduled"
+        for name in ("interval_start", column):
+            if name not in frame.columns:
+                raise DataError(
+                    f"demand.requirements ({demand.path.name})",
+                    list(frame.columns),
+                    f"a column {name!r}",
+                )
+        out = pd.DataFrame(
+            {
+                "interval_start": _timestamps(frame["interval_start"], demand),
+                "required_agents": frame[column],
+            }
+        )
+        for extra in ("calls", "aht_seconds"):
+            if extra in frame.columns and extra != column:
+                out[extra] = frame[extra]
+        return out
+
+
+def _demand_key(demand: Demand) -> str:
+    if isinstance(demand, HistoryDemand):
+        return "history"
+    if isinstance(demand, ForecastDemand):
+        return "forecast"
+    return "requirements"
+
+
+def _read_csv(path: Path, where: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{where} ({path.name})", str(exc).strip(), "a CSV file") from None
+
+
+def _timestamps(column: pd.Series, demand: Demand) -> pd.Series:
+    # ISO only, as the history reader: "05/01/2027 08:00" would be read month-first
+    stamps = pd.to_datetime(column, errors="coerce", format="ISO8601")
+    bad = stamps.isna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"demand.{_demand_key(demand)} ({demand.path.name}): interval_start[line {row + 2}]",
+            column.iloc[row],
+            "a timestamp YYYY-MM-DD HH:MM",
+        )
+    return stamps
+
+
+def _check_grid(stamps: pd.Series, interval_minutes: int, demand: Demand) -> None:
+    """A forecast file on a coarser grid than the scenario's is an error.
+
+    Intervals absent from the table need no agents, so a 30-minute forecast
+    read on a 15-minute grid would silently leave every other interval
+    unstaffed. (Requirements files may legitimately list only the intervals
+    that need agents, so they are not checked.)
+    """
+    if len(stamps) < 2:
+        return
+    ordered = stamps.sort_values()
+    naive = ordered.dt.tz_localize(None) if ordered.dt.tz is not None else ordered
+    values = naive.to_numpy(dtype="datetime64[ns]")
+    same_day = values[1:].astype("datetime64[D]") == values[:-1].astype("datetime64[D]")
+    gaps = (values[1:] - values[:-1])[same_day] // pd.Timedelta(minutes=1).to_timedelta64()
+    gaps = gaps[gaps > 0]
+    if gaps.size and int(gaps.min()) > interval_minutes:
+        raise DataError(
+            f"demand.{_demand_key(demand)} ({demand.path.name}): interval_start",
+            f"rows at least {int(gaps.min())} minutes apart",
+            f"a row per {interval_minutes}-minute interval (interval_minutes of the scenario); "
+            "set interval_minutes to the file's grid or resample the file",
+        )
+
+
+def _row_to_line(field: str) -> str:
+    """``calls[row 40]`` (0-based table row) -> ``calls[line 42]`` (line of the CSV file)."""
+    return re.sub(r"\[row (\d+)\]", lambda m: f"[line {int(m.group(1)) + 2}]", field)
+
+
+def _booleans(column: pd.Series, demand: Demand) -> pd.Series:
+    if column.dtype == bool:
+        return column
+    mapping = {"true": True, "false": False, "1": True, "0": False}
+    values = column.astype(str).str.strip().str.lower().map(mapping)
+    bad = values.isna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"demand.{_demand_key(demand)} ({demand.path.name}): is_open[line {row + 2}]",
+            column.iloc[row],
+            "True or False",
+        )
+    return values.astype(bool)
