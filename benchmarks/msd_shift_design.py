@@ -5,9 +5,9 @@ The instances (``RandomExample1..3``) come from data set 1 of Musliu, Schaerf
 Di Gaspero et al., "The minimum shift design problem", Annals of Operations
 Research 155 (2007), in the MiniZinc data format (``.dzn``) described in the
 data folder's README, which also gives the objective and the optimal values.
-Each instance is read, turned into a :class:`wfm.shift_design.ShiftDesignProblem`
+Each instance is read, turned into a :class:`wfm.ShiftDesignProblem`
 (cyclic week; weights: shortage and excess per worker-minute, one weight per
-distinct shift) and solved with :func:`wfm.shift_design.design_shifts`.
+distinct shift) and solved with :func:`wfm.design_shifts`.
 Acceptance: every instance solved to its known optimum within 60 s.
 
 Usage::
@@ -29,7 +29,7 @@ import numpy as np
 import ortools
 
 from wfm.errors import DataError
-from wfm.shift_design import ShiftDesignProblem, ShiftType, design_shifts
+from wfm.roster.bounds.shift_design import ShiftDesignProblem, ShiftType, design_shifts
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = "../shared/data/msd_shift_design"

@@ -14,7 +14,7 @@ import pytest
 
 from wfm.errors import ValidationError
 from wfm.roster.problem import Agent, Contract, RosterProblem, ShiftTemplate
-from wfm.shift_design import (
+from wfm.roster.bounds.shift_design import (
     DesignStatus,
     ShiftDesignProblem,
     ShiftDesignResult,
@@ -316,7 +316,7 @@ def _plan_rows(problem: ShiftDesignProblem, result: ShiftDesignResult) -> list[d
 def test_module_docstring_example() -> None:
     import doctest
 
-    import wfm.shift_design
+    import wfm.roster.bounds.shift_design
 
-    outcome = doctest.testmod(wfm.shift_design)
+    outcome = doctest.testmod(wfm.roster.bounds.shift_design)
     assert outcome.attempted > 0 and outcome.failed == 0
