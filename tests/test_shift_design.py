@@ -13,9 +13,7 @@ import pandas as pd
 import pytest
 
 from wfm.errors import ValidationError
-from wfm.roster.problem import Agent, Contract, RosterProblem, ShiftTemplate
 from wfm.roster.bounds.shift_design import (
-    DesignStatus,
     ShiftDesignProblem,
     ShiftDesignResult,
     ShiftType,
@@ -23,6 +21,8 @@ from wfm.roster.bounds.shift_design import (
     design_shifts,
     shift_design_problem_from_roster,
 )
+from wfm.roster.problem import Agent, Contract, RosterProblem, ShiftTemplate
+from wfm.status import SolveStatus
 
 ROOT = Path(__file__).resolve().parents[1]
 MSD_DATA = ROOT.parent / "shared" / "data" / "msd_shift_design"
@@ -46,7 +46,7 @@ def one_day(demand: list[int], **kwargs: object) -> ShiftDesignProblem:
 def test_single_shift_covers_a_block_exactly() -> None:
     demand = [0] * 8 + [2] * 8 + [0] * 8  # two workers 08:00-16:00
     result = design_shifts(one_day(demand), time_limit_seconds=10, workers=1)
-    assert result.status is DesignStatus.OPTIMAL
+    assert result.status is SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(10.0)  # one distinct shift, no deviation
     assert result.best_bound == pytest.approx(10.0)
     assert result.relative_gap == pytest.approx(0.0)
@@ -172,7 +172,7 @@ def test_matches_brute_force_with_and_without_cuts(seed: int) -> None:
         result = design_shifts(
             problem, time_limit_seconds=20, workers=1, seed=0, cuts=cuts, warm_start=warm
         )
-        assert result.status is DesignStatus.OPTIMAL
+        assert result.status is SolveStatus.OPTIMAL
         assert result.objective == pytest.approx(truth)
         assert result.best_bound == pytest.approx(truth)
 
@@ -296,7 +296,7 @@ def test_random_example_1_reaches_its_optimum() -> None:
     problem = bench.problem_from_dzn(bench.read_dzn(MSD_DATA / "RandomExample1.dzn"))
     assert problem.slot_minutes == 60 and problem.n_slots == 168
     result = design_shifts(problem, time_limit_seconds=60, workers=2, seed=0)
-    assert result.status is DesignStatus.OPTIMAL
+    assert result.status is SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(480)
     assert result.distinct_shifts == 8
     plan = np.array([[row[f"day_{d}"] for d in range(7)] for row in _plan_rows(problem, result)])

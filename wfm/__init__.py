@@ -70,8 +70,8 @@ from wfm.roster import (
     requirements_from_staffing,
     solve,
 )
-from wfm.scenario import Scenario, load_scenario, write_scenario
 from wfm.roster.bounds.shift_design import ShiftDesignProblem, design_shifts
+from wfm.scenario import Scenario, load_scenario, write_scenario
 from wfm.staffing import ServiceTarget, performance, requirements, weekly_service_level
 
 __all__ = [

@@ -52,7 +52,6 @@ Examples
 
 from __future__ import annotations
 
-import enum
 import math
 import time
 from collections.abc import Sequence
@@ -63,12 +62,12 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import ValidationError
+from wfm.status import SolveStatus, relative_gap
 
 if TYPE_CHECKING:
     from wfm.roster.problem import RosterProblem
 
 __all__ = [
-    "DesignStatus",
     "ShiftDesignProblem",
     "ShiftDesignResult",
     "ShiftType",
@@ -273,16 +272,6 @@ class ShiftDesignProblem:
         return slots[slots < self.n_slots]
 
 
-class DesignStatus(str, enum.Enum):
-    """Outcome of :func:`design_shifts`."""
-
-    OPTIMAL = "OPTIMAL"
-    FEASIBLE = "FEASIBLE"
-    INFEASIBLE = "INFEASIBLE"
-    TIME_LIMIT_NO_SOLUTION = "TIME_LIMIT_NO_SOLUTION"
-    MODEL_INVALID = "MODEL_INVALID"
-
-
 @dataclass(frozen=True, kw_only=True)
 class ShiftDesignResult:
     """A shift design and how good it is.
@@ -297,7 +286,7 @@ class ShiftDesignResult:
     best_bound
         Proven lower bound on the objective.
     relative_gap
-        ``(objective - best_bound) / max(|objective|, 1e-9)``; 0 when optimal.
+        :func:`wfm.status.relative_gap` of objective and bound; 0 when optimal.
     wall_time_seconds
         Solve time.
     shifts
@@ -314,7 +303,7 @@ class ShiftDesignResult:
         Number of distinct shifts used.
     """
 
-    status: DesignStatus
+    status: SolveStatus
     objective: float | None
     best_bound: float | None
     relative_gap: float | None
@@ -694,11 +683,11 @@ def design_shifts(
     code = solver.solve(model.model)
     wall = time.perf_counter() - began
     status = {
-        cp_model.OPTIMAL: DesignStatus.OPTIMAL,
-        cp_model.FEASIBLE: DesignStatus.FEASIBLE,
-        cp_model.INFEASIBLE: DesignStatus.INFEASIBLE,
-        cp_model.MODEL_INVALID: DesignStatus.MODEL_INVALID,
-    }.get(code, DesignStatus.TIME_LIMIT_NO_SOLUTION)
+        cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+        cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+        cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+        cp_model.MODEL_INVALID: SolveStatus.MODEL_INVALID,
+    }.get(code, SolveStatus.TIME_LIMIT_NO_SOLUTION)
     empty_shifts = pd.DataFrame(
         columns=[
             "shift_type",
@@ -710,10 +699,10 @@ def design_shifts(
             "total_workers",
         ]
     )
-    solved = status in (DesignStatus.OPTIMAL, DesignStatus.FEASIBLE)
-    if not solved and hint is not None and status == DesignStatus.TIME_LIMIT_NO_SOLUTION:
+    solved = status.has_solution
+    if not solved and hint is not None and status == SolveStatus.TIME_LIMIT_NO_SOLUTION:
         # the full model ran out of time before re-finding the warm start: keep it
-        status = DesignStatus.FEASIBLE
+        status = SolveStatus.FEASIBLE
     elif not solved:
         return ShiftDesignResult(
             status=status,
@@ -741,9 +730,9 @@ def design_shifts(
     gap: float | None = None
     if solved:
         best_bound = min(float(solver.best_objective_bound) / scale, objective)
-        if status == DesignStatus.OPTIMAL:
+        if status == SolveStatus.OPTIMAL:
             best_bound = objective
-        gap = (objective - best_bound) / max(abs(objective), 1e-9)
+        gap = relative_gap(objective, best_bound)
     rows = []
     for i, (start, length, name) in enumerate(shifts):
         if plan[i].sum() == 0:
