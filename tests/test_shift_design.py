@@ -130,17 +130,29 @@ def test_cyclic_wrap() -> None:
     assert night_problem(cyclic=False).covered_slots(22, 8, 1).tolist() == [46, 47]
 
 
+def cost_of_one_agent(problem: ShiftDesignProblem, start: int, length: int, day: int) -> float:
+    """Least cost of one agent on a shift, over the types allowing it that day (from the types)."""
+    hours = length * problem.slot_minutes / 60
+    return min(
+        t.cost_per_agent_shift + t.cost_per_agent_hour * hours
+        for t in problem.shift_types
+        if start in t.starts and length in t.lengths and (t.days is None or day in t.days)
+    )
+
+
 def brute_force(problem: ShiftDesignProblem, top: int) -> float:
+    """Least objective over every plan with 0..top agents on each (shift, day)."""
     shifts = problem.shifts()
     columns = []
     for start, length, _ in shifts:
         for d in problem.allowed_days(start, length):
             col = np.zeros(problem.n_slots, dtype=int)
             np.add.at(col, problem.covered_slots(start, length, d), 1)
-            columns.append((start, length, col))
-    cover_matrix = np.array([c for _, _, c in columns])
-    distinct = sorted({(s, length) for s, length, _ in columns})
-    owner = np.array([distinct.index((s, length)) for s, length, _ in columns])
+            columns.append((start, length, col, cost_of_one_agent(problem, start, length, d)))
+    cover_matrix = np.array([c for _, _, c, _ in columns])
+    agent_cost = np.array([c for _, _, _, c in columns])
+    distinct = sorted({(s, length) for s, length, _, _ in columns})
+    owner = np.array([distinct.index((s, length)) for s, length, _, _ in columns])
     choices = np.array(list(itertools.product(range(top + 1), repeat=len(columns))))
     cover = choices @ cover_matrix
     diff = cover - problem.required_agents[None, :]
@@ -151,6 +163,7 @@ def brute_force(problem: ShiftDesignProblem, top: int) -> float:
     for j in range(len(distinct)):
         used[:, j] = choices[:, owner == j].sum(axis=1) > 0
     cost = cost + problem.cost_per_distinct_shift * used.sum(axis=1)
+    cost = cost + choices @ agent_cost
     return float(cost.min())
 
 
@@ -179,6 +192,143 @@ def test_matches_brute_force_with_and_without_cuts(seed: int) -> None:
         assert result.status is SolveStatus.OPTIMAL
         assert result.objective == pytest.approx(truth)
         assert result.best_bound == pytest.approx(truth)
+
+
+def random_priced_problem(seed: int) -> ShiftDesignProblem:
+    """A small random cover: 8 slots, 2-4 shift types of unequal costs, <= 8 (shift, day)s."""
+    rng = np.random.default_rng(1000 + seed)
+    days = 1 + seed % 2
+    slot_minutes = 180 if days == 1 else 360  # 8 or 4 slots a day: 8 slots in all
+    per_day = 1440 // slot_minutes
+    while True:
+        types = []
+        for k in range(2 + seed % 3):
+            first = int(rng.integers(0, per_day))
+            shortest = int(rng.integers(1, 4))
+            wide_start = bool(rng.integers(0, 2))
+            types.append(
+                ShiftType(
+                    name=f"type{k}",
+                    min_start=first,
+                    max_start=min(first + int(wide_start), per_day - 1),
+                    min_length=shortest,
+                    max_length=shortest + int(not wide_start),
+                    days=None if days == 1 or rng.integers(0, 2) else frozenset({k % days}),
+                    cost_per_agent_shift=float(rng.choice([0, 50, 200, 500])),
+                    cost_per_agent_hour=float(rng.choice([0, 5, 10, 30])),
+                )
+            )
+        problem = ShiftDesignProblem(
+            required_agents=rng.integers(0, 3, size=days * per_day),
+            slot_minutes=slot_minutes,
+            days=days,
+            cyclic=bool(rng.integers(0, 2)),
+            understaffing_per_agent_minute=float(rng.integers(1, 4)),
+            overstaffing_per_agent_minute=float(rng.integers(0, 3)),
+            cost_per_distinct_shift=float(rng.choice([0, 100, 400])),
+            shift_types=tuple(types),
+        )
+        columns = sum(len(problem.allowed_days(s, length)) for s, length, _ in problem.shifts())
+        costs = {(t.cost_per_agent_shift, t.cost_per_agent_hour) for t in types}
+        if columns <= 8 and len(costs) == len(types):
+            return problem
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_priced_shifts_match_brute_force(seed: int) -> None:
+    problem = random_priced_problem(seed)
+    # no optimal plan staffs a (shift, day) beyond the most agents required in its slots
+    truth = brute_force(problem, top=int(problem.required_agents.max()))
+    result = design_shifts(problem, time_limit_seconds=20, workers=1, seed=0)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(truth)
+    assert result.best_bound == pytest.approx(truth)
+    plan = np.zeros((len(problem.shifts()), problem.days), dtype=int)
+    index = {(s, length): i for i, (s, length, _) in enumerate(problem.shifts())}
+    for row in result.shifts.itertuples():
+        for d in range(problem.days):
+            plan[index[(int(row.start_slot), int(row.length_slots))], d] = getattr(row, f"day_{d}")
+    assert design_objective(problem, plan) == pytest.approx(truth)
+    expected_cost = sum(
+        plan[i, d] * cost_of_one_agent(problem, s, length, d)
+        for i, (s, length, _) in enumerate(problem.shifts())
+        for d in range(problem.days)
+        if plan[i, d]
+    )
+    assert result.agent_shift_cost == pytest.approx(expected_cost)
+
+
+def test_cheapest_cover_is_not_the_fewest_shifts() -> None:
+    # two agents 08:00-16:00: one long shift (fewest shifts) or two short ones
+    required = [0] * 8 + [2] * 8 + [0] * 8
+    long_shift = ShiftType(
+        name="long", min_start=8, max_start=8, min_length=8, max_length=8, cost_per_agent_hour=30
+    )
+    short_shift = ShiftType(
+        name="short",
+        min_start=8,
+        max_start=12,
+        start_step=4,
+        min_length=4,
+        max_length=4,
+        cost_per_agent_hour=10,
+    )
+    unpriced = one_day(
+        required,
+        shift_types=(
+            ShiftType(name="long", min_start=8, max_start=8, min_length=8, max_length=8),
+            ShiftType(
+                name="short", min_start=8, max_start=12, start_step=4, min_length=4, max_length=4
+            ),
+        ),
+    )
+    fewest = design_shifts(unpriced, time_limit_seconds=10, workers=1)
+    assert fewest.status is SolveStatus.OPTIMAL
+    assert fewest.shifts["shift_type"].tolist() == ["long"]
+    assert fewest.objective == pytest.approx(10.0) and fewest.agent_shift_cost == 0
+
+    priced = one_day(required, shift_types=(long_shift, short_shift))
+    cheapest = design_shifts(priced, time_limit_seconds=10, workers=1)
+    assert cheapest.status is SolveStatus.OPTIMAL
+    # 2 x 8 h x 30 + 10 = 490 for the long shift; 4 x 4 h x 10 + 2 x 10 = 180 for the short ones
+    assert cheapest.objective == pytest.approx(180.0)
+    assert cheapest.agent_shift_cost == pytest.approx(160.0)
+    assert cheapest.shifts[["shift_type", "start_time", "day_0"]].values.tolist() == [
+        ["short", "08:00", 2],
+        ["short", "12:00", 2],
+    ]
+    assert cheapest.understaffing_agent_minutes == 0 and cheapest.overstaffing_agent_minutes == 0
+    assert brute_force(priced, top=2) == pytest.approx(180.0)
+
+
+def test_agent_shift_cost_takes_the_cheapest_type_of_the_day() -> None:
+    weekday = ShiftType(
+        name="weekday", min_start=8, max_start=8, min_length=8, max_length=8, cost_per_agent_hour=20
+    )
+    weekend = ShiftType(
+        name="weekend",
+        min_start=8,
+        max_start=8,
+        min_length=8,
+        max_length=8,
+        days=frozenset({1}),
+        cost_per_agent_shift=15,
+        cost_per_agent_hour=25,
+    )
+    problem = ShiftDesignProblem(
+        required_agents=np.zeros(48), slot_minutes=60, days=2, shift_types=(weekday, weekend)
+    )
+    assert problem.agent_shift_cost(8, 8, 0) == pytest.approx(160.0)
+    assert problem.agent_shift_cost(8, 8, 1) == pytest.approx(160.0)  # min(160, 15 + 200)
+    only_weekend = ShiftDesignProblem(
+        required_agents=np.zeros(48), slot_minutes=60, days=2, shift_types=(weekend,)
+    )
+    assert only_weekend.agent_shift_cost(8, 8, 1) == pytest.approx(215.0)
+    with pytest.raises(ValidationError, match="shift"):
+        only_weekend.agent_shift_cost(8, 8, 0)
+    with pytest.raises(ValidationError, match=r"agents\[0, 0\]"):
+        design_objective(only_weekend, np.array([[1, 0]]))
+    assert design_objective(only_weekend, np.array([[0, 2]])) == pytest.approx(2 * 215 + 2 * 8 * 60)
 
 
 def test_weekday_restricted_types() -> None:
@@ -217,6 +367,19 @@ def test_validation() -> None:
         ShiftType(name="d", min_start=3, max_start=2, min_length=1, max_length=2)
     with pytest.raises(ValidationError, match="max_length"):
         ShiftType(name="d", min_start=0, max_start=2, min_length=3, max_length=2)
+    with pytest.raises(ValidationError, match="cost_per_agent_hour"):
+        ShiftType(
+            name="d", min_start=0, max_start=2, min_length=1, max_length=2, cost_per_agent_hour=-1
+        )
+    with pytest.raises(ValidationError, match="cost_per_agent_shift"):
+        ShiftType(
+            name="d",
+            min_start=0,
+            max_start=2,
+            min_length=1,
+            max_length=2,
+            cost_per_agent_shift=np.nan,
+        )
     late = ShiftType(name="late", min_start=20, max_start=30, min_length=1, max_length=2)
     with pytest.raises(ValidationError, match="max_start"):
         ShiftDesignProblem(
