@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import itertools
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -273,15 +274,8 @@ def test_cheapest_cover_is_not_the_fewest_shifts() -> None:
         max_length=4,
         cost_per_agent_hour=10,
     )
-    unpriced = one_day(
-        required,
-        shift_types=(
-            ShiftType(name="long", min_start=8, max_start=8, min_length=8, max_length=8),
-            ShiftType(
-                name="short", min_start=8, max_start=12, start_step=4, min_length=4, max_length=4
-            ),
-        ),
-    )
+    free = tuple(replace(t, cost_per_agent_hour=0.0) for t in (long_shift, short_shift))
+    unpriced = one_day(required, shift_types=free)
     fewest = design_shifts(unpriced, time_limit_seconds=10, workers=1)
     assert fewest.status is SolveStatus.OPTIMAL
     assert fewest.shifts["shift_type"].tolist() == ["long"]
@@ -305,12 +299,9 @@ def test_agent_shift_cost_takes_the_cheapest_type_of_the_day() -> None:
     weekday = ShiftType(
         name="weekday", min_start=8, max_start=8, min_length=8, max_length=8, cost_per_agent_hour=20
     )
-    weekend = ShiftType(
+    weekend = replace(
+        weekday,
         name="weekend",
-        min_start=8,
-        max_start=8,
-        min_length=8,
-        max_length=8,
         days=frozenset({1}),
         cost_per_agent_shift=15,
         cost_per_agent_hour=25,
@@ -367,19 +358,9 @@ def test_validation() -> None:
         ShiftType(name="d", min_start=3, max_start=2, min_length=1, max_length=2)
     with pytest.raises(ValidationError, match="max_length"):
         ShiftType(name="d", min_start=0, max_start=2, min_length=3, max_length=2)
-    with pytest.raises(ValidationError, match="cost_per_agent_hour"):
-        ShiftType(
-            name="d", min_start=0, max_start=2, min_length=1, max_length=2, cost_per_agent_hour=-1
-        )
-    with pytest.raises(ValidationError, match="cost_per_agent_shift"):
-        ShiftType(
-            name="d",
-            min_start=0,
-            max_start=2,
-            min_length=1,
-            max_length=2,
-            cost_per_agent_shift=np.nan,
-        )
+    for cost, value in (("cost_per_agent_hour", -1), ("cost_per_agent_shift", np.nan)):
+        with pytest.raises(ValidationError, match=cost):
+            replace(kind, **{cost: value})
     late = ShiftType(name="late", min_start=20, max_start=30, min_length=1, max_length=2)
     with pytest.raises(ValidationError, match="max_start"):
         ShiftDesignProblem(
