@@ -5,9 +5,9 @@ The instances (``RandomExample1..3``) come from data set 1 of Musliu, Schaerf
 Di Gaspero et al., "The minimum shift design problem", Annals of Operations
 Research 155 (2007), in the MiniZinc data format (``.dzn``) described in the
 data folder's README, which also gives the objective and the optimal values.
-Each instance is read, turned into a :class:`wfm.shift_design.ShiftDesignProblem`
-(cyclic week; weights: shortage and excess per worker-minute, one weight per
-distinct shift) and solved with :func:`wfm.shift_design.design_shifts`.
+Each instance is read, turned into a :class:`wfm.ShiftDesignProblem`
+(cyclic week; weights: under- and over-staffing per agent-minute, a cost per
+distinct shift, no cost per agent-shift) and solved with :func:`wfm.design_shifts`.
 Acceptance: every instance solved to its known optimum within 60 s.
 
 Usage::
@@ -29,7 +29,7 @@ import numpy as np
 import ortools
 
 from wfm.errors import DataError
-from wfm.shift_design import ShiftDesignProblem, ShiftType, design_shifts
+from wfm.roster.bounds.shift_design import ShiftDesignProblem, ShiftType, design_shifts
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = "../shared/data/msd_shift_design"
@@ -88,14 +88,14 @@ def problem_from_dzn(values: dict[str, int | list[int]], name: str = "") -> Shif
         for i in range(n_types)
     )
     return ShiftDesignProblem(
-        demand=np.array(array("demand")),
+        required_agents=np.array(array("demand")),
         slot_minutes=scalar("interval"),
         shift_types=types,
         days=scalar("days"),
         cyclic=True,
-        weight_shortage=scalar("weightUnderCover"),
-        weight_excess=scalar("weightOverCover"),
-        weight_distinct_shift=scalar("weightShiftInstances"),
+        understaffing_per_agent_minute=scalar("weightUnderCover"),
+        overstaffing_per_agent_minute=scalar("weightOverCover"),
+        cost_per_distinct_shift=scalar("weightShiftInstances"),
     )
 
 
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         "relative to the repository root)",
     )
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
-    parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers")
+    parser.add_argument("--workers", type=int, default=2, help="CP-SAT search threads")
     parser.add_argument("--seed", type=int, default=0, help="CP-SAT random seed")
     parser.add_argument(
         "--output",
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         f"load average at start {os.getloadavg()[0]:.1f}",
         "",
         f"{'instance':<16} {'slot':>5} {'optimum':>8} {'found':>8} {'bound':>8} "
-        f"{'shifts':>6} {'short':>6} {'excess':>6} {'status':<9} {'time_s':>7}  ok",
+        f"{'shifts':>6} {'under':>6} {'over':>6} {'status':<9} {'time_s':>7}  ok",
     ]
     all_ok = True
     for name in INSTANCES:
@@ -178,24 +178,26 @@ def main(argv: list[str] | None = None) -> int:
             return "-" if value is None else f"{value:g}"
 
         slot = problem.slot_minutes
-        short = (
+        under = (
             None
-            if result.shortage_worker_minutes is None
-            else result.shortage_worker_minutes / slot
+            if result.understaffing_agent_minutes is None
+            else result.understaffing_agent_minutes / slot
         )
-        excess = (
-            None if result.excess_worker_minutes is None else result.excess_worker_minutes / slot
+        over = (
+            None
+            if result.overstaffing_agent_minutes is None
+            else result.overstaffing_agent_minutes / slot
         )
         lines.append(
             f"{name:<16} {slot:>5} {show(optimum):>8} {show(result.objective):>8} "
             f"{show(result.best_bound):>8} {show(result.distinct_shifts):>6} "
-            f"{show(short):>6} {show(excess):>6} {result.status.value:<9} "
+            f"{show(under):>6} {show(over):>6} {result.status.value:<9} "
             f"{result.wall_time_seconds:>7.2f}  {'yes' if ok else 'NO'}"
         )
         print(lines[-1], flush=True)
     lines += [
         "",
-        "short/excess: worker-slots; time_s: wall-clock seconds of design_shifts.",
+        "under/over: agent-slots under/over-staffed; time_s: wall-clock seconds of design_shifts.",
         "acceptance (all three at their optimum, each within 60 s): "
         + ("PASS" if all_ok else "MISS"),
     ]

@@ -7,7 +7,7 @@ The pipeline, one module per stage::
     wfm.erlang        queueing maths (Erlang B, C and A), vectorised
     wfm.staffing      per-interval requirements from a forecast and a service target
     wfm.roster        weekly roster of named agents on CP-SAT, its bound and checker
-    wfm.shift_design  shift design: which shifts, how many agents on each
+      .bounds         lower bounds, and shift design: which shifts, how many agents on each
     wfm.scenario      a YAML scenario that runs the whole path
     wfm.datasets      seeded synthetic history and roster instance families
     wfm.benchmark     running and measuring roster instances
@@ -70,8 +70,8 @@ from wfm.roster import (
     requirements_from_staffing,
     solve,
 )
+from wfm.roster.bounds.shift_design import ShiftDesignProblem, design_shifts
 from wfm.scenario import Scenario, load_scenario, write_scenario
-from wfm.shift_design import ShiftDesignProblem, design_shifts
 from wfm.staffing import ServiceTarget, performance, requirements, weekly_service_level
 
 __all__ = [

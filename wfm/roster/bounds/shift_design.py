@@ -1,48 +1,59 @@
 """Shift design: which shifts to open, and how many agents on each, per day.
 
 Given the agents required in every slot of a horizon and a few shift types
-(each a window of allowed starts and a range of lengths), choose shifts
-(start, length) and an integer number of workers on each shift for every
-day, so that the weighted sum of shortage, excess and the number of distinct
-shifts used is least. This is the *minimum shift design* problem of Musliu,
-Schaerf & Slany, "Local search for shift design", European Journal of
-Operational Research 153 (2004) and Di Gaspero et al., "The minimum shift
-design problem", Annals of Operations Research 155 (2007): the aggregate,
-identity-free step between per-interval staffing and a named roster.
+(each a window of allowed starts, a range of lengths and a cost per agent),
+choose shifts (start, length) and a whole number of agents on each shift for
+every day, so that the cost of under- and over-staffing, of the distinct
+shifts used and of the agent-shifts staffed is least. Without shift costs
+this is the *minimum shift design* problem of Musliu, Schaerf & Slany, "Local
+search for shift design", European Journal of Operational Research 153
+(2004) and Di Gaspero et al., "The minimum shift design problem", Annals of
+Operations Research 155 (2007): the aggregate, identity-free step between
+per-interval staffing and a named roster, and so a relative of the roster's
+lower bounds beside it in :mod:`wfm.roster.bounds`.
 
 Objective
 ---------
-``weight_shortage * slot_minutes * sum_t shortage_t
-+ weight_excess * slot_minutes * sum_t excess_t
-+ weight_distinct_shift * (number of distinct (start, length) shifts used)``
+``understaffing_per_agent_minute * slot_minutes * sum_t understaffing_t
++ overstaffing_per_agent_minute * slot_minutes * sum_t overstaffing_t
++ cost_per_distinct_shift * (number of distinct (start, length) shifts used)
++ sum_(shift, day) agents[shift, day] * agent_shift_cost(shift, day)``
 
-where shortage and excess are in workers per slot, and a distinct shift
-counts once however many days it is staffed. With a cyclic horizon (a week
-repeated) a shift starting late on the last day covers the first slots of
-the first day; otherwise its tail beyond the horizon covers nothing.
+where under- and over-staffing are in agents per slot, a distinct shift
+counts once however many days it is staffed, and the cost of one agent on a
+shift is its type's ``cost_per_agent_shift + cost_per_agent_hour * hours``
+(the least such cost when several types allow that shift on that day; see
+:meth:`ShiftDesignProblem.agent_shift_cost`). Every cost is in the same
+cost units. With the default costs of 0 the last term vanishes and the
+objective is the minimum shift design one: the fewest deviations and distinct
+shifts; with unequal costs it is the cheapest cover. With a cyclic horizon (a
+week repeated) a shift starting late on the last day covers the first slots
+of the first day; otherwise its tail beyond the horizon covers nothing.
 
 Model
 -----
-OR-Tools CP-SAT: one integer per (shift, day) for its workers, one boolean
-per distinct shift linked by ``workers <= M * used`` (``M`` the largest
-demand the shift covers, which no optimal solution exceeds), and per-slot
-shortage and excess. Three additions make it fast without changing its
-optimum:
+OR-Tools CP-SAT: one integer per (shift, day) for its agents, one boolean
+per distinct shift linked by ``agents <= M * used`` (``M`` the most agents
+required in a slot the shift covers, which no optimal solution exceeds), and
+per-slot under- and over-staffing. Three additions make it fast without
+changing its optimum:
 
-* demand-jump cuts: where the demand rises (falls) at a clock time, either a
-  used shift starts (ends) at that time or the slot pair deviates;
+* requirement-jump cuts: where the requirement rises (falls) at a clock
+  time, either a used shift starts (ends) at that time or the slot pair
+  deviates;
 * the LP relaxation of that model, solved with GLOP, rounded up to the
   objective's step, as a lower bound constraint;
 * a warm start: the model restricted to shifts that start and end at clock
-  times where the demand changes is solved first and hinted to the full one.
+  times where the requirement changes is solved first and hinted to the full
+  one.
 
 Examples
 --------
 >>> import numpy as np
 >>> day = ShiftType(name="day", min_start=6, max_start=10, min_length=8, max_length=8)
->>> demand = np.array([0] * 8 + [2] * 8 + [0] * 8)
->>> problem = ShiftDesignProblem(demand=demand, slot_minutes=60, days=1, cyclic=False,
-...                              shift_types=(day,), weight_distinct_shift=10)
+>>> required = np.array([0] * 8 + [2] * 8 + [0] * 8)
+>>> problem = ShiftDesignProblem(required_agents=required, slot_minutes=60, days=1,
+...                              cyclic=False, shift_types=(day,), cost_per_distinct_shift=10)
 >>> result = design_shifts(problem, time_limit_seconds=10, workers=1)
 >>> result.status.value, result.objective
 ('OPTIMAL', 10.0)
@@ -52,8 +63,8 @@ Examples
 
 from __future__ import annotations
 
-import enum
 import math
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,12 +74,12 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import ValidationError
+from wfm.status import SolveStatus, relative_gap
 
 if TYPE_CHECKING:
     from wfm.roster.problem import RosterProblem
 
 __all__ = [
-    "DesignStatus",
     "ShiftDesignProblem",
     "ShiftDesignResult",
     "ShiftType",
@@ -92,7 +103,7 @@ def _number(value: Any) -> bool:
 
 @dataclass(frozen=True, kw_only=True)
 class ShiftType:
-    """A family of shifts, on the slot grid.
+    """A family of shifts, on the slot grid, and what an agent on one costs.
 
     Parameters
     ----------
@@ -106,6 +117,14 @@ class ShiftType:
         Spacing of allowed starts and lengths, in slots.
     days
         Horizon days (0-based) on which the type may start; ``None``: all.
+    cost_per_agent_shift
+        Fixed cost of one agent working one shift of this type (an allowance,
+        a premium), in cost units; >= 0.
+    cost_per_agent_hour
+        Cost of one agent-hour on a shift of this type (the hourly rate,
+        night or weekend premiums included), in cost units; >= 0. A shift of
+        ``length`` slots costs ``length * slot_minutes / 60`` times this per
+        agent.
     """
 
     name: str
@@ -116,6 +135,8 @@ class ShiftType:
     start_step: int = 1
     length_step: int = 1
     days: frozenset[int] | None = None
+    cost_per_agent_shift: float = 0.0
+    cost_per_agent_hour: float = 0.0
 
     def __post_init__(self) -> None:
         where = f"shift_types[{self.name!r}]"
@@ -142,6 +163,10 @@ class ShiftType:
             value = getattr(self, attr)
             if not (_whole(value) and value >= 1):
                 raise ValidationError(f"{where}.{attr}", value, "a whole number of slots >= 1")
+        for attr in ("cost_per_agent_shift", "cost_per_agent_hour"):
+            value = getattr(self, attr)
+            if not (_number(value) and value >= 0):
+                raise ValidationError(f"{where}.{attr}", value, "a finite number >= 0")
         if self.days is not None:
             object.__setattr__(self, "days", frozenset(self.days))
 
@@ -155,15 +180,21 @@ class ShiftType:
         """Allowed lengths, in slots."""
         return tuple(range(self.min_length, self.max_length + 1, self.length_step))
 
+    def allows(self, start: int, length: int, day: int | None = None) -> bool:
+        """Whether shift ``(start, length)`` is of this type (on ``day``, if given)."""
+        if start not in self.starts or length not in self.lengths:
+            return False
+        return day is None or self.days is None or day in self.days
+
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class ShiftDesignProblem:
-    """Demand per slot and shift types to cover it with.
+    """Agents required per slot and shift types to cover them with.
 
     Parameters
     ----------
-    demand
-        Workers required in each slot of the horizon: ``days * slots_per_day``
+    required_agents
+        Agents required in each slot of the horizon: ``days * slots_per_day``
         whole numbers >= 0, slot ``t`` starting ``t * slot_minutes`` after the
         horizon's start (day 0, 00:00).
     slot_minutes
@@ -174,20 +205,20 @@ class ShiftDesignProblem:
         Days in the horizon.
     cyclic
         The horizon repeats (a week): shifts past its end wrap to its start.
-    weight_shortage, weight_excess
-        Cost of one worker-minute short of, or beyond, the demand.
-    weight_distinct_shift
+    understaffing_per_agent_minute, overstaffing_per_agent_minute
+        Cost of one agent-minute short of, or beyond, the requirement.
+    cost_per_distinct_shift
         Cost of each distinct (start, length) shift used.
     """
 
-    demand: np.ndarray
+    required_agents: np.ndarray
     slot_minutes: int
     shift_types: tuple[ShiftType, ...]
     days: int = 7
     cyclic: bool = True
-    weight_shortage: float = 1.0
-    weight_excess: float = 1.0
-    weight_distinct_shift: float = 0.0
+    understaffing_per_agent_minute: float = 1.0
+    overstaffing_per_agent_minute: float = 1.0
+    cost_per_distinct_shift: float = 0.0
 
     def __post_init__(self) -> None:
         sm = self.slot_minutes
@@ -195,11 +226,11 @@ class ShiftDesignProblem:
             raise ValidationError("slot_minutes", sm, "a whole number of minutes that divides 1440")
         if not (_whole(self.days) and self.days >= 1):
             raise ValidationError("days", self.days, "a whole number of days >= 1")
-        raw = np.asarray(self.demand)
+        raw = np.asarray(self.required_agents)
         expected_len = self.days * (1440 // sm)
         if raw.ndim != 1 or raw.size != expected_len:
             raise ValidationError(
-                "demand",
+                "required_agents",
                 f"shape {raw.shape}",
                 f"{expected_len} values (days {self.days} x {1440 // sm} slots per day)",
             )
@@ -207,10 +238,10 @@ class ShiftDesignProblem:
         ok = np.isfinite(values) & (values >= 0) & (values == np.floor(values))
         if not ok.all():
             slot = int(np.flatnonzero(~ok)[0])
-            raise ValidationError(f"demand[{slot}]", raw[slot], "a whole number >= 0")
-        demand = values.astype(np.int64)
-        demand.setflags(write=False)
-        object.__setattr__(self, "demand", demand)
+            raise ValidationError(f"required_agents[{slot}]", raw[slot], "a whole number >= 0")
+        required = values.astype(np.int64)
+        required.setflags(write=False)
+        object.__setattr__(self, "required_agents", required)
         types = tuple(self.shift_types)
         if not types:
             raise ValidationError("shift_types", [], "at least one shift type")
@@ -232,7 +263,11 @@ class ShiftDesignProblem:
                     f"{where}.days", sorted(t.days), f"days in 0..{self.days - 1}"
                 )
         object.__setattr__(self, "shift_types", types)
-        for attr in ("weight_shortage", "weight_excess", "weight_distinct_shift"):
+        for attr in (
+            "understaffing_per_agent_minute",
+            "overstaffing_per_agent_minute",
+            "cost_per_distinct_shift",
+        ):
             value = getattr(self, attr)
             if not (_number(value) and value >= 0):
                 raise ValidationError(attr, value, "a finite number >= 0")
@@ -260,9 +295,32 @@ class ShiftDesignProblem:
         """Days on which shift ``(start, length)`` may be staffed (any type allowing it)."""
         days: set[int] = set()
         for t in self.shift_types:
-            if start in t.starts and length in t.lengths:
+            if t.allows(start, length):
                 days |= set(range(self.days)) if t.days is None else set(t.days)
         return sorted(days)
+
+    def agent_shift_cost(self, start: int, length: int, day: int) -> float:
+        """Cost of one agent on shift ``(start, length)`` on ``day``, in cost units.
+
+        ``cost_per_agent_shift + cost_per_agent_hour * length * slot_minutes / 60``
+        of the cheapest type that allows the shift on that day.
+
+        Raises
+        ------
+        ValidationError
+            If no shift type allows that shift on that day.
+        """
+        hours = length * self.slot_minutes / 60
+        costs = [
+            t.cost_per_agent_shift + t.cost_per_agent_hour * hours
+            for t in self.shift_types
+            if t.allows(start, length, day)
+        ]
+        if not costs:
+            raise ValidationError(
+                "shift", f"(start {start}, length {length}, day {day})", "a shift a type allows"
+            )
+        return min(costs)
 
     def covered_slots(self, start: int, length: int, day: int) -> np.ndarray:
         """Slots of the horizon covered by shift ``(start, length)`` on ``day``."""
@@ -271,16 +329,6 @@ class ShiftDesignProblem:
         if self.cyclic:
             return slots % self.n_slots
         return slots[slots < self.n_slots]
-
-
-class DesignStatus(str, enum.Enum):
-    """Outcome of :func:`design_shifts`."""
-
-    OPTIMAL = "OPTIMAL"
-    FEASIBLE = "FEASIBLE"
-    INFEASIBLE = "INFEASIBLE"
-    TIME_LIMIT_NO_SOLUTION = "TIME_LIMIT_NO_SOLUTION"
-    MODEL_INVALID = "MODEL_INVALID"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -297,78 +345,120 @@ class ShiftDesignResult:
     best_bound
         Proven lower bound on the objective.
     relative_gap
-        ``(objective - best_bound) / max(|objective|, 1e-9)``; 0 when optimal.
+        :func:`wfm.status.relative_gap` of objective and bound; 0 when optimal.
     wall_time_seconds
         Solve time.
     shifts
         One row per distinct shift used: ``shift_type``, ``start_slot``,
         ``start_time`` (``HH:MM``), ``length_slots``, ``length_minutes``,
-        ``day_0`` .. ``day_{days-1}`` (workers on that day) and
-        ``total_workers``.
+        ``day_0`` .. ``day_{days-1}`` (agents on that day) and
+        ``total_agents``.
     coverage
         One row per slot: ``slot``, ``day``, ``time`` (``HH:MM``),
-        ``demand``, ``workers``, ``shortage``, ``excess``.
-    shortage_worker_minutes, excess_worker_minutes
-        Totals of shortage and excess.
+        ``required_agents``, ``agents`` (on shift), ``understaffing_agents``,
+        ``overstaffing_agents``.
+    understaffing_agent_minutes, overstaffing_agent_minutes
+        Totals of under- and over-staffing.
     distinct_shifts
         Number of distinct shifts used.
+    agent_shift_cost
+        Cost of the agent-shifts staffed (the objective's last term).
     """
 
-    status: DesignStatus
+    status: SolveStatus
     objective: float | None
     best_bound: float | None
     relative_gap: float | None
     wall_time_seconds: float
     shifts: pd.DataFrame
     coverage: pd.DataFrame
-    shortage_worker_minutes: float | None
-    excess_worker_minutes: float | None
+    understaffing_agent_minutes: float | None
+    overstaffing_agent_minutes: float | None
     distinct_shifts: int | None
+    agent_shift_cost: float | None
 
 
-def design_objective(problem: ShiftDesignProblem, workers: np.ndarray) -> float:
-    """Objective of a design given as a workers array.
+_SHIFT_COLUMNS_BEFORE_DAYS = (
+    "shift_type",
+    "start_slot",
+    "start_time",
+    "length_slots",
+    "length_minutes",
+)
+_COVERAGE_COLUMNS = (
+    "slot",
+    "day",
+    "time",
+    "required_agents",
+    "agents",
+    "understaffing_agents",
+    "overstaffing_agents",
+)
+
+
+def design_objective(problem: ShiftDesignProblem, agents: np.ndarray) -> float:
+    """Objective of a design given as an agents array.
 
     Parameters
     ----------
     problem
         The shift-design problem.
-    workers
-        ``workers[i, d]``: workers on the ``i``-th shift of
-        :meth:`ShiftDesignProblem.shifts` on day ``d``.
+    agents
+        ``agents[i, d]``: agents on the ``i``-th shift of
+        :meth:`ShiftDesignProblem.shifts` on day ``d``; 0 where no type
+        allows that shift on that day.
 
     Returns
     -------
     float
-        The weighted shortage, excess and distinct-shift count.
+        The weighted under- and over-staffing, distinct-shift count and
+        agent-shift cost.
     """
     shifts = problem.shifts()
-    w = np.asarray(workers)
-    if w.shape != (len(shifts), problem.days):
+    plan = np.asarray(agents)
+    if plan.shape != (len(shifts), problem.days):
         raise ValidationError(
-            "workers", f"shape {w.shape}", f"shape ({len(shifts)}, {problem.days})"
+            "agents", f"shape {plan.shape}", f"shape ({len(shifts)}, {problem.days})"
         )
-    cover = _coverage(problem, shifts, w)
-    diff = cover - problem.demand
-    short = float(np.clip(-diff, 0, None).sum())
-    excess = float(np.clip(diff, 0, None).sum())
-    used = int(np.count_nonzero(w.sum(axis=1)))
+    cover = _coverage(problem, shifts, plan)
+    diff = cover - problem.required_agents
+    under = float(np.clip(-diff, 0, None).sum())
+    over = float(np.clip(diff, 0, None).sum())
+    used = int(np.count_nonzero(plan.sum(axis=1)))
     sm = problem.slot_minutes
     return (
-        problem.weight_shortage * sm * short
-        + problem.weight_excess * sm * excess
-        + problem.weight_distinct_shift * used
+        problem.understaffing_per_agent_minute * sm * under
+        + problem.overstaffing_per_agent_minute * sm * over
+        + problem.cost_per_distinct_shift * used
+        + _agent_shift_cost(problem, shifts, plan)
     )
 
 
+def _agent_shift_cost(
+    problem: ShiftDesignProblem, shifts: Sequence[tuple[int, int, str]], agents: np.ndarray
+) -> float:
+    """Total cost of the agent-shifts of ``agents`` (as in :func:`design_objective`)."""
+    total = 0.0
+    for i, d in zip(*np.nonzero(agents), strict=True):
+        start, length, _ = shifts[i]
+        try:
+            cost = problem.agent_shift_cost(start, length, int(d))
+        except ValidationError:
+            raise ValidationError(
+                f"agents[{i}, {d}]", int(agents[i, d]), f"0 (no type allows that shift on day {d})"
+            ) from None
+        total += int(agents[i, d]) * cost
+    return total
+
+
 def _coverage(
-    problem: ShiftDesignProblem, shifts: Sequence[tuple[int, int, str]], workers: np.ndarray
+    problem: ShiftDesignProblem, shifts: Sequence[tuple[int, int, str]], agents: np.ndarray
 ) -> np.ndarray:
     cover = np.zeros(problem.n_slots, dtype=np.int64)
     for i, (start, length, _) in enumerate(shifts):
         for d in range(problem.days):
-            if workers[i, d]:
-                np.add.at(cover, problem.covered_slots(start, length, d), int(workers[i, d]))
+            if agents[i, d]:
+                np.add.at(cover, problem.covered_slots(start, length, d), int(agents[i, d]))
     return cover
 
 
@@ -380,6 +470,58 @@ def _scaled(weights: Sequence[float]) -> tuple[list[int], float]:
             return [round(s) for s in scaled], float(scale)
     scale = 10**6
     return [round(w * scale) for w in weights], float(scale)
+
+
+@dataclass(frozen=True)
+class _Weights:
+    """The objective's weights as integers (the model's cost units)."""
+
+    understaffing: int
+    overstaffing: int
+    distinct_shift: int
+    agent_shift: dict[tuple[int, int], int]
+    """Per ``(shift index, day)`` staffable, the cost of one agent on it."""
+
+    @property
+    def step(self) -> int:
+        """Greatest common divisor of the positive weights: every objective is a multiple."""
+        positive = [
+            w
+            for w in (
+                self.understaffing,
+                self.overstaffing,
+                self.distinct_shift,
+                *self.agent_shift.values(),
+            )
+            if w > 0
+        ]
+        return math.gcd(*positive) if positive else 1
+
+
+def _model_weights(
+    problem: ShiftDesignProblem, shifts: Sequence[tuple[int, int, str]]
+) -> tuple[_Weights, float]:
+    """The objective's weights scaled to integers, and the scale."""
+    sm = problem.slot_minutes
+    keys = [
+        (i, d) for i, (s, length, _) in enumerate(shifts) for d in problem.allowed_days(s, length)
+    ]
+    costs = [problem.agent_shift_cost(shifts[i][0], shifts[i][1], d) for i, d in keys]
+    scaled, scale = _scaled(
+        [
+            problem.understaffing_per_agent_minute * sm,
+            problem.overstaffing_per_agent_minute * sm,
+            problem.cost_per_distinct_shift,
+            *costs,
+        ]
+    )
+    weights = _Weights(
+        understaffing=scaled[0],
+        overstaffing=scaled[1],
+        distinct_shift=scaled[2],
+        agent_shift=dict(zip(keys, scaled[3:], strict=True)),
+    )
+    return weights, scale
 
 
 def _solver(time_limit: float, workers: int, seed: int, log_progress: bool) -> Any:
@@ -396,18 +538,18 @@ def _solver(time_limit: float, workers: int, seed: int, log_progress: bool) -> A
 def _change_point_shifts(
     problem: ShiftDesignProblem, shifts: Sequence[tuple[int, int, str]]
 ) -> set[int]:
-    """Shifts starting and ending at clock slots where the demand changes on some day.
+    """Shifts starting and ending at clock slots where the requirement changes on some day.
 
     A design with no deviation only needs coverage to change where the
-    demand does; restricting to these shifts gives a small model whose
+    requirement does; restricting to these shifts gives a small model whose
     solution is a good starting point (a hint) for the full one.
     """
     spd = problem.slots_per_day
-    demand = problem.demand.astype(np.int64)
-    previous = np.roll(demand, 1)
-    if not problem.cyclic and demand.size:
+    required = problem.required_agents.astype(np.int64)
+    previous = np.roll(required, 1)
+    if not problem.cyclic and required.size:
         previous[0] = 0
-    clocks = {int(t) % spd for t in np.flatnonzero(demand != previous)}
+    clocks = {int(t) % spd for t in np.flatnonzero(required != previous)}
     return {
         i
         for i, (start, length, _) in enumerate(shifts)
@@ -470,7 +612,7 @@ def _relaxation_bound(
     problem: ShiftDesignProblem,
     shifts: Sequence[tuple[int, int, str]],
     keep: set[int] | None,
-    weights: tuple[int, int, int],
+    weights: _Weights,
     cuts: bool,
     time_limit: float,
 ) -> int | None:
@@ -488,7 +630,7 @@ def _relaxation_bound(
     if lp.solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     value = lp.solver.Objective().Value()
-    step = math.gcd(*[w for w in weights if w > 0]) if any(w > 0 for w in weights) else 1
+    step = weights.step
     slack = 1e-6 * max(1.0, abs(value))
     return math.ceil((value - slack) / step) * step
 
@@ -497,18 +639,20 @@ def _build_model(
     problem: ShiftDesignProblem,
     shifts: Sequence[tuple[int, int, str]],
     keep: set[int] | None,
-    weights: tuple[int, int, int],
+    weights: _Weights,
     cuts: bool,
     model: Any = None,
 ) -> tuple[Any, dict[tuple[int, int], Any], dict[int, Any]]:
     """The model over the shifts in ``keep`` (all when ``None``).
 
     ``model`` is a :class:`_CpBuilder` (default) or an :class:`_LpBuilder`.
+    The coverage rows (per slot, the (shift, day) variables covering it) are
+    built here from :meth:`ShiftDesignProblem.covered_slots`; shifts have no
+    breaks, so every slot from start to end counts.
     """
-    demand = problem.demand
+    required = problem.required_agents
     n = problem.n_slots
-    top = int(demand.max()) if n else 0
-    w_short, w_excess, w_shift = weights
+    top = int(required.max()) if n else 0
 
     if model is None:
         model = _CpBuilder()
@@ -521,9 +665,9 @@ def _build_model(
         days = problem.allowed_days(start, length)
         for d in days:
             slots = problem.covered_slots(start, length, d)
-            bound = int(demand[slots].max()) if slots.size else 0
+            bound = int(required[slots].max()) if slots.size else 0
             if bound == 0:
-                continue  # covers no demand: never worth staffing
+                continue  # covers no requirement: never worth staffing
             var = model.new_int_var(0, bound, f"x_{start}_{length}_{d}")
             x[(i, d)] = var
             for t in slots.tolist():
@@ -533,25 +677,28 @@ def _build_model(
             u = model.new_bool_var(f"used_{start}_{length}")
             used[i] = u
             for var, d in staffed:
-                bound = int(demand[problem.covered_slots(start, length, d)].max())
+                bound = int(required[problem.covered_slots(start, length, d)].max())
                 model.add(var <= bound * u)
             model.add(model.total([var for var, _ in staffed]) >= u)
-    short_vars = []
-    excess_vars = []
+    under_vars = []
+    over_vars = []
     for t in range(n):
         cover = model.total(covering[t])
-        s = model.new_int_var(0, int(demand[t]), f"short_{t}")
-        e = model.new_int_var(0, max(top * len(covering[t]), 0), f"excess_{t}")
-        model.add(cover - int(demand[t]) == e - s)
-        short_vars.append(s)
-        excess_vars.append(e)
+        s = model.new_int_var(0, int(required[t]), f"under_{t}")
+        e = model.new_int_var(0, max(top * len(covering[t]), 0), f"over_{t}")
+        model.add(cover - int(required[t]) == e - s)
+        under_vars.append(s)
+        over_vars.append(e)
     if cuts:
-        _add_jump_cuts(model, problem, shifts, used, short_vars, excess_vars)
+        _add_jump_cuts(model, problem, shifts, used, under_vars, over_vars)
     objective = (
-        w_short * model.total(short_vars)
-        + w_excess * model.total(excess_vars)
-        + w_shift * model.total(list(used.values()))
+        weights.understaffing * model.total(under_vars)
+        + weights.overstaffing * model.total(over_vars)
+        + weights.distinct_shift * model.total(list(used.values()))
     )
+    priced = [(weights.agent_shift[key], var) for key, var in x.items()]
+    if any(cost > 0 for cost, _ in priced):
+        objective = objective + model.total([cost * var for cost, var in priced if cost > 0])
     model.minimize(objective)
     model.objective = objective
     return model, x, used
@@ -562,22 +709,22 @@ def _add_jump_cuts(
     problem: ShiftDesignProblem,
     shifts: Sequence[tuple[int, int, str]],
     used: dict[int, Any],
-    short_vars: list[Any],
-    excess_vars: list[Any],
+    under_vars: list[Any],
+    over_vars: list[Any],
 ) -> None:
-    """Cuts linking demand jumps to the clock times at which shifts start or end.
+    """Cuts linking requirement jumps to the clock times at which shifts start or end.
 
-    Where the demand rises by ``r > 0`` from slot ``t-1`` to slot ``t``
+    Where the requirement rises by ``r > 0`` from slot ``t-1`` to slot ``t``
     (clock slot ``h``) and no used shift starts at ``h``, coverage cannot
-    rise, so ``short_t + excess_{t-1} >= r``; hence
-    ``short_t + excess_{t-1} + r * sum(used shifts starting at h) >= r``.
-    Falls and shift ends give ``excess_t + short_{t-1} + r * sum(used shifts
+    rise, so ``under_t + over_{t-1} >= r``; hence
+    ``under_t + over_{t-1} + r * sum(used shifts starting at h) >= r``.
+    Falls and shift ends give ``over_t + under_{t-1} + r * sum(used shifts
     ending at h) >= r``. In the linear relaxation each clock time with a jump
     then costs a distinct shift or a deviation, which makes the bound strong.
     """
     spd = problem.slots_per_day
     n = problem.n_slots
-    demand = problem.demand
+    required = problem.required_agents
     by_start: dict[int, list[Any]] = {}
     by_end: dict[int, list[Any]] = {}
     for i, u in used.items():
@@ -593,29 +740,29 @@ def _add_jump_cuts(
 
     for t in range(n):
         if t == 0 and not problem.cyclic:
-            prev_demand, prev_short, prev_excess = 0, 0, 0
+            prev_required, prev_under, prev_over = 0, 0, 0
         else:
             p = (t - 1) % n
-            prev_demand, prev_short, prev_excess = int(demand[p]), short_vars[p], excess_vars[p]
-        rise = int(demand[t]) - prev_demand
+            prev_required, prev_under, prev_over = int(required[p]), under_vars[p], over_vars[p]
+        rise = int(required[t]) - prev_required
         h = t % spd
         if rise > 0:
-            model.add(short_vars[t] + prev_excess + rise * starting(h) >= rise)
+            model.add(under_vars[t] + prev_over + rise * starting(h) >= rise)
         elif rise < 0:
-            model.add(excess_vars[t] + prev_short - rise * ending(h) >= -rise)
+            model.add(over_vars[t] + prev_under - rise * ending(h) >= -rise)
 
 
 def design_shifts(
     problem: ShiftDesignProblem,
     *,
     time_limit_seconds: float = 60.0,
-    workers: int = 8,
+    workers: int | None = None,
     seed: int = 0,
     log_progress: bool = False,
     cuts: bool = True,
     warm_start: bool = True,
 ) -> ShiftDesignResult:
-    """Choose shifts and workers per day on CP-SAT.
+    """Choose shifts and agents per day on CP-SAT.
 
     Parameters
     ----------
@@ -624,19 +771,20 @@ def design_shifts(
     time_limit_seconds
         Wall-clock limit of the solve.
     workers
-        CP-SAT search workers.
+        CP-SAT search threads (``num_workers``); ``None``: the machine's
+        cores (:func:`os.cpu_count`).
     seed
         CP-SAT random seed.
     log_progress
         Print the CP-SAT search log.
     cuts
-        Add the demand-jump cuts (see :func:`_add_jump_cuts`); they are valid
-        for every design and speed up the proof of optimality.
+        Add the requirement-jump cuts (see :func:`_add_jump_cuts`); they are
+        valid for every design and speed up the proof of optimality.
     warm_start
         First solve, for a quarter of the time limit at most, the model
-        restricted to shifts that start and end where the demand changes
-        (see :func:`_change_point_shifts`), and hint its solution to the
-        full model. The result is still optimal over all shifts.
+        restricted to shifts that start and end where the requirement
+        changes (see :func:`_change_point_shifts`), and hint its solution to
+        the full model. The result is still optimal over all shifts.
 
     Returns
     -------
@@ -648,6 +796,8 @@ def design_shifts(
     ValidationError
         If a solver setting is out of range.
     """
+    if workers is None:
+        workers = os.cpu_count() or 1
     if not (_number(time_limit_seconds) and time_limit_seconds > 0):
         raise ValidationError("time_limit_seconds", time_limit_seconds, "a positive number")
     if not (_whole(workers) and workers >= 1):
@@ -658,17 +808,10 @@ def design_shifts(
 
     began = time.perf_counter()
     shifts = problem.shifts()
-    demand = problem.demand
+    required = problem.required_agents
     n = problem.n_slots
     sm = problem.slot_minutes
-    (w_short, w_excess, w_shift), scale = _scaled(
-        [
-            problem.weight_shortage * sm,
-            problem.weight_excess * sm,
-            problem.weight_distinct_shift,
-        ]
-    )
-    weights = (w_short, w_excess, w_shift)
+    weights, scale = _model_weights(problem, shifts)
     remaining = float(time_limit_seconds)
     hint: dict[tuple[int, int], int] | None = None
     if warm_start:
@@ -694,26 +837,20 @@ def design_shifts(
     code = solver.solve(model.model)
     wall = time.perf_counter() - began
     status = {
-        cp_model.OPTIMAL: DesignStatus.OPTIMAL,
-        cp_model.FEASIBLE: DesignStatus.FEASIBLE,
-        cp_model.INFEASIBLE: DesignStatus.INFEASIBLE,
-        cp_model.MODEL_INVALID: DesignStatus.MODEL_INVALID,
-    }.get(code, DesignStatus.TIME_LIMIT_NO_SOLUTION)
-    empty_shifts = pd.DataFrame(
-        columns=[
-            "shift_type",
-            "start_slot",
-            "start_time",
-            "length_slots",
-            "length_minutes",
-            *[f"day_{d}" for d in range(problem.days)],
-            "total_workers",
-        ]
-    )
-    solved = status in (DesignStatus.OPTIMAL, DesignStatus.FEASIBLE)
-    if not solved and hint is not None and status == DesignStatus.TIME_LIMIT_NO_SOLUTION:
+        cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+        cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+        cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+        cp_model.MODEL_INVALID: SolveStatus.MODEL_INVALID,
+    }.get(code, SolveStatus.TIME_LIMIT_NO_SOLUTION)
+    shift_columns = [
+        *_SHIFT_COLUMNS_BEFORE_DAYS,
+        *[f"day_{d}" for d in range(problem.days)],
+        "total_agents",
+    ]
+    solved = status.has_solution
+    if not solved and hint is not None and status == SolveStatus.TIME_LIMIT_NO_SOLUTION:
         # the full model ran out of time before re-finding the warm start: keep it
-        status = DesignStatus.FEASIBLE
+        status = SolveStatus.FEASIBLE
     elif not solved:
         return ShiftDesignResult(
             status=status,
@@ -721,29 +858,28 @@ def design_shifts(
             best_bound=None,
             relative_gap=None,
             wall_time_seconds=wall,
-            shifts=empty_shifts,
-            coverage=pd.DataFrame(
-                columns=["slot", "day", "time", "demand", "workers", "shortage", "excess"]
-            ),
-            shortage_worker_minutes=None,
-            excess_worker_minutes=None,
+            shifts=pd.DataFrame(columns=shift_columns),
+            coverage=pd.DataFrame(columns=list(_COVERAGE_COLUMNS)),
+            understaffing_agent_minutes=None,
+            overstaffing_agent_minutes=None,
             distinct_shifts=None,
+            agent_shift_cost=None,
         )
     plan = np.zeros((len(shifts), problem.days), dtype=np.int64)
     for (i, d), var in x.items():
         plan[i, d] = solver.value(var) if solved else (hint or {}).get((i, d), 0)
     cover = _coverage(problem, shifts, plan)
-    diff = cover - demand
-    short = np.clip(-diff, 0, None)
-    excess = np.clip(diff, 0, None)
+    diff = cover - required
+    under = np.clip(-diff, 0, None)
+    over = np.clip(diff, 0, None)
     objective = design_objective(problem, plan)
     best_bound: float | None = None
     gap: float | None = None
     if solved:
         best_bound = min(float(solver.best_objective_bound) / scale, objective)
-        if status == DesignStatus.OPTIMAL:
+        if status == SolveStatus.OPTIMAL:
             best_bound = objective
-        gap = (objective - best_bound) / max(abs(objective), 1e-9)
+        gap = relative_gap(objective, best_bound)
     rows = []
     for i, (start, length, name) in enumerate(shifts):
         if plan[i].sum() == 0:
@@ -757,10 +893,9 @@ def design_shifts(
                 "length_slots": length,
                 "length_minutes": length * sm,
                 **{f"day_{d}": int(plan[i, d]) for d in range(problem.days)},
-                "total_workers": int(plan[i].sum()),
+                "total_agents": int(plan[i].sum()),
             }
         )
-    table = pd.DataFrame(rows, columns=empty_shifts.columns)
     slots = np.arange(n)
     minutes_of_day = (slots % problem.slots_per_day) * sm
     coverage = pd.DataFrame(
@@ -768,11 +903,12 @@ def design_shifts(
             "slot": slots,
             "day": slots // problem.slots_per_day,
             "time": [f"{m // 60:02d}:{m % 60:02d}" for m in minutes_of_day],
-            "demand": demand,
-            "workers": cover,
-            "shortage": short,
-            "excess": excess,
-        }
+            "required_agents": required,
+            "agents": cover,
+            "understaffing_agents": under,
+            "overstaffing_agents": over,
+        },
+        columns=list(_COVERAGE_COLUMNS),
     )
     return ShiftDesignResult(
         status=status,
@@ -780,26 +916,28 @@ def design_shifts(
         best_bound=best_bound,
         relative_gap=gap,
         wall_time_seconds=wall,
-        shifts=table,
+        shifts=pd.DataFrame(rows, columns=shift_columns),
         coverage=coverage,
-        shortage_worker_minutes=float(short.sum()) * sm,
-        excess_worker_minutes=float(excess.sum()) * sm,
+        understaffing_agent_minutes=float(under.sum()) * sm,
+        overstaffing_agent_minutes=float(over.sum()) * sm,
         distinct_shifts=len(rows),
+        agent_shift_cost=_agent_shift_cost(problem, shifts, plan),
     )
 
 
 def shift_design_problem_from_roster(
     problem: RosterProblem,
     *,
-    weight_shortage: float = 1.0,
-    weight_excess: float = 1.0,
-    weight_distinct_shift: float = 0.0,
+    understaffing_per_agent_minute: float = 1.0,
+    overstaffing_per_agent_minute: float = 1.0,
+    cost_per_distinct_shift: float = 0.0,
 ) -> ShiftDesignProblem:
     """Shift-design view of a :class:`~wfm.roster.problem.RosterProblem`.
 
-    The demand is the roster's ``required_agents`` rounded *up* to whole
+    The requirement is the roster's ``required_agents`` rounded *up* to whole
     agents; each template becomes a shift type on the roster's interval grid
-    (its starts, lengths and weekdays). The horizon is not cyclic. Breaks
+    (its starts, lengths and weekdays; no cost per agent-shift, since the
+    roster prices agents, not templates). The horizon is not cyclic. Breaks
     are not placed: a template's shift covers every interval from its start
     to its end, so the design is optimistic where breaks fall in busy times.
 
@@ -807,7 +945,7 @@ def shift_design_problem_from_roster(
     ----------
     problem
         The roster problem.
-    weight_shortage, weight_excess, weight_distinct_shift
+    understaffing_per_agent_minute, overstaffing_per_agent_minute, cost_per_distinct_shift
         Weights of the design objective.
 
     Returns
@@ -834,14 +972,14 @@ def shift_design_problem_from_roster(
                 ),
             )
         )
-    demand = np.ceil(np.asarray(problem.required_agents, dtype=float) - 1e-9).astype(np.int64)
+    required = np.ceil(np.asarray(problem.required_agents, dtype=float) - 1e-9).astype(np.int64)
     return ShiftDesignProblem(
-        demand=demand,
+        required_agents=required,
         slot_minutes=im,
         shift_types=tuple(types),
         days=problem.days,
         cyclic=False,
-        weight_shortage=weight_shortage,
-        weight_excess=weight_excess,
-        weight_distinct_shift=weight_distinct_shift,
+        understaffing_per_agent_minute=understaffing_per_agent_minute,
+        overstaffing_per_agent_minute=overstaffing_per_agent_minute,
+        cost_per_distinct_shift=cost_per_distinct_shift,
     )

@@ -1,0 +1,1 @@
+"""Lower bounds and aggregate, identity-free models of the roster: shift design."""
