@@ -9,6 +9,8 @@ The pipeline, one module per stage::
     wfm.roster        weekly roster of named agents on CP-SAT, its bound and checker
       .bounds         lower bounds, and shift design: which shifts, how many agents on each
     wfm.scenario      a YAML scenario that runs the whole path
+    wfm.kpis          service statistics of contacts per interval, day and month
+    wfm.actuals       call logs read into contacts; patience, handle times, plan vs actual
     wfm.datasets      seeded synthetic history and roster instance families
     wfm.benchmark     running and measuring roster instances
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from wfm.actuals import CallLogMapping, actuals_report, plan_vs_actual, read_call_log
 from wfm.erlang import (
     agents_for_asa,
     agents_for_erlang_a,
@@ -48,6 +51,7 @@ from wfm.forecast import (
     make_forecaster,
 )
 from wfm.history import History, read_call_records, read_interval_counts
+from wfm.kpis import KpiSettings, kpi_table
 from wfm.roster import (
     Agent,
     AvailabilityWindow,
@@ -79,9 +83,11 @@ __all__ = [
     "AutoForecaster",
     "AvailabilityWindow",
     "BreakRule",
+    "CallLogMapping",
     "Contract",
     "DataError",
     "History",
+    "KpiSettings",
     "Pin",
     "PreferDayOff",
     "PreferStartWindow",
@@ -105,6 +111,7 @@ __all__ = [
     "WeekdayProfile",
     "Weights",
     "__version__",
+    "actuals_report",
     "agents_for_asa",
     "agents_for_erlang_a",
     "agents_for_erlang_a_fractional",
@@ -122,11 +129,14 @@ __all__ = [
     "erlang_a_wait_probability",
     "erlang_b",
     "erlang_c",
+    "kpi_table",
     "load_scenario",
     "lower_bound",
     "make_forecaster",
     "occupancy",
     "performance",
+    "plan_vs_actual",
+    "read_call_log",
     "read_call_records",
     "read_interval_counts",
     "requirements",

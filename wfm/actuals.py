@@ -177,7 +177,7 @@ class CallLogMapping:
             )
         if two and (self.date_format is None or self.time_format is None):
             raise ValidationError(
-                "time_format" if self.time_format is None else "date_format",
+                "date_format" if self.date_format is None else "time_format",
                 None,
                 "a format for the date and for the time (e.g. '%y%m%d' and '%H:%M:%S')",
             )
