@@ -261,15 +261,18 @@ def run_wfm(
     problem: RosterProblem, label: str, *, time_limit: float, workers: int, seed: int
 ) -> dict[str, Any]:
     """wfm's roster on ``problem``, scored like the others."""
+    from wfm.roster.options import SolverOptions
     from wfm.roster.solve import solve
 
     started = time.perf_counter()
-    result = solve(problem, time_limit_seconds=time_limit, workers=workers, seed=seed)
+    result = solve(
+        problem, SolverOptions(time_limit_seconds=time_limit, workers=workers, seed=seed)
+    )
     seconds = time.perf_counter() - started
     record: dict[str, Any] = {
         "method": "wfm solve",
         "input": label,
-        "status": str(getattr(result.status, "value", result.status)),
+        "status": result.status.value,
         "wall_seconds": seconds,
         "shift_days": len(result.roster),
     }

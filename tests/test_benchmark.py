@@ -18,6 +18,7 @@ from wfm.benchmark import (
 )
 from wfm.cli import main
 from wfm.errors import ValidationError
+from wfm.roster.options import SolverOptions
 
 TINY = "a6-i30-fixed-nobrk-mixed-s0"
 
@@ -59,16 +60,20 @@ def test_resolve_instances_checks_items(tmp_path: pytest.TempPathFactory) -> Non
 
 
 def test_run_instance_rejects_bad_settings() -> None:
-    with pytest.raises(ValidationError):
-        run_instance(TINY, time_limit_seconds=0.0)
-    with pytest.raises(ValidationError):
-        run_instance(TINY, workers=0)
+    with pytest.raises(ValidationError, match="time_limit_seconds"):
+        run_instance(TINY, SolverOptions(time_limit_seconds=0.0))
+    with pytest.raises(ValidationError, match="workers"):
+        run_instance(TINY, SolverOptions(workers=0))
+    with pytest.raises(ValidationError, match="options"):
+        run_instance(TINY, {"workers": 1})  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
 def tiny_run() -> tuple[BenchmarkRun, list[dict[str, float]]]:
     events: list[dict[str, float]] = []
-    run = run_instance(TINY, time_limit_seconds=10.0, workers=1, seed=0, progress=events.append)
+    run = run_instance(
+        TINY, SolverOptions(time_limit_seconds=10.0, workers=1, seed=0), progress=events.append
+    )
     return run, events
 
 
@@ -143,7 +148,7 @@ def test_evaluate_roster_matches_the_solver_summary() -> None:
     from wfm.roster.solve import solve
 
     problem = make_problem(parse_instance_name(TINY))
-    result = solve(problem, time_limit_seconds=10.0, workers=1, seed=0)
+    result = solve(problem, SolverOptions(time_limit_seconds=10.0, workers=1, seed=0))
     assert result.objective is not None
     scored = evaluate_roster(problem, result.roster, result.breaks)
     summary = result.summary

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from roster_helpers import contract, template, tiny_problem
 
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     Agent,
     BreakRule,
@@ -294,7 +295,7 @@ def random_problem(seed: int) -> RosterProblem:
 def test_objective_matches_brute_force(seed):
     problem = random_problem(seed)
     expected = brute_force_optimum(problem)
-    result = solve(problem, time_limit_seconds=20.0, workers=1, compute_bound=False)
+    result = solve(problem, SolverOptions(time_limit_seconds=20.0, workers=1), compute_bound=False)
     if not np.isfinite(expected):
         assert result.status == RosterStatus.INFEASIBLE
         assert result.conflicts

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 from roster_helpers import MONDAY, agents, contract, template, tiny_problem
 
+from wfm.roster.options import SolverOptions
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
 from wfm.roster.problem import Agent, AvailabilityWindow, BreakRule, Pin, Rule, TimeOff
 from wfm.roster.solve import RosterStatus, solve
@@ -21,7 +22,7 @@ def rules_of(conflicts):
 
 
 def solve_small(problem):
-    return solve(problem, time_limit_seconds=10.0, workers=1, compute_bound=False)
+    return solve(problem, SolverOptions(time_limit_seconds=10.0, workers=1), compute_bound=False)
 
 
 def test_feasible_problem_has_no_findings():

@@ -11,6 +11,7 @@ from ortools.sat.python import cp_model
 from roster_helpers import MONDAY, agents, contract, hour_profile, template, tiny_problem
 
 from wfm.roster.model import OBJECTIVE_SCALE, build_model
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     Agent,
     AvailabilityWindow,
@@ -26,11 +27,8 @@ from wfm.roster.problem import (
 from wfm.roster.solve import RosterStatus, solve
 
 
-def run(problem, **kwargs):
-    kwargs.setdefault("time_limit_seconds", 10.0)
-    kwargs.setdefault("workers", 1)
-    kwargs.setdefault("compute_bound", False)
-    result = solve(problem, **kwargs)
+def run(problem):
+    result = solve(problem, SolverOptions(time_limit_seconds=10.0, workers=1), compute_bound=False)
     assert result.status == RosterStatus.OPTIMAL, result.conflicts
     return result
 

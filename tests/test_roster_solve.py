@@ -11,6 +11,7 @@ import pytest
 from roster_helpers import agents, contract, hour_profile, requirement_frame, template, tiny_problem
 
 from wfm.errors import ValidationError
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import BreakRule, RosterProblem, ServiceSettings, Weights
 from wfm.roster.report import BREAK_COLUMNS, COVERAGE_COLUMNS, ROSTER_COLUMNS, VIOLATION_COLUMNS
 from wfm.roster.solve import ProgressEvent, RosterResult, RosterStatus, RosterSummary, solve
@@ -85,7 +86,8 @@ def week_problem(n_agents: int = 6, *, with_calls: bool = False) -> RosterProble
 def week_result() -> tuple[RosterProblem, RosterResult]:
     problem = week_problem(with_calls=True)
     return problem, solve(
-        problem, time_limit_seconds=10.0, workers=2, seed=3, max_deterministic_time=0.2
+        problem,
+        SolverOptions(time_limit_seconds=10.0, workers=2, seed=3, max_deterministic_time=0.2),
     )
 
 
@@ -148,7 +150,7 @@ def test_infeasible_with_calls_reports_zero_service(tmp_path):
         interval_minutes=15,
         service=problem.service,
     )
-    result = solve(bad, time_limit_seconds=5.0, workers=1, compute_bound=False)
+    result = solve(bad, SolverOptions(time_limit_seconds=5.0, workers=1), compute_bound=False)
     assert result.status == RosterStatus.INFEASIBLE
     busy = result.coverage[result.coverage["calls"] > 0]
     assert (busy["service_level"] == 0).all()
@@ -213,7 +215,10 @@ def test_write_produces_the_documented_files(week_result, tmp_path):
 
 def test_same_seed_and_deterministic_limit_give_the_same_roster(week_result):
     problem, first = week_result
-    again = solve(problem, time_limit_seconds=10.0, workers=2, seed=3, max_deterministic_time=0.2)
+    again = solve(
+        problem,
+        SolverOptions(time_limit_seconds=10.0, workers=2, seed=3, max_deterministic_time=0.2),
+    )
     pd.testing.assert_frame_equal(first.roster, again.roster)
     pd.testing.assert_frame_equal(first.breaks, again.breaks)
     assert first.objective == again.objective
@@ -224,10 +229,7 @@ def test_single_worker_is_deterministic_too():
     runs = [
         solve(
             problem,
-            time_limit_seconds=10.0,
-            workers=1,
-            seed=1,
-            max_deterministic_time=0.2,
+            SolverOptions(time_limit_seconds=10.0, workers=1, seed=1, max_deterministic_time=0.2),
             compute_bound=False,
         )
         for _ in range(2)
@@ -239,7 +241,10 @@ def test_progress_events_improve():
     events: list[ProgressEvent] = []
     problem = week_problem(4)
     result = solve(
-        problem, time_limit_seconds=2.0, workers=1, progress=events.append, compute_bound=False
+        problem,
+        SolverOptions(time_limit_seconds=2.0, workers=1),
+        progress=events.append,
+        compute_bound=False,
     )
     assert events
     objectives = [e.objective for e in events]
@@ -260,7 +265,7 @@ def test_lower_bound_is_attached_and_below_the_roster(week_result):
 
 def test_infeasible_result_has_empty_tables_and_conflicts(tmp_path):
     problem = tiny_problem(days=1, contracts=[contract(min_days_per_week=2)])
-    result = solve(problem, time_limit_seconds=5.0, workers=1)
+    result = solve(problem, SolverOptions(time_limit_seconds=5.0, workers=1))
     assert result.status == RosterStatus.INFEASIBLE
     assert result.objective is None and result.roster.empty and result.breaks.empty
     assert list(result.roster.columns) == list(ROSTER_COLUMNS)
@@ -283,7 +288,7 @@ def test_infeasible_result_has_empty_tables_and_conflicts(tmp_path):
 )
 def test_bad_arguments_are_named(kwargs, field):
     with pytest.raises(ValidationError) as info:
-        solve(tiny_problem(), **kwargs)
+        solve(tiny_problem(), SolverOptions(**kwargs))
     assert info.value.field == field
 
 
@@ -295,6 +300,6 @@ def test_soft_terms_can_be_switched_off():
         agent_list=agents(3),
         weights=Weights(overstaffing_per_agent_hour=0.0, paid_hour=0.0),
     )
-    result = solve(problem, time_limit_seconds=5.0, workers=1, compute_bound=False)
+    result = solve(problem, SolverOptions(time_limit_seconds=5.0, workers=1), compute_bound=False)
     assert result.objective == pytest.approx(0.0)
     assert result.summary.understaffing_agent_hours == 0.0

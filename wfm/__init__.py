@@ -63,6 +63,7 @@ from wfm.roster import (
     Rule,
     ServiceSettings,
     ShiftTemplate,
+    SolverOptions,
     TimeOff,
     Weights,
     check_roster,
@@ -73,6 +74,7 @@ from wfm.roster import (
 from wfm.roster.bounds.shift_design import ShiftDesignProblem, design_shifts
 from wfm.scenario import Scenario, load_scenario, write_scenario
 from wfm.staffing import ServiceTarget, performance, requirements, weekly_service_level
+from wfm.status import SolveStatus
 
 __all__ = [
     "Agent",
@@ -98,7 +100,9 @@ __all__ = [
     "ShiftDesignProblem",
     "ShiftTemplate",
     "SmoothedDailyProfile",
+    "SolveStatus",
     "SolverError",
+    "SolverOptions",
     "TimeOff",
     "ValidationError",
     "WFMError",
