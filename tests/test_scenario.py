@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from wfm.errors import DataError, ScenarioError
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     Agent,
     AvailabilityWindow,
@@ -31,7 +32,6 @@ from wfm.roster.problem import (
 from wfm.scenario import (
     HistoryDemand,
     RequirementsDemand,
-    SolverSettings,
     load_scenario,
     write_scenario,
 )
@@ -135,7 +135,7 @@ def test_minimal_scenario_builds_the_problem(tmp_path: Path) -> None:
     )
     assert scenario.agents[1].templates == ("day",)
     assert scenario.agents[0].templates is None
-    assert scenario.solver == SolverSettings()
+    assert scenario.solver == SolverOptions()
     problem = scenario.build_problem()
     assert isinstance(problem, RosterProblem)
     assert problem.required_agents.sum() == pytest.approx(2.0 * 48 * 7)
@@ -604,7 +604,7 @@ def test_write_and_load_round_trip(tmp_path: Path, agents_csv: bool) -> None:
                 "service": problem.service,
             }
         )
-    solver = SolverSettings(time_limit_seconds=12.5, workers=2, seed=7)
+    solver = SolverOptions(time_limit_seconds=12.5, workers=2, seed=7)
     path = write_scenario(
         problem, tmp_path / "out", name="full", solver=solver, agents_csv=agents_csv
     )
@@ -629,7 +629,7 @@ def test_round_trip_without_service_or_solver(tmp_path: Path) -> None:
     )
     scenario = load_scenario(write_scenario(problem, tmp_path))
     assert scenario.service is None
-    assert scenario.solver == SolverSettings()
+    assert scenario.solver == SolverOptions()
     _assert_same_problem(problem, scenario.build_problem())
 
 

@@ -17,6 +17,7 @@ conflicts found are printed), 2 on bad input.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -211,22 +212,20 @@ def _count(n: int, noun: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm roster``; see the module docstring."""
-    from wfm.roster.options import SolverOptions
     from wfm.roster.solve import solve
     from wfm.status import SolveStatus
 
     _check_options(args)
     scenario = load_scenario(args.scenario)
-    settings = scenario.solver
-    options = SolverOptions(
-        time_limit_seconds=args.time_limit
-        if args.time_limit is not None
-        else settings.time_limit_seconds,
-        workers=args.workers if args.workers is not None else settings.workers,
-        seed=args.seed if args.seed is not None else settings.seed,
-        max_deterministic_time=args.max_deterministic_time
-        if args.max_deterministic_time is not None
-        else settings.max_deterministic_time,
+    flags = {
+        "time_limit_seconds": args.time_limit,
+        "workers": args.workers,
+        "seed": args.seed,
+        "max_deterministic_time": args.max_deterministic_time,
+    }
+    # the flags given override the scenario's solver options
+    options = dataclasses.replace(
+        scenario.solver, **{k: v for k, v in flags.items() if v is not None}
     )
     out = Path(args.output)
     err = sys.stderr

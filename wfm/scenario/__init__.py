@@ -93,7 +93,8 @@ Top-level keys
     ``weekend_days`` (default ``[Sat, Sun]``), ``late_shift_ends_after``
     (default ``"20:00"``).
 ``solver``
-    ``time_limit_seconds`` (60), ``workers`` (8), ``seed`` (0),
+    As :class:`wfm.roster.options.SolverOptions`: ``time_limit_seconds``
+    (60), ``workers`` (default: the machine's cores), ``seed`` (0),
     ``max_deterministic_time`` (none).
 
 Agents
@@ -166,7 +167,7 @@ Example
       soft: {min_rest: 50}
     weights: {understaffing_per_agent_hour: 100, paid_hour: 1}
     fairness: {weekend_days: [Sat, Sun], late_shift_ends_after: "20:00"}
-    solver: {time_limit_seconds: 60, workers: 8, seed: 0}
+    solver: {time_limit_seconds: 60, seed: 0}
 """
 
 from wfm.scenario.parse import load_scenario
@@ -177,7 +178,6 @@ from wfm.scenario.settings import (
     HistoryDemand,
     RequirementsDemand,
     ServiceSpec,
-    SolverSettings,
 )
 from wfm.scenario.writer import write_scenario
 
@@ -189,7 +189,6 @@ __all__ = [
     "Scenario",
     "ScenarioRun",
     "ServiceSpec",
-    "SolverSettings",
     "load_scenario",
     "write_scenario",
 ]

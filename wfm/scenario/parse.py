@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.errors import ScenarioError, ValidationError
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     Agent,
     BreakRule,
@@ -63,7 +64,6 @@ from wfm.scenario.settings import (
     HistoryDemand,
     RequirementsDemand,
     ServiceSpec,
-    SolverSettings,
 )
 
 __all__ = ["load_scenario"]
@@ -169,7 +169,10 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
             solver_args[key] = read_number(
                 value, f"solver.{key}", minimum=0.0, exclusive_minimum=True
             )
-    solver = built("solver", lambda: SolverSettings(**solver_args))
+    try:
+        solver = SolverOptions(**solver_args)
+    except ValidationError as exc:
+        raise ScenarioError(f"solver.{exc.field}", exc.value, exc.expected) from None
 
     scenario = Scenario(
         name=name,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError, ValidationError
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     Agent,
     Contract,
@@ -28,7 +29,6 @@ from wfm.scenario.settings import (
     HistoryDemand,
     RequirementsDemand,
     ServiceSpec,
-    SolverSettings,
 )
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class Scenario:
     soft_rules: Mapping[Rule, float] = field(default_factory=dict)
     weekend_days: frozenset[int] = frozenset({5, 6})
     late_shift_ends_after: dt.time = dt.time(20, 0)
-    solver: SolverSettings = field(default_factory=SolverSettings)
+    solver: SolverOptions = field(default_factory=SolverOptions)
     description: str = ""
 
     # -- pipeline -------------------------------------------------------------

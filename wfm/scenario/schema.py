@@ -30,7 +30,6 @@ from wfm.roster.problem import (
 )
 from wfm.scenario.settings import (
     ServiceSpec,
-    SolverSettings,
 )
 
 T = TypeVar("T")
@@ -351,6 +350,7 @@ BREAK_KEYS = tuple(f.name for f in fields(BreakRule))
 CONTRACT_KEYS = tuple(f.name for f in fields(Contract))
 AGENT_KEYS = tuple(f.name for f in fields(Agent))
 WEIGHT_KEYS = tuple(f.name for f in fields(Weights))
-SOLVER_KEYS = tuple(f.name for f in fields(SolverSettings))
+SOLVER_KEYS = ("time_limit_seconds", "workers", "seed", "max_deterministic_time")
+"""Keys of the ``solver`` section: fields of :class:`wfm.roster.options.SolverOptions`."""
 SERVICE_KEYS = tuple(f.name for f in fields(ServiceSpec))
 RULE_NAMES = tuple(r.value for r in Rule)

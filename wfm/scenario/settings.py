@@ -1,15 +1,16 @@
-"""The settings of a scenario: solver, service and where demand comes from."""
+"""The settings of a scenario: service and where demand comes from.
+
+The ``solver`` section is a :class:`wfm.roster.options.SolverOptions`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wfm.errors import ValidationError
 from wfm.roster.problem import (
     ServiceSettings,
 )
@@ -23,53 +24,7 @@ __all__ = [
     "HistoryDemand",
     "RequirementsDemand",
     "ServiceSpec",
-    "SolverSettings",
 ]
-
-
-@dataclass(frozen=True, kw_only=True)
-class SolverSettings:
-    """Solver settings of a scenario (arguments of :func:`wfm.roster.solve.solve`).
-
-    Parameters
-    ----------
-    time_limit_seconds
-        Wall-clock limit of the search.
-    workers
-        CP-SAT search workers.
-    seed
-        Random seed of the search.
-    max_deterministic_time
-        Optional limit in CP-SAT's deterministic time units (reproducible
-        across machine load).
-    """
-
-    time_limit_seconds: float = 60.0
-    workers: int = 8
-    seed: int = 0
-    max_deterministic_time: float | None = None
-
-    def __post_init__(self) -> None:
-        if not (
-            isinstance(self.time_limit_seconds, (int, float))
-            and math.isfinite(self.time_limit_seconds)
-            and self.time_limit_seconds > 0
-        ):
-            raise ValidationError(
-                "solver.time_limit_seconds", self.time_limit_seconds, "a number of seconds > 0"
-            )
-        if not (isinstance(self.workers, int) and self.workers >= 1):
-            raise ValidationError("solver.workers", self.workers, "a whole number >= 1")
-        if not (isinstance(self.seed, int) and self.seed >= 0):
-            raise ValidationError("solver.seed", self.seed, "a whole number >= 0")
-        if self.max_deterministic_time is not None and not (
-            isinstance(self.max_deterministic_time, (int, float))
-            and math.isfinite(self.max_deterministic_time)
-            and self.max_deterministic_time > 0
-        ):
-            raise ValidationError(
-                "solver.max_deterministic_time", self.max_deterministic_time, "a number > 0"
-            )
 
 
 @dataclass(frozen=True, kw_only=True)

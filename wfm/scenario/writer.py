@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from wfm.errors import ValidationError
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     WEEKDAY_NAMES,
     Agent,
@@ -27,12 +28,10 @@ from wfm.roster.problem import (
 )
 from wfm.scenario.schema import (
     AGENT_KEYS,
+    SOLVER_KEYS,
     hhmm,
     stamp,
     weekday_text,
-)
-from wfm.scenario.settings import (
-    SolverSettings,
 )
 
 __all__ = ["write_scenario"]
@@ -42,7 +41,7 @@ def _problem_document(
     problem: RosterProblem,
     *,
     name: str,
-    solver: SolverSettings | Mapping[str, Any] | None,
+    solver: SolverOptions | Mapping[str, Any] | None,
     agents_csv: bool,
 ) -> tuple[dict[str, Any], pd.DataFrame | None]:
     doc: dict[str, Any] = {
@@ -87,11 +86,9 @@ def _problem_document(
         "late_shift_ends_after": hhmm(problem.late_shift_ends_after),
     }
     if solver is not None:
-        settings = solver if isinstance(solver, SolverSettings) else SolverSettings(**solver)
+        options = solver if isinstance(solver, SolverOptions) else SolverOptions(**solver)
         doc["solver"] = {
-            f.name: getattr(settings, f.name)
-            for f in fields(SolverSettings)
-            if getattr(settings, f.name) is not None
+            key: getattr(options, key) for key in SOLVER_KEYS if getattr(options, key) is not None
         }
     return doc, agents_frame
 
@@ -210,7 +207,7 @@ def write_scenario(
     directory: str | Path,
     *,
     name: str = "scenario",
-    solver: SolverSettings | Mapping[str, Any] | None = None,
+    solver: SolverOptions | Mapping[str, Any] | None = None,
     agents_csv: bool = False,
 ) -> Path:
     """Write ``problem`` as a scenario that loads back into an equal problem.
@@ -225,8 +222,9 @@ def write_scenario(
     name
         Scenario name and YAML file stem.
     solver
-        Solver settings to record (a :class:`SolverSettings` or a mapping of
-        its fields); ``None`` leaves the section out (defaults apply).
+        Solver options to record (a :class:`wfm.roster.options.SolverOptions`
+        or a mapping of its fields); ``None`` leaves the section out
+        (defaults apply). ``log_progress`` is not written.
     agents_csv
         Write the agents to ``agents.csv`` (compact text forms) instead of
         inline.
