@@ -8,7 +8,7 @@ import numpy as np
 
 import wfm.roster.coverage
 from wfm.datasets.instances import make_problem, parse_instance_name
-from wfm.roster.coverage import add_option_cover, coverage_rows
+from wfm.roster.coverage import add_cover_terms, coverage_rows
 from wfm.roster.shifts import shift_options
 
 
@@ -64,27 +64,30 @@ class _Row:
         self.coefficients[var] = value
 
 
-def test_add_option_cover_writes_shift_and_breaks() -> None:
+def test_add_cover_terms_writes_shift_and_breaks() -> None:
     problem = _problem()
     options = shift_options(problem)
     rows = coverage_rows(problem, options)
     o = next(o for o in range(len(options)) if len(rows.windows(o)) == 3)
     cover = {t: _Row() for t in range(problem.n_intervals)}
-    links: list[_Row] = []
     breaks: list[str] = []
 
-    def new_constraint() -> _Row:
-        links.append(_Row())
-        return links[-1]
+    class _Solver:
+        def __init__(self) -> None:
+            self.links: list[_Row] = []
+
+        def Constraint(self, lower: float, upper: float) -> _Row:
+            assert lower == upper == 0.0
+            self.links.append(_Row())
+            return self.links[-1]
 
     def new_break_count() -> str:
         breaks.append(f"z{len(breaks)}")
         return breaks[-1]
 
-    add_option_cover(
-        rows, o, ["y"], cover, new_constraint=new_constraint, new_break_count=new_break_count
-    )
-    assert len(links) == 3
+    solver = _Solver()
+    add_cover_terms(solver, rows, {o: ["y"]}, cover, new_break_count=new_break_count)
+    assert len(solver.links) == 3
     assert len(breaks) == sum(len(rows.candidates(w)) for w in rows.windows(o))
     for t in rows.covered(o):
         assert cover[t].coefficients["y"] == 1.0
@@ -93,11 +96,19 @@ def test_add_option_cover_writes_shift_and_breaks() -> None:
         assert cover[t].coefficients["z0"] == -1.0
     # without rows where the breaks could go, the breaks are free and left out
     only_first = {t: _Row() for t in rows.covered(o)[:1]}
-    links.clear()
-    add_option_cover(
-        rows, o, ["y"], only_first, new_constraint=new_constraint, new_break_count=new_break_count
+    solver = _Solver()
+    add_cover_terms(solver, rows, {o: ["y"]}, only_first, new_break_count=new_break_count)
+    assert solver.links == []
+    # unless every window is wanted
+    add_cover_terms(
+        solver,
+        rows,
+        {o: ["y"]},
+        only_first,
+        new_break_count=new_break_count,
+        skip_free_windows=False,
     )
-    assert links == []
+    assert len(solver.links) == 3
 
 
 def test_doctest() -> None:

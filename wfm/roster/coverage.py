@@ -6,8 +6,8 @@ same coverage rows: an agent on shift option ``o`` counts in the intervals
 ``[start, end)`` of ``o`` that lie in the horizon, except where one of its
 breaks sits; break ``k`` of ``o`` may start at any interval of its window
 and then takes ``duration`` intervals. :func:`coverage_rows` lays this out
-once per list of options, as flat arrays; :func:`add_option_cover` writes one
-option into the coverage rows of a linear programme.
+once per list of options, as flat arrays; :func:`add_cover_terms` writes
+options into the coverage rows of a linear programme.
 
 Layout of :class:`CoverageRows`
 -------------------------------
@@ -63,7 +63,7 @@ import numpy as np
 from wfm.roster.problem import RosterProblem
 from wfm.roster.shifts import ShiftOption
 
-__all__ = ["CoverageRows", "add_option_cover", "coverage_rows"]
+__all__ = ["CoverageRows", "add_cover_terms", "coverage_rows"]
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -202,38 +202,35 @@ def coverage_rows(problem: RosterProblem, options: Sequence[ShiftOption]) -> Cov
     )
 
 
-def add_option_cover(
+def add_cover_terms(
+    solver: Any,
     rows: CoverageRows,
-    option: int,
-    counts: Sequence[Any],
+    counts: Mapping[int, Sequence[Any]],
     cover: Mapping[int, Any],
     *,
-    new_constraint: Callable[[], Any],
     new_break_count: Callable[[], Any],
     skip_free_windows: bool = True,
 ) -> None:
-    """Write one shift option into the coverage rows of a linear programme.
+    """Write shift options into the coverage rows of a linear programme.
 
-    The agents on the option, ``sum(counts)``, count ``+1`` in every row of
-    an interval the option covers; for each break window, a constraint
-    ``sum(counts) = sum_p z_p`` shares them among new break counts ``z_p``
-    (one per candidate start), each counting ``-1`` in the rows of the
-    intervals its break takes. Only intervals with a row in ``cover`` are
-    written.
+    For each option ``o`` of ``counts`` (in its order), the agents on it,
+    ``sum(counts[o])``, count ``+1`` in every row of an interval ``o``
+    covers; for each break window, a new constraint ``sum(counts[o]) =
+    sum_p z_p`` shares them among new break counts ``z_p`` (one per
+    candidate start), each counting ``-1`` in the rows of the intervals its
+    break takes. Only intervals with a row in ``cover`` are written.
 
     Parameters
     ----------
+    solver
+        The linear solver (``pywraplp.Solver``: ``Constraint(lower, upper)``).
     rows
         The coverage rows of the options.
-    option
-        Index of the option.
     counts
-        Variables counting the agents on the option (one, or one per class).
+        Option index -> the variables counting agents on it (one, or one per
+        class of agents).
     cover
-        Interval -> coverage constraint (``SetCoefficient``, as in
-        ``pywraplp``).
-    new_constraint
-        Returns a new constraint ``0 <= . <= 0``.
+        Interval -> its coverage constraint.
     new_break_count
         Returns a new variable ``>= 0`` for a break count.
     skip_free_windows
@@ -242,25 +239,26 @@ def add_option_cover(
         the whole option's breaks when it covers no row. Bounds use this;
         with ``False`` every window is written.
     """
-    covered = [t for t in rows.covered(option) if t in cover]
-    if not covered and skip_free_windows:
-        return
-    for t in covered:
-        for y in counts:
-            cover[t].SetCoefficient(y, 1.0)
-    for w in rows.windows(option):
-        spans = []
-        for c in rows.candidates(w):
-            hit = [t for t in rows.candidate_span(c) if t in cover]
-            if not hit and skip_free_windows:
-                break
-            spans.append(hit)
-        else:
-            link = new_constraint()
-            for y in counts:
-                link.SetCoefficient(y, 1.0)
-            for hit in spans:
-                z = new_break_count()
-                link.SetCoefficient(z, -1.0)
-                for t in hit:
-                    cover[t].SetCoefficient(z, -1.0)
+    for option, ys in counts.items():
+        covered = [t for t in rows.covered(option) if t in cover]
+        if not covered and skip_free_windows:
+            continue
+        for t in covered:
+            for y in ys:
+                cover[t].SetCoefficient(y, 1.0)
+        for w in rows.windows(option):
+            spans = []
+            for c in rows.candidates(w):
+                hit = [t for t in rows.candidate_span(c) if t in cover]
+                if not hit and skip_free_windows:
+                    break
+                spans.append(hit)
+            else:
+                link = solver.Constraint(0.0, 0.0)
+                for y in ys:
+                    link.SetCoefficient(y, 1.0)
+                for hit in spans:
+                    z = new_break_count()
+                    link.SetCoefficient(z, -1.0)
+                    for t in hit:
+                        cover[t].SetCoefficient(z, -1.0)

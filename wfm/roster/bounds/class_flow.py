@@ -25,15 +25,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from wfm.errors import SolverError
 from wfm.roster.bounds.classes import agent_classes
-from wfm.roster.bounds.lp import LowerBound, hard_minimum_paid_hours
-from wfm.roster.coverage import add_option_cover, coverage_rows
+from wfm.roster.bounds.lp import LowerBound, bound_record
+from wfm.roster.coverage import add_cover_terms, coverage_rows
 from wfm.roster.options import check_positive_number, check_whole_number
 from wfm.roster.problem import Agent, RosterProblem, Rule
 from wfm.roster.shifts import (
@@ -109,19 +109,11 @@ class ClassFlowBound:
 
     def to_lower_bound(self, problem: RosterProblem) -> LowerBound:
         """The bound as a :class:`~wfm.roster.bounds.lp.LowerBound` (trivial paid hours)."""
-        return LowerBound(
-            understaffing_agent_hours=self.understaffing_agent_hours,
-            paid_hours=hard_minimum_paid_hours(problem),
-            status=self.status,
-            wall_time_seconds=self.wall_time_seconds,
-            method=self.method,
-        )
+        return LowerBound.of_understaffing(problem, self)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary of the fields (JSON-serialisable; ``status`` as its value)."""
-        out = asdict(self)
-        out["status"] = self.status.value
-        return out
+        return bound_record(self)
 
 
 @dataclass
@@ -451,17 +443,9 @@ def class_flow_bound(
         row.SetCoefficient(short, 1.0)
         objective.SetCoefficient(short, hours)
         cover[t] = row
+    # a break where nothing is required costs nothing: such windows are left out
     rows = coverage_rows(problem, options)
-    for o, ys in counts.items():
-        # a break where nothing is required costs nothing: such windows are left out
-        add_option_cover(
-            rows,
-            o,
-            ys,
-            cover,
-            new_constraint=lambda: solver.Constraint(0.0, 0.0),
-            new_break_count=lambda: variable(inf),
-        )
+    add_cover_terms(solver, rows, counts, cover, new_break_count=lambda: variable(inf))
     objective.SetMinimization()
     left = time_limit_seconds - (time.perf_counter() - began)
     if left <= 0:

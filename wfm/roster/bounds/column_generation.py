@@ -55,7 +55,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -63,7 +63,7 @@ from ortools.sat.python import cp_model
 
 from wfm.errors import SolverError
 from wfm.roster.bounds.classes import agent_classes
-from wfm.roster.bounds.lp import LowerBound, hard_minimum_paid_hours
+from wfm.roster.bounds.lp import LowerBound, bound_record
 from wfm.roster.coverage import CoverageRows, coverage_rows
 from wfm.roster.model import RosterModel, build_model
 from wfm.roster.options import check_positive_number, check_whole_number
@@ -143,24 +143,12 @@ class ColumnGenerationBound:
         return max(0.0, self.master_lp_agent_hours - self.understaffing_agent_hours)
 
     def to_lower_bound(self, problem: RosterProblem) -> LowerBound:
-        """The bound as a :class:`~wfm.roster.bounds.lp.LowerBound`.
-
-        Only under-staffing is bounded here; ``paid_hours`` is the trivial
-        bound (the sum of hard contract minimum hours).
-        """
-        return LowerBound(
-            understaffing_agent_hours=self.understaffing_agent_hours,
-            paid_hours=hard_minimum_paid_hours(problem),
-            status=self.status,
-            wall_time_seconds=self.wall_time_seconds,
-            method=self.method,
-        )
+        """The bound as a :class:`~wfm.roster.bounds.lp.LowerBound` (trivial paid hours)."""
+        return LowerBound.of_understaffing(problem, self)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary of the fields (JSON-serialisable; ``status`` as its value)."""
-        out = asdict(self)
-        out["status"] = self.status.value
-        return out
+        return bound_record(self)
 
 
 class _Pricer:

@@ -62,13 +62,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from wfm.errors import SolverError
-from wfm.roster.coverage import add_option_cover, coverage_rows
+from wfm.roster.coverage import add_cover_terms, coverage_rows
 from wfm.roster.options import check_positive_number
 from wfm.roster.problem import Agent, Contract, RosterProblem, Rule
 from wfm.roster.shifts import (
@@ -80,7 +80,7 @@ from wfm.roster.shifts import (
 )
 from wfm.status import SolveStatus
 
-__all__ = ["METHOD", "LowerBound", "hard_minimum_paid_hours", "lower_bound"]
+__all__ = ["METHOD", "LowerBound", "bound_record", "hard_minimum_paid_hours", "lower_bound"]
 
 METHOD = "lp-relaxation-glop"
 
@@ -114,13 +114,34 @@ class LowerBound:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary of the fields (JSON-serialisable)."""
-        return {
-            "understaffing_agent_hours": self.understaffing_agent_hours,
-            "paid_hours": self.paid_hours,
-            "status": self.status.value,
-            "wall_time_seconds": self.wall_time_seconds,
-            "method": self.method,
-        }
+        return bound_record(self)
+
+    @classmethod
+    def of_understaffing(cls, problem: RosterProblem, bound: Any) -> LowerBound:
+        """A bound on under-staffing alone as a :class:`LowerBound`.
+
+        ``bound`` has ``understaffing_agent_hours``, ``status``,
+        ``wall_time_seconds`` and ``method`` (the per-agent bounds of
+        :mod:`wfm.roster.bounds`); ``paid_hours`` is the trivial bound,
+        :func:`hard_minimum_paid_hours`.
+        """
+        return cls(
+            understaffing_agent_hours=bound.understaffing_agent_hours,
+            paid_hours=hard_minimum_paid_hours(problem),
+            status=bound.status,
+            wall_time_seconds=bound.wall_time_seconds,
+            method=bound.method,
+        )
+
+
+def bound_record(bound: Any) -> dict[str, Any]:
+    """The fields of a bound dataclass as a plain, JSON-ready dictionary.
+
+    ``status`` (a :class:`~wfm.status.SolveStatus`) becomes its value.
+    """
+    out: dict[str, Any] = asdict(bound)
+    out["status"] = bound.status.value
+    return out
 
 
 def hard_minimum_paid_hours(problem: RosterProblem) -> float:
@@ -454,13 +475,8 @@ def lower_bound(
                 paid_group_row.SetCoefficient(y, paid)
                 if weekend_day[option.day]:
                     weekend_group_row.SetCoefficient(y, 1.0)
-        add_option_cover(
-            rows,
-            index,
-            [y],
-            cover,
-            new_constraint=lambda: solver.Constraint(0.0, 0.0),
-            new_break_count=lambda: solver.NumVar(0.0, inf, ""),
+        add_cover_terms(
+            solver, rows, {index: [y]}, cover, new_break_count=lambda: solver.NumVar(0.0, inf, "")
         )
 
     objective = solver.Objective()

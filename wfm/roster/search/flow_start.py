@@ -22,7 +22,7 @@ import numpy as np
 
 from wfm.roster.bounds.class_flow import add_class_flows, split_into_weeks
 from wfm.roster.bounds.classes import agent_classes
-from wfm.roster.coverage import add_option_cover, coverage_rows
+from wfm.roster.coverage import add_cover_terms, coverage_rows
 from wfm.roster.model import RosterModel
 from wfm.roster.options import SolverOptions, check_positive_number
 from wfm.roster.problem import RosterProblem
@@ -136,17 +136,15 @@ def class_flow_roster(
         rate = problem.cost_per_hour_of(problem.agents[flow.members[0]]) * weights.paid_hour
         for o, y in flow.count.items():
             objective.SetCoefficient(y, rate * options[o].paid_minutes / 60.0)
-    for o, ys in counts.items():
-        # over-staffing is priced everywhere: every break window is written
-        add_option_cover(
-            rows,
-            o,
-            ys,
-            cover,
-            new_constraint=lambda: solver.Constraint(0.0, 0.0),
-            new_break_count=lambda: solver.IntVar(0.0, inf, ""),
-            skip_free_windows=False,
-        )
+    # over-staffing is priced everywhere: every break window is written
+    add_cover_terms(
+        solver,
+        rows,
+        counts,
+        cover,
+        new_break_count=lambda: solver.IntVar(0.0, inf, ""),
+        skip_free_windows=False,
+    )
     objective.SetMinimization()
     # a margin for SCIP's own start-up and the split into weeks
     left = 0.95 * (time_limit_seconds - (time.perf_counter() - began)) - 0.1
