@@ -112,6 +112,16 @@ def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert records[0]["hard_violations"] == 0
 
 
+def test_cli_deterministic_runs_repeat(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bench", TINY, TINY, "--time-limit", "10", "--workers", "1", "--json", "-q"]
+    code = main([*argv, "--max-deterministic-time", "0.2"])
+    records = json.loads(capsys.readouterr().out)
+    assert code == 0 and len(records) == 2
+    assert records[0]["objective"] == records[1]["objective"]
+    assert main([*argv[:2], "--max-deterministic-time", "0", "-q"]) == 2
+    assert "max_deterministic_time" in capsys.readouterr().err
+
+
 def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench"]) == 2
     assert main(["bench", "nope.yaml"]) == 2
