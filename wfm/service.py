@@ -125,6 +125,10 @@ class ServicePolicy:
     def _check_targets(self) -> None:
         level = self.level
         if level is not None and not (_is_number(level) and 0.0 < level < 1.0):
+            if _is_number(level) and 1.0 < level <= 100.0:
+                raise ValidationError(
+                    "level", level, f"a fraction in (0, 1), e.g. {level / 100:g} for {level:g}%"
+                )
             # 1.0 is out: some calls always wait, so no number of agents reaches it.
             raise ValidationError(
                 "level",
@@ -139,7 +143,8 @@ class ServicePolicy:
             raise ValidationError(
                 "answer_within_seconds",
                 within,
-                "a value exactly when level is given (level and answer time go together)",
+                "a value exactly when a service-level target is given (the target and its "
+                "answer time go together)",
             )
         asa = self.max_asa_seconds
         if asa is not None and not (_is_number(asa) and asa > 0.0):
@@ -251,7 +256,7 @@ class ServicePolicy:
         return float(result) if result.ndim == 0 else result
 
     def scheduled_for_fractional(self, on_phone: Any) -> Any:
-        """Scheduled agents that give ``on_phone`` agents on the phone: ``on_phone / (1 - shrinkage)``.
+        """Scheduled agents giving ``on_phone`` on the phone: ``on_phone / (1 - shrinkage)``.
 
         Parameters
         ----------

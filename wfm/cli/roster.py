@@ -238,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     written = _write_tables(pipeline, out)
     print(
-        f"requirements: {problem.required_agents.sum() * problem.interval_hours:,.1f} "
+        f"requirements: {problem.required_scheduled.sum() * problem.interval_hours:,.1f} "
         f"agent-hours to schedule; solving (time limit {time_limit:g} s, {workers} workers, "
         f"seed {seed})",
         file=err,

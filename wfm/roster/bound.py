@@ -405,7 +405,7 @@ def lower_bound(
     inf = solver.infinity()
     hours = problem.interval_hours
     n = problem.n_intervals
-    required = problem.required_agents
+    required = problem.required_scheduled
     demand = required > 0
 
     cover: dict[int, Any] = {}

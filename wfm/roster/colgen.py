@@ -427,7 +427,7 @@ def column_generation_bound(
         allowed = agent_options(problem, options)
     classes = agent_classes(problem)
     hours = problem.interval_hours
-    required = problem.required_agents.astype(float)
+    required = problem.required_scheduled.astype(float)
     rows = np.flatnonzero(required > 0)
     n_classes = len(classes)
 
@@ -975,7 +975,7 @@ def class_flow_bound(
 
     hours = problem.interval_hours
     n = problem.n_intervals
-    required = problem.required_agents
+    required = problem.required_scheduled
     demand = required > 0
     cover: dict[int, Any] = {}
     objective = solver.Objective()
@@ -1102,7 +1102,7 @@ def class_flow_roster(
     weights = problem.weights
     hours = problem.interval_hours
     n = problem.n_intervals
-    required = problem.required_agents
+    required = problem.required_scheduled
     objective = solver.Objective()
     coverable = np.zeros(n, dtype=bool)
     for o in counts:

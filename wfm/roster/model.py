@@ -495,7 +495,7 @@ def add_coverage(rm: RosterModel) -> list[PenaltyTerm]:
     model = rm.model
     exprs, top = _coverage_expressions(rm)
     rm.coverage = exprs
-    required = np.rint(problem.required_agents * REQUIREMENT_SCALE).astype(np.int64)
+    required = np.rint(problem.required_scheduled * REQUIREMENT_SCALE).astype(np.int64)
     hours = problem.interval_hours
     growth = weights.understaffing_growth
     under_coef = [
@@ -1105,7 +1105,7 @@ class _GreedyState:
         self.rm = rm
         problem = rm.problem
         self.n_int = problem.n_intervals
-        self.remaining = problem.required_agents.astype(float).copy()
+        self.remaining = problem.required_scheduled.astype(float).copy()
         self.plan: dict[int, list[int]] = {}
         self.placed: dict[int, list[list[int]]] = {}
         self.patterns: dict[tuple[Any, ...], list[int]] = {}

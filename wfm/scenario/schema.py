@@ -29,9 +29,9 @@ from wfm.roster.problem import (
     Weights,
 )
 from wfm.scenario.settings import (
-    ServiceSpec,
     SolverSettings,
 )
+from wfm.service import ServicePolicy
 
 T = TypeVar("T")
 
@@ -352,5 +352,13 @@ CONTRACT_KEYS = tuple(f.name for f in fields(Contract))
 AGENT_KEYS = tuple(f.name for f in fields(Agent))
 WEIGHT_KEYS = tuple(f.name for f in fields(Weights))
 SOLVER_KEYS = tuple(f.name for f in fields(SolverSettings))
-SERVICE_KEYS = tuple(f.name for f in fields(ServiceSpec))
+#: Fields of :class:`wfm.service.ServicePolicy` named differently in the
+#: ``service`` section (field -> YAML key).
+SERVICE_KEY_OF_FIELD = {"level": "target"}
+#: The ``service`` section's keys: the policy's fields under their YAML names,
+#: and ``fractional`` (roster the fractional requirement: a staffing choice).
+SERVICE_KEYS = (
+    *(SERVICE_KEY_OF_FIELD.get(f.name, f.name) for f in fields(ServicePolicy)),
+    "fractional",
+)
 RULE_NAMES = tuple(r.value for r in Rule)
