@@ -665,12 +665,8 @@ def erlang_c_metrics(
 
     Parameters
     ----------
-    traffic
-        Offered load in erlangs (>= 0).
-    agents
-        Number of agents (>= 0, may be fractional).
-    aht_seconds
-        Average handling time in seconds (> 0).
+    traffic, agents, aht_seconds
+        As for :func:`service_level`.
     answer_within_seconds
         Answer-time threshold of the service level in seconds (>= 0); the
         default 0 gives the fraction of calls answered at once.
@@ -1421,14 +1417,8 @@ def erlang_a_metrics(
 
     Parameters
     ----------
-    traffic
-        Offered load in erlangs (>= 0).
-    agents
-        Number of agents (>= 0, may be fractional).
-    aht_seconds
-        Average handling time in seconds (> 0).
-    patience_seconds
-        Mean patience in seconds (> 0, finite).
+    traffic, agents, aht_seconds, patience_seconds
+        As for :func:`erlang_a_service_level`.
     answer_within_seconds
         Answer-time threshold of the service level in seconds (>= 0); the
         default 0 gives the fraction of offered calls answered at once.
