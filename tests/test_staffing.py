@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wfm import erlang
+from wfm import erlang, staffing
 from wfm.errors import DataError, ValidationError
 from wfm.service import ServicePolicy
 from wfm.staffing import performance, requirements, weekly_service_level
@@ -341,3 +341,16 @@ def test_calls_in_a_closed_interval_are_an_error() -> None:
     fc = _forecast([50.0, 50.0, 0.0], is_open=[True, False, False])
     with pytest.raises(DataError, match=r"calls\[row 1\]: got 50\.0, expected 0 in a closed"):
         requirements(fc, policy=POLICY, aht_seconds=300)
+
+
+def test_required_on_phone_is_the_search_of_requirements() -> None:
+    policy = ServicePolicy(model="erlang_a", patience_seconds=120, max_abandon_rate=0.05)
+    fc = _forecast([400.0, 200.0, 0.0])
+    req = requirements(fc, policy=policy, aht_seconds=300, interval_minutes=15)
+    traffic = req["traffic_erlangs"].to_numpy()[:2]
+    found = staffing.required_on_phone(traffic, aht_seconds=300, policy=policy)
+    assert found.agents.tolist() == req["required_on_phone"].tolist()[:2]
+    np.testing.assert_array_equal(
+        found.agents_fractional, req["required_on_phone_fractional"].to_numpy()[:2]
+    )
+    assert staffing.required_on_phone(10.0, aht_seconds=180, policy=POLICY).agents == 14

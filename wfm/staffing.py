@@ -84,6 +84,7 @@ from wfm.service import ServicePolicy
 
 __all__ = [
     "performance",
+    "required_on_phone",
     "requirements",
     "weekly_service_level",
 ]
@@ -220,14 +221,40 @@ def _validate_forecast(
     return calls, aht, is_open, from_argument
 
 
-def _staffing_maths(
-    traffic: npt.NDArray[np.float64],
-    aht: npt.NDArray[np.float64],
-    policy: ServicePolicy,
+def required_on_phone(
+    traffic: Any, *, aht_seconds: Any, policy: ServicePolicy
 ) -> erlang.AgentRequirement:
-    """Integer and fractional requirements on the phone, on flat arrays."""
+    """Agents required on the phone to meet every target of ``policy``, integer and fractional.
+
+    The queueing search of :func:`requirements`, for offered loads given
+    directly (scalars or arrays; no closed intervals, no ``min_agents``).
+
+    Parameters
+    ----------
+    traffic
+        Offered load in erlangs (>= 0).
+    aht_seconds
+        Average handling time in seconds (> 0).
+    policy
+        The service policy: its targets, model (and patience) and occupancy
+        cap are used (its shrinkage is not: see
+        :meth:`~wfm.service.ServicePolicy.scheduled_for`).
+
+    Returns
+    -------
+    wfm.erlang.AgentRequirement
+        From :func:`wfm.erlang.erlang_c_requirement` or
+        :func:`wfm.erlang.erlang_a_requirement`.
+
+    Examples
+    --------
+    >>> from wfm.service import ServicePolicy
+    >>> required_on_phone(10.0, aht_seconds=180, policy=ServicePolicy()).agents
+    14
+    """
+    policy = _check_policy(policy)
     targets: dict[str, Any] = {
-        "aht_seconds": aht,
+        "aht_seconds": aht_seconds,
         "target": policy.level,
         "answer_within_seconds": policy.answer_within_seconds,
         "asa_seconds": policy.max_asa_seconds,
@@ -262,8 +289,11 @@ def _metrics(
             patience_seconds=policy.patience_seconds,
             answer_within_seconds=within,
         )
-    columns = {"service_level": m.service_level, "asa_seconds": m.asa_seconds}
-    columns["occupancy"] = m.occupancy
+    columns = {
+        "service_level": m.service_level,
+        "asa_seconds": m.asa_seconds,
+        "occupancy": m.occupancy,
+    }
     if m.abandon_probability is not None:
         columns["abandon_probability"] = m.abandon_probability
     return {k: np.asarray(v, dtype=np.float64).ravel() for k, v in columns.items()}
@@ -367,7 +397,7 @@ def requirements(
     whole = np.zeros(len(forecast), dtype=np.int64)
     frac = np.zeros(len(forecast))
     if active.any():
-        found = _staffing_maths(traffic[active], aht[active], policy)
+        found = required_on_phone(traffic[active], aht_seconds=aht[active], policy=policy)
         whole[active], frac[active] = found.agents, found.agents_fractional
     whole = np.where(is_open, np.maximum(whole, min_agents), 0)
     frac = np.where(is_open, np.maximum(frac, float(min_agents)), 0.0)

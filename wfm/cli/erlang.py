@@ -129,24 +129,9 @@ def _calculate(args: argparse.Namespace) -> dict[str, Any]:
     traffic = erlang.traffic_erlangs(
         args.calls, aht_seconds=args.aht_seconds, interval_minutes=args.interval_minutes
     )
-    targets: dict[str, Any] = {
-        "aht_seconds": args.aht_seconds,
-        "target": policy.level,
-        "answer_within_seconds": policy.answer_within_seconds,
-        "asa_seconds": policy.max_asa_seconds,
-        "max_occupancy": policy.max_occupancy,
-    }
     fractional: float | None = None
     if args.agents is None:
-        if policy.model == "erlang_c":
-            found = erlang.erlang_c_requirement(traffic, **targets)
-        else:
-            found = erlang.erlang_a_requirement(
-                traffic,
-                patience_seconds=policy.patience_seconds,
-                max_abandon_rate=policy.max_abandon_rate,
-                **targets,
-            )
+        found = staffing.required_on_phone(traffic, aht_seconds=args.aht_seconds, policy=policy)
         on_phone: float = found.agents
         fractional = found.agents_fractional
     else:
