@@ -112,7 +112,7 @@ def coverage_arrays(problem: RosterProblem, shifts: pd.DataFrame) -> dict[str, l
 
 def required_matrix(problem: RosterProblem) -> list[list[int]]:
     """Requirements as pyworkforce takes them: ``[day][period]`` whole agents (rounded up)."""
-    req = np.ceil(problem.required_agents - 1e-9).astype(int)
+    req = np.ceil(problem.required_scheduled - 1e-9).astype(int)
     return req.reshape(problem.days, problem.intervals_per_day).tolist()
 
 

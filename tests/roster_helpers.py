@@ -35,7 +35,7 @@ def requirement_frame(
     starts = pd.date_range(
         pd.Timestamp(start_date), periods=len(values), freq=pd.Timedelta(minutes=interval_minutes)
     )
-    return pd.DataFrame({"interval_start": starts, "required_agents": values})
+    return pd.DataFrame({"interval_start": starts, "required_scheduled": values})
 
 
 def template(

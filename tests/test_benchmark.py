@@ -171,6 +171,6 @@ def test_evaluate_roster_matches_the_solver_summary() -> None:
     # an empty roster: everything is under-staffed, and the checker sees the contract minimums
     empty = result.roster.iloc[0:0]
     nothing = evaluate_roster(problem, empty, None)
-    required_hours = problem.required_agents.sum() * problem.interval_hours
+    required_hours = problem.required_scheduled.sum() * problem.interval_hours
     assert nothing["understaffing_agent_hours"] == pytest.approx(required_hours)
     assert nothing["paid_hours"] == 0 and nothing["hard_violations"] >= len(problem.agents)

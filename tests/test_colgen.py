@@ -41,7 +41,7 @@ def _requirements(values: np.ndarray) -> object:
     import pandas as pd
 
     starts = pd.date_range(pd.Timestamp(MONDAY), periods=len(values), freq="60min")
-    return pd.DataFrame({"interval_start": starts, "required_agents": values})
+    return pd.DataFrame({"interval_start": starts, "required_scheduled": values})
 
 
 def make_problem(
@@ -171,7 +171,7 @@ def brute_force_understaffing(problem: RosterProblem) -> float:
         total = np.unique(
             (total[:, None, :] + weeks[None, :, :]).reshape(-1, total.shape[1]), axis=0
         )
-    short = np.clip(problem.required_agents[None, :] - total, 0.0, None).sum(axis=1)
+    short = np.clip(problem.required_scheduled[None, :] - total, 0.0, None).sum(axis=1)
     return float(short.min()) * problem.interval_hours
 
 

@@ -36,7 +36,7 @@ def requirements(
     values = np.zeros(len(starts))
     for (day, slot), agents in profile.items():
         values[day * per_day + slot] = agents
-    return pd.DataFrame({"interval_start": starts, "required_agents": values})
+    return pd.DataFrame({"interval_start": starts, "required_scheduled": values})
 
 
 def nine_to_five(day: int, agents: float = 1.0) -> dict[tuple[int, int], float]:
@@ -311,7 +311,7 @@ def brute_force(p: RosterProblem) -> tuple[float, float]:
     options = shift_options(p)
     allowed = agent_options(p, options)
     n = p.n_intervals
-    required = p.required_agents
+    required = p.required_scheduled
     per_agent: list[list[tuple[np.ndarray, float, int]]] = []
     for a_index, agent in enumerate(p.agents):
         contract = p.contract_of(agent)

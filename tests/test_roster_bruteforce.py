@@ -152,7 +152,7 @@ def agent_weeks(problem: RosterProblem, agent: Agent):
 
 def brute_force_optimum(problem: RosterProblem) -> float:
     weights = problem.weights
-    required = np.rint(problem.required_agents * 100)
+    required = np.rint(problem.required_scheduled * 100)
     growth = weights.understaffing_growth
     per_agent = [agent_weeks(problem, a) for a in problem.agents]
     best = np.inf

@@ -73,7 +73,7 @@ CONTRACT = Contract(
 
 def make_problem(*agents: Agent, soft: dict[Rule, float] | None = None) -> RosterProblem:
     starts = pd.date_range(pd.Timestamp(MONDAY), periods=7 * 96, freq="15min")
-    req = pd.DataFrame({"interval_start": starts, "required_agents": 1.0})
+    req = pd.DataFrame({"interval_start": starts, "required_scheduled": 1.0})
     return RosterProblem(
         start_date=MONDAY,
         requirements=req,
@@ -259,7 +259,7 @@ def test_break_at_shift_edge() -> None:
     starts = pd.date_range(pd.Timestamp(MONDAY), periods=96, freq="15min")
     p = RosterProblem(
         start_date=MONDAY,
-        requirements=pd.DataFrame({"interval_start": starts, "required_agents": 1.0}),
+        requirements=pd.DataFrame({"interval_start": starts, "required_scheduled": 1.0}),
         templates=(short,),
         contracts=(Contract(name="full"),),
         agents=(Agent(agent_id="a", contract="full"),),

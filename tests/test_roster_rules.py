@@ -121,8 +121,8 @@ def test_break_window_at_the_shift_edge():
     assert result.breaks["start"].dt.strftime("%H:%M").tolist() == ["11:00"]
     assert result.breaks["end"].dt.strftime("%H:%M").tolist() == ["12:00"]
     coverage = result.coverage.set_index(result.coverage["interval_start"].dt.hour)
-    assert coverage.loc[11, "scheduled_agents"] == 0
-    assert coverage.loc[10, "scheduled_agents"] == 1
+    assert coverage.loc[11, "coverage_scheduled"] == 0
+    assert coverage.loc[10, "coverage_scheduled"] == 1
 
 
 def test_break_window_clipped_by_the_shift_end():
@@ -195,7 +195,7 @@ def test_overlapping_break_windows_never_overlap_in_a_shift():
 
 
 def _assert_model_coverage_matches(problem, result):
-    scheduled = result.coverage["scheduled_agents"].to_numpy()
+    scheduled = result.coverage["coverage_scheduled"].to_numpy()
     starts = result.roster["start"]
     expected = np.zeros(problem.n_intervals, dtype=int)
     for s, e in zip(starts, result.roster["end"], strict=True):
@@ -239,7 +239,7 @@ def test_shift_crossing_the_end_of_the_horizon_counts_only_inside():
     assert len(result.roster) == 1
     assert result.summary.hours_beyond_horizon == pytest.approx(6.0)
     assert len(result.coverage) == 24
-    assert result.coverage["scheduled_agents"].sum() == 2
+    assert result.coverage["coverage_scheduled"].sum() == 2
     # 8 paid hours, 2 covered; no over-staffing is charged for the tail
     assert result.objective == pytest.approx(8.0)
 

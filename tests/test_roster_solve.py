@@ -12,10 +12,11 @@ from roster_helpers import agents, contract, hour_profile, requirement_frame, te
 
 from wfm.errors import ValidationError
 from wfm.roster.options import SolverOptions
-from wfm.roster.problem import BreakRule, RosterProblem, ServiceSettings, Weights
+from wfm.roster.problem import BreakRule, RosterProblem, Weights
 from wfm.roster.report import BREAK_COLUMNS, COVERAGE_COLUMNS, ROSTER_COLUMNS, VIOLATION_COLUMNS
 from wfm.roster.solve import ProgressEvent, RosterResult, RosterStatus, RosterSummary, solve
-from wfm.staffing import ServiceTarget, performance, weekly_service_level
+from wfm.service import ServicePolicy
+from wfm.staffing import performance, weekly_service_level
 
 BREAKS = (
     BreakRule(
@@ -47,9 +48,7 @@ def week_problem(n_agents: int = 6, *, with_calls: bool = False) -> RosterProble
     if with_calls:
         frame["calls"] = required * 12.0
         frame["aht_seconds"] = 240.0
-        service = ServiceSettings(
-            target=ServiceTarget(level=0.8, answer_within_seconds=20), shrinkage=0.1
-        )
+        service = ServicePolicy(level=0.8, answer_within_seconds=20, shrinkage=0.1)
     return RosterProblem(
         start_date=dt.date(2026, 1, 5),
         requirements=frame,
@@ -162,7 +161,7 @@ def test_summary_is_consistent_with_the_tables(week_result):
     s = result.summary
     assert s.paid_hours == pytest.approx(result.roster["paid_minutes"].sum() / 60)
     assert s.paid_cost == pytest.approx(s.paid_hours)
-    gap = result.coverage["gap_agents"].to_numpy()
+    gap = result.coverage["gap_scheduled"].to_numpy()
     assert s.understaffing_agent_hours == pytest.approx(np.clip(-gap, 0, None).sum() / 4)
     assert s.overstaffing_agent_hours == pytest.approx(np.clip(gap, 0, None).sum() / 4)
     assert s.shifts == len(result.roster)
@@ -179,14 +178,14 @@ def test_summary_is_consistent_with_the_tables(week_result):
 def test_service_level_comes_from_the_staffing_model(week_result):
     problem, result = week_result
     cov = result.coverage
-    assert np.allclose(cov["agents_on_phone"], cov["scheduled_agents"] * 0.9)
+    assert np.allclose(cov["coverage_on_phone"], cov["coverage_scheduled"] * 0.9)
     busy = cov[cov["calls"] > 0]
     expected = performance(
         busy["calls"].to_numpy(),
-        busy["aht_seconds"].to_numpy(),
-        busy["agents_on_phone"].to_numpy(),
+        aht_seconds=busy["aht_seconds"].to_numpy(),
+        agents_on_phone=busy["coverage_on_phone"].to_numpy(),
         interval_minutes=15,
-        target=problem.service.target,
+        policy=problem.service,
     )
     assert np.allclose(busy["service_level"].to_numpy(), expected["service_level"].to_numpy())
     assert cov.loc[cov["calls"] == 0, "service_level"].isna().all()
@@ -271,7 +270,7 @@ def test_infeasible_result_has_empty_tables_and_conflicts(tmp_path):
     assert list(result.roster.columns) == list(ROSTER_COLUMNS)
     assert result.conflicts
     assert len(result.coverage) == problem.n_intervals
-    assert (result.coverage["scheduled_agents"] == 0).all()
+    assert (result.coverage["coverage_scheduled"] == 0).all()
     result.write(tmp_path)
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["status"] == "INFEASIBLE" and summary["conflicts"]

@@ -5,7 +5,8 @@ The pipeline, one module per stage::
     wfm.history       read interval counts or call records, validated
     wfm.forecast      interval forecast of calls and AHT, with backtests
     wfm.erlang        queueing maths (Erlang B, C and A), vectorised
-    wfm.staffing      per-interval requirements from a forecast and a service target
+    wfm.service       the service policy: targets, queueing model, shrinkage
+    wfm.staffing      per-interval requirements from a forecast and a service policy
     wfm.roster        weekly roster of named agents on CP-SAT, its bound and checker
       .bounds         lower bounds, and shift design: which shifts, how many agents on each
     wfm.scenario      a YAML scenario that runs the whole path
@@ -20,6 +21,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from wfm.erlang import (
+    AgentRequirement,
+    QueueMetrics,
     agents_for_asa,
     agents_for_erlang_a,
     agents_for_erlang_a_fractional,
@@ -29,11 +32,15 @@ from wfm.erlang import (
     average_speed_of_answer,
     erlang_a_abandon_probability,
     erlang_a_average_speed_of_answer,
+    erlang_a_metrics,
     erlang_a_occupancy,
+    erlang_a_requirement,
     erlang_a_service_level,
     erlang_a_wait_probability,
     erlang_b,
     erlang_c,
+    erlang_c_metrics,
+    erlang_c_requirement,
     occupancy,
     service_level,
     traffic_erlangs,
@@ -61,7 +68,6 @@ from wfm.roster import (
     RosterResult,
     RosterStatus,
     Rule,
-    ServiceSettings,
     ShiftTemplate,
     SolverOptions,
     TimeOff,
@@ -73,11 +79,13 @@ from wfm.roster import (
 )
 from wfm.roster.bounds.shift_design import ShiftDesignProblem, design_shifts
 from wfm.scenario import Scenario, load_scenario, write_scenario
-from wfm.staffing import ServiceTarget, performance, requirements, weekly_service_level
+from wfm.service import ServicePolicy
+from wfm.staffing import performance, requirements, weekly_service_level
 from wfm.status import SolveStatus
 
 __all__ = [
     "Agent",
+    "AgentRequirement",
     "AutoForecaster",
     "AvailabilityWindow",
     "BreakRule",
@@ -88,6 +96,7 @@ __all__ = [
     "PreferDayOff",
     "PreferStartWindow",
     "PreferTemplate",
+    "QueueMetrics",
     "RosterProblem",
     "RosterResult",
     "RosterStatus",
@@ -95,8 +104,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SeasonalNaive",
-    "ServiceSettings",
-    "ServiceTarget",
+    "ServicePolicy",
     "ShiftDesignProblem",
     "ShiftTemplate",
     "SmoothedDailyProfile",
@@ -121,11 +129,15 @@ __all__ = [
     "design_shifts",
     "erlang_a_abandon_probability",
     "erlang_a_average_speed_of_answer",
+    "erlang_a_metrics",
     "erlang_a_occupancy",
+    "erlang_a_requirement",
     "erlang_a_service_level",
     "erlang_a_wait_probability",
     "erlang_b",
     "erlang_c",
+    "erlang_c_metrics",
+    "erlang_c_requirement",
     "load_scenario",
     "lower_bound",
     "make_forecaster",

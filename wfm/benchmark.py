@@ -443,14 +443,14 @@ def evaluate_roster(
     -------
     dict
         ``understaffing_agent_hours``, ``overstaffing_agent_hours`` (on-phone
-        agents against ``required_agents``), ``service_level`` (call-weighted
+        agents against ``required_scheduled``), ``service_level`` (call-weighted
         over the week with :func:`wfm.staffing.performance`; ``None`` without
-        calls or service settings), ``paid_hours``, ``shifts``,
+        calls or service policy), ``paid_hours``, ``shifts``,
         ``agents_working``, ``hard_violations`` and ``violated_rules`` (count
         per rule, as text; both ``None`` unless ``check``).
     """
     scheduled = coverage_of(problem, roster, breaks)
-    gap = scheduled - problem.required_agents
+    gap = scheduled - problem.required_scheduled
     hours = problem.interval_hours
     service_level: float | None = None
     calls = problem.calls
@@ -461,12 +461,10 @@ def evaluate_roster(
         service = problem.service
         perf = performance(
             calls[open_],
-            problem.aht_seconds[open_],
-            scheduled[open_] * (1.0 - service.shrinkage),
+            aht_seconds=problem.aht_seconds[open_],
+            agents_on_phone=service.on_phone(scheduled[open_]),
             interval_minutes=problem.interval_minutes,
-            target=service.target,
-            model=service.model,
-            patience_seconds=service.patience_seconds,
+            policy=service,
         )
         service_level = float(
             weekly_service_level(calls[open_], perf["service_level"].to_numpy(dtype=float))

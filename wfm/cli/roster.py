@@ -241,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     written = _write_tables(pipeline, out)
     print(
-        f"requirements: {problem.required_agents.sum() * problem.interval_hours:,.1f} "
+        f"requirements: {problem.required_scheduled.sum() * problem.interval_hours:,.1f} "
         f"agent-hours to schedule; solving (time limit {options.time_limit_seconds:g} s, "
         f"{options.workers} workers, seed {options.seed})",
         file=err,

@@ -40,7 +40,7 @@ Examples
 ...         latest_start_after_minutes=120),))
 >>> requirements = pd.DataFrame({
 ...     "interval_start": pd.date_range(pd.Timestamp(day), periods=24, freq="60min"),
-...     "required_agents": np.ones(24)})
+...     "required_scheduled": np.ones(24)})
 >>> problem = RosterProblem(
 ...     start_date=day, days=1, interval_minutes=60, requirements=requirements,
 ...     templates=(template,), contracts=(Contract(name="c"),),

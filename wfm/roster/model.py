@@ -500,7 +500,7 @@ def add_coverage(rm: RosterModel) -> list[PenaltyTerm]:
     model = rm.model
     exprs, top = _coverage_expressions(rm)
     rm.coverage = exprs
-    required = np.rint(problem.required_agents * REQUIREMENT_SCALE).astype(np.int64)
+    required = np.rint(problem.required_scheduled * REQUIREMENT_SCALE).astype(np.int64)
     hours = problem.interval_hours
     growth = weights.understaffing_growth
     under_coef = [

@@ -271,7 +271,7 @@ def _summary(
     service_level: float | None = None
     target: float | None = None
     if problem.service is not None:
-        level = problem.service.target.level
+        level = problem.service.level
         target = None if level is None else float(level)
         calls = coverage["calls"].to_numpy(dtype=float)
         sl = coverage["service_level"].to_numpy(dtype=float)
@@ -282,7 +282,7 @@ def _summary(
     under = over = paid = cost = beyond = None
     shifts = agents = 0
     if has_roster:
-        gap = coverage["gap_agents"].to_numpy(dtype=float)
+        gap = coverage["gap_scheduled"].to_numpy(dtype=float)
         under = float(np.clip(-gap, 0, None).sum() * hours)
         over = float(np.clip(gap, 0, None).sum() * hours)
         paid = float(roster["paid_minutes"].sum() / 60.0) if len(roster) else 0.0

@@ -1,6 +1,8 @@
-"""The settings of a scenario: service and where demand comes from.
+"""The settings of a scenario: where demand comes from.
 
-The ``solver`` section is a :class:`wfm.roster.options.SolverOptions`.
+The ``solver`` section is a :class:`wfm.roster.options.SolverOptions`, the
+``service`` section a :class:`wfm.service.ServicePolicy` (read by
+:mod:`wfm.scenario.parse`).
 """
 
 from __future__ import annotations
@@ -9,62 +11,14 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from wfm.roster.problem import (
-    ServiceSettings,
-)
-
-if TYPE_CHECKING:
-    from wfm.staffing import ServiceTarget
+from typing import Any
 
 __all__ = [
     "Demand",
     "ForecastDemand",
     "HistoryDemand",
     "RequirementsDemand",
-    "ServiceSpec",
 ]
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServiceSpec:
-    """The ``service`` section: target, queueing model and shrinkage.
-
-    ``shrinkage`` is the share of paid time lost to what the roster does not
-    place itself (absence, training); breaks placed by the roster must not
-    be counted in it again.
-    """
-
-    target: float | None
-    answer_within_seconds: float | None
-    max_asa_seconds: float | None = None
-    max_abandon_rate: float | None = None
-    model: str = "erlang_c"
-    patience_seconds: float | None = None
-    shrinkage: float = 0.0
-    fractional: bool = False
-    max_occupancy: float | None = None
-
-    def service_target(self) -> ServiceTarget:
-        """The :class:`wfm.staffing.ServiceTarget` of this section."""
-        from wfm.staffing import ServiceTarget
-
-        return ServiceTarget(
-            level=self.target,
-            answer_within_seconds=self.answer_within_seconds,
-            max_asa_seconds=self.max_asa_seconds,
-            max_abandon_rate=self.max_abandon_rate,
-        )
-
-    def settings(self) -> ServiceSettings:
-        """The :class:`wfm.roster.ServiceSettings` used to report service."""
-        return ServiceSettings(
-            target=self.service_target(),
-            model=self.model,
-            patience_seconds=self.patience_seconds,
-            shrinkage=self.shrinkage,
-        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -48,19 +48,20 @@ def _problem_document(
         "name": name,
         "week": {"start": problem.start_date.isoformat(), "days": problem.days},
         "interval_minutes": problem.interval_minutes,
-        "demand": {"requirements": {"path": "requirements.csv", "column": "required_agents"}},
+        "demand": {"requirements": {"path": "requirements.csv", "column": "required_scheduled"}},
     }
     if problem.service is not None:
+        # max_occupancy is left out: it only shapes staffing, which a
+        # requirements demand does not run (and does not accept).
         s = problem.service
-        target = s.target
         service: dict[str, Any] = {}
-        if target.level is not None:
-            service["target"] = target.level
-            service["answer_within_seconds"] = target.answer_within_seconds
-        if target.max_asa_seconds is not None:
-            service["max_asa_seconds"] = target.max_asa_seconds
-        if target.max_abandon_rate is not None:
-            service["max_abandon_rate"] = target.max_abandon_rate
+        if s.level is not None:
+            service["target"] = s.level
+            service["answer_within_seconds"] = s.answer_within_seconds
+        if s.max_asa_seconds is not None:
+            service["max_asa_seconds"] = s.max_asa_seconds
+        if s.max_abandon_rate is not None:
+            service["max_abandon_rate"] = s.max_abandon_rate
         service["model"] = s.model
         if s.patience_seconds is not None:
             service["patience_seconds"] = s.patience_seconds
@@ -240,7 +241,7 @@ def write_scenario(
     out.mkdir(parents=True, exist_ok=True)
     doc, agents_frame = _problem_document(problem, name=name, solver=solver, agents_csv=agents_csv)
     req = problem.requirements
-    columns = ["interval_start", "required_agents"] + [
+    columns = ["interval_start", "required_scheduled"] + [
         c for c in ("calls", "aht_seconds") if c in req.columns
     ]
     table = req.loc[:, columns].copy()

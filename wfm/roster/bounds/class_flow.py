@@ -434,7 +434,7 @@ def class_flow_bound(
     n_arcs = sum(len(f.network.arcs) for f in flows)
 
     hours = problem.interval_hours
-    required = problem.required_agents
+    required = problem.required_scheduled
     cover: dict[int, Any] = {}
     objective = solver.Objective()
     for t in np.flatnonzero(required > 0).tolist():

@@ -312,7 +312,7 @@ def column_generation_bound(
         allowed = agent_options(problem, options)
     classes = agent_classes(problem)
     hours = problem.interval_hours
-    required = problem.required_agents.astype(float)
+    required = problem.required_scheduled.astype(float)
     rows = np.flatnonzero(required > 0)
     n_classes = len(classes)
 

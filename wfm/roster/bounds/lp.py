@@ -419,7 +419,7 @@ def lower_bound(
         raise SolverError("OR-Tools' GLOP linear solver is not available")
     inf = solver.infinity()
     hours = problem.interval_hours
-    required = problem.required_agents
+    required = problem.required_scheduled
     demand = required > 0
     rows = coverage_rows(problem, options)
 

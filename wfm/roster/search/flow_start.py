@@ -111,7 +111,7 @@ def class_flow_roster(
     flows, counts = built
     weights = problem.weights
     hours = problem.interval_hours
-    required = problem.required_agents
+    required = problem.required_scheduled
     objective = solver.Objective()
     rows = coverage_rows(problem, options)
     coverable = np.zeros(problem.n_intervals, dtype=bool)

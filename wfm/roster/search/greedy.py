@@ -134,7 +134,7 @@ class _GreedyState:
         self.rm = rm
         problem = rm.problem
         self.n_int = problem.n_intervals
-        self.remaining = problem.required_agents.astype(float).copy()
+        self.remaining = problem.required_scheduled.astype(float).copy()
         self.plan: dict[int, list[int]] = {}
         self.placed: dict[int, list[list[int]]] = {}
         self.patterns: dict[tuple[Any, ...], list[int]] = {}
