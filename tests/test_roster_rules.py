@@ -8,13 +8,22 @@ import numpy as np
 import pandas as pd
 import pytest
 from ortools.sat.python import cp_model
-from roster_helpers import MONDAY, agents, contract, hour_profile, template, tiny_problem
+from roster_helpers import (
+    MONDAY,
+    agents,
+    break_rule,
+    contract,
+    day,
+    hour_profile,
+    solve_tiny,
+    template,
+    tiny_problem,
+)
 
 from wfm.roster.model import OBJECTIVE_SCALE, build_model
 from wfm.roster.problem import (
     Agent,
     AvailabilityWindow,
-    BreakRule,
     Pin,
     PreferDayOff,
     PreferStartWindow,
@@ -23,14 +32,11 @@ from wfm.roster.problem import (
     TimeOff,
     Weights,
 )
-from wfm.roster.solve import RosterStatus, solve
+from wfm.roster.solve import RosterStatus
 
 
-def run(problem, **kwargs):
-    kwargs.setdefault("time_limit_seconds", 10.0)
-    kwargs.setdefault("workers", 1)
-    kwargs.setdefault("compute_bound", False)
-    result = solve(problem, **kwargs)
+def run(problem):
+    result = solve_tiny(problem)
     assert result.status == RosterStatus.OPTIMAL, result.conflicts
     return result
 
@@ -38,10 +44,6 @@ def run(problem, **kwargs):
 def worked_days(result, agent_id="a0"):
     rows = result.roster[result.roster["agent_id"] == agent_id]
     return sorted(rows["date"].tolist())
-
-
-def day(n):
-    return MONDAY + dt.timedelta(days=n)
 
 
 def starts_of(result, agent_id=None):
@@ -108,12 +110,7 @@ def test_overstaffing_and_paid_hours_keep_idle_agents_home():
 # -- breaks -------------------------------------------------------------------------------
 def test_break_window_at_the_shift_edge():
     # a 4 h shift with a 1 h break starting exactly 3 h in: it ends with the shift
-    edge = BreakRule(
-        name="b",
-        duration_minutes=60,
-        earliest_start_after_minutes=180,
-        latest_start_after_minutes=180,
-    )
+    edge = break_rule(window=(180, 180))
     problem = tiny_problem(
         days=1,
         required=hour_profile(1, [(0, 8, 12, 1.0)]),
@@ -129,12 +126,7 @@ def test_break_window_at_the_shift_edge():
 
 def test_break_window_clipped_by_the_shift_end():
     # window 2-4 h after the start, but a 1 h break must end by the 4 h shift's end
-    rule = BreakRule(
-        name="b",
-        duration_minutes=60,
-        earliest_start_after_minutes=120,
-        latest_start_after_minutes=240,
-    )
+    rule = break_rule(window=(120, 240))
     # heavy demand at 10:00 and 11:00 pushes the break as late as it may go
     required = hour_profile(1, [(0, 8, 12, 1.0), (0, 10, 11, 3.0)])
     problem = tiny_problem(
@@ -145,12 +137,7 @@ def test_break_window_clipped_by_the_shift_end():
 
 
 def test_aggregated_breaks_are_matched_inside_their_windows():
-    rule = BreakRule(
-        name="b",
-        duration_minutes=60,
-        earliest_start_after_minutes=60,
-        latest_start_after_minutes=120,
-    )
+    rule = break_rule(window=(60, 120))
     problem = tiny_problem(
         days=1,
         required=hour_profile(1, [(0, 8, 14, 2.0)]),
@@ -169,20 +156,7 @@ def test_aggregated_breaks_are_matched_inside_their_windows():
 
 
 def test_overlapping_break_windows_never_overlap_in_a_shift():
-    rules = [
-        BreakRule(
-            name="b1",
-            duration_minutes=60,
-            earliest_start_after_minutes=60,
-            latest_start_after_minutes=180,
-        ),
-        BreakRule(
-            name="b2",
-            duration_minutes=60,
-            earliest_start_after_minutes=60,
-            latest_start_after_minutes=180,
-        ),
-    ]
+    rules = [break_rule("b1", window=(60, 180)), break_rule("b2", window=(60, 180))]
     # demand only in hours 1 and 2 of the shift: both breaks would like hour 3
     required = hour_profile(1, [(0, 8, 11, 1.0)])
     problem = tiny_problem(
