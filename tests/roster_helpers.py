@@ -27,23 +27,12 @@ from wfm.roster.problem import (
     ShiftTemplate,
     Weights,
 )
+from wfm.roster.report import BREAK_COLUMNS, ROSTER_COLUMNS
 from wfm.roster.solve import RosterResult, solve
 
 MONDAY = dt.date(2026, 1, 5)
 REQUIREMENT_COLUMN = "required_agents"
 """Column of the roster requirements that holds the agents required."""
-ROSTER_TABLE_COLUMNS = (
-    "agent_id",
-    "date",
-    "weekday",
-    "template",
-    "start",
-    "end",
-    "length_minutes",
-    "paid_minutes",
-    "breaks",
-)
-BREAK_TABLE_COLUMNS = ("agent_id", "date", "break", "start", "end", "paid")
 
 
 def day(n: int, start: dt.date = MONDAY) -> dt.date:
@@ -99,6 +88,11 @@ def template(
         weekdays=frozenset(weekdays),
         breaks=tuple(breaks),
     )
+
+
+def late_and_early() -> list[ShiftTemplate]:
+    """A late template 15:00-23:00 and an early one 07:00-15:00: 8 h of rest between them."""
+    return [template("late", earliest="15:00"), template("early", earliest="07:00")]
 
 
 def contract(name: str = "full", **kwargs: Any) -> Contract:
@@ -218,8 +212,8 @@ def roster_frames(
     *shifts: tuple[dict[str, Any], list[dict[str, Any]]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The roster and breaks tables of rows made by :func:`shift_rows`."""
-    roster = pd.DataFrame([s[0] for s in shifts], columns=list(ROSTER_TABLE_COLUMNS))
-    breaks = pd.DataFrame([b for s in shifts for b in s[1]], columns=list(BREAK_TABLE_COLUMNS))
+    roster = pd.DataFrame([s[0] for s in shifts], columns=list(ROSTER_COLUMNS))
+    breaks = pd.DataFrame([b for s in shifts for b in s[1]], columns=list(BREAK_COLUMNS))
     return roster, breaks
 
 

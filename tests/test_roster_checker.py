@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from roster_helpers import MONDAY, break_rule, requirement_frame, roster_frames, shift_rows
+from roster_helpers import (
+    MONDAY,
+    break_rule,
+    requirement_frame,
+    roster_frames,
+    shift_rows,
+    template,
+)
 
 from wfm.errors import DataError
 from wfm.roster.checker import VIOLATION_COLUMNS, check_roster, check_roster_files
@@ -173,12 +180,8 @@ def test_breaks() -> None:
 def test_break_at_shift_edge() -> None:
     # a 4-hour shift template whose lunch may start up to 4 h after the start:
     # only starts that end by the shift's end are valid
-    short = ShiftTemplate(
-        name="short",
-        earliest_start=dt.time(8),
-        latest_start=dt.time(8),
-        min_length_minutes=240,
-        breaks=(break_rule("lunch", minutes=30, window=(180, 240)),),
+    short = template(
+        "short", length_hours=4, breaks=[break_rule("lunch", minutes=30, window=(180, 240))]
     )
     p = RosterProblem(
         start_date=MONDAY,

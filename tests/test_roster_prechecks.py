@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from roster_helpers import agents, break_rule, contract, day, solve_tiny, template, tiny_problem
+from roster_helpers import (
+    agents,
+    break_rule,
+    contract,
+    day,
+    late_and_early,
+    solve_tiny,
+    template,
+    tiny_problem,
+)
 
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
 from wfm.roster.problem import Agent, AvailabilityWindow, Pin, Rule, TimeOff
@@ -143,7 +152,7 @@ def test_explanation_names_the_conflicting_day_rules():
 
 
 def test_explanation_names_rest_against_pins():
-    templates = [template("late", earliest="15:00"), template("early", earliest="07:00")]
+    templates = late_and_early()
     agent = Agent(
         agent_id="a0",
         contract="full",

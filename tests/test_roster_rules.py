@@ -15,6 +15,7 @@ from roster_helpers import (
     contract,
     day,
     hour_profile,
+    late_and_early,
     solve_tiny,
     template,
     tiny_problem,
@@ -54,15 +55,21 @@ def starts_of(result, agent_id=None):
 
 
 # -- coverage -----------------------------------------------------------------------------
-def test_convex_understaffing_spreads_the_shortage():
-    # two one-hour shifts for 2 + 2 required: 1 short in each hour (100 + 100) beats
-    # 2 short in one hour (100 + 200)
-    problem = tiny_problem(
+def _two_for_two_hours(**kwargs):
+    """Two agents, two one-hour shifts (08:00 or 09:00), two agents needed 08:00-10:00."""
+    return tiny_problem(
         days=1,
         required=hour_profile(1, [(0, 8, 10, 2.0)]),
         templates=[template(earliest="08:00", latest="09:00", length_hours=1)],
         agent_list=agents(2),
+        **kwargs,
     )
+
+
+def test_convex_understaffing_spreads_the_shortage():
+    # two one-hour shifts for 2 + 2 required: 1 short in each hour (100 + 100) beats
+    # 2 short in one hour (100 + 200)
+    problem = _two_for_two_hours()
     result = run(problem)
     assert starts_of(result) == ["2026-01-05 08:00", "2026-01-05 09:00"]
     assert result.objective == pytest.approx(200 + 2)
@@ -73,13 +80,7 @@ def test_convex_understaffing_spreads_the_shortage():
 
 def test_linear_understaffing_would_not_care():
     # with a flat growth the two placements cost the same; the objective says so
-    problem = tiny_problem(
-        days=1,
-        required=hour_profile(1, [(0, 8, 10, 2.0)]),
-        templates=[template(earliest="08:00", latest="09:00", length_hours=1)],
-        agent_list=agents(2),
-        weights=Weights(understaffing_growth=(1.0,)),
-    )
+    problem = _two_for_two_hours(weights=Weights(understaffing_growth=(1.0,)))
     assert run(problem).objective == pytest.approx(200 + 2)
 
 
@@ -222,7 +223,7 @@ def test_shift_crossing_the_end_of_the_horizon_counts_only_inside():
 
 def test_late_shift_counts_against_the_next_day_rest():
     # late shift day 0 ends 23:00, early shift day 1 starts 07:00: 8 h of rest
-    templates = [template("late", earliest="15:00"), template("early", earliest="07:00")]
+    templates = late_and_early()
     required = hour_profile(2, [(0, 15, 23, 1.0), (1, 7, 15, 1.0)])
     strict = tiny_problem(
         days=2, required=required, templates=templates, contracts=[contract(min_rest_hours=11)]
@@ -237,7 +238,7 @@ def test_late_shift_counts_against_the_next_day_rest():
 
 
 def test_soft_rest_reports_the_missing_hours():
-    templates = [template("late", earliest="15:00"), template("early", earliest="07:00")]
+    templates = late_and_early()
     required = hour_profile(2, [(0, 15, 23, 1.0), (1, 7, 15, 1.0)])
     problem = tiny_problem(
         days=2,
@@ -268,7 +269,7 @@ def test_rest_after_the_last_shift_before_the_horizon():
 
 
 def test_rest_family_alone_forbids_the_close_pair():
-    templates = [template("late", earliest="15:00"), template("early", earliest="07:00")]
+    templates = late_and_early()
     problem = tiny_problem(days=2, templates=templates, contracts=[contract(min_rest_hours=11)])
     rm = build_model(problem, families=["rest"])
     late = next(o for o in rm.x[0] if rm.options[o].day == 0 and rm.options[o].template == 0)

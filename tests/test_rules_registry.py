@@ -24,10 +24,10 @@ from roster_helpers import (
     contract,
     day,
     hour_profile,
+    late_and_early,
     roster_frames,
     shift_rows,
     solve_tiny,
-    template,
     tiny_problem,
 )
 from rule_verifier import Planted, RuleVerifier
@@ -322,7 +322,7 @@ def _max_weekend_days() -> RuleCase:
 
 def _min_rest() -> RuleCase:
     # late 15:00-23:00, early 07:00-15:00: a late then an early leaves 8 h of rest
-    templates = [template("late", earliest="15:00"), template("early", earliest="07:00")]
+    templates = late_and_early()
     required = hour_profile(2, [(0, 15, 23, 2.0), (1, 7, 15, 2.0)])
     return RuleCase(
         problem=tiny_problem(
@@ -346,55 +346,38 @@ def _min_rest() -> RuleCase:
     )
 
 
-def _availability() -> RuleCase:
-    monday_only = (AvailabilityWindow(weekday=0, start=dt.time(6), end=dt.time(18)),)
+def _one_agent_restricted(a0: Agent, *, penalty: float) -> RuleCase:
+    """a0 may not work Tuesday; a1 may work both days."""
     return RuleCase(
         problem=tiny_problem(
             days=2,
             required=_both_needed(2),
-            agent_list=[
-                Agent(agent_id="a0", contract="full", availability=monday_only),
-                Agent(agent_id="a1", contract="full"),
-            ],
+            agent_list=[a0, Agent(agent_id="a1", contract="full")],
         ),
         breaking=(*_week("a0", 1), *_week("a1", 0)),
         amount=1.0,
         keeping=(*_week("a0", 0), *_week("a1", 0, 1)),
-        penalty=50.0,
+        penalty=penalty,
+    )
+
+
+def _availability() -> RuleCase:
+    monday_only = (AvailabilityWindow(weekday=0, start=dt.time(6), end=dt.time(18)),)
+    return _one_agent_restricted(
+        Agent(agent_id="a0", contract="full", availability=monday_only), penalty=50.0
     )
 
 
 def _time_off() -> RuleCase:
     away = (TimeOff(start=dt.datetime(2026, 1, 6, 12), end=dt.datetime(2026, 1, 6, 14)),)
-    return RuleCase(
-        problem=tiny_problem(
-            days=2,
-            required=_both_needed(2),
-            agent_list=[
-                Agent(agent_id="a0", contract="full", time_off=away),
-                Agent(agent_id="a1", contract="full"),
-            ],
-        ),
-        breaking=(*_week("a0", 1), *_week("a1", 0)),
-        amount=1.0,
-        keeping=(*_week("a0", 0), *_week("a1", 0, 1)),
-        penalty=50.0,
-    )
+    return _one_agent_restricted(Agent(agent_id="a0", contract="full", time_off=away), penalty=50.0)
 
 
 def _pins() -> RuleCase:
-    off_monday = Agent(agent_id="a0", contract="full", pins=(Pin(day=day(0), off=True),))
+    off_tuesday = Agent(agent_id="a0", contract="full", pins=(Pin(day=day(1), off=True),))
     every_day = Agent(agent_id="a0", contract="full", pins=tuple(Pin(day=day(d)) for d in range(3)))
-    return RuleCase(
-        problem=tiny_problem(
-            days=2,
-            required=_both_needed(2),
-            agent_list=[off_monday, Agent(agent_id="a1", contract="full")],
-        ),
-        breaking=(*_week("a0", 0), *_week("a1", 0)),
-        amount=1.0,
-        keeping=(*_week("a0", 1), *_week("a1", 0, 1)),
-        penalty=5.0,
+    return dataclasses.replace(
+        _one_agent_restricted(off_tuesday, penalty=5.0),
         # three pinned working days, two allowed
         impossible=tiny_problem(
             days=3,

@@ -132,6 +132,11 @@ class AgentReach:
         start = self.problem.start_date
         return sorted((pin.day - start).days for pin in self.agent.pins if not pin.off)
 
+    def conflict(self, rule: Rule, text: str) -> Conflict:
+        """A :class:`Conflict` of ``rule`` for this agent, ``text`` after the agent's name."""
+        who = self.agent.agent_id
+        return Conflict(rule=rule.value, agent_id=who, message=f"agent {who}: {text}")
+
 
 Precheck = Callable[[RosterProblem, Sequence[AgentReach]], list[Conflict]]
 """A rule's precheck: the conflicts of that rule, from the problem and every agent's reach."""
@@ -193,28 +198,22 @@ def precheck_pins(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[C
     if not _hard(problem, Rule.PINS):
         return conflicts
     for r in reach:
-        contract, who, pinned_work = r.contract, r.agent.agent_id, r.pinned_work_days
+        contract, pinned_work = r.contract, r.pinned_work_days
         for day in pinned_work:
             if day not in r.max_paid_by_day:
                 conflicts.append(
-                    Conflict(
-                        rule=Rule.PINS.value,
-                        agent_id=who,
-                        message=(
-                            f"agent {who}: pinned to work on {problem.dates[day]} but no "
-                            "allowed shift fits that day (templates, availability, time off)"
-                        ),
+                    r.conflict(
+                        Rule.PINS,
+                        f"pinned to work on {problem.dates[day]} but no "
+                        "allowed shift fits that day (templates, availability, time off)",
                     )
                 )
         if len(pinned_work) > contract.max_days_per_week and _hard(problem, Rule.MAX_DAYS):
             conflicts.append(
-                Conflict(
-                    rule=Rule.PINS.value,
-                    agent_id=who,
-                    message=(
-                        f"agent {who}: {len(pinned_work)} pinned working days exceed "
-                        f"max_days_per_week ({contract.max_days_per_week})"
-                    ),
+                r.conflict(
+                    Rule.PINS,
+                    f"{len(pinned_work)} pinned working days exceed "
+                    f"max_days_per_week ({contract.max_days_per_week})",
                 )
             )
         run = r.agent.consecutive_days_worked_before
@@ -224,25 +223,19 @@ def precheck_pins(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[C
             longest = max(longest, run)
         if longest > contract.max_consecutive_days and _hard(problem, Rule.MAX_CONSECUTIVE_DAYS):
             conflicts.append(
-                Conflict(
-                    rule=Rule.PINS.value,
-                    agent_id=who,
-                    message=(
-                        f"agent {who}: pinned working days make a run of {longest} days, "
-                        f"above max_consecutive_days ({contract.max_consecutive_days})"
-                    ),
+                r.conflict(
+                    Rule.PINS,
+                    f"pinned working days make a run of {longest} days, "
+                    f"above max_consecutive_days ({contract.max_consecutive_days})",
                 )
             )
         pinned_paid = sum(r.min_paid_by_day.get(d, 0) for d in pinned_work)
         if pinned_paid > contract.max_hours_per_week * 60 + 1e-9 and _hard(problem, Rule.MAX_HOURS):
             conflicts.append(
-                Conflict(
-                    rule=Rule.PINS.value,
-                    agent_id=who,
-                    message=(
-                        f"agent {who}: pinned shifts need at least {pinned_paid / 60:g} paid "
-                        f"hours, above max_hours_per_week ({contract.max_hours_per_week:g})"
-                    ),
+                r.conflict(
+                    Rule.PINS,
+                    f"pinned shifts need at least {pinned_paid / 60:g} paid "
+                    f"hours, above max_hours_per_week ({contract.max_hours_per_week:g})",
                 )
             )
     return conflicts
@@ -255,34 +248,27 @@ def precheck_min_days(problem: RosterProblem, reach: Sequence[AgentReach]) -> li
     if not _hard(problem, Rule.MIN_DAYS):
         return conflicts
     for r in reach:
-        contract, who = r.contract, r.agent.agent_id
+        contract = r.contract
         if len(r.days_with_options) < contract.min_days_per_week:
             conflicts.append(
-                Conflict(
-                    rule=Rule.MIN_DAYS.value,
-                    agent_id=who,
-                    message=(
-                        f"agent {who}: min_days_per_week is {contract.min_days_per_week} but "
-                        f"only {len(r.days_with_options)} days have an allowed shift "
-                        "(templates, availability, time off, pins)"
-                    ),
+                r.conflict(
+                    Rule.MIN_DAYS,
+                    f"min_days_per_week is {contract.min_days_per_week} but "
+                    f"only {len(r.days_with_options)} days have an allowed shift "
+                    "(templates, availability, time off, pins)",
                 )
             )
         k = contract.min_consecutive_days_off
         if k > 1 and _hard(problem, Rule.MIN_CONSECUTIVE_DAYS_OFF):
             first = -min(r.agent.days_off_before, k - 1)
-            if first <= problem.days - k and contract.min_days_per_week > problem.days - k + max(
-                -first, 0
-            ):
+            room = problem.days - k + max(-first, 0)  # days left to work around the block
+            if first <= problem.days - k and contract.min_days_per_week > room:
                 conflicts.append(
-                    Conflict(
-                        rule=Rule.MIN_DAYS.value,
-                        agent_id=who,
-                        message=(
-                            f"agent {who}: min_days_per_week ({contract.min_days_per_week}) "
-                            f"leaves no room for {k} consecutive days off "
-                            f"(min_consecutive_days_off) in {problem.days} days"
-                        ),
+                    r.conflict(
+                        Rule.MIN_DAYS,
+                        f"min_days_per_week ({contract.min_days_per_week}) "
+                        f"leaves no room for {k} consecutive days off "
+                        f"(min_consecutive_days_off) in {problem.days} days",
                     )
                 )
     return conflicts
@@ -294,7 +280,7 @@ def precheck_min_hours(problem: RosterProblem, reach: Sequence[AgentReach]) -> l
     if not _hard(problem, Rule.MIN_HOURS):
         return conflicts
     for r in reach:
-        contract, who = r.contract, r.agent.agent_id
+        contract = r.contract
         if contract.min_hours_per_week <= 0:
             continue
         usable = min(contract.max_days_per_week, len(r.days_with_options))
@@ -303,14 +289,11 @@ def precheck_min_hours(problem: RosterProblem, reach: Sequence[AgentReach]) -> l
         best = sum(sorted(r.max_paid_by_day.values(), reverse=True)[:usable])
         if best < contract.min_hours_per_week * 60 - 1e-9:
             conflicts.append(
-                Conflict(
-                    rule=Rule.MIN_HOURS.value,
-                    agent_id=who,
-                    message=(
-                        f"agent {who}: at most {best / 60:g} paid hours are reachable "
-                        f"(allowed shifts on at most {usable} days) but "
-                        f"min_hours_per_week is {contract.min_hours_per_week:g}"
-                    ),
+                r.conflict(
+                    Rule.MIN_HOURS,
+                    f"at most {best / 60:g} paid hours are reachable "
+                    f"(allowed shifts on at most {usable} days) but "
+                    f"min_hours_per_week is {contract.min_hours_per_week:g}",
                 )
             )
     return conflicts
@@ -322,20 +305,17 @@ def precheck_max_hours(problem: RosterProblem, reach: Sequence[AgentReach]) -> l
     if not (_hard(problem, Rule.MAX_HOURS) and _hard(problem, Rule.MIN_DAYS)):
         return conflicts
     for r in reach:
-        contract, who = r.contract, r.agent.agent_id
+        contract = r.contract
         if not 0 < contract.min_days_per_week <= len(r.days_with_options):
             continue
         least = sum(sorted(r.min_paid_by_day.values())[: contract.min_days_per_week])
         if least > contract.max_hours_per_week * 60 + 1e-9:
             conflicts.append(
-                Conflict(
-                    rule=Rule.MAX_HOURS.value,
-                    agent_id=who,
-                    message=(
-                        f"agent {who}: the shortest {contract.min_days_per_week} shifts "
-                        f"(min_days_per_week) already pay {least / 60:g} hours, above "
-                        f"max_hours_per_week ({contract.max_hours_per_week:g})"
-                    ),
+                r.conflict(
+                    Rule.MAX_HOURS,
+                    f"the shortest {contract.min_days_per_week} shifts "
+                    f"(min_days_per_week) already pay {least / 60:g} hours, above "
+                    f"max_hours_per_week ({contract.max_hours_per_week:g})",
                 )
             )
     return conflicts
@@ -350,19 +330,16 @@ def precheck_min_consecutive_days_off(
     if not _hard(problem, Rule.MIN_CONSECUTIVE_DAYS_OFF):
         return conflicts
     for r in reach:
-        k, who = r.contract.min_consecutive_days_off, r.agent.agent_id
+        k = r.contract.min_consecutive_days_off
         if k <= 1:
             continue
         first = -min(r.agent.days_off_before, k - 1)
         if first > problem.days - k:
             conflicts.append(
-                Conflict(
-                    rule=Rule.MIN_CONSECUTIVE_DAYS_OFF.value,
-                    agent_id=who,
-                    message=(
-                        f"agent {who}: a block of {k} consecutive days off cannot fit in "
-                        f"a horizon of {problem.days} days"
-                    ),
+                r.conflict(
+                    Rule.MIN_CONSECUTIVE_DAYS_OFF,
+                    f"a block of {k} consecutive days off cannot fit in "
+                    f"a horizon of {problem.days} days",
                 )
             )
         elif _hard(problem, Rule.PINS):
@@ -372,13 +349,9 @@ def precheck_min_consecutive_days_off(
                 for s in range(first, problem.days - k + 1)
             ):
                 conflicts.append(
-                    Conflict(
-                        rule=Rule.MIN_CONSECUTIVE_DAYS_OFF.value,
-                        agent_id=who,
-                        message=(
-                            f"agent {who}: pinned working days leave no block of {k} "
-                            "consecutive days off"
-                        ),
+                    r.conflict(
+                        Rule.MIN_CONSECUTIVE_DAYS_OFF,
+                        f"pinned working days leave no block of {k} consecutive days off",
                     )
                 )
     return conflicts

@@ -97,6 +97,9 @@ class Encoding:
             raise ValidationError("encoding.how", self.how, "a one-line description")
 
 
+_NOT_ENCODED = Encoding(function=None, how="not encoded")
+
+
 @dataclass(frozen=True, kw_only=True)
 class RuleUnit:
     """One rule family and every place it is encoded.
@@ -123,7 +126,8 @@ class RuleUnit:
         The independent check in :mod:`wfm.roster.checker`, or ``None`` for
         objective terms (nothing to break).
     shift_options
-        How :mod:`wfm.roster.shifts` encodes it while expanding shifts.
+        How :mod:`wfm.roster.shifts` encodes it while expanding shifts (by
+        default: not at all).
     lp_bound
         How the identity-free LP bound encodes it.
     class_flow
@@ -133,7 +137,8 @@ class RuleUnit:
         limit, or ``None``.
     labels
         The names under which the checker reports its rows and the precheck
-        its conflicts (``"min_rest"`` and ``"shift_overlap"``, ...).
+        its conflicts (``"min_rest"`` and ``"shift_overlap"``, ...); for a
+        labour rule built by :func:`_labour`, its value by default.
     """
 
     name: str
@@ -144,7 +149,7 @@ class RuleUnit:
     model: ModelBuilder
     precheck: Precheck | None = None
     checker: RuleChecker | None = None
-    shift_options: Encoding
+    shift_options: Encoding = _NOT_ENCODED
     lp_bound: Encoding
     class_flow: Encoding
     contract_field: str | None = None
@@ -192,7 +197,38 @@ def qualified_name(function: Callable[..., Any]) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-_NONE = Encoding(function=None, how="not encoded")
+def _labour(
+    rule: Rule,
+    *,
+    description: str,
+    family: str,
+    model: ModelBuilder,
+    checker: RuleChecker,
+    lp_bound: Encoding,
+    class_flow: Encoding,
+    precheck: Precheck | None = None,
+    shift_options: Encoding = _NOT_ENCODED,
+    contract_field: str | None = None,
+    labels: tuple[str, ...] | None = None,
+) -> RuleUnit:
+    """The unit of a labour rule: named after it, its rows labelled with its value."""
+    return RuleUnit(
+        name=rule.value,
+        kind="labour",
+        rule=rule,
+        description=description,
+        family=family,
+        model=model,
+        precheck=precheck,
+        checker=checker,
+        shift_options=shift_options,
+        lp_bound=lp_bound,
+        class_flow=class_flow,
+        contract_field=contract_field,
+        labels=(rule.value,) if labels is None else labels,
+    )
+
+
 _CAPACITIES = "wfm.roster.bound._capacities"
 _MAX_DAYS_WORKED = "wfm.roster.bound._max_days_worked"
 _LP = "wfm.roster.bound.lower_bound"
@@ -272,7 +308,6 @@ RULES: tuple[RuleUnit, ...] = (
         ),
         family="coverage",
         model=model.add_coverage,
-        shift_options=_NONE,
         lp_bound=Encoding(
             function=_LP, how="coverage rows with a shortage variable; stage 1 minimises shortage"
         ),
@@ -286,23 +321,19 @@ RULES: tuple[RuleUnit, ...] = (
         description="Paid hours at each agent's cost per hour times weights.paid_hour.",
         family="paid_cost",
         model=model.add_paid_cost,
-        shift_options=_NONE,
         lp_bound=Encoding(function=_LP, how="stage 2 minimises paid hours at the least shortage"),
         class_flow=Encoding(
             function="wfm.roster.colgen.class_flow_roster",
             how="the starting roster prices paid hours at each class's cost",
         ),
     ),
-    RuleUnit(
-        name=Rule.MIN_HOURS.value,
-        kind="labour",
-        rule=Rule.MIN_HOURS,
+    _labour(
+        Rule.MIN_HOURS,
         description="Paid hours in the horizon at least the contract's minimum.",
         family="hours",
         model=model.add_hours_per_week,
         precheck=prechecks.precheck_min_hours,
         checker=checker.check_min_hours,
-        shift_options=_NONE,
         lp_bound=Encoding(
             function=_CAPACITIES, how="total paid hours at least the sum of the minimums"
         ),
@@ -310,18 +341,14 @@ RULES: tuple[RuleUnit, ...] = (
             function=_NETWORK, how="states count paid minutes; final states reach the minimum"
         ),
         contract_field="min_hours_per_week",
-        labels=(Rule.MIN_HOURS.value,),
     ),
-    RuleUnit(
-        name=Rule.MAX_HOURS.value,
-        kind="labour",
-        rule=Rule.MAX_HOURS,
+    _labour(
+        Rule.MAX_HOURS,
         description="Paid hours in the horizon at most the contract's maximum.",
         family="hours",
         model=model.add_hours_per_week,
         precheck=prechecks.precheck_max_hours,
         checker=checker.check_max_hours,
-        shift_options=_NONE,
         lp_bound=Encoding(
             function=_CAPACITIES, how="each agent's most paid hours capped by the maximum"
         ),
@@ -329,43 +356,32 @@ RULES: tuple[RuleUnit, ...] = (
             function=_NETWORK, how="arcs that would pass the maximum paid minutes are left out"
         ),
         contract_field="max_hours_per_week",
-        labels=(Rule.MAX_HOURS.value,),
     ),
-    RuleUnit(
-        name=Rule.MIN_DAYS.value,
-        kind="labour",
-        rule=Rule.MIN_DAYS,
+    _labour(
+        Rule.MIN_DAYS,
         description="Days with a shift in the horizon at least the contract's minimum.",
         family="days",
         model=model.add_days_per_week,
         precheck=prechecks.precheck_min_days,
         checker=checker.check_min_days,
-        shift_options=_NONE,
         lp_bound=Encoding(function=_CAPACITIES, how="all shifts at least the sum of the minimums"),
         class_flow=Encoding(function=_NETWORK, how="final states have worked the minimum days"),
         contract_field="min_days_per_week",
-        labels=(Rule.MIN_DAYS.value,),
     ),
-    RuleUnit(
-        name=Rule.MAX_DAYS.value,
-        kind="labour",
-        rule=Rule.MAX_DAYS,
+    _labour(
+        Rule.MAX_DAYS,
         description="Days with a shift in the horizon at most the contract's maximum.",
         family="days",
         model=model.add_days_per_week,
         checker=checker.check_max_days,
-        shift_options=_NONE,
         lp_bound=Encoding(
             function=_MAX_DAYS_WORKED, how="each agent's most days worked capped by the maximum"
         ),
         class_flow=Encoding(function=_NETWORK, how="no working arc beyond the maximum days"),
         contract_field="max_days_per_week",
-        labels=(Rule.MAX_DAYS.value,),
     ),
-    RuleUnit(
-        name=Rule.MAX_CONSECUTIVE_DAYS.value,
-        kind="labour",
-        rule=Rule.MAX_CONSECUTIVE_DAYS,
+    _labour(
+        Rule.MAX_CONSECUTIVE_DAYS,
         description=(
             "Runs of working days at most the contract's maximum, counting the days "
             "worked just before the horizon."
@@ -373,18 +389,14 @@ RULES: tuple[RuleUnit, ...] = (
         family="consecutive_days",
         model=model.add_consecutive_days,
         checker=checker.check_max_consecutive_days,
-        shift_options=_NONE,
         lp_bound=Encoding(
             function=_MAX_DAYS_WORKED, how="the days-worked programme tracks the current run"
         ),
         class_flow=Encoding(function=_NETWORK, how="states keep the run of working days"),
         contract_field="max_consecutive_days",
-        labels=(Rule.MAX_CONSECUTIVE_DAYS.value,),
     ),
-    RuleUnit(
-        name=Rule.MIN_CONSECUTIVE_DAYS_OFF.value,
-        kind="labour",
-        rule=Rule.MIN_CONSECUTIVE_DAYS_OFF,
+    _labour(
+        Rule.MIN_CONSECUTIVE_DAYS_OFF,
         description=(
             "A block of at least that many consecutive days off, which may begin within "
             "the days off just before the horizon."
@@ -393,7 +405,6 @@ RULES: tuple[RuleUnit, ...] = (
         model=model.add_days_off_block,
         precheck=prechecks.precheck_min_consecutive_days_off,
         checker=checker.check_min_consecutive_days_off,
-        shift_options=_NONE,
         lp_bound=Encoding(
             function=_MAX_DAYS_WORKED, how="the days-worked programme needs the block done"
         ),
@@ -401,28 +412,21 @@ RULES: tuple[RuleUnit, ...] = (
             function=_NETWORK, how="states count days off until the block; final states have it"
         ),
         contract_field="min_consecutive_days_off",
-        labels=(Rule.MIN_CONSECUTIVE_DAYS_OFF.value,),
     ),
-    RuleUnit(
-        name=Rule.MAX_WEEKEND_DAYS.value,
-        kind="labour",
-        rule=Rule.MAX_WEEKEND_DAYS,
+    _labour(
+        Rule.MAX_WEEKEND_DAYS,
         description="Working days among the problem's weekend days at most the contract's limit.",
         family="weekend_days",
         model=model.add_weekend_days,
         checker=checker.check_max_weekend_days,
-        shift_options=_NONE,
         lp_bound=Encoding(
             function=_CAPACITIES, how="weekend shifts at most the sum of the agents' limits"
         ),
         class_flow=Encoding(function=_NETWORK, how="states count weekend days worked"),
         contract_field="max_weekend_days",
-        labels=(Rule.MAX_WEEKEND_DAYS.value,),
     ),
-    RuleUnit(
-        name=Rule.MIN_REST.value,
-        kind="labour",
-        rule=Rule.MIN_REST,
+    _labour(
+        Rule.MIN_REST,
         description=(
             "Rest from the end of one shift to the start of the next at least the contract's "
             "minimum, including the last shift before the horizon; shifts never overlap."
@@ -430,7 +434,6 @@ RULES: tuple[RuleUnit, ...] = (
         family="rest",
         model=model.add_rest,
         checker=checker.check_min_rest,
-        shift_options=_NONE,
         lp_bound=Encoding(
             function=None, how="not encoded: the identity-free relaxation ignores rest"
         ),
@@ -441,10 +444,8 @@ RULES: tuple[RuleUnit, ...] = (
         contract_field="min_rest_hours",
         labels=(Rule.MIN_REST.value, "shift_overlap"),
     ),
-    RuleUnit(
-        name=Rule.AVAILABILITY.value,
-        kind="labour",
-        rule=Rule.AVAILABILITY,
+    _labour(
+        Rule.AVAILABILITY,
         description="Every shift lies inside one of the agent's weekly availability windows.",
         family="option_rules",
         model=model.add_option_rules,
@@ -457,12 +458,9 @@ RULES: tuple[RuleUnit, ...] = (
             function=_CAPACITIES, how="only the agents' allowed options count in the capacities"
         ),
         class_flow=Encoding(function=_NETWORK, how="arcs only for the class's allowed options"),
-        labels=(Rule.AVAILABILITY.value,),
     ),
-    RuleUnit(
-        name=Rule.TIME_OFF.value,
-        kind="labour",
-        rule=Rule.TIME_OFF,
+    _labour(
+        Rule.TIME_OFF,
         description="No shift overlaps the agent's time off.",
         family="option_rules",
         model=model.add_option_rules,
@@ -475,12 +473,9 @@ RULES: tuple[RuleUnit, ...] = (
             function=_CAPACITIES, how="only the agents' allowed options count in the capacities"
         ),
         class_flow=Encoding(function=_NETWORK, how="arcs only for the class's allowed options"),
-        labels=(Rule.TIME_OFF.value,),
     ),
-    RuleUnit(
-        name=Rule.PINS.value,
-        kind="labour",
-        rule=Rule.PINS,
+    _labour(
+        Rule.PINS,
         description=(
             "Pinned days off stay off; pinned working days get a shift of the pinned "
             "template, start and length."
@@ -497,7 +492,6 @@ RULES: tuple[RuleUnit, ...] = (
             function=_CAPACITIES, how="shifts of a day at least the agents pinned to work it"
         ),
         class_flow=Encoding(function=_NETWORK, how="pinned working days have no day-off arc"),
-        labels=(Rule.PINS.value,),
     ),
     RuleUnit(
         name="preferences",
@@ -505,7 +499,6 @@ RULES: tuple[RuleUnit, ...] = (
         description="Preferred templates, start windows and days off, each at its weight.",
         family="preferences",
         model=model.add_preferences,
-        shift_options=_NONE,
         lp_bound=Encoding(function=None, how="not encoded: wishes cost no coverage"),
         class_flow=Encoding(function=None, how="not encoded: left to the roster solver"),
     ),
@@ -517,7 +510,6 @@ RULES: tuple[RuleUnit, ...] = (
         ),
         family="fairness",
         model=model.add_fairness,
-        shift_options=_NONE,
         lp_bound=Encoding(function=None, how="not encoded: fairness costs no coverage"),
         class_flow=Encoding(function=None, how="not encoded: left to the roster solver"),
     ),
