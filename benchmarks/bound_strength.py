@@ -2,11 +2,11 @@
 
 For each instance it prints and records:
 
-* the identity-free LP bound (:func:`wfm.roster.bound.lower_bound`) and its time;
+* the identity-free LP bound (:func:`wfm.roster.bounds.lp.lower_bound`) and its time;
 * the per-agent column generation bound
-  (:func:`wfm.roster.colgen.column_generation_bound`), its status, iterations
+  (:func:`wfm.roster.bounds.column_generation.column_generation_bound`), its status, iterations
   and time;
-* the class-flow integer programme (:func:`wfm.roster.colgen.class_flow_bound`):
+* the class-flow integer programme (:func:`wfm.roster.bounds.class_flow.class_flow_bound`):
   its proven bound, the under-staffing of its best integer solution (when
   both agree and breaks of a template cannot overlap, as here, the least
   under-staffing any roster can have), status and time;
@@ -36,8 +36,10 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.datasets.instances import make_problem, parse_instance_name
-from wfm.roster.bound import lower_bound
-from wfm.roster.colgen import class_flow_bound, column_generation_bound
+from wfm.roster.bounds.class_flow import class_flow_bound
+from wfm.roster.bounds.column_generation import column_generation_bound
+from wfm.roster.bounds.lp import lower_bound
+from wfm.roster.options import SolverOptions
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_INSTANCES = (
@@ -89,14 +91,14 @@ def measure(
         "lp_seconds": round(lp.wall_time_seconds, 2),
         "cg_bound_agent_hours": round(cg.understaffing_agent_hours, 4),
         "cg_master_lp_agent_hours": round(cg.master_lp_agent_hours, 4),
-        "cg_status": cg.status,
+        "cg_status": cg.status.value,
         "cg_iterations": cg.iterations,
         "cg_columns": cg.columns,
         "cg_agent_classes": cg.agent_classes,
         "cg_seconds": round(cg.wall_time_seconds, 2),
         "flow_bound_agent_hours": round(flow.understaffing_agent_hours, 4),
         "flow_incumbent_agent_hours": flow.incumbent_agent_hours,
-        "flow_status": flow.status,
+        "flow_status": flow.status.value,
         "flow_seconds": round(flow.wall_time_seconds, 2),
         "roster_understaffing_agent_hours": None,
         "roster_seconds": None,
@@ -108,9 +110,7 @@ def measure(
         began = time.perf_counter()
         result = solve(
             problem,
-            time_limit_seconds=solve_time_limit,
-            workers=workers,
-            seed=seed,
+            SolverOptions(time_limit_seconds=solve_time_limit, workers=workers, seed=seed),
             compute_bound=False,
         )
         under = result.summary.understaffing_agent_hours

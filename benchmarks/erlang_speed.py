@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     calls = year_of_calls(args.seed)
-    traffic = erlang.traffic_erlangs(calls, AHT_SECONDS, INTERVAL_MINUTES)
+    traffic = erlang.traffic_erlangs(
+        calls, aht_seconds=AHT_SECONDS, interval_minutes=INTERVAL_MINUTES
+    )
     print("wfm Erlang speed benchmark")
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
     print(f"seed {args.seed}, repeats {args.repeats} (median wall time)")
@@ -119,14 +121,22 @@ def main(argv: list[str] | None = None) -> int:
     print()
 
     def wfm_c() -> Any:
-        return erlang.agents_for_service_level(traffic, AHT_SECONDS, TARGET, ANSWER_WITHIN_SECONDS)
+        return erlang.agents_for_service_level(
+            traffic,
+            aht_seconds=AHT_SECONDS,
+            target=TARGET,
+            answer_within_seconds=ANSWER_WITHIN_SECONDS,
+        )
 
     t_c, agents_c = median_seconds(wfm_c, args.repeats)
     print(f"wfm Erlang C minimal agents, year ({calls.size} rows): {t_c:.4f} s")
 
     def wfm_c_fractional() -> Any:
         return erlang.agents_for_erlang_c_fractional(
-            traffic, AHT_SECONDS, target=TARGET, answer_within_seconds=ANSWER_WITHIN_SECONDS
+            traffic,
+            aht_seconds=AHT_SECONDS,
+            target=TARGET,
+            answer_within_seconds=ANSWER_WITHIN_SECONDS,
         )
 
     t_cf, frac_c = median_seconds(wfm_c_fractional, args.repeats)
@@ -141,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     def wfm_a() -> Any:
         return erlang.agents_for_erlang_a(
             week,
-            AHT_SECONDS,
-            PATIENCE_SECONDS,
+            aht_seconds=AHT_SECONDS,
+            patience_seconds=PATIENCE_SECONDS,
             target=TARGET,
             answer_within_seconds=ANSWER_WITHIN_SECONDS,
         )
@@ -192,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         i = int(differ[0])
         a = float(traffic[i])
         lower = int(min(agents_c[i], peer_agents[i]))
-        sl = erlang.service_level(a, lower, AHT_SECONDS, ANSWER_WITHIN_SECONDS)
+        sl = erlang.service_level(
+            a, lower, aht_seconds=AHT_SECONDS, answer_within_seconds=ANSWER_WITHIN_SECONDS
+        )
         print(
             f"  e.g. row {i}: {calls[i]:.0f} calls = {a:.3f} erlangs; wfm {agents_c[i]}, "
             f"pyworkforce {peer_agents[i]}; service level at {lower} agents = {sl:.5f}"

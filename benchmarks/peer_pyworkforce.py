@@ -112,7 +112,7 @@ def coverage_arrays(problem: RosterProblem, shifts: pd.DataFrame) -> dict[str, l
 
 def required_matrix(problem: RosterProblem) -> list[list[int]]:
     """Requirements as pyworkforce takes them: ``[day][period]`` whole agents (rounded up)."""
-    req = np.ceil(problem.required_agents - 1e-9).astype(int)
+    req = np.ceil(problem.required_scheduled - 1e-9).astype(int)
     return req.reshape(problem.days, problem.intervals_per_day).tolist()
 
 
@@ -261,15 +261,18 @@ def run_wfm(
     problem: RosterProblem, label: str, *, time_limit: float, workers: int, seed: int
 ) -> dict[str, Any]:
     """wfm's roster on ``problem``, scored like the others."""
+    from wfm.roster.options import SolverOptions
     from wfm.roster.solve import solve
 
     started = time.perf_counter()
-    result = solve(problem, time_limit_seconds=time_limit, workers=workers, seed=seed)
+    result = solve(
+        problem, SolverOptions(time_limit_seconds=time_limit, workers=workers, seed=seed)
+    )
     seconds = time.perf_counter() - started
     record: dict[str, Any] = {
         "method": "wfm solve",
         "input": label,
-        "status": str(getattr(result.status, "value", result.status)),
+        "status": result.status.value,
         "wall_seconds": seconds,
         "shift_days": len(result.roster),
     }

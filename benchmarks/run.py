@@ -41,6 +41,7 @@ import pandas as pd
 
 from wfm.benchmark import BenchmarkRun, format_table, run_instance, runs_to_frame
 from wfm.datasets.instances import InstanceSpec, family
+from wfm.roster.options import SolverOptions
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -209,9 +210,7 @@ def run_part(part: Part, *, verbose: bool) -> list[BenchmarkRun]:
         print(f"{label} limit {part.limit(spec):.0f} s", file=sys.stderr, flush=True)
         run = run_instance(
             spec.name,
-            time_limit_seconds=part.limit(spec),
-            workers=workers,
-            seed=seed,
+            SolverOptions(time_limit_seconds=part.limit(spec), workers=workers, seed=seed),
             progress=_progress(label) if verbose else None,  # type: ignore[arg-type]
         )
         outcome = run.error or (

@@ -1,9 +1,12 @@
-"""Tiny roster instances for tests.
+"""Tiny roster instances and hand-made roster tables for tests.
 
 ``tiny_problem`` builds a problem on a coarse grid (60 minutes by default) so
 that instances stay small enough for brute force; every argument can be
 overridden. ``requirement_frame`` turns a per-interval array into the
-requirements layout.
+requirements layout, ``hour_profile`` builds such an array from spans.
+``shift_rows`` and ``roster_frames`` write a roster by hand in the layout of
+``roster.csv`` and ``breaks.csv`` (what the checker reads); ``solve_tiny``
+solves with the settings every small test uses.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
+    WEEKDAY_NAMES,
     Agent,
     BreakRule,
     Contract,
@@ -23,8 +28,18 @@ from wfm.roster.problem import (
     ShiftTemplate,
     Weights,
 )
+from wfm.roster.report import BREAK_COLUMNS, ROSTER_COLUMNS
+from wfm.roster.result import RosterResult
+from wfm.roster.solve import solve
 
 MONDAY = dt.date(2026, 1, 5)
+REQUIREMENT_COLUMN = "required_scheduled"
+"""Column of the roster requirements that holds the agents required."""
+
+
+def day(n: int, start: dt.date = MONDAY) -> dt.date:
+    """The date ``n`` days after ``start``."""
+    return start + dt.timedelta(days=n)
 
 
 def requirement_frame(
@@ -35,7 +50,20 @@ def requirement_frame(
     starts = pd.date_range(
         pd.Timestamp(start_date), periods=len(values), freq=pd.Timedelta(minutes=interval_minutes)
     )
-    return pd.DataFrame({"interval_start": starts, "required_agents": values})
+    return pd.DataFrame({"interval_start": starts, REQUIREMENT_COLUMN: values})
+
+
+def break_rule(
+    name: str = "b", *, minutes: int = 60, window: tuple[int, int], paid: bool = True
+) -> BreakRule:
+    """A break of ``minutes`` starting ``window`` = (earliest, latest) minutes into the shift."""
+    return BreakRule(
+        name=name,
+        duration_minutes=minutes,
+        paid=paid,
+        earliest_start_after_minutes=window[0],
+        latest_start_after_minutes=window[1],
+    )
 
 
 def template(
@@ -62,6 +90,11 @@ def template(
         weekdays=frozenset(weekdays),
         breaks=tuple(breaks),
     )
+
+
+def late_and_early() -> list[ShiftTemplate]:
+    """A late template 15:00-23:00 and an early one 07:00-15:00: 8 h of rest between them."""
+    return [template("late", earliest="15:00"), template("early", earliest="07:00")]
 
 
 def contract(name: str = "full", **kwargs: Any) -> Contract:
@@ -128,3 +161,65 @@ def hour_profile(
     for day, first, end, value in spans:
         out[day * per_day + first : day * per_day + end] += value
     return out
+
+
+def shift_rows(
+    template: ShiftTemplate,
+    agent_id: str,
+    date: dt.date,
+    start: str,
+    length_minutes: int | None = None,
+    breaks: Sequence[int] | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A roster row and its break rows, as ``roster.csv`` and ``breaks.csv`` hold them.
+
+    ``start`` is a clock time on ``date``; ``length_minutes`` defaults to the
+    template's shortest length; ``breaks`` are break starts in minutes after
+    the shift's start (default: each break's earliest start).
+    """
+    length = template.min_length_minutes if length_minutes is None else length_minutes
+    begin = pd.Timestamp(f"{date} {start}")
+    end = begin + pd.Timedelta(minutes=length)
+    offsets = (
+        breaks if breaks is not None else [b.earliest_start_after_minutes for b in template.breaks]
+    )
+    rows = []
+    for rule, offset in zip(template.breaks, offsets, strict=False):
+        b_start = begin + pd.Timedelta(minutes=offset)
+        rows.append(
+            {
+                "agent_id": agent_id,
+                "date": date.isoformat(),
+                "break": rule.name,
+                "start": f"{b_start:%Y-%m-%d %H:%M}",
+                "end": f"{b_start + pd.Timedelta(minutes=rule.duration_minutes):%Y-%m-%d %H:%M}",
+                "paid": rule.paid,
+            }
+        )
+    row = {
+        "agent_id": agent_id,
+        "date": date.isoformat(),
+        "weekday": WEEKDAY_NAMES[date.weekday()],
+        "template": template.name,
+        "start": f"{begin:%Y-%m-%d %H:%M}",
+        "end": f"{end:%Y-%m-%d %H:%M}",
+        "length_minutes": length,
+        "paid_minutes": length - template.unpaid_break_minutes(),
+        "breaks": "",
+    }
+    return row, rows
+
+
+def roster_frames(
+    *shifts: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The roster and breaks tables of rows made by :func:`shift_rows`."""
+    roster = pd.DataFrame([s[0] for s in shifts], columns=list(ROSTER_COLUMNS))
+    breaks = pd.DataFrame([b for s in shifts for b in s[1]], columns=list(BREAK_COLUMNS))
+    return roster, breaks
+
+
+def solve_tiny(problem: RosterProblem, *, time_limit_seconds: float = 10.0) -> RosterResult:
+    """``solve`` as small tests run it: one worker, seed 0, no lower bound."""
+    options = SolverOptions(time_limit_seconds=time_limit_seconds, workers=1, seed=0)
+    return solve(problem, options, compute_bound=False)

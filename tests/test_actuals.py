@@ -176,7 +176,7 @@ def test_plan_vs_actual_matches_intervals_and_reports_the_unmatched(example) -> 
             "interval_start": ["2024-03-04 07:30", "2024-03-04 08:00", "2024-03-04 08:30"],
             "calls": [2.0, 5.0, 4.0],
             "aht_seconds": [150.0, 150.0, 100.0],
-            "agents_on_phone": [1, 3, 2],
+            "required_on_phone": [1, 3, 2],
             "service_level": [0.9, 0.8, 0.5],
         }
     )
@@ -193,7 +193,7 @@ def test_plan_vs_actual_matches_intervals_and_reports_the_unmatched(example) -> 
     # 2024-03-05 09:00 has contacts and no plan row
     assert rows.loc[pd.Timestamp("2024-03-05 09:00"), "match"] == "actual_only"
     assert (result.plan_only, result.actual_only) == (1, 1)
-    assert result.agents_column == "agents_on_phone"
+    assert result.agents_column == "required_on_phone"
     monday = result.days.set_index("date").loc[pd.Timestamp("2024-03-04")]
     assert monday["forecast_calls"] == 11
     assert monday["actual_offered"] == 9

@@ -18,6 +18,7 @@ from wfm.benchmark import (
 )
 from wfm.cli import main
 from wfm.errors import ValidationError
+from wfm.roster.options import SolverOptions
 
 TINY = "a6-i30-fixed-nobrk-mixed-s0"
 
@@ -59,16 +60,20 @@ def test_resolve_instances_checks_items(tmp_path: pytest.TempPathFactory) -> Non
 
 
 def test_run_instance_rejects_bad_settings() -> None:
-    with pytest.raises(ValidationError):
-        run_instance(TINY, time_limit_seconds=0.0)
-    with pytest.raises(ValidationError):
-        run_instance(TINY, workers=0)
+    with pytest.raises(ValidationError, match="time_limit_seconds"):
+        run_instance(TINY, SolverOptions(time_limit_seconds=0.0))
+    with pytest.raises(ValidationError, match="workers"):
+        run_instance(TINY, SolverOptions(workers=0))
+    with pytest.raises(ValidationError, match="options"):
+        run_instance(TINY, {"workers": 1})  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
 def tiny_run() -> tuple[BenchmarkRun, list[dict[str, float]]]:
     events: list[dict[str, float]] = []
-    run = run_instance(TINY, time_limit_seconds=10.0, workers=1, seed=0, progress=events.append)
+    run = run_instance(
+        TINY, SolverOptions(time_limit_seconds=10.0, workers=1, seed=0), progress=events.append
+    )
     return run, events
 
 
@@ -107,6 +112,16 @@ def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert records[0]["hard_violations"] == 0
 
 
+def test_cli_deterministic_runs_repeat(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bench", TINY, TINY, "--time-limit", "10", "--workers", "1", "--json", "-q"]
+    code = main([*argv, "--max-deterministic-time", "0.2"])
+    records = json.loads(capsys.readouterr().out)
+    assert code == 0 and len(records) == 2
+    assert records[0]["objective"] == records[1]["objective"]
+    assert main([*argv[:2], "--max-deterministic-time", "0", "-q"]) == 2
+    assert "max_deterministic_time" in capsys.readouterr().err
+
+
 def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench"]) == 2
     assert main(["bench", "nope.yaml"]) == 2
@@ -143,7 +158,7 @@ def test_evaluate_roster_matches_the_solver_summary() -> None:
     from wfm.roster.solve import solve
 
     problem = make_problem(parse_instance_name(TINY))
-    result = solve(problem, time_limit_seconds=10.0, workers=1, seed=0)
+    result = solve(problem, SolverOptions(time_limit_seconds=10.0, workers=1, seed=0))
     assert result.objective is not None
     scored = evaluate_roster(problem, result.roster, result.breaks)
     summary = result.summary
@@ -156,6 +171,6 @@ def test_evaluate_roster_matches_the_solver_summary() -> None:
     # an empty roster: everything is under-staffed, and the checker sees the contract minimums
     empty = result.roster.iloc[0:0]
     nothing = evaluate_roster(problem, empty, None)
-    required_hours = problem.required_agents.sum() * problem.interval_hours
+    required_hours = problem.required_scheduled.sum() * problem.interval_hours
     assert nothing["understaffing_agent_hours"] == pytest.approx(required_hours)
     assert nothing["paid_hours"] == 0 and nothing["hard_violations"] >= len(problem.agents)

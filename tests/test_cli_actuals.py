@@ -36,7 +36,7 @@ def test_example_log_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
             "interval_start": ["2024-03-04 08:00", "2024-03-04 08:30"],
             "calls": [5.0, 4.0],
             "aht_seconds": [150.0, 100.0],
-            "agents_on_phone": [3, 2],
+            "required_on_phone": [3, 2],
             "service_level": [0.8, 0.5],
         }
     ).to_csv(plan, index=False)

@@ -22,8 +22,8 @@ def test_erlang_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     summary = out.split("\n\n")[0].splitlines()
     lines = {line.split()[0]: line.split()[-1] for line in summary}
-    assert lines["agents_on_phone"] == "14"
-    assert lines["agents_scheduled"] == "20"
+    assert lines["required_on_phone"] == "14"
+    assert lines["required_scheduled"] == "20"
     assert lines["service_level"] == "0.88835"
     assert lines["wait_probability"] == "0.174132"
     assert "80% answered within 20 s" in out
@@ -35,7 +35,7 @@ def test_erlang_json(capsys: pytest.CaptureFixture[str]) -> None:
     )
     result = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert result["agents_on_phone"] == 14
+    assert result["required_on_phone"] == 14
     assert result["occupancy"] == pytest.approx(0.7142857, abs=1e-7)
     assert result["asa_seconds"] == pytest.approx(7.83594, abs=1e-5)
     assert [row["agents_on_phone"] for row in result["nearby"]] == [12, 13, 14, 15, 16]
@@ -60,7 +60,7 @@ def test_erlang_a(capsys: pytest.CaptureFixture[str]) -> None:
     result = json.loads(capsys.readouterr().out)
     assert code == 0
     assert result["model"] == "erlang_a"
-    assert result["agents_on_phone"] < result["traffic_erlangs"]
+    assert result["required_on_phone"] < result["traffic_erlangs"]
     assert 0 < result["abandon_probability"] < 1
     assert result["service_level"] >= 0.8
 
@@ -94,10 +94,12 @@ def test_requirements_writes_csv(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "672 intervals" in capsys.readouterr().out
     req = pd.read_csv(out)
     assert len(req) == 672
-    assert {"agents_on_phone", "agents_scheduled", "service_level", "is_open"} <= set(req.columns)
+    assert {"required_on_phone", "required_scheduled", "service_level", "is_open"} <= set(
+        req.columns
+    )
     open_rows = req[req["is_open"]]
     assert (open_rows["service_level"] >= 0.8 - 1e-9).all()
-    assert (req.loc[~req["is_open"], "agents_scheduled"] == 0).all()
+    assert (req.loc[~req["is_open"], "required_scheduled"] == 0).all()
 
 
 def test_requirements_to_stdout_with_erlang_a(capsys: pytest.CaptureFixture[str]) -> None:
@@ -142,7 +144,7 @@ def test_asa_only_target(capsys: pytest.CaptureFixture[str]) -> None:
     result = json.loads(capsys.readouterr().out)
     assert code == 0
     assert result["target"]["level"] is None
-    assert result["agents_on_phone"] == 14  # ASA 7.8 s at 14 agents, 17.1 s at 13
+    assert result["required_on_phone"] == 14  # ASA 7.8 s at 14 agents, 17.1 s at 13
     assert main([*argv.split(), "--json"]) == 2
     assert "at least one" in capsys.readouterr().err
 

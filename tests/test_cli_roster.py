@@ -24,7 +24,7 @@ def _tiny(tmp_path: Path, *, demand: str = "requirements", **changes: Any) -> Pa
     busy = (stamps.hour >= 8) & (stamps.hour < 16)
     frame = pd.DataFrame({"interval_start": stamps.strftime("%Y-%m-%d %H:%M")})
     if demand == "requirements":
-        frame["required_agents"] = np.where(busy, 2.0, 0.0)
+        frame["required_scheduled"] = np.where(busy, 2.0, 0.0)
         frame["calls"] = np.where(busy, 12.0, 0.0)
         frame["aht_seconds"] = 240.0
         source: dict[str, Any] = {"requirements": {"path": "req.csv"}}
@@ -111,12 +111,12 @@ def test_forecast_demand_writes_forecast_and_staffing(
     forecast = pd.read_csv(out / "forecast.csv")
     requirements = pd.read_csv(out / "requirements.csv")
     assert len(forecast) == len(requirements) == 2 * 96
-    assert {"agents_on_phone", "agents_scheduled", "service_level"} <= set(requirements.columns)
+    assert {"required_on_phone", "required_scheduled", "service_level"} <= set(requirements.columns)
     # 6 calls x 240 s per 15 min = 1.6 Erlangs. Erlang C by hand: 3 agents give
     # SL(20 s) = 1 - 0.2738 * exp(-1.4 * 20 / 240) = 0.756 < 0.8; 4 give 0.926
     busy = requirements["calls"] > 0
-    assert (requirements.loc[busy, "agents_scheduled"] == 4).all()
-    assert (requirements.loc[~busy, "agents_scheduled"] == 0).all()
+    assert (requirements.loc[busy, "required_scheduled"] == 4).all()
+    assert (requirements.loc[~busy, "required_scheduled"] == 0).all()
 
 
 def test_infeasible_scenario_exits_non_zero_with_conflicts(
@@ -188,7 +188,7 @@ def test_paid_hours_bound_is_not_shown_as_a_bound_of_a_less_covered_roster() -> 
 def test_requirement_line_counts_scheduled_agents(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # problem.required_agents are agents to schedule (after shrinkage), not on the phone
+    # problem.required_scheduled are agents to schedule (after shrinkage), not on the phone
     scenario = _tiny(
         tmp_path, service={"target": 0.8, "answer_within_seconds": 20, "shrinkage": 0.5}
     )

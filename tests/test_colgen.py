@@ -15,15 +15,11 @@ import numpy as np
 import pytest
 
 from wfm.errors import ValidationError
-from wfm.roster.bound import BoundStatus, LowerBound, lower_bound
-from wfm.roster.colgen import (
-    ClassFlowBound,
-    ColumnGenerationBound,
-    agent_classes,
-    class_flow_bound,
-    class_flow_roster,
-    column_generation_bound,
-)
+from wfm.roster.bounds.class_flow import ClassFlowBound, class_flow_bound
+from wfm.roster.bounds.classes import agent_classes
+from wfm.roster.bounds.column_generation import ColumnGenerationBound, column_generation_bound
+from wfm.roster.bounds.lp import LowerBound, lower_bound
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     Agent,
     BreakRule,
@@ -34,7 +30,9 @@ from wfm.roster.problem import (
     ShiftTemplate,
     TimeOff,
 )
+from wfm.roster.search.flow_start import class_flow_roster
 from wfm.roster.shifts import agent_options, shift_options
+from wfm.status import SolveStatus
 
 MONDAY = dt.date(2026, 1, 5)
 
@@ -43,7 +41,7 @@ def _requirements(values: np.ndarray) -> object:
     import pandas as pd
 
     starts = pd.date_range(pd.Timestamp(MONDAY), periods=len(values), freq="60min")
-    return pd.DataFrame({"interval_start": starts, "required_agents": values})
+    return pd.DataFrame({"interval_start": starts, "required_scheduled": values})
 
 
 def make_problem(
@@ -173,7 +171,7 @@ def brute_force_understaffing(problem: RosterProblem) -> float:
         total = np.unique(
             (total[:, None, :] + weeks[None, :, :]).reshape(-1, total.shape[1]), axis=0
         )
-    short = np.clip(problem.required_agents[None, :] - total, 0.0, None).sum(axis=1)
+    short = np.clip(problem.required_scheduled[None, :] - total, 0.0, None).sum(axis=1)
     return float(short.min()) * problem.interval_hours
 
 
@@ -262,12 +260,12 @@ def test_bound_between_lp_bound_and_brute_force_optimum(seed: int) -> None:
     result = column_generation_bound(problem, time_limit_seconds=30.0)
     if not np.isfinite(truth):
         # some agent has no week at all, or the agents cannot all have one
-        assert result.status == BoundStatus.INFEASIBLE
+        assert result.status == SolveStatus.INFEASIBLE
         return
-    assert result.status == BoundStatus.OPTIMAL
+    assert result.status == SolveStatus.OPTIMAL
     assert result.understaffing_agent_hours <= truth + 1e-6
     lp = lower_bound(problem)
-    assert lp.status == BoundStatus.OPTIMAL
+    assert lp.status == SolveStatus.OPTIMAL
     assert result.understaffing_agent_hours >= lp.understaffing_agent_hours - 1e-4
     assert result.master_lp_agent_hours == pytest.approx(result.understaffing_agent_hours, abs=1e-4)
 
@@ -278,7 +276,7 @@ def test_bound_is_valid_when_stopped_early(seed: int) -> None:
     truth = brute_force_understaffing(problem)
     if not np.isfinite(truth):
         stopped = column_generation_bound(problem, max_iterations=1)
-        assert stopped.status == BoundStatus.INFEASIBLE
+        assert stopped.status == SolveStatus.INFEASIBLE
         return
     full = column_generation_bound(problem, time_limit_seconds=30.0)
     for iterations in (1, 2):
@@ -286,8 +284,8 @@ def test_bound_is_valid_when_stopped_early(seed: int) -> None:
         assert early.understaffing_agent_hours <= truth + 1e-6
         assert early.understaffing_agent_hours <= full.understaffing_agent_hours + 1e-6
         assert early.iterations <= iterations
-        if early.status != BoundStatus.OPTIMAL:
-            assert early.status == BoundStatus.TIME_LIMIT
+        if early.status != SolveStatus.OPTIMAL:
+            assert early.status == SolveStatus.FEASIBLE
             assert early.master_lp_agent_hours >= early.understaffing_agent_hours - 1e-9
 
 
@@ -337,7 +335,7 @@ def test_rest_between_days_is_per_agent() -> None:
     problem = _rest_problem()
     assert lower_bound(problem).understaffing_agent_hours == pytest.approx(0.0, abs=1e-7)
     result = column_generation_bound(problem, time_limit_seconds=30.0)
-    assert result.status == BoundStatus.OPTIMAL
+    assert result.status == SolveStatus.OPTIMAL
     assert result.understaffing_agent_hours == pytest.approx(8.0, abs=1e-4)
     assert brute_force_understaffing(problem) == pytest.approx(8.0)
     soft = column_generation_bound(
@@ -385,7 +383,7 @@ def test_infeasible_minimums_give_the_trivial_bound() -> None:
         agents=(Agent(agent_id="a", contract="c"),),
     )
     result = column_generation_bound(problem, time_limit_seconds=30.0)
-    assert result.status == BoundStatus.INFEASIBLE
+    assert result.status == SolveStatus.INFEASIBLE
     assert result.understaffing_agent_hours == 0.0
 
 
@@ -399,7 +397,7 @@ def test_no_requirement_means_zero() -> None:
         agents=(Agent(agent_id="a", contract="c"),),
     )
     result = column_generation_bound(problem)
-    assert result.status == BoundStatus.OPTIMAL
+    assert result.status == SolveStatus.OPTIMAL
     assert result.understaffing_agent_hours == 0.0
 
 
@@ -469,10 +467,10 @@ def test_class_flow_integer_optimum_equals_brute_force(seed: int) -> None:
     truth = brute_force_understaffing(problem)
     result = class_flow_bound(problem, time_limit_seconds=30.0)
     if not np.isfinite(truth):
-        assert result.status == BoundStatus.INFEASIBLE
+        assert result.status == SolveStatus.INFEASIBLE
         assert result.understaffing_agent_hours == 0.0
         return
-    assert result.status == BoundStatus.OPTIMAL
+    assert result.status == SolveStatus.OPTIMAL
     assert result.understaffing_agent_hours == pytest.approx(truth, abs=1e-6)
     assert result.incumbent_agent_hours == pytest.approx(truth, abs=1e-6)
 
@@ -483,7 +481,7 @@ def test_class_flow_relaxation_equals_column_generation(seed: int) -> None:
     relaxed = class_flow_bound(problem, integer=False)
     columns = column_generation_bound(problem, time_limit_seconds=30.0)
     assert relaxed.status == columns.status
-    if relaxed.status == BoundStatus.OPTIMAL:
+    if relaxed.status == SolveStatus.OPTIMAL:
         assert relaxed.method == "class-flow-lp"
         assert relaxed.incumbent_agent_hours is None
         assert relaxed.understaffing_agent_hours == pytest.approx(
@@ -495,7 +493,7 @@ def test_class_flow_rest_and_limits() -> None:
     problem = _rest_problem()
     result = class_flow_bound(problem)
     assert isinstance(result, ClassFlowBound)
-    assert result.status == BoundStatus.OPTIMAL
+    assert result.status == SolveStatus.OPTIMAL
     assert result.understaffing_agent_hours == pytest.approx(8.0)
     assert result.states > 0 and result.arcs > 0 and result.agent_classes == 1
     lower = result.to_lower_bound(problem)
@@ -512,7 +510,7 @@ def test_class_flow_rest_and_limits() -> None:
         "method",
     }
     too_big = class_flow_bound(problem, max_arcs=1)
-    assert too_big.status == BoundStatus.NOT_SOLVED
+    assert too_big.status == SolveStatus.MODEL_INVALID
     assert too_big.understaffing_agent_hours == 0.0
     with pytest.raises(ValidationError, match="max_arcs"):
         class_flow_bound(problem, max_arcs=0)
@@ -593,9 +591,9 @@ def test_agents_of_different_cost_share_a_bound_class_but_not_a_start_class() ->
 def test_solve_uses_the_class_flow_start_under_a_long_limit(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import importlib
+    import wfm.roster.search.flow_start as flow_start_module
+    from wfm.roster.solve import solve
 
-    solve_module = importlib.import_module("wfm.roster.solve")
     problem = _shortage_only(random_problem(seed))
     truth = brute_force_understaffing(problem)
     calls: list[int | None] = []
@@ -605,8 +603,8 @@ def test_solve_uses_the_class_flow_start_under_a_long_limit(
         calls.append(None if plan is None else len(plan))
         return plan
 
-    monkeypatch.setattr(solve_module, "class_flow_roster", counted)
-    result = solve_module.solve(problem, time_limit_seconds=40.0, workers=1, seed=0)
+    monkeypatch.setattr(flow_start_module, "class_flow_roster", counted)
+    result = solve(problem, SolverOptions(time_limit_seconds=40.0, workers=1, seed=0))
     if not np.isfinite(truth):
         assert result.status.value == "INFEASIBLE"
         return
@@ -615,5 +613,8 @@ def test_solve_uses_the_class_flow_start_under_a_long_limit(
     assert result.summary.understaffing_agent_hours == pytest.approx(truth, abs=1e-6)
     # in deterministic mode the start (which stops on wall-clock time) is skipped
     calls.clear()
-    solve_module.solve(problem, time_limit_seconds=40.0, workers=1, max_deterministic_time=5.0)
+    solve(
+        problem,
+        SolverOptions(time_limit_seconds=40.0, workers=1, max_deterministic_time=5.0),
+    )
     assert calls == []

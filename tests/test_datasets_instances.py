@@ -107,7 +107,7 @@ def test_same_spec_same_problem_other_seed_other_problem() -> None:
     pd.testing.assert_frame_equal(a.requirements, b.requirements)
     assert a.agents == b.agents and a.templates == b.templates and a.contracts == b.contracts
     c = make_problem(InstanceSpec(agents=20, interval_minutes=30, seed=5))
-    assert not np.array_equal(a.required_agents, c.required_agents)
+    assert not np.array_equal(a.required_scheduled, c.required_scheduled)
 
 
 def test_capacity_by_hand() -> None:
@@ -131,12 +131,12 @@ def test_capacity_by_hand() -> None:
 )
 def test_demand_is_scaled_to_the_pool(spec: InstanceSpec) -> None:
     p = make_problem(spec)
-    required = p.required_agents.sum() * p.interval_hours
+    required = p.required_scheduled.sum() * p.interval_hours
     assert required == pytest.approx(spec.load * pool_capacity_hours(p), rel=0.01)
     assert p.service is not None and p.service.shrinkage == pytest.approx(0.1)
     assert p.start_date == HORIZON_START and p.start_date.weekday() == 0
     # demand only inside the default opening hours (08:00-20:00, weekends 09:00-18:00)
-    times = pd.DatetimeIndex(p.interval_starts)[p.required_agents > 0]
+    times = pd.DatetimeIndex(p.interval_starts)[p.required_scheduled > 0]
     weekend = times.day_of_week >= 5
     hours = times.hour + times.minute / 60
     assert (hours[~weekend] >= 8).all() and (hours[~weekend] < 20).all()
@@ -175,4 +175,4 @@ def test_write_instance_loads_back(tmp_path: Path) -> None:
     original = make_problem(spec)
     assert back.agents == original.agents
     assert back.templates == original.templates
-    np.testing.assert_allclose(back.required_agents, original.required_agents)
+    np.testing.assert_allclose(back.required_scheduled, original.required_scheduled)

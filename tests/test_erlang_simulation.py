@@ -85,10 +85,10 @@ def test_erlang_c_matches_simulation(traffic: float, agents: int, within: float)
     assert_close(sim.waits > 0, float(erlang.erlang_c(traffic, agents)), 0.003)
     assert_close(
         sim.waits <= within,
-        float(erlang.service_level(traffic, agents, aht, within)),
+        float(erlang.service_level(traffic, agents, aht_seconds=aht, answer_within_seconds=within)),
         0.003,
     )
-    asa = float(erlang.average_speed_of_answer(traffic, agents, aht))
+    asa = float(erlang.average_speed_of_answer(traffic, agents, aht_seconds=aht))
     assert_close(sim.waits, asa, 0.02 * asa + 0.1)
 
 
@@ -107,19 +107,39 @@ def test_erlang_a_matches_simulation(traffic: float, agents: int, patience: floa
     )
     assert_close(
         sim.waits > 0,
-        float(erlang.erlang_a_wait_probability(traffic, agents, aht, patience)),
+        float(
+            erlang.erlang_a_wait_probability(
+                traffic, agents, aht_seconds=aht, patience_seconds=patience
+            )
+        ),
         0.003,
     )
     assert_close(
         ~sim.answered,
-        float(erlang.erlang_a_abandon_probability(traffic, agents, aht, patience)),
+        float(
+            erlang.erlang_a_abandon_probability(
+                traffic, agents, aht_seconds=aht, patience_seconds=patience
+            )
+        ),
         0.003,
     )
     assert_close(
         sim.answered & (sim.waits <= within),
-        float(erlang.erlang_a_service_level(traffic, agents, aht, patience, within)),
+        float(
+            erlang.erlang_a_service_level(
+                traffic,
+                agents,
+                aht_seconds=aht,
+                patience_seconds=patience,
+                answer_within_seconds=within,
+            )
+        ),
         0.003,
     )
-    asa = float(erlang.erlang_a_average_speed_of_answer(traffic, agents, aht, patience))
+    asa = float(
+        erlang.erlang_a_average_speed_of_answer(
+            traffic, agents, aht_seconds=aht, patience_seconds=patience
+        )
+    )
     answered_waits = sim.waits[sim.answered]
     assert_close(answered_waits, asa, 0.02 * asa + 0.1)

@@ -39,5 +39,5 @@ def test_long_values_are_shortened_in_the_message() -> None:
 
 def test_library_error_on_a_numpy_scalar_reads_plainly() -> None:
     with pytest.raises(ValidationError) as info:
-        erlang.traffic_erlangs(np.float64(-2.0), 180.0, 30)
+        erlang.traffic_erlangs(np.float64(-2.0), aht_seconds=180.0, interval_minutes=30)
     assert "np.float64" not in str(info.value)

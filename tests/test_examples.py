@@ -36,11 +36,11 @@ def test_example_scenario_describes_the_documented_week() -> None:
     assert any(a.time_off for a in scenario.agents)
     assert any(a.preferences for a in scenario.agents)
     assert any(a.pins for a in scenario.agents)
-    assert scenario.service is not None and scenario.service.target == pytest.approx(0.8)
+    assert scenario.service is not None and scenario.service.level == pytest.approx(0.8)
 
 
 def test_example_requirements_follow_opening_hours(problem: RosterProblem) -> None:
-    req = pd.Series(problem.required_agents, index=problem.interval_starts)
+    req = pd.Series(problem.required_scheduled, index=problem.interval_starts)
     open_ = req[req > 0]
     weekday = open_[open_.index.day_of_week < 5]
     weekend = open_[open_.index.day_of_week >= 5]
@@ -53,7 +53,7 @@ def test_example_requirements_follow_opening_hours(problem: RosterProblem) -> No
 def test_example_agent_pool_can_cover_the_requirement(problem: RosterProblem) -> None:
     # Agent-hours on the phone needed vs the most the contracts can give (paid
     # hours minus the paid breaks, about 0.5 h per 8 h): the pool must exceed it.
-    needed = problem.required_agents.sum() * problem.interval_hours
+    needed = problem.required_scheduled.sum() * problem.interval_hours
     capacity = sum(problem.contract_of(a).max_hours_per_week for a in problem.agents)
     assert capacity * (7.5 / 8.0) > 1.05 * needed
     # ... and the contract minimums do not force a large surplus

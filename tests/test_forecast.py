@@ -257,10 +257,12 @@ def test_interval_band_covers_poisson_actuals() -> None:
 def test_forecast_feeds_staffing_requirements() -> None:
     staffing = pytest.importorskip("wfm.staffing")
     out = AutoForecaster().fit(_history(_planted(6))).predict(MONDAY + pd.Timedelta(weeks=6), 7)
-    req = staffing.requirements(out, target="0.8/20", shrinkage=0.3)
+    from wfm.service import ServicePolicy
+
+    req = staffing.requirements(out, policy=ServicePolicy.parse("0.8/20", shrinkage=0.3))
     assert len(req) == len(out)
-    assert (req.loc[~req["is_open"], "agents_scheduled"] == 0).all()
-    assert (req.loc[out["calls"].to_numpy() > 5, "agents_on_phone"] > 0).all()
+    assert (req.loc[~req["is_open"], "required_scheduled"] == 0).all()
+    assert (req.loc[out["calls"].to_numpy() > 5, "required_on_phone"] > 0).all()
 
 
 # ----------------------------------------------------------------------------- AHT

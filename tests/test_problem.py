@@ -34,7 +34,7 @@ def _requirements(days: int = 7, interval_minutes: int = 15, value: float = 1.0)
             "interval_start": pd.date_range(
                 pd.Timestamp(MONDAY), periods=n, freq=f"{interval_minutes}min"
             ),
-            "required_agents": np.full(n, value),
+            "required_scheduled": np.full(n, value),
         }
     )
 
@@ -157,8 +157,8 @@ def test_requirements_rows_are_checked() -> None:
     with pytest.raises(DataError, match=r"interval_start\[row 3\]"):
         _problem(requirements=shifted)
     negative = req.copy()
-    negative.loc[10, "required_agents"] = -1.0
-    with pytest.raises(DataError, match=r"required_agents\[row 10\]"):
+    negative.loc[10, "required_scheduled"] = -1.0
+    with pytest.raises(DataError, match=r"required_scheduled\[row 10\]"):
         _problem(requirements=negative)
     outside = req.copy()
     outside.loc[0, "interval_start"] = pd.Timestamp(MONDAY) + pd.Timedelta(days=7)
@@ -167,17 +167,17 @@ def test_requirements_rows_are_checked() -> None:
     duplicated = pd.concat([req, req.iloc[[5]]], ignore_index=True)
     with pytest.raises(DataError, match="unique"):
         _problem(requirements=duplicated)
-    with pytest.raises(DataError, match="required_agents"):
-        _problem(requirements=req.drop(columns="required_agents"))
+    with pytest.raises(DataError, match="required_scheduled"):
+        _problem(requirements=req.drop(columns="required_scheduled"))
 
 
 def test_missing_intervals_need_zero_agents_and_user_table_is_untouched() -> None:
     req = _requirements().iloc[::2].reset_index(drop=True)
     before = req.copy()
     problem = _problem(requirements=req)
-    assert problem.required_agents.shape == (7 * 96,)
-    assert problem.required_agents[0::2].tolist() == [1.0] * (7 * 48)
-    assert problem.required_agents[1::2].sum() == 0.0
+    assert problem.required_scheduled.shape == (7 * 96,)
+    assert problem.required_scheduled[0::2].tolist() == [1.0] * (7 * 48)
+    assert problem.required_scheduled[1::2].sum() == 0.0
     pd.testing.assert_frame_equal(req, before)
 
 
@@ -187,16 +187,44 @@ def test_requirements_from_staffing_picks_the_scheduled_column() -> None:
             "interval_start": pd.date_range(pd.Timestamp(MONDAY), periods=2, freq="15min"),
             "calls": [10.0, 20.0],
             "aht_seconds": [300.0, 300.0],
+            "required_scheduled": [3, 5],
+            "required_scheduled_fractional": [2.4, 4.1],
+        }
+    )
+    assert requirements_from_staffing(staffing)["required_scheduled"].tolist() == [3.0, 5.0]
+    frac = requirements_from_staffing(staffing, fractional=True)
+    assert frac["required_scheduled"].tolist() == [2.4, 4.1]
+    assert list(frac.columns) == ["interval_start", "required_scheduled", "calls", "aht_seconds"]
+    with pytest.raises(DataError):
+        requirements_from_staffing(staffing.drop(columns="required_scheduled"))
+
+
+def test_requirements_from_staffing_reads_the_names_before_0_2_with_a_warning() -> None:
+    staffing = pd.DataFrame(
+        {
+            "interval_start": pd.date_range(pd.Timestamp(MONDAY), periods=2, freq="15min"),
             "agents_scheduled": [3, 5],
             "agents_scheduled_fractional": [2.4, 4.1],
         }
     )
-    assert requirements_from_staffing(staffing)["required_agents"].tolist() == [3.0, 5.0]
-    frac = requirements_from_staffing(staffing, fractional=True)
-    assert frac["required_agents"].tolist() == [2.4, 4.1]
-    assert list(frac.columns) == ["interval_start", "required_agents", "calls", "aht_seconds"]
-    with pytest.raises(DataError):
-        requirements_from_staffing(staffing.drop(columns="agents_scheduled"))
+    with pytest.warns(DeprecationWarning, match="'agents_scheduled' -> 'required_scheduled'"):
+        whole = requirements_from_staffing(staffing)
+    assert whole["required_scheduled"].tolist() == [3.0, 5.0]
+    with pytest.warns(DeprecationWarning, match="'agents_scheduled_fractional' -> "):
+        frac = requirements_from_staffing(staffing, fractional=True)
+    assert frac["required_scheduled"].tolist() == [2.4, 4.1]
+
+
+def test_the_roster_input_column_names_its_former_name() -> None:
+    frame = _requirements().rename(columns={"required_scheduled": "required_agents"})
+    with pytest.raises(DataError, match=r"renamed from 'required_agents' in 0\.2"):
+        _problem(requirements=frame)
+
+
+def test_service_must_be_a_service_policy() -> None:
+    with pytest.raises(ValidationError) as info:
+        _problem(service={"level": 0.8})
+    assert info.value.field == "service"
 
 
 # -- shift expansion --------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_readme_python_snippet_runs(
     printed = capsys.readouterr().out
     assert printed.strip(), "every README snippet prints what it shows"
     if "wfm.solve(" in PYTHON_BLOCKS[index]:
-        assert "RosterStatus." in printed
+        assert "SolveStatus." in printed  # RosterStatus is SolveStatus
     if "agents_for_service_level" in PYTHON_BLOCKS[index]:
         assert printed.startswith("14 0.88835")
 

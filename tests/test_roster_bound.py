@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from wfm.errors import ValidationError
-from wfm.roster.bound import BoundStatus, LowerBound, lower_bound
+from wfm.roster.bounds.lp import LowerBound, lower_bound
 from wfm.roster.problem import (
     Agent,
     BreakRule,
@@ -22,6 +22,7 @@ from wfm.roster.problem import (
     TimeOff,
 )
 from wfm.roster.shifts import agent_options, shift_options
+from wfm.status import SolveStatus
 
 MONDAY = dt.date(2026, 1, 5)
 
@@ -35,7 +36,7 @@ def requirements(
     values = np.zeros(len(starts))
     for (day, slot), agents in profile.items():
         values[day * per_day + slot] = agents
-    return pd.DataFrame({"interval_start": starts, "required_agents": values})
+    return pd.DataFrame({"interval_start": starts, "required_scheduled": values})
 
 
 def nine_to_five(day: int, agents: float = 1.0) -> dict[tuple[int, int], float]:
@@ -79,7 +80,7 @@ def problem(
 
 def test_no_agents_means_all_demand_is_short() -> None:
     lb = lower_bound(problem(nine_to_five(0, 2.0), agents=0))
-    assert lb.status == BoundStatus.OPTIMAL
+    assert lb.status == SolveStatus.OPTIMAL
     assert lb.understaffing_agent_hours == pytest.approx(16.0)
     assert lb.paid_hours == pytest.approx(0.0)
     assert lb.method == "lp-relaxation-glop"
@@ -268,7 +269,7 @@ def test_min_hours_raise_paid_bound() -> None:
 def test_unmeetable_minimums_are_reported_infeasible() -> None:
     contract = Contract(name="c", min_days_per_week=3, max_hours_per_week=100, max_days_per_week=7)
     lb = lower_bound(problem(nine_to_five(0), days=2, contract=contract))
-    assert lb.status == BoundStatus.INFEASIBLE
+    assert lb.status == SolveStatus.INFEASIBLE
     assert lb.understaffing_agent_hours == 0.0
 
 
@@ -310,7 +311,7 @@ def brute_force(p: RosterProblem) -> tuple[float, float]:
     options = shift_options(p)
     allowed = agent_options(p, options)
     n = p.n_intervals
-    required = p.required_agents
+    required = p.required_scheduled
     per_agent: list[list[tuple[np.ndarray, float, int]]] = []
     for a_index, agent in enumerate(p.agents):
         contract = p.contract_of(agent)
@@ -387,7 +388,7 @@ def test_bound_never_exceeds_brute_force_optimum(seed: int) -> None:
     }
     p = problem(profile, days=days, agents=2, template=template, contract=contract)
     lb = lower_bound(p)
-    assert lb.status == BoundStatus.OPTIMAL
+    assert lb.status == SolveStatus.OPTIMAL
     short, paid = brute_force(p)
     assert lb.understaffing_agent_hours <= short + 1e-6
     if lb.understaffing_agent_hours >= short - 1e-6:
@@ -423,7 +424,7 @@ def test_more_agents_never_raise_the_bound(seed: int) -> None:
         lb = lower_bound(
             problem(profile, days=7, agents=n_agents, template=template, contract=contract)
         )
-        assert lb.status == BoundStatus.OPTIMAL
+        assert lb.status == SolveStatus.OPTIMAL
         assert lb.understaffing_agent_hours <= previous + 1e-6
         previous = lb.understaffing_agent_hours
     assert previous < float(sum(profile.values()))
@@ -477,9 +478,9 @@ def test_hard_pin_to_an_impossible_day_is_infeasible() -> None:
         time_off=(TimeOff.whole_day(MONDAY),),
     )
     lb = lower_bound(problem(nine_to_five(0), agents=[agent]))
-    assert lb.status == BoundStatus.INFEASIBLE
+    assert lb.status == SolveStatus.INFEASIBLE
     soft = lower_bound(problem(nine_to_five(0), agents=[agent], soft={Rule.PINS: 1.0}))
-    assert soft.status == BoundStatus.OPTIMAL
+    assert soft.status == SolveStatus.OPTIMAL
     assert soft.understaffing_agent_hours == pytest.approx(8.0)
 
 

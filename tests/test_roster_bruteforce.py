@@ -14,18 +14,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from roster_helpers import contract, template, tiny_problem
+from roster_helpers import break_rule, contract, solve_tiny, template, tiny_problem
 
 from wfm.roster.problem import (
     Agent,
-    BreakRule,
     PreferDayOff,
     PreferStartWindow,
     RosterProblem,
     Rule,
     Weights,
 )
-from wfm.roster.solve import RosterStatus, solve
+from wfm.roster.solve import RosterStatus
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ def agent_weeks(problem: RosterProblem, agent: Agent):
 
 def brute_force_optimum(problem: RosterProblem) -> float:
     weights = problem.weights
-    required = np.rint(problem.required_agents * 100)
+    required = np.rint(problem.required_scheduled * 100)
     growth = weights.understaffing_growth
     per_agent = [agent_weeks(problem, a) for a in problem.agents]
     best = np.inf
@@ -189,15 +188,7 @@ def random_problem(seed: int) -> RosterProblem:
         first = int(rng.integers(5, 16))
         breaks = ()
         if with_breaks:
-            breaks = (
-                BreakRule(
-                    name="b",
-                    duration_minutes=60,
-                    paid=bool(rng.random() < 0.5),
-                    earliest_start_after_minutes=60,
-                    latest_start_after_minutes=120,
-                ),
-            )
+            breaks = (break_rule(window=(60, 120), paid=bool(rng.random() < 0.5)),)
         templates.append(
             template(
                 f"t{ti}",
@@ -294,7 +285,7 @@ def random_problem(seed: int) -> RosterProblem:
 def test_objective_matches_brute_force(seed):
     problem = random_problem(seed)
     expected = brute_force_optimum(problem)
-    result = solve(problem, time_limit_seconds=20.0, workers=1, compute_bound=False)
+    result = solve_tiny(problem, time_limit_seconds=20.0)
     if not np.isfinite(expected):
         assert result.status == RosterStatus.INFEASIBLE
         assert result.conflicts

@@ -9,13 +9,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from roster_helpers import (
+    MONDAY,
+    break_rule,
+    requirement_frame,
+    roster_frames,
+    shift_rows,
+    template,
+)
 
 from wfm.errors import DataError
 from wfm.roster.checker import VIOLATION_COLUMNS, check_roster, check_roster_files
 from wfm.roster.problem import (
+    WEEKDAY_NAMES,
     Agent,
     AvailabilityWindow,
-    BreakRule,
     Contract,
     Pin,
     RosterProblem,
@@ -23,9 +31,6 @@ from wfm.roster.problem import (
     ShiftTemplate,
     TimeOff,
 )
-
-MONDAY = dt.date(2026, 1, 5)
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 DAY = ShiftTemplate(
     name="day",
@@ -37,19 +42,8 @@ DAY = ShiftTemplate(
     length_step_minutes=60,
     weekdays=frozenset(range(6)),
     breaks=(
-        BreakRule(
-            name="break1",
-            duration_minutes=15,
-            earliest_start_after_minutes=90,
-            latest_start_after_minutes=150,
-        ),
-        BreakRule(
-            name="lunch",
-            duration_minutes=30,
-            paid=False,
-            earliest_start_after_minutes=180,
-            latest_start_after_minutes=300,
-        ),
+        break_rule("break1", minutes=15, window=(90, 150)),
+        break_rule("lunch", minutes=30, window=(180, 300), paid=False),
     ),
 )
 NIGHT = ShiftTemplate(
@@ -72,11 +66,9 @@ CONTRACT = Contract(
 
 
 def make_problem(*agents: Agent, soft: dict[Rule, float] | None = None) -> RosterProblem:
-    starts = pd.date_range(pd.Timestamp(MONDAY), periods=7 * 96, freq="15min")
-    req = pd.DataFrame({"interval_start": starts, "required_agents": 1.0})
     return RosterProblem(
         start_date=MONDAY,
-        requirements=req,
+        requirements=requirement_frame(MONDAY, np.ones(7 * 96), 15),
         templates=(DAY, NIGHT),
         contracts=(CONTRACT, Contract(name="strict", min_hours_per_week=16, min_days_per_week=2)),
         agents=agents or (Agent(agent_id="a", contract="full"),),
@@ -94,65 +86,11 @@ def shift(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A roster row and its break rows; break starts in minutes after the shift start."""
     t = {"day": DAY, "night": NIGHT}[template]
-    date = MONDAY + dt.timedelta(days=day)
-    begin = pd.Timestamp(f"{date} {start}")
-    end = begin + pd.Timedelta(minutes=length_minutes)
-    offsets = (
-        breaks if breaks is not None else tuple(b.earliest_start_after_minutes for b in t.breaks)
-    )
-    rows = []
-    for rule, offset in zip(t.breaks, offsets, strict=False):
-        b_start = begin + pd.Timedelta(minutes=offset)
-        rows.append(
-            {
-                "agent_id": agent,
-                "date": date.isoformat(),
-                "break": rule.name,
-                "start": f"{b_start:%Y-%m-%d %H:%M}",
-                "end": f"{b_start + pd.Timedelta(minutes=rule.duration_minutes):%Y-%m-%d %H:%M}",
-                "paid": rule.paid,
-            }
-        )
-    row = {
-        "agent_id": agent,
-        "date": date.isoformat(),
-        "weekday": WEEKDAYS[date.weekday()],
-        "template": template,
-        "start": f"{begin:%Y-%m-%d %H:%M}",
-        "end": f"{end:%Y-%m-%d %H:%M}",
-        "length_minutes": length_minutes,
-        "paid_minutes": length_minutes - t.unpaid_break_minutes(),
-        "breaks": "",
-    }
-    return row, rows
-
-
-def tables(
-    *shifts: tuple[dict[str, Any], list[dict[str, Any]]],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    roster = pd.DataFrame(
-        [s[0] for s in shifts],
-        columns=[
-            "agent_id",
-            "date",
-            "weekday",
-            "template",
-            "start",
-            "end",
-            "length_minutes",
-            "paid_minutes",
-            "breaks",
-        ],
-    )
-    breaks = pd.DataFrame(
-        [b for s in shifts for b in s[1]],
-        columns=["agent_id", "date", "break", "start", "end", "paid"],
-    )
-    return roster, breaks
+    return shift_rows(t, agent, MONDAY + dt.timedelta(days=day), start, length_minutes, breaks)
 
 
 def rules(problem: RosterProblem, *shifts: Any, **kwargs: Any) -> list[str]:
-    roster, breaks = tables(*shifts)
+    roster, breaks = roster_frames(*shifts)
     out = check_roster(problem, roster, breaks, **kwargs)
     assert list(out.columns) == list(VIOLATION_COLUMNS)
     return sorted(out["rule"])
@@ -242,24 +180,12 @@ def test_breaks() -> None:
 def test_break_at_shift_edge() -> None:
     # a 4-hour shift template whose lunch may start up to 4 h after the start:
     # only starts that end by the shift's end are valid
-    short = ShiftTemplate(
-        name="short",
-        earliest_start=dt.time(8),
-        latest_start=dt.time(8),
-        min_length_minutes=240,
-        breaks=(
-            BreakRule(
-                name="lunch",
-                duration_minutes=30,
-                earliest_start_after_minutes=180,
-                latest_start_after_minutes=240,
-            ),
-        ),
+    short = template(
+        "short", length_hours=4, breaks=[break_rule("lunch", minutes=30, window=(180, 240))]
     )
-    starts = pd.date_range(pd.Timestamp(MONDAY), periods=96, freq="15min")
     p = RosterProblem(
         start_date=MONDAY,
-        requirements=pd.DataFrame({"interval_start": starts, "required_agents": 1.0}),
+        requirements=requirement_frame(MONDAY, np.ones(96), 15),
         templates=(short,),
         contracts=(Contract(name="full"),),
         agents=(Agent(agent_id="a", contract="full"),),
@@ -310,7 +236,9 @@ def test_one_shift_per_day_and_overlap() -> None:
 def test_min_rest_across_midnight_and_before_horizon() -> None:
     p = make_problem()
     # Monday night 22:00-06:00, Tuesday 10:00 start: 4 h rest
-    out = check_roster(p, *tables(shift("a", 0, "22:00", template="night"), shift("a", 1, "10:00")))
+    out = check_roster(
+        p, *roster_frames(shift("a", 0, "22:00", template="night"), shift("a", 1, "10:00"))
+    )
     rest = out[out["rule"] == Rule.MIN_REST.value]
     assert len(rest) == 1
     assert rest["amount"].iloc[0] == pytest.approx(7.0)
@@ -321,7 +249,7 @@ def test_min_rest_across_midnight_and_before_horizon() -> None:
     q = make_problem(
         Agent(agent_id="a", contract="full", last_shift_end=dt.datetime(2026, 1, 5, 0, 30))
     )
-    out = check_roster(q, *tables(shift("a", 0, "08:00")))
+    out = check_roster(q, *roster_frames(shift("a", 0, "08:00")))
     assert list(out["rule"]) == [Rule.MIN_REST.value]
     assert out["amount"].iloc[0] == pytest.approx(3.5)
     assert rules(q, shift("a", 0, "10:00")) == [Rule.MIN_REST.value]  # 9.5 h: still short
@@ -349,14 +277,14 @@ def test_hours_and_days() -> None:
             Rule.MIN_CONSECUTIVE_DAYS_OFF.value,
         ]
     )
-    out = check_roster(p, *tables(*six))
+    out = check_roster(p, *roster_frames(*six))
     assert out.loc[out["rule"] == Rule.MAX_HOURS.value, "amount"].iloc[0] == pytest.approx(11.0)
     strict = make_problem(Agent(agent_id="a", contract="strict"))
-    out = check_roster(strict, *tables(shift("a", 0, "08:00")))
+    out = check_roster(strict, *roster_frames(shift("a", 0, "08:00")))
     assert sorted(out["rule"]) == [Rule.MIN_DAYS.value, Rule.MIN_HOURS.value]
     assert out.loc[out["rule"] == Rule.MIN_HOURS.value, "amount"].iloc[0] == pytest.approx(8.5)
     # the agent working nothing at all still breaks the minimums
-    assert sorted(check_roster(strict, *tables())["rule"]) == [
+    assert sorted(check_roster(strict, *roster_frames())["rule"]) == [
         Rule.MIN_DAYS.value,
         Rule.MIN_HOURS.value,
     ]
@@ -366,7 +294,7 @@ def test_consecutive_days_across_the_week_boundary() -> None:
     agent = Agent(agent_id="a", contract="full", consecutive_days_worked_before=3)
     p = make_problem(agent)
     # 3 before + Mon..Wed = 6 > 5: the Wednesday breaks the rule
-    out = check_roster(p, *tables(*[shift("a", d, "08:00") for d in range(3)]))
+    out = check_roster(p, *roster_frames(*[shift("a", d, "08:00") for d in range(3)]))
     assert list(out["rule"]) == [Rule.MAX_CONSECUTIVE_DAYS.value]
     assert list(out["date"]) == ["2026-01-07"]
     assert rules(p, *[shift("a", d, "08:00") for d in range(2)]) == []
@@ -375,7 +303,7 @@ def test_consecutive_days_across_the_week_boundary() -> None:
 def test_days_off_block_may_start_before_the_horizon() -> None:
     # Mon off, Tue-Fri on, Sat on, Sun off: longest block of days off is 1
     pattern = [shift("a", d, "08:00") for d in (1, 2, 3, 4)] + [shift("a", 5, "08:00")]
-    out = check_roster(make_problem(), *tables(*pattern))
+    out = check_roster(make_problem(), *roster_frames(*pattern))
     block = out[out["rule"] == Rule.MIN_CONSECUTIVE_DAYS_OFF.value]
     assert list(block["amount"]) == [2.0]  # a missing block counts its length
     # one day off just before the horizon joins Monday off: a block of two
@@ -395,7 +323,7 @@ def test_weekend_days() -> None:
     night_sat = shift("a", 5, "22:00", template="night")
     night_sun = shift("a", 6, "22:00", template="night")
     assert rules(p, night_sat) == []
-    out = check_roster(p, *tables(night_sat, night_sun))
+    out = check_roster(p, *roster_frames(night_sat, night_sun))
     assert list(out["rule"]) == [Rule.MAX_WEEKEND_DAYS.value]
     assert out["amount"].iloc[0] == 1
 
@@ -414,7 +342,7 @@ def test_availability() -> None:
         Agent(agent_id="a", contract="full", availability=windows), soft={Rule.AVAILABILITY: 5}
     )
     assert rules(soft, shift("a", 2, "08:00")) == []
-    roster, breaks = tables(shift("a", 2, "08:00"))
+    roster, breaks = roster_frames(shift("a", 2, "08:00"))
     out = check_roster(soft, roster, breaks, include_soft=True)
     assert list(out["rule"]) == [Rule.AVAILABILITY.value]
     assert not out["hard"].iloc[0]
@@ -454,7 +382,9 @@ def test_shift_beyond_the_horizon_is_fine() -> None:
 
 def test_csv_round_trip(tmp_path: Path) -> None:
     problem = make_problem(Agent(agent_id="007", contract="full"))
-    roster, breaks = tables(shift("007", 0, "08:00"), shift("007", 1, "22:00", template="night"))
+    roster, breaks = roster_frames(
+        shift("007", 0, "08:00"), shift("007", 1, "22:00", template="night")
+    )
     roster.to_csv(tmp_path / "roster.csv", index=False)
     breaks.to_csv(tmp_path / "breaks.csv", index=False)
     assert len(check_roster_files(problem, tmp_path)) == 0
@@ -470,7 +400,7 @@ def test_csv_round_trip(tmp_path: Path) -> None:
 
 def test_bad_tables_raise() -> None:
     p = make_problem()
-    roster, breaks = tables(shift("a", 0, "08:00"))
+    roster, breaks = roster_frames(shift("a", 0, "08:00"))
     with pytest.raises(DataError, match="roster"):
         check_roster(p, roster.drop(columns=["end"]), breaks)
     roster.loc[0, "start"] = "not a time"
@@ -517,7 +447,7 @@ def test_random_rosters_from_the_shift_expansion_are_well_formed(seed: int) -> N
             row = {
                 "agent_id": agent.agent_id,
                 "date": date.isoformat(),
-                "weekday": WEEKDAYS[date.weekday()],
+                "weekday": WEEKDAY_NAMES[date.weekday()],
                 "template": template.name,
                 "start": stamp(o.start),
                 "end": stamp(o.end),
@@ -538,7 +468,7 @@ def test_random_rosters_from_the_shift_expansion_are_well_formed(seed: int) -> N
             ]
             shifts.append((row, brk))
             assert o.start // per_day == day
-    out = check_roster(p, *tables(*shifts))
+    out = check_roster(p, *roster_frames(*shifts))
     labour = {r.value for r in Rule}
     structural = out[~out["rule"].isin(labour | {"shift_overlap"})]
     assert structural.empty, structural.to_dict("records")
@@ -548,14 +478,14 @@ def test_random_rosters_from_the_shift_expansion_are_well_formed(seed: int) -> N
 def test_day_first_timestamps_are_refused_not_guessed() -> None:
     # "01/05/2027 08:00" used to be parsed month-first (with a pandas warning)
     p = make_problem()
-    roster, breaks = tables(shift("a", 0, "08:00"))
+    roster, breaks = roster_frames(shift("a", 0, "08:00"))
     day = str(roster.loc[0, "date"])
     y, m, d = day[:10].split("-")
     roster.loc[0, "start"] = f"{d}/{m}/{y} 08:00"
     with pytest.raises(DataError, match=r"roster.start\[row 0\].*YYYY-MM-DD HH:MM"):
         check_roster(p, roster, breaks)
     # parsed datetimes are fine as they are
-    roster, breaks = tables(shift("a", 0, "08:00"))
+    roster, breaks = roster_frames(shift("a", 0, "08:00"))
     roster["start"] = pd.to_datetime(roster["start"])
     roster["end"] = pd.to_datetime(roster["end"])
     assert check_roster(p, roster, breaks).empty
@@ -563,7 +493,7 @@ def test_day_first_timestamps_are_refused_not_guessed() -> None:
 
 def test_file_errors_name_the_line_and_empty_files(tmp_path: Path) -> None:
     problem = make_problem()
-    roster, breaks = tables(shift("a", 0, "08:00"), shift("a", 1, "08:00"))
+    roster, breaks = roster_frames(shift("a", 0, "08:00"), shift("a", 1, "08:00"))
     roster.loc[1, "start"] = "not a time"  # table row 1 is line 3 of roster.csv
     roster.to_csv(tmp_path / "roster.csv", index=False)
     breaks.to_csv(tmp_path / "breaks.csv", index=False)

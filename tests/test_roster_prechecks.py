@@ -5,23 +5,24 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from roster_helpers import MONDAY, agents, contract, template, tiny_problem
+from roster_helpers import (
+    agents,
+    break_rule,
+    contract,
+    day,
+    late_and_early,
+    solve_tiny,
+    template,
+    tiny_problem,
+)
 
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
-from wfm.roster.problem import Agent, AvailabilityWindow, BreakRule, Pin, Rule, TimeOff
-from wfm.roster.solve import RosterStatus, solve
-
-
-def day(n):
-    return MONDAY + dt.timedelta(days=n)
+from wfm.roster.problem import Agent, AvailabilityWindow, Pin, Rule, TimeOff
+from wfm.roster.solve import RosterStatus
 
 
 def rules_of(conflicts):
     return {(c.rule, c.agent_id) for c in conflicts}
-
-
-def solve_small(problem):
-    return solve(problem, time_limit_seconds=10.0, workers=1, compute_bound=False)
 
 
 def test_feasible_problem_has_no_findings():
@@ -29,17 +30,12 @@ def test_feasible_problem_has_no_findings():
 
 
 def test_template_whose_breaks_cannot_fit():
-    too_late = BreakRule(
-        name="lunch",
-        duration_minutes=60,
-        earliest_start_after_minutes=300,
-        latest_start_after_minutes=360,
-    )
+    too_late = break_rule("lunch", window=(300, 360))
     problem = tiny_problem(templates=[template(length_hours=4, breaks=[too_late])])
     conflicts = precheck(problem)
     assert ("template_breaks", None) in rules_of(conflicts)
     assert "day" in conflicts[0].message and "lunch" not in conflicts[0].rule
-    result = solve_small(problem)
+    result = solve_tiny(problem)
     assert result.status == RosterStatus.INFEASIBLE
     assert result.roster.empty
     assert result.conflicts and result.conflicts[0].rule == "template_breaks"
@@ -52,7 +48,7 @@ def test_availability_cannot_reach_the_minimum_hours():
     conflicts = precheck(problem)
     assert rules_of(conflicts) == {(Rule.MIN_HOURS.value, "a0")}
     assert "8" in conflicts[0].message and "16" in conflicts[0].message
-    result = solve_small(problem)
+    result = solve_tiny(problem)
     assert result.status == RosterStatus.INFEASIBLE
     assert rules_of(result.conflicts) == {(Rule.MIN_HOURS.value, "a0")}
 
@@ -67,7 +63,7 @@ def test_soft_rule_is_not_a_precheck_failure():
         soft_rules={Rule.MIN_HOURS: 3.0},
     )
     assert precheck(problem) == []
-    result = solve_small(problem)
+    result = solve_tiny(problem)
     assert result.status == RosterStatus.OPTIMAL
     row = result.violations[result.violations["rule"] == Rule.MIN_HOURS.value]
     assert row[["amount", "penalty"]].to_numpy().tolist() == [[8.0, 24.0]]
@@ -134,7 +130,7 @@ def test_explanation_names_the_conflicting_day_rules():
         contracts=[contract(min_days_per_week=2, max_consecutive_days=1)],
     )
     assert precheck(problem) == []
-    assert solve_small(problem).status == RosterStatus.OPTIMAL
+    assert solve_tiny(problem).status == RosterStatus.OPTIMAL
     bad = Agent(agent_id="bad", contract="tight")
     problem = tiny_problem(
         days=4,
@@ -145,7 +141,7 @@ def test_explanation_names_the_conflicting_day_rules():
         ],
     )
     assert precheck(problem) == []
-    result = solve_small(problem)
+    result = solve_tiny(problem)
     assert result.status == RosterStatus.INFEASIBLE
     assert rules_of(result.conflicts) == {
         (Rule.MIN_DAYS.value, "bad"),
@@ -156,7 +152,7 @@ def test_explanation_names_the_conflicting_day_rules():
 
 
 def test_explanation_names_rest_against_pins():
-    templates = [template("late", earliest="15:00"), template("early", earliest="07:00")]
+    templates = late_and_early()
     agent = Agent(
         agent_id="a0",
         contract="full",
@@ -169,7 +165,7 @@ def test_explanation_names_rest_against_pins():
     conflicts = explain_infeasibility(problem, time_limit_seconds=10.0)
     assert rules_of(conflicts) == {(Rule.MIN_REST.value, "a0"), (Rule.PINS.value, "a0")}
     assert all(isinstance(c, Conflict) for c in conflicts)
-    result = solve_small(problem)
+    result = solve_tiny(problem)
     assert result.status == RosterStatus.INFEASIBLE
     assert rules_of(result.conflicts) == rules_of(conflicts)
     # soft rest resolves it and reports the breach
@@ -180,7 +176,7 @@ def test_explanation_names_rest_against_pins():
         contracts=[contract(min_rest_hours=11)],
         soft_rules={Rule.MIN_REST: 1.0},
     )
-    result = solve_small(soft)
+    result = solve_tiny(soft)
     assert result.status == RosterStatus.OPTIMAL
     rest = result.violations[result.violations["rule"] == Rule.MIN_REST.value]
     assert rest["amount"].tolist() == [3.0]
@@ -199,7 +195,7 @@ def test_explanation_names_availability_against_min_days_and_hours():
         required=np.zeros(72),
     )
     assert precheck(problem) == []
-    result = solve_small(problem)
+    result = solve_tiny(problem)
     assert result.status == RosterStatus.INFEASIBLE
     assert rules_of(result.conflicts) == {
         (Rule.MIN_DAYS.value, "a0"),

@@ -8,13 +8,23 @@ import numpy as np
 import pandas as pd
 import pytest
 from ortools.sat.python import cp_model
-from roster_helpers import MONDAY, agents, contract, hour_profile, template, tiny_problem
+from roster_helpers import (
+    MONDAY,
+    agents,
+    break_rule,
+    contract,
+    day,
+    hour_profile,
+    late_and_early,
+    solve_tiny,
+    template,
+    tiny_problem,
+)
 
 from wfm.roster.model import OBJECTIVE_SCALE, build_model
 from wfm.roster.problem import (
     Agent,
     AvailabilityWindow,
-    BreakRule,
     Pin,
     PreferDayOff,
     PreferStartWindow,
@@ -23,14 +33,11 @@ from wfm.roster.problem import (
     TimeOff,
     Weights,
 )
-from wfm.roster.solve import RosterStatus, solve
+from wfm.roster.solve import RosterStatus
 
 
-def run(problem, **kwargs):
-    kwargs.setdefault("time_limit_seconds", 10.0)
-    kwargs.setdefault("workers", 1)
-    kwargs.setdefault("compute_bound", False)
-    result = solve(problem, **kwargs)
+def run(problem):
+    result = solve_tiny(problem)
     assert result.status == RosterStatus.OPTIMAL, result.conflicts
     return result
 
@@ -38,10 +45,6 @@ def run(problem, **kwargs):
 def worked_days(result, agent_id="a0"):
     rows = result.roster[result.roster["agent_id"] == agent_id]
     return sorted(rows["date"].tolist())
-
-
-def day(n):
-    return MONDAY + dt.timedelta(days=n)
 
 
 def starts_of(result, agent_id=None):
@@ -52,15 +55,21 @@ def starts_of(result, agent_id=None):
 
 
 # -- coverage -----------------------------------------------------------------------------
-def test_convex_understaffing_spreads_the_shortage():
-    # two one-hour shifts for 2 + 2 required: 1 short in each hour (100 + 100) beats
-    # 2 short in one hour (100 + 200)
-    problem = tiny_problem(
+def _two_for_two_hours(**kwargs):
+    """Two agents, two one-hour shifts (08:00 or 09:00), two agents needed 08:00-10:00."""
+    return tiny_problem(
         days=1,
         required=hour_profile(1, [(0, 8, 10, 2.0)]),
         templates=[template(earliest="08:00", latest="09:00", length_hours=1)],
         agent_list=agents(2),
+        **kwargs,
     )
+
+
+def test_convex_understaffing_spreads_the_shortage():
+    # two one-hour shifts for 2 + 2 required: 1 short in each hour (100 + 100) beats
+    # 2 short in one hour (100 + 200)
+    problem = _two_for_two_hours()
     result = run(problem)
     assert starts_of(result) == ["2026-01-05 08:00", "2026-01-05 09:00"]
     assert result.objective == pytest.approx(200 + 2)
@@ -71,13 +80,7 @@ def test_convex_understaffing_spreads_the_shortage():
 
 def test_linear_understaffing_would_not_care():
     # with a flat growth the two placements cost the same; the objective says so
-    problem = tiny_problem(
-        days=1,
-        required=hour_profile(1, [(0, 8, 10, 2.0)]),
-        templates=[template(earliest="08:00", latest="09:00", length_hours=1)],
-        agent_list=agents(2),
-        weights=Weights(understaffing_growth=(1.0,)),
-    )
+    problem = _two_for_two_hours(weights=Weights(understaffing_growth=(1.0,)))
     assert run(problem).objective == pytest.approx(200 + 2)
 
 
@@ -108,12 +111,7 @@ def test_overstaffing_and_paid_hours_keep_idle_agents_home():
 # -- breaks -------------------------------------------------------------------------------
 def test_break_window_at_the_shift_edge():
     # a 4 h shift with a 1 h break starting exactly 3 h in: it ends with the shift
-    edge = BreakRule(
-        name="b",
-        duration_minutes=60,
-        earliest_start_after_minutes=180,
-        latest_start_after_minutes=180,
-    )
+    edge = break_rule(window=(180, 180))
     problem = tiny_problem(
         days=1,
         required=hour_profile(1, [(0, 8, 12, 1.0)]),
@@ -123,18 +121,13 @@ def test_break_window_at_the_shift_edge():
     assert result.breaks["start"].dt.strftime("%H:%M").tolist() == ["11:00"]
     assert result.breaks["end"].dt.strftime("%H:%M").tolist() == ["12:00"]
     coverage = result.coverage.set_index(result.coverage["interval_start"].dt.hour)
-    assert coverage.loc[11, "scheduled_agents"] == 0
-    assert coverage.loc[10, "scheduled_agents"] == 1
+    assert coverage.loc[11, "coverage_scheduled"] == 0
+    assert coverage.loc[10, "coverage_scheduled"] == 1
 
 
 def test_break_window_clipped_by_the_shift_end():
     # window 2-4 h after the start, but a 1 h break must end by the 4 h shift's end
-    rule = BreakRule(
-        name="b",
-        duration_minutes=60,
-        earliest_start_after_minutes=120,
-        latest_start_after_minutes=240,
-    )
+    rule = break_rule(window=(120, 240))
     # heavy demand at 10:00 and 11:00 pushes the break as late as it may go
     required = hour_profile(1, [(0, 8, 12, 1.0), (0, 10, 11, 3.0)])
     problem = tiny_problem(
@@ -145,12 +138,7 @@ def test_break_window_clipped_by_the_shift_end():
 
 
 def test_aggregated_breaks_are_matched_inside_their_windows():
-    rule = BreakRule(
-        name="b",
-        duration_minutes=60,
-        earliest_start_after_minutes=60,
-        latest_start_after_minutes=120,
-    )
+    rule = break_rule(window=(60, 120))
     problem = tiny_problem(
         days=1,
         required=hour_profile(1, [(0, 8, 14, 2.0)]),
@@ -169,20 +157,7 @@ def test_aggregated_breaks_are_matched_inside_their_windows():
 
 
 def test_overlapping_break_windows_never_overlap_in_a_shift():
-    rules = [
-        BreakRule(
-            name="b1",
-            duration_minutes=60,
-            earliest_start_after_minutes=60,
-            latest_start_after_minutes=180,
-        ),
-        BreakRule(
-            name="b2",
-            duration_minutes=60,
-            earliest_start_after_minutes=60,
-            latest_start_after_minutes=180,
-        ),
-    ]
+    rules = [break_rule("b1", window=(60, 180)), break_rule("b2", window=(60, 180))]
     # demand only in hours 1 and 2 of the shift: both breaks would like hour 3
     required = hour_profile(1, [(0, 8, 11, 1.0)])
     problem = tiny_problem(
@@ -197,7 +172,7 @@ def test_overlapping_break_windows_never_overlap_in_a_shift():
 
 
 def _assert_model_coverage_matches(problem, result):
-    scheduled = result.coverage["scheduled_agents"].to_numpy()
+    scheduled = result.coverage["coverage_scheduled"].to_numpy()
     starts = result.roster["start"]
     expected = np.zeros(problem.n_intervals, dtype=int)
     for s, e in zip(starts, result.roster["end"], strict=True):
@@ -241,14 +216,14 @@ def test_shift_crossing_the_end_of_the_horizon_counts_only_inside():
     assert len(result.roster) == 1
     assert result.summary.hours_beyond_horizon == pytest.approx(6.0)
     assert len(result.coverage) == 24
-    assert result.coverage["scheduled_agents"].sum() == 2
+    assert result.coverage["coverage_scheduled"].sum() == 2
     # 8 paid hours, 2 covered; no over-staffing is charged for the tail
     assert result.objective == pytest.approx(8.0)
 
 
 def test_late_shift_counts_against_the_next_day_rest():
     # late shift day 0 ends 23:00, early shift day 1 starts 07:00: 8 h of rest
-    templates = [template("late", earliest="15:00"), template("early", earliest="07:00")]
+    templates = late_and_early()
     required = hour_profile(2, [(0, 15, 23, 1.0), (1, 7, 15, 1.0)])
     strict = tiny_problem(
         days=2, required=required, templates=templates, contracts=[contract(min_rest_hours=11)]
@@ -263,7 +238,7 @@ def test_late_shift_counts_against_the_next_day_rest():
 
 
 def test_soft_rest_reports_the_missing_hours():
-    templates = [template("late", earliest="15:00"), template("early", earliest="07:00")]
+    templates = late_and_early()
     required = hour_profile(2, [(0, 15, 23, 1.0), (1, 7, 15, 1.0)])
     problem = tiny_problem(
         days=2,
@@ -294,7 +269,7 @@ def test_rest_after_the_last_shift_before_the_horizon():
 
 
 def test_rest_family_alone_forbids_the_close_pair():
-    templates = [template("late", earliest="15:00"), template("early", earliest="07:00")]
+    templates = late_and_early()
     problem = tiny_problem(days=2, templates=templates, contracts=[contract(min_rest_hours=11)])
     rm = build_model(problem, families=["rest"])
     late = next(o for o in rm.x[0] if rm.options[o].day == 0 and rm.options[o].template == 0)

@@ -11,10 +11,12 @@ import pytest
 from roster_helpers import agents, contract, hour_profile, requirement_frame, template, tiny_problem
 
 from wfm.errors import ValidationError
-from wfm.roster.problem import BreakRule, RosterProblem, ServiceSettings, Weights
+from wfm.roster.options import SolverOptions
+from wfm.roster.problem import BreakRule, RosterProblem, Weights
 from wfm.roster.report import BREAK_COLUMNS, COVERAGE_COLUMNS, ROSTER_COLUMNS, VIOLATION_COLUMNS
 from wfm.roster.solve import ProgressEvent, RosterResult, RosterStatus, RosterSummary, solve
-from wfm.staffing import ServiceTarget, performance, weekly_service_level
+from wfm.service import ServicePolicy
+from wfm.staffing import performance, weekly_service_level
 
 BREAKS = (
     BreakRule(
@@ -46,9 +48,7 @@ def week_problem(n_agents: int = 6, *, with_calls: bool = False) -> RosterProble
     if with_calls:
         frame["calls"] = required * 12.0
         frame["aht_seconds"] = 240.0
-        service = ServiceSettings(
-            target=ServiceTarget(level=0.8, answer_within_seconds=20), shrinkage=0.1
-        )
+        service = ServicePolicy(level=0.8, answer_within_seconds=20, shrinkage=0.1)
     return RosterProblem(
         start_date=dt.date(2026, 1, 5),
         requirements=frame,
@@ -85,7 +85,8 @@ def week_problem(n_agents: int = 6, *, with_calls: bool = False) -> RosterProble
 def week_result() -> tuple[RosterProblem, RosterResult]:
     problem = week_problem(with_calls=True)
     return problem, solve(
-        problem, time_limit_seconds=10.0, workers=2, seed=3, max_deterministic_time=0.2
+        problem,
+        SolverOptions(time_limit_seconds=10.0, workers=2, seed=3, max_deterministic_time=0.2),
     )
 
 
@@ -148,7 +149,7 @@ def test_infeasible_with_calls_reports_zero_service(tmp_path):
         interval_minutes=15,
         service=problem.service,
     )
-    result = solve(bad, time_limit_seconds=5.0, workers=1, compute_bound=False)
+    result = solve(bad, SolverOptions(time_limit_seconds=5.0, workers=1), compute_bound=False)
     assert result.status == RosterStatus.INFEASIBLE
     busy = result.coverage[result.coverage["calls"] > 0]
     assert (busy["service_level"] == 0).all()
@@ -160,7 +161,7 @@ def test_summary_is_consistent_with_the_tables(week_result):
     s = result.summary
     assert s.paid_hours == pytest.approx(result.roster["paid_minutes"].sum() / 60)
     assert s.paid_cost == pytest.approx(s.paid_hours)
-    gap = result.coverage["gap_agents"].to_numpy()
+    gap = result.coverage["gap_scheduled"].to_numpy()
     assert s.understaffing_agent_hours == pytest.approx(np.clip(-gap, 0, None).sum() / 4)
     assert s.overstaffing_agent_hours == pytest.approx(np.clip(gap, 0, None).sum() / 4)
     assert s.shifts == len(result.roster)
@@ -177,14 +178,14 @@ def test_summary_is_consistent_with_the_tables(week_result):
 def test_service_level_comes_from_the_staffing_model(week_result):
     problem, result = week_result
     cov = result.coverage
-    assert np.allclose(cov["agents_on_phone"], cov["scheduled_agents"] * 0.9)
+    assert np.allclose(cov["coverage_on_phone"], cov["coverage_scheduled"] * 0.9)
     busy = cov[cov["calls"] > 0]
     expected = performance(
         busy["calls"].to_numpy(),
-        busy["aht_seconds"].to_numpy(),
-        busy["agents_on_phone"].to_numpy(),
+        aht_seconds=busy["aht_seconds"].to_numpy(),
+        agents_on_phone=busy["coverage_on_phone"].to_numpy(),
         interval_minutes=15,
-        target=problem.service.target,
+        policy=problem.service,
     )
     assert np.allclose(busy["service_level"].to_numpy(), expected["service_level"].to_numpy())
     assert cov.loc[cov["calls"] == 0, "service_level"].isna().all()
@@ -213,7 +214,10 @@ def test_write_produces_the_documented_files(week_result, tmp_path):
 
 def test_same_seed_and_deterministic_limit_give_the_same_roster(week_result):
     problem, first = week_result
-    again = solve(problem, time_limit_seconds=10.0, workers=2, seed=3, max_deterministic_time=0.2)
+    again = solve(
+        problem,
+        SolverOptions(time_limit_seconds=10.0, workers=2, seed=3, max_deterministic_time=0.2),
+    )
     pd.testing.assert_frame_equal(first.roster, again.roster)
     pd.testing.assert_frame_equal(first.breaks, again.breaks)
     assert first.objective == again.objective
@@ -224,10 +228,7 @@ def test_single_worker_is_deterministic_too():
     runs = [
         solve(
             problem,
-            time_limit_seconds=10.0,
-            workers=1,
-            seed=1,
-            max_deterministic_time=0.2,
+            SolverOptions(time_limit_seconds=10.0, workers=1, seed=1, max_deterministic_time=0.2),
             compute_bound=False,
         )
         for _ in range(2)
@@ -239,7 +240,10 @@ def test_progress_events_improve():
     events: list[ProgressEvent] = []
     problem = week_problem(4)
     result = solve(
-        problem, time_limit_seconds=2.0, workers=1, progress=events.append, compute_bound=False
+        problem,
+        SolverOptions(time_limit_seconds=2.0, workers=1),
+        progress=events.append,
+        compute_bound=False,
     )
     assert events
     objectives = [e.objective for e in events]
@@ -260,13 +264,13 @@ def test_lower_bound_is_attached_and_below_the_roster(week_result):
 
 def test_infeasible_result_has_empty_tables_and_conflicts(tmp_path):
     problem = tiny_problem(days=1, contracts=[contract(min_days_per_week=2)])
-    result = solve(problem, time_limit_seconds=5.0, workers=1)
+    result = solve(problem, SolverOptions(time_limit_seconds=5.0, workers=1))
     assert result.status == RosterStatus.INFEASIBLE
     assert result.objective is None and result.roster.empty and result.breaks.empty
     assert list(result.roster.columns) == list(ROSTER_COLUMNS)
     assert result.conflicts
     assert len(result.coverage) == problem.n_intervals
-    assert (result.coverage["scheduled_agents"] == 0).all()
+    assert (result.coverage["coverage_scheduled"] == 0).all()
     result.write(tmp_path)
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["status"] == "INFEASIBLE" and summary["conflicts"]
@@ -283,7 +287,7 @@ def test_infeasible_result_has_empty_tables_and_conflicts(tmp_path):
 )
 def test_bad_arguments_are_named(kwargs, field):
     with pytest.raises(ValidationError) as info:
-        solve(tiny_problem(), **kwargs)
+        solve(tiny_problem(), SolverOptions(**kwargs))
     assert info.value.field == field
 
 
@@ -295,6 +299,6 @@ def test_soft_terms_can_be_switched_off():
         agent_list=agents(3),
         weights=Weights(overstaffing_per_agent_hour=0.0, paid_hour=0.0),
     )
-    result = solve(problem, time_limit_seconds=5.0, workers=1, compute_bound=False)
+    result = solve(problem, SolverOptions(time_limit_seconds=5.0, workers=1), compute_bound=False)
     assert result.objective == pytest.approx(0.0)
     assert result.summary.understaffing_agent_hours == 0.0

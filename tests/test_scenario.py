@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from wfm.errors import DataError, ScenarioError
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     Agent,
     AvailabilityWindow,
@@ -23,7 +24,6 @@ from wfm.roster.problem import (
     PreferTemplate,
     RosterProblem,
     Rule,
-    ServiceSettings,
     ShiftTemplate,
     TimeOff,
     Weights,
@@ -31,10 +31,10 @@ from wfm.roster.problem import (
 from wfm.scenario import (
     HistoryDemand,
     RequirementsDemand,
-    SolverSettings,
     load_scenario,
     write_scenario,
 )
+from wfm.service import ServicePolicy
 
 START = dt.date(2027, 1, 4)
 EXAMPLE_SCENARIO = (
@@ -49,7 +49,7 @@ def _requirements_csv(path: Path, days: int = 7) -> None:
     frame = pd.DataFrame(
         {
             "interval_start": stamps.strftime("%Y-%m-%d %H:%M"),
-            "required_agents": np.where(open_, 2.0, 0.0),
+            "required_scheduled": np.where(open_, 2.0, 0.0),
             "calls": np.where(open_, 10.0, 0.0),
             "aht_seconds": 300.0,
         }
@@ -135,12 +135,12 @@ def test_minimal_scenario_builds_the_problem(tmp_path: Path) -> None:
     )
     assert scenario.agents[1].templates == ("day",)
     assert scenario.agents[0].templates is None
-    assert scenario.solver == SolverSettings()
+    assert scenario.solver == SolverOptions()
     problem = scenario.build_problem()
     assert isinstance(problem, RosterProblem)
-    assert problem.required_agents.sum() == pytest.approx(2.0 * 48 * 7)
+    assert problem.required_scheduled.sum() == pytest.approx(2.0 * 48 * 7)
     assert problem.service is not None and problem.service.shrinkage == pytest.approx(0.1)
-    assert problem.service.target.level == pytest.approx(0.8)
+    assert problem.service.level == pytest.approx(0.8)
 
 
 def test_unquoted_clock_time_is_read_as_time_not_sexagesimal(tmp_path: Path) -> None:
@@ -329,8 +329,8 @@ def test_service_rules(tmp_path: Path) -> None:
     doc = _base()
     doc["service"] = {"max_asa_seconds": 30}
     problem = load_scenario(_write(tmp_path, doc)).build_problem()
-    assert problem.service is not None and problem.service.target.level is None
-    assert problem.service.target.max_asa_seconds == 30
+    assert problem.service is not None and problem.service.level is None
+    assert problem.service.max_asa_seconds == 30
     doc = _base()
     del doc["service"]
     assert load_scenario(_write(tmp_path, doc)).build_problem().service is None
@@ -441,8 +441,6 @@ def test_bad_compact_entries(tmp_path: Path) -> None:
 
 
 def _full_problem() -> RosterProblem:
-    from wfm.staffing import ServiceTarget
-
     templates = (
         ShiftTemplate(
             name="early",
@@ -531,7 +529,7 @@ def _full_problem() -> RosterProblem:
     requirements = pd.DataFrame(
         {
             "interval_start": stamps,
-            "required_agents": np.linspace(0.1, 7.3, 40) / 3,
+            "required_scheduled": np.linspace(0.1, 7.3, 40) / 3,
             "calls": np.arange(40) * 1.5,
             "aht_seconds": 280.0 + np.arange(40) / 7,
         }
@@ -556,10 +554,11 @@ def _full_problem() -> RosterProblem:
         soft_rules={Rule.MIN_REST: 50, Rule.TIME_OFF: 1000.0},
         weekend_days=frozenset({4, 5}),
         late_shift_ends_after=dt.time(19, 30),
-        service=ServiceSettings(
-            target=ServiceTarget(
-                level=0.9, answer_within_seconds=30, max_asa_seconds=25, max_abandon_rate=0.05
-            ),
+        service=ServicePolicy(
+            level=0.9,
+            answer_within_seconds=30,
+            max_asa_seconds=25,
+            max_abandon_rate=0.05,
             model="erlang_a",
             patience_seconds=120,
             shrinkage=0.12,
@@ -582,7 +581,7 @@ def _assert_same_problem(a: RosterProblem, b: RosterProblem) -> None:
         "service",
     ):
         assert getattr(a, name) == getattr(b, name), name
-    for grid in ("required_agents", "calls"):
+    for grid in ("required_scheduled", "calls"):
         np.testing.assert_array_equal(getattr(a, grid), getattr(b, grid))
     np.testing.assert_array_equal(a.aht_seconds, b.aht_seconds)  # NaN == NaN here
 
@@ -604,7 +603,7 @@ def test_write_and_load_round_trip(tmp_path: Path, agents_csv: bool) -> None:
                 "service": problem.service,
             }
         )
-    solver = SolverSettings(time_limit_seconds=12.5, workers=2, seed=7)
+    solver = SolverOptions(time_limit_seconds=12.5, workers=2, seed=7)
     path = write_scenario(
         problem, tmp_path / "out", name="full", solver=solver, agents_csv=agents_csv
     )
@@ -621,7 +620,7 @@ def test_round_trip_without_service_or_solver(tmp_path: Path) -> None:
     base = _full_problem()
     problem = RosterProblem(
         start_date=base.start_date,
-        requirements=base.requirements[["interval_start", "required_agents"]],
+        requirements=base.requirements[["interval_start", "required_scheduled"]],
         templates=base.templates,
         contracts=base.contracts,
         agents=base.agents[1:],
@@ -629,7 +628,7 @@ def test_round_trip_without_service_or_solver(tmp_path: Path) -> None:
     )
     scenario = load_scenario(write_scenario(problem, tmp_path))
     assert scenario.service is None
-    assert scenario.solver == SolverSettings()
+    assert scenario.solver == SolverOptions()
     _assert_same_problem(problem, scenario.build_problem())
 
 
@@ -668,13 +667,13 @@ def test_history_pipeline_is_deterministic(tmp_path: Path) -> None:
     day = run.forecast["interval_start"].dt.date
     tuesday = run.forecast.loc[day == dt.date(2027, 1, 5), "calls"].sum()
     assert tuesday > 0
-    req = run.problem.required_agents
+    req = run.problem.required_scheduled
     assert (req >= 0).all() and req.max() > 0
     np.testing.assert_allclose(
-        req, run.staffing["agents_scheduled_fractional"].to_numpy(dtype=float)
+        req, run.staffing["required_scheduled_fractional"].to_numpy(dtype=float)
     )
     again = load_scenario(path).pipeline()
-    np.testing.assert_array_equal(req, again.problem.required_agents)
+    np.testing.assert_array_equal(req, again.problem.required_scheduled)
 
 
 def test_forecast_demand_is_staffed(tmp_path: Path) -> None:
@@ -688,7 +687,7 @@ def test_forecast_demand_is_staffed(tmp_path: Path) -> None:
     doc["demand"] = {"forecast": {"path": "fc.csv", "default_aht_seconds": 300}}
     run = load_scenario(_write(tmp_path, doc, requirements=False)).pipeline()
     assert run.staffing is not None
-    req = run.problem.required_agents
+    req = run.problem.required_scheduled
     assert req.shape == (2 * 96,)
     assert (req[calls == 0] == 0).all()
     # 30 calls x 300 s per 15 min = 10 Erlangs: more than 10 on the phone, grossed up by 1/0.9
@@ -809,9 +808,39 @@ def test_days_without_demand_rows_are_noted(tmp_path: Path) -> None:
     assert "2027-01-06, 2027-01-07, 2027-01-08, 2027-01-09, 2027-01-10" in note
     assert "2027-01-04" not in note and "2027-01-05" not in note
     # the week is rostered as given: absent intervals need no agents
-    assert run.problem.required_agents[run.problem.intervals_per_day * 2 :].sum() == 0
+    assert run.problem.required_scheduled[run.problem.intervals_per_day * 2 :].sum() == 0
 
 
 def test_a_week_with_rows_on_every_day_has_no_notes() -> None:
     run = load_scenario(EXAMPLE_SCENARIO).pipeline()
     assert run.notes == ()
+
+
+@pytest.mark.parametrize("former", ["required_agents", "agents_scheduled"])
+def test_requirements_file_with_a_column_name_before_0_2_is_read_with_a_note(
+    tmp_path: Path, former: str
+) -> None:
+    path = _write(tmp_path, _base())
+    req = pd.read_csv(tmp_path / "req.csv").rename(columns={"required_scheduled": former})
+    req.to_csv(tmp_path / "req.csv", index=False)
+    run = load_scenario(path).pipeline()
+    assert run.problem.required_scheduled.sum() == pytest.approx(2.0 * 48 * 7)
+    assert len(run.notes) == 1
+    assert "demand.requirements (req.csv)" in run.notes[0]
+    assert f"{former!r} -> 'required_scheduled'" in run.notes[0]
+    req.drop(columns=former).to_csv(tmp_path / "req.csv", index=False)
+    with pytest.raises(DataError, match="a column 'required_scheduled'"):
+        load_scenario(path).pipeline()
+
+
+def test_service_section_is_one_service_policy(tmp_path: Path) -> None:
+    doc = _base()
+    doc["service"]["max_asa_seconds"] = 40
+    scenario = load_scenario(_write(tmp_path, doc))
+    expected = ServicePolicy(level=0.8, answer_within_seconds=20, max_asa_seconds=40, shrinkage=0.1)
+    assert scenario.service == expected
+    assert scenario.build_problem().service is scenario.service  # travels unchanged
+    doc["service"]["shrinkage"] = 1.5
+    error = _error(tmp_path, doc)
+    assert (error.field, error.value) == ("service.shrinkage", 1.5)
+    assert "a fraction in [0, 1)" in str(error)

@@ -402,7 +402,7 @@ def test_from_roster_problem() -> None:
     )
     roster = RosterProblem(
         start_date=monday,
-        requirements=pd.DataFrame({"interval_start": starts, "required_agents": required}),
+        requirements=pd.DataFrame({"interval_start": starts, "required_scheduled": required}),
         templates=(template,),
         contracts=(Contract(name="c"),),
         agents=(Agent(agent_id="a", contract="c"),),

@@ -5,7 +5,8 @@ The pipeline, one module per stage::
     wfm.history       read interval counts or call records, validated
     wfm.forecast      interval forecast of calls and AHT, with backtests
     wfm.erlang        queueing maths (Erlang B, C and A), vectorised
-    wfm.staffing      per-interval requirements from a forecast and a service target
+    wfm.service       the service policy: targets, queueing model, shrinkage
+    wfm.staffing      per-interval requirements from a forecast and a service policy
     wfm.roster        weekly roster of named agents on CP-SAT, its bound and checker
       .bounds         lower bounds, and shift design: which shifts, how many agents on each
     wfm.scenario      a YAML scenario that runs the whole path
@@ -23,6 +24,8 @@ __version__ = "0.1.0"
 
 from wfm.actuals import CallLogMapping, actuals_report, plan_vs_actual, read_call_log
 from wfm.erlang import (
+    AgentRequirement,
+    QueueMetrics,
     agents_for_asa,
     agents_for_erlang_a,
     agents_for_erlang_a_fractional,
@@ -32,11 +35,15 @@ from wfm.erlang import (
     average_speed_of_answer,
     erlang_a_abandon_probability,
     erlang_a_average_speed_of_answer,
+    erlang_a_metrics,
     erlang_a_occupancy,
+    erlang_a_requirement,
     erlang_a_service_level,
     erlang_a_wait_probability,
     erlang_b,
     erlang_c,
+    erlang_c_metrics,
+    erlang_c_requirement,
     occupancy,
     service_level,
     traffic_erlangs,
@@ -65,8 +72,8 @@ from wfm.roster import (
     RosterResult,
     RosterStatus,
     Rule,
-    ServiceSettings,
     ShiftTemplate,
+    SolverOptions,
     TimeOff,
     Weights,
     check_roster,
@@ -76,10 +83,13 @@ from wfm.roster import (
 )
 from wfm.roster.bounds.shift_design import ShiftDesignProblem, design_shifts
 from wfm.scenario import Scenario, load_scenario, write_scenario
-from wfm.staffing import ServiceTarget, performance, requirements, weekly_service_level
+from wfm.service import ServicePolicy
+from wfm.staffing import performance, requirements, weekly_service_level
+from wfm.status import SolveStatus
 
 __all__ = [
     "Agent",
+    "AgentRequirement",
     "AutoForecaster",
     "AvailabilityWindow",
     "BreakRule",
@@ -92,6 +102,7 @@ __all__ = [
     "PreferDayOff",
     "PreferStartWindow",
     "PreferTemplate",
+    "QueueMetrics",
     "RosterProblem",
     "RosterResult",
     "RosterStatus",
@@ -99,12 +110,13 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SeasonalNaive",
-    "ServiceSettings",
-    "ServiceTarget",
+    "ServicePolicy",
     "ShiftDesignProblem",
     "ShiftTemplate",
     "SmoothedDailyProfile",
+    "SolveStatus",
     "SolverError",
+    "SolverOptions",
     "TimeOff",
     "ValidationError",
     "WFMError",
@@ -124,11 +136,15 @@ __all__ = [
     "design_shifts",
     "erlang_a_abandon_probability",
     "erlang_a_average_speed_of_answer",
+    "erlang_a_metrics",
     "erlang_a_occupancy",
+    "erlang_a_requirement",
     "erlang_a_service_level",
     "erlang_a_wait_probability",
     "erlang_b",
     "erlang_c",
+    "erlang_c_metrics",
+    "erlang_c_requirement",
     "kpi_table",
     "load_scenario",
     "lower_bound",

@@ -67,6 +67,7 @@ __all__ = [
     "CallLogSummary",
     "HandleTimeEstimate",
     "PatienceEstimate",
+    "PLAN_COLUMNS",
     "PlanVsActual",
     "actuals_report",
     "estimate_handle_time",
@@ -934,11 +935,12 @@ def actuals_report(log: CallLog, *, settings: KpiSettings | None = None) -> Actu
 # ----------------------------------------------------------------------------- plan vs actual
 
 #: Plan columns read by :func:`plan_vs_actual`, by role, in order of preference.
-#: Agents: the roster coverage's on-phone agents first, then requirements'.
+#: Agents on the phone: a roster coverage's ``coverage_on_phone`` first, else a
+#: requirements table's ``required_on_phone``.
 PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
     "calls": ("calls",),
     "aht_seconds": ("aht_seconds",),
-    "agents": ("coverage_on_phone", "agents_on_phone", "required_on_phone", "required_agents"),
+    "agents": ("coverage_on_phone", "required_on_phone"),
     "service_level": ("service_level",),
 }
 

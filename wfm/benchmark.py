@@ -4,7 +4,9 @@
 peak memory it reports (``ru_maxrss`` of the child) belongs to that run alone
 and no run warms a cache for the next. The child builds the problem (from a
 generated instance name, see :mod:`wfm.datasets.instances`, or from a scenario
-file), solves it with :func:`wfm.roster.solve.solve`, writes the roster files
+file), solves it with :func:`wfm.roster.solve.solve` under the run's
+:class:`~wfm.roster.options.SolverOptions` (default :data:`BENCHMARK_OPTIONS`:
+2 workers, so that figures compare across machines), writes the roster files
 to a scratch directory, re-reads them with the independent checker
 (:func:`wfm.roster.checker.check_roster_files`) and reports one JSON record.
 
@@ -55,12 +57,15 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import ValidationError
+from wfm.roster.options import SolverOptions
 
 if TYPE_CHECKING:
+    from wfm.roster.bounds.lp import LowerBound
     from wfm.roster.problem import RosterProblem
-    from wfm.roster.solve import RosterResult
+    from wfm.roster.result import RosterResult
 
 __all__ = [
+    "BENCHMARK_OPTIONS",
     "BenchmarkRun",
     "coverage_of",
     "evaluate_roster",
@@ -70,6 +75,9 @@ __all__ = [
     "runs_to_frame",
     "time_within",
 ]
+
+BENCHMARK_OPTIONS = SolverOptions(time_limit_seconds=60.0, workers=2, seed=0)
+"""Solver options of a run unless told otherwise: 60 s, 2 workers, seed 0."""
 
 _PROGRESS = "wfm-bench-progress "
 _RESULT = "wfm-bench-result "
@@ -169,10 +177,8 @@ def resolve_instances(items: Sequence[str]) -> list[str]:
 
 def run_instance(
     instance: str,
+    options: SolverOptions | None = None,
     *,
-    time_limit_seconds: float = 60.0,
-    workers: int = 2,
-    seed: int = 0,
     check: bool = True,
     output_directory: str | Path | None = None,
     progress: Callable[[dict[str, float]], None] | None = None,
@@ -185,8 +191,9 @@ def run_instance(
     instance
         A generated instance name (``a100-i15-flex-brk-mixed-s0``) or the path
         of a scenario YAML file.
-    time_limit_seconds, workers, seed
-        Solver settings (they override a scenario's own).
+    options
+        Solver options (they override a scenario's own; default
+        :data:`BENCHMARK_OPTIONS`).
     check
         Re-read the written roster with the independent checker.
     output_directory
@@ -201,18 +208,20 @@ def run_instance(
     -------
     BenchmarkRun
         With ``error`` set when the child failed or timed out.
+
+    Raises
+    ------
+    ValidationError
+        If ``options`` is not a :class:`~wfm.roster.options.SolverOptions`.
     """
-    if not (math.isfinite(time_limit_seconds) and time_limit_seconds > 0):
-        raise ValidationError("time_limit_seconds", time_limit_seconds, "a positive number")
-    if not (isinstance(workers, int) and workers >= 1):
-        raise ValidationError("workers", workers, "a whole number >= 1")
-    if not (isinstance(seed, int) and seed >= 0):
-        raise ValidationError("seed", seed, "a whole number >= 0")
+    if options is None:
+        options = BENCHMARK_OPTIONS
+    if not isinstance(options, SolverOptions):
+        raise ValidationError("options", options, "a SolverOptions")
+    time_limit_seconds = float(options.time_limit_seconds)
     request = {
         "instance": instance,
-        "time_limit_seconds": float(time_limit_seconds),
-        "workers": workers,
-        "seed": seed,
+        "options": dataclasses.asdict(options),
         "check": check,
         "output_directory": None if output_directory is None else str(output_directory),
     }
@@ -222,9 +231,9 @@ def run_instance(
         "instance": _label(instance),
         "agents": None,
         "interval_minutes": None,
-        "seed": seed,
-        "workers": workers,
-        "time_limit_seconds": float(time_limit_seconds),
+        "seed": options.seed,
+        "workers": options.workers,
+        "time_limit_seconds": time_limit_seconds,
     }
     started = time.monotonic()
     record: dict[str, Any] | None = None
@@ -287,12 +296,12 @@ def measure(
     result: RosterResult,
     *,
     hard_violations: int | None,
-    lower: Any = None,
+    lower: LowerBound | None = None,
 ) -> dict[str, Any]:
     """Benchmark metrics of a solved problem (see the module docstring).
 
-    ``lower`` is a :class:`wfm.roster.bound.LowerBound` used when the result
-    carries none (for example when the solver found no roster).
+    ``lower`` is a :class:`wfm.roster.bounds.lp.LowerBound` used when the
+    result carries none (for example when the solver found no roster).
     """
     summary = result.summary
     under = _none_if_nan(summary.understaffing_agent_hours)
@@ -305,7 +314,7 @@ def measure(
     return {
         "agents": len(problem.agents),
         "interval_minutes": problem.interval_minutes,
-        "status": str(getattr(result.status, "value", result.status)),
+        "status": result.status.value,
         "objective": _none_if_nan(result.objective),
         "best_bound": _none_if_nan(result.best_bound),
         "relative_gap": _none_if_nan(result.relative_gap),
@@ -343,13 +352,7 @@ def _child(request: dict[str, Any]) -> int:
         }
         print(_PROGRESS + json.dumps(payload), flush=True)
 
-    result = solve(
-        problem,
-        time_limit_seconds=request["time_limit_seconds"],
-        workers=request["workers"],
-        seed=request["seed"],
-        progress=report,
-    )
+    result = solve(problem, SolverOptions(**request["options"]), progress=report)
     violations: int | None = None
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(request["output_directory"] or scratch)
@@ -365,7 +368,7 @@ def _child(request: dict[str, Any]) -> int:
                 violations = len(check_roster_files(problem, directory))
     lower = None
     if result.lower_bound is None:
-        from wfm.roster.bound import lower_bound
+        from wfm.roster.bounds.lp import lower_bound
 
         lower = lower_bound(problem)
     record = measure(problem, result, hard_violations=violations, lower=lower)
@@ -440,14 +443,14 @@ def evaluate_roster(
     -------
     dict
         ``understaffing_agent_hours``, ``overstaffing_agent_hours`` (on-phone
-        agents against ``required_agents``), ``service_level`` (call-weighted
+        agents against ``required_scheduled``), ``service_level`` (call-weighted
         over the week with :func:`wfm.staffing.performance`; ``None`` without
-        calls or service settings), ``paid_hours``, ``shifts``,
+        calls or service policy), ``paid_hours``, ``shifts``,
         ``agents_working``, ``hard_violations`` and ``violated_rules`` (count
         per rule, as text; both ``None`` unless ``check``).
     """
     scheduled = coverage_of(problem, roster, breaks)
-    gap = scheduled - problem.required_agents
+    gap = scheduled - problem.required_scheduled
     hours = problem.interval_hours
     service_level: float | None = None
     calls = problem.calls
@@ -458,12 +461,10 @@ def evaluate_roster(
         service = problem.service
         perf = performance(
             calls[open_],
-            problem.aht_seconds[open_],
-            scheduled[open_] * (1.0 - service.shrinkage),
+            aht_seconds=problem.aht_seconds[open_],
+            agents_on_phone=service.on_phone(scheduled[open_]),
             interval_minutes=problem.interval_minutes,
-            target=service.target,
-            model=service.model,
-            patience_seconds=service.patience_seconds,
+            policy=service,
         )
         service_level = float(
             weekly_service_level(calls[open_], perf["service_level"].to_numpy(dtype=float))

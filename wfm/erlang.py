@@ -20,6 +20,16 @@ Erlang A (M/M/n+M)
 Units: ``traffic`` is the offered load in erlangs (calls x AHT / interval
 length, see :func:`traffic_erlangs`); times are in seconds.
 
+Arguments: only ``traffic`` and ``agents`` (only ``traffic`` for the
+``agents_for_*`` and ``*_requirement`` searches, only ``calls`` for
+:func:`traffic_erlangs`) are positional; every other argument is
+keyword-only, so that two numbers (an AHT and a patience, say) can never be
+swapped silently: ``erlang_a_service_level(10, 12, aht_seconds=180,
+patience_seconds=20, answer_within_seconds=120)``.
+:func:`erlang_c_metrics`, :func:`erlang_a_metrics`,
+:func:`erlang_c_requirement` and :func:`erlang_a_requirement` give every
+measure, or the integer and fractional requirement, from one evaluation.
+
 Conventions for the edge cases (never an exception, never a NaN):
 
 * **No traffic** (``traffic == 0``): nothing is blocked, waits or abandons:
@@ -70,6 +80,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -78,6 +89,8 @@ import numpy.typing as npt
 from wfm.errors import ValidationError
 
 __all__ = [
+    "AgentRequirement",
+    "QueueMetrics",
     "agents_for_asa",
     "agents_for_erlang_a",
     "agents_for_erlang_a_fractional",
@@ -85,13 +98,18 @@ __all__ = [
     "agents_for_erlang_c_fractional",
     "agents_for_service_level",
     "average_speed_of_answer",
+    "checked_array",
     "erlang_a_abandon_probability",
     "erlang_a_average_speed_of_answer",
+    "erlang_a_metrics",
     "erlang_a_occupancy",
+    "erlang_a_requirement",
     "erlang_a_service_level",
     "erlang_a_wait_probability",
     "erlang_b",
     "erlang_c",
+    "erlang_c_metrics",
+    "erlang_c_requirement",
     "occupancy",
     "service_level",
     "traffic_erlangs",
@@ -112,10 +130,60 @@ TARGET_TOLERANCE = 1e-9
 #: as 1e20 would otherwise try to allocate hundreds of gigabytes.
 MAX_TRAFFIC = 1e9
 
+# --------------------------------------------------------------------------- result types
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueMetrics:
+    """Every measure of a queue at a given number of agents, from one evaluation.
+
+    Each field is a float when every argument was a scalar, otherwise an
+    array of the broadcast shape. Definitions are those of the single-measure
+    functions (:func:`service_level`, :func:`erlang_a_service_level`, ...).
+
+    Attributes
+    ----------
+    wait_probability
+        Probability that an arriving call waits.
+    service_level
+        Fraction of calls answered within the answer time (Erlang A: of
+        offered calls, abandoned ones included).
+    asa_seconds
+        Average speed of answer, seconds (Erlang C: of all calls; Erlang A:
+        of answered calls).
+    occupancy
+        Carried traffic divided by agents.
+    abandon_probability
+        Probability that an offered call abandons; ``None`` for Erlang C.
+    """
+
+    wait_probability: FloatResult
+    service_level: FloatResult
+    asa_seconds: FloatResult
+    occupancy: FloatResult
+    abandon_probability: FloatResult | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgentRequirement:
+    """The integer and the fractional requirement of one search.
+
+    Attributes
+    ----------
+    agents
+        Minimal integer agents meeting every target (int, or an int64 array).
+    agents_fractional
+        The continuous requirement, in ``(agents - 1, agents]`` (float or array).
+    """
+
+    agents: IntResult
+    agents_fractional: FloatResult
+
+
 # --------------------------------------------------------------------------- validation
 
 
-def _as_array(
+def checked_array(
     name: str,
     value: Any,
     *,
@@ -125,7 +193,33 @@ def _as_array(
     upper_open: bool = False,
     expected: str,
 ) -> FloatArray:
-    """Convert ``value`` to a float array and check every element is finite and in range."""
+    """Convert ``value`` to a float array and check every element is finite and in range.
+
+    The validation every function of this module applies to its arguments,
+    public so that callers check their own arrays the same way.
+
+    Parameters
+    ----------
+    name
+        Argument name used in the error (``name[i]`` for element ``i``).
+    value
+        Scalar or array-like.
+    lower, upper
+        Bounds (``None`` for none); inclusive unless ``lower_open`` /
+        ``upper_open``.
+    expected
+        What a valid value is, in words, for the error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` as a float64 array (0-d for a scalar).
+
+    Raises
+    ------
+    ValidationError
+        Naming the first bad element, its value and ``expected``.
+    """
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -144,7 +238,7 @@ def _as_array(
 
 
 def _traffic(value: Any, name: str = "traffic") -> FloatArray:
-    return _as_array(
+    return checked_array(
         name,
         value,
         lower=0.0,
@@ -154,26 +248,26 @@ def _traffic(value: Any, name: str = "traffic") -> FloatArray:
 
 
 def _agents(value: Any) -> FloatArray:
-    return _as_array("agents", value, lower=0.0, expected="a finite number >= 0")
+    return checked_array("agents", value, lower=0.0, expected="a finite number >= 0")
 
 
 def _positive(name: str, value: Any) -> FloatArray:
-    return _as_array(name, value, lower=0.0, lower_open=True, expected="a finite number > 0")
+    return checked_array(name, value, lower=0.0, lower_open=True, expected="a finite number > 0")
 
 
 def _nonnegative(name: str, value: Any) -> FloatArray:
-    return _as_array(name, value, lower=0.0, expected="a finite number >= 0")
+    return checked_array(name, value, lower=0.0, expected="a finite number >= 0")
 
 
 def _probability_target(name: str, value: Any) -> FloatArray:
-    return _as_array(
+    return checked_array(
         name, value, lower=0.0, lower_open=True, upper=1.0, expected="a number in (0, 1]"
     )
 
 
 def _level_target(value: Any) -> FloatArray:
     # A service level of 1 is never reached while calls arrive: some calls always wait.
-    return _as_array(
+    return checked_array(
         "target",
         value,
         lower=0.0,
@@ -341,7 +435,7 @@ def _log_inv_erlang_b(a: FloatArray, x: FloatArray) -> FloatArray:
 # --------------------------------------------------------------------------- Erlang B / C
 
 
-def traffic_erlangs(calls: Any, aht_seconds: Any, interval_minutes: Any) -> FloatResult:
+def traffic_erlangs(calls: Any, *, aht_seconds: Any, interval_minutes: Any) -> FloatResult:
     """Offered load in erlangs.
 
     Parameters
@@ -360,10 +454,10 @@ def traffic_erlangs(calls: Any, aht_seconds: Any, interval_minutes: Any) -> Floa
 
     Examples
     --------
-    >>> traffic_erlangs(100, 180, 30)
+    >>> traffic_erlangs(100, aht_seconds=180, interval_minutes=30)
     10.0
     """
-    c = _as_array("calls", calls, lower=0.0, expected="a finite number >= 0")
+    c = checked_array("calls", calls, lower=0.0, expected="a finite number >= 0")
     h = _positive("aht_seconds", aht_seconds)
     m = _positive("interval_minutes", interval_minutes)
     result = c * h / (60.0 * m)
@@ -471,7 +565,7 @@ def _c_metrics(
 
 
 def service_level(
-    traffic: Any, agents: Any, aht_seconds: Any, answer_within_seconds: Any
+    traffic: Any, agents: Any, *, aht_seconds: Any, answer_within_seconds: Any
 ) -> FloatResult:
     """Erlang C service level: fraction of calls answered within a target time.
 
@@ -494,7 +588,7 @@ def service_level(
 
     Examples
     --------
-    >>> round(service_level(10, 14, 180, 20), 5)
+    >>> round(service_level(10, 14, aht_seconds=180, answer_within_seconds=20), 5)
     0.88835
     """
     a, n, h, t = np.broadcast_arrays(
@@ -507,7 +601,7 @@ def service_level(
     return _float_out(sl, _is_scalar(traffic, agents, aht_seconds, answer_within_seconds))
 
 
-def average_speed_of_answer(traffic: Any, agents: Any, aht_seconds: Any) -> FloatResult:
+def average_speed_of_answer(traffic: Any, agents: Any, *, aht_seconds: Any) -> FloatResult:
     """Erlang C average speed of answer (mean wait of all calls), in seconds.
 
     Parameters
@@ -527,7 +621,7 @@ def average_speed_of_answer(traffic: Any, agents: Any, aht_seconds: Any) -> Floa
 
     Examples
     --------
-    >>> round(average_speed_of_answer(10, 14, 180), 5)
+    >>> round(average_speed_of_answer(10, 14, aht_seconds=180), 5)
     7.83594
     """
     a, n, h = np.broadcast_arrays(
@@ -562,6 +656,48 @@ def occupancy(traffic: Any, agents: Any) -> FloatResult:
     flat_a, flat_n = a.ravel(), n.ravel()
     occ = _c_metrics(flat_a, flat_n, np.ones_like(flat_a), None)[3].reshape(a.shape)
     return _float_out(occ, _is_scalar(traffic, agents))
+
+
+def erlang_c_metrics(
+    traffic: Any, agents: Any, *, aht_seconds: Any, answer_within_seconds: Any = 0.0
+) -> QueueMetrics:
+    """Erlang C wait probability, service level, ASA and occupancy in one pass.
+
+    Parameters
+    ----------
+    traffic, agents, aht_seconds
+        As for :func:`service_level`.
+    answer_within_seconds
+        Answer-time threshold of the service level in seconds (>= 0); the
+        default 0 gives the fraction of calls answered at once.
+
+    Returns
+    -------
+    QueueMetrics
+        As :func:`erlang_c`, :func:`service_level`,
+        :func:`average_speed_of_answer` and :func:`occupancy` would give;
+        ``abandon_probability`` is ``None``.
+
+    Examples
+    --------
+    >>> m = erlang_c_metrics(10, 14, aht_seconds=180, answer_within_seconds=20)
+    >>> round(m.service_level, 5), round(m.asa_seconds, 5)
+    (0.88835, 7.83594)
+    """
+    a, n, h, t = np.broadcast_arrays(
+        _traffic(traffic),
+        _agents(agents),
+        _positive("aht_seconds", aht_seconds),
+        _nonnegative("answer_within_seconds", answer_within_seconds),
+    )
+    pw, sl, asa, occ = _c_metrics(a.ravel(), n.ravel(), h.ravel(), t.ravel())
+    scalar = _is_scalar(traffic, agents, aht_seconds, answer_within_seconds)
+    return QueueMetrics(
+        wait_probability=_float_out(pw.reshape(a.shape), scalar),
+        service_level=_float_out(sl.reshape(a.shape), scalar),
+        asa_seconds=_float_out(asa.reshape(a.shape), scalar),
+        occupancy=_float_out(occ.reshape(a.shape), scalar),
+    )
 
 
 # --------------------------------------------------------------------------- searches
@@ -761,8 +897,8 @@ def _c_targets(
 
 def agents_for_erlang_c(
     traffic: Any,
-    aht_seconds: Any,
     *,
+    aht_seconds: Any,
     target: Any = None,
     answer_within_seconds: Any = None,
     asa_seconds: Any = None,
@@ -805,8 +941,8 @@ def agents_for_erlang_c(
 
 def agents_for_erlang_c_fractional(
     traffic: Any,
-    aht_seconds: Any,
     *,
+    aht_seconds: Any,
     target: Any = None,
     answer_within_seconds: Any = None,
     asa_seconds: Any = None,
@@ -825,16 +961,57 @@ def agents_for_erlang_c_fractional(
     float or numpy.ndarray
         Fractional agents (0 when ``traffic == 0``).
     """
+    return erlang_c_requirement(
+        traffic,
+        aht_seconds=aht_seconds,
+        target=target,
+        answer_within_seconds=answer_within_seconds,
+        asa_seconds=asa_seconds,
+        max_occupancy=max_occupancy,
+    ).agents_fractional
+
+
+def erlang_c_requirement(
+    traffic: Any,
+    *,
+    aht_seconds: Any,
+    target: Any = None,
+    answer_within_seconds: Any = None,
+    asa_seconds: Any = None,
+    max_occupancy: Any = None,
+) -> AgentRequirement:
+    """Integer and fractional Erlang C requirement from one search.
+
+    Same arguments as :func:`agents_for_erlang_c`; the fractional part is
+    searched from the integer one, so this costs no more than
+    :func:`agents_for_erlang_c_fractional` alone.
+
+    Returns
+    -------
+    AgentRequirement
+        ``agents`` as :func:`agents_for_erlang_c`, ``agents_fractional`` as
+        :func:`agents_for_erlang_c_fractional`.
+
+    Examples
+    --------
+    >>> r = erlang_c_requirement(10, aht_seconds=180, target=0.8, answer_within_seconds=20)
+    >>> r.agents, 13 < r.agents_fractional <= 14
+    (14, True)
+    """
     shape, scalar, a, h, t, w, q, o = _c_targets(
         traffic, aht_seconds, target, answer_within_seconds, asa_seconds, max_occupancy
     )
     whole = _erlang_c_search(a, h, t, w, q, o)
-    result = _erlang_c_fractional(a, h, t, w, q, o, whole).reshape(shape)
-    return _float_out(result, scalar)
+    frac = _erlang_c_fractional(a, h, t, w, q, o, whole)
+    return AgentRequirement(
+        agents=_int_out(whole.reshape(shape), scalar),
+        agents_fractional=_float_out(frac.reshape(shape), scalar),
+    )
 
 
 def agents_for_service_level(
     traffic: Any,
+    *,
     aht_seconds: Any,
     target: Any,
     answer_within_seconds: Any,
@@ -862,12 +1039,12 @@ def agents_for_service_level(
 
     Examples
     --------
-    >>> agents_for_service_level(10, 180, 0.8, 20)
+    >>> agents_for_service_level(10, aht_seconds=180, target=0.8, answer_within_seconds=20)
     14
     """
     return agents_for_erlang_c(
         traffic,
-        aht_seconds,
+        aht_seconds=aht_seconds,
         target=target,
         answer_within_seconds=answer_within_seconds,
         max_occupancy=max_occupancy,
@@ -875,7 +1052,7 @@ def agents_for_service_level(
 
 
 def agents_for_asa(
-    traffic: Any, aht_seconds: Any, asa_seconds: Any, max_occupancy: Any = None
+    traffic: Any, *, aht_seconds: Any, asa_seconds: Any, max_occupancy: Any = None
 ) -> IntResult:
     """Minimal Erlang C agents so that the average speed of answer is at most ``asa_seconds``.
 
@@ -897,11 +1074,11 @@ def agents_for_asa(
 
     Examples
     --------
-    >>> agents_for_asa(10, 180, 10)
+    >>> agents_for_asa(10, aht_seconds=180, asa_seconds=10)
     14
     """
     return agents_for_erlang_c(
-        traffic, aht_seconds, asa_seconds=asa_seconds, max_occupancy=max_occupancy
+        traffic, aht_seconds=aht_seconds, asa_seconds=asa_seconds, max_occupancy=max_occupancy
     )
 
 
@@ -1037,7 +1214,7 @@ def _a_inputs(
         _traffic(traffic),
         _agents(agents),
         _positive("aht_seconds", aht_seconds),
-        _as_array(
+        checked_array(
             "patience_seconds",
             patience_seconds,
             lower=0.0,
@@ -1053,7 +1230,7 @@ def _a_inputs(
 
 
 def erlang_a_wait_probability(
-    traffic: Any, agents: Any, aht_seconds: Any, patience_seconds: Any
+    traffic: Any, agents: Any, *, aht_seconds: Any, patience_seconds: Any
 ) -> FloatResult:
     """Erlang A (M/M/n+M) probability that an arriving call has to wait.
 
@@ -1085,7 +1262,7 @@ def erlang_a_wait_probability(
 
 
 def erlang_a_abandon_probability(
-    traffic: Any, agents: Any, aht_seconds: Any, patience_seconds: Any
+    traffic: Any, agents: Any, *, aht_seconds: Any, patience_seconds: Any
 ) -> FloatResult:
     """Erlang A probability that an offered call abandons before being answered.
 
@@ -1118,6 +1295,7 @@ def erlang_a_abandon_probability(
 def erlang_a_service_level(
     traffic: Any,
     agents: Any,
+    *,
     aht_seconds: Any,
     patience_seconds: Any,
     answer_within_seconds: Any,
@@ -1168,7 +1346,7 @@ def erlang_a_service_level(
 
 
 def erlang_a_average_speed_of_answer(
-    traffic: Any, agents: Any, aht_seconds: Any, patience_seconds: Any
+    traffic: Any, agents: Any, *, aht_seconds: Any, patience_seconds: Any
 ) -> FloatResult:
     """Erlang A average speed of answer: mean wait of answered calls, in seconds.
 
@@ -1199,7 +1377,7 @@ def erlang_a_average_speed_of_answer(
 
 
 def erlang_a_occupancy(
-    traffic: Any, agents: Any, aht_seconds: Any, patience_seconds: Any
+    traffic: Any, agents: Any, *, aht_seconds: Any, patience_seconds: Any
 ) -> FloatResult:
     """Erlang A occupancy: carried traffic divided by agents.
 
@@ -1225,6 +1403,50 @@ def erlang_a_occupancy(
     shape, a, n, h, p, _ = _a_inputs(traffic, agents, aht_seconds, patience_seconds)
     out = _a_metrics(a, n, h, p, None, want_asa=False)["occupancy"].reshape(shape)
     return _float_out(out, _is_scalar(traffic, agents, aht_seconds, patience_seconds))
+
+
+def erlang_a_metrics(
+    traffic: Any,
+    agents: Any,
+    *,
+    aht_seconds: Any,
+    patience_seconds: Any,
+    answer_within_seconds: Any = 0.0,
+) -> QueueMetrics:
+    """Every Erlang A (M/M/n+M) measure in one pass.
+
+    Parameters
+    ----------
+    traffic, agents, aht_seconds, patience_seconds
+        As for :func:`erlang_a_service_level`.
+    answer_within_seconds
+        Answer-time threshold of the service level in seconds (>= 0); the
+        default 0 gives the fraction of offered calls answered at once.
+
+    Returns
+    -------
+    QueueMetrics
+        As :func:`erlang_a_wait_probability`,
+        :func:`erlang_a_service_level`,
+        :func:`erlang_a_average_speed_of_answer`, :func:`erlang_a_occupancy`
+        and :func:`erlang_a_abandon_probability` would give.
+    """
+    shape, a, n, h, p, w = _a_inputs(
+        traffic, agents, aht_seconds, patience_seconds, answer_within_seconds
+    )
+    m = _a_metrics(a, n, h, p, w)
+    scalar = _is_scalar(traffic, agents, aht_seconds, patience_seconds, answer_within_seconds)
+
+    def out(key: str) -> FloatResult:
+        return _float_out(m[key].reshape(shape), scalar)
+
+    return QueueMetrics(
+        wait_probability=out("wait_probability"),
+        service_level=out("service_level"),
+        asa_seconds=out("asa_seconds"),
+        occupancy=out("occupancy"),
+        abandon_probability=out("abandon_probability"),
+    )
 
 
 def _a_meets(
@@ -1402,7 +1624,7 @@ def _a_targets(
     arrays: list[FloatArray | None] = [
         _traffic(traffic),
         _positive("aht_seconds", aht_seconds),
-        _as_array(
+        checked_array(
             "patience_seconds",
             patience_seconds,
             lower=0.0,
@@ -1426,9 +1648,9 @@ def _a_targets(
 
 def agents_for_erlang_a(
     traffic: Any,
+    *,
     aht_seconds: Any,
     patience_seconds: Any,
-    *,
     target: Any = None,
     answer_within_seconds: Any = None,
     max_abandon_rate: Any = None,
@@ -1487,9 +1709,9 @@ def agents_for_erlang_a(
 
 def agents_for_erlang_a_fractional(
     traffic: Any,
+    *,
     aht_seconds: Any,
     patience_seconds: Any,
-    *,
     target: Any = None,
     answer_within_seconds: Any = None,
     max_abandon_rate: Any = None,
@@ -1507,6 +1729,41 @@ def agents_for_erlang_a_fractional(
     float or numpy.ndarray
         Fractional agents (0 when ``traffic == 0``).
     """
+    return erlang_a_requirement(
+        traffic,
+        aht_seconds=aht_seconds,
+        patience_seconds=patience_seconds,
+        target=target,
+        answer_within_seconds=answer_within_seconds,
+        max_abandon_rate=max_abandon_rate,
+        max_occupancy=max_occupancy,
+        asa_seconds=asa_seconds,
+    ).agents_fractional
+
+
+def erlang_a_requirement(
+    traffic: Any,
+    *,
+    aht_seconds: Any,
+    patience_seconds: Any,
+    target: Any = None,
+    answer_within_seconds: Any = None,
+    max_abandon_rate: Any = None,
+    max_occupancy: Any = None,
+    asa_seconds: Any = None,
+) -> AgentRequirement:
+    """Integer and fractional Erlang A requirement from one search.
+
+    Same arguments as :func:`agents_for_erlang_a`; the fractional part is
+    searched from the integer one, so this costs no more than
+    :func:`agents_for_erlang_a_fractional` alone.
+
+    Returns
+    -------
+    AgentRequirement
+        ``agents`` as :func:`agents_for_erlang_a`, ``agents_fractional`` as
+        :func:`agents_for_erlang_a_fractional`.
+    """
     shape, scalar, f = _a_targets(
         traffic,
         aht_seconds,
@@ -1520,5 +1777,8 @@ def agents_for_erlang_a_fractional(
     a, h, p = f[0], f[1], f[2]
     assert a is not None and h is not None and p is not None
     whole = _erlang_a_search(a, h, p, f[3], f[4], f[5], f[6], f[7])
-    result = _erlang_a_fractional(a, h, p, f[3], f[4], f[5], f[6], f[7], whole).reshape(shape)
-    return _float_out(result, scalar)
+    frac = _erlang_a_fractional(a, h, p, f[3], f[4], f[5], f[6], f[7], whole)
+    return AgentRequirement(
+        agents=_int_out(whole.reshape(shape), scalar),
+        agents_fractional=_float_out(frac.reshape(shape), scalar),
+    )

@@ -1,10 +1,13 @@
-"""Staffing requirements per interval, from a forecast and a service target.
+"""Staffing requirements per interval, from a forecast and a service policy.
 
-:func:`requirements` turns a forecast (calls and AHT per interval) into the
-number of agents needed on the phone and scheduled in each interval, with
-the service they would give; :func:`performance` evaluates the service that a
-given number of agents gives (the roster uses it to report what a roster
-achieves); :func:`weekly_service_level` aggregates interval service levels.
+:func:`requirements` turns a forecast (calls and AHT per interval) and a
+:class:`wfm.service.ServicePolicy` into the number of agents required on the
+phone and scheduled in each interval, with the service they would give;
+:func:`performance` evaluates the service that a given number of agents on
+the phone gives (the roster uses it to report what a roster achieves);
+:func:`weekly_service_level` aggregates interval service levels. The queueing
+maths is :mod:`wfm.erlang`'s public functions; the gross-up for shrinkage is
+the policy's (:meth:`~wfm.service.ServicePolicy.scheduled_for`).
 
 Forecast layout (input of :func:`requirements`)
 -----------------------------------------------
@@ -30,18 +33,20 @@ One row per input row, same order and index:
     has no such column).
 ``traffic_erlangs``
     ``calls * aht_seconds / (60 * interval_minutes)`` (0 where AHT is NaN).
-``agents_on_phone_fractional``
+``required_on_phone_fractional``
     Continuous requirement on the phone (continuous extension of Erlang B/C,
     see :mod:`wfm.erlang`); sum it across queues or intervals before rounding.
-``agents_on_phone``
+``required_on_phone``
     int: minimal number of agents on the phone meeting every target.
-``agents_scheduled_fractional``
-    ``agents_on_phone_fractional / (1 - shrinkage)``.
-``agents_scheduled``
-    int: ``ceil(agents_on_phone / (1 - shrinkage))``, with a ``1e-9``
-    tolerance so that 14 / 0.7 gives 20.
+``required_scheduled_fractional``
+    ``required_on_phone_fractional / (1 - shrinkage)``
+    (:meth:`~wfm.service.ServicePolicy.scheduled_for_fractional`).
+``required_scheduled``
+    int: ``ceil(required_on_phone / (1 - shrinkage))``, with a ``1e-9``
+    tolerance so that 14 / 0.7 gives 20
+    (:meth:`~wfm.service.ServicePolicy.scheduled_for`).
 ``service_level``, ``asa_seconds``, ``occupancy``
-    The service at ``agents_on_phone`` (see :mod:`wfm.erlang` for the
+    The service at ``required_on_phone`` (see :mod:`wfm.erlang` for the
     definitions; Erlang A ASA is the mean wait of answered calls). When the
     target has no service-level part, ``service_level`` uses a 0-second
     threshold (the fraction of calls answered at once).
@@ -55,18 +60,19 @@ then every other input column, in input order.
 forecast: an open interval has at least ``min_agents`` agents on the phone
 (integer and fractional requirement alike); closed intervals have 0.
 
-``df.attrs`` holds ``interval_minutes``, ``model``, ``shrinkage``,
-``target`` (a dict, see :meth:`ServiceTarget.to_dict`), ``patience_seconds``
-and ``min_agents``.
+``df.attrs`` holds ``interval_minutes``, ``service`` (the policy as a dict,
+see :meth:`~wfm.service.ServicePolicy.to_dict`) and ``min_agents``.
+
+Renamed in 0.2: ``agents_on_phone(_fractional)`` is now
+``required_on_phone(_fractional)`` and ``agents_scheduled(_fractional)`` is
+``required_scheduled(_fractional)``, so that no column name means both a
+requirement and the coverage a roster gives (see :mod:`wfm.roster.report`).
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -74,169 +80,28 @@ import pandas as pd
 
 from wfm import erlang
 from wfm.errors import DataError, ValidationError
+from wfm.service import ServicePolicy
 
 __all__ = [
-    "MODELS",
-    "ServiceTarget",
     "performance",
+    "required_on_phone",
     "requirements",
     "weekly_service_level",
 ]
-
-Model = Literal["erlang_c", "erlang_a"]
-#: Queueing models understood by :func:`requirements` and :func:`performance`.
-MODELS: tuple[str, ...] = ("erlang_c", "erlang_a")
-
-_SCHEDULE_TOLERANCE = 1e-9
 
 
 def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-@dataclass(frozen=True, kw_only=True)
-class ServiceTarget:
-    """Service target of a queue; every given part must be met.
-
-    Parameters
-    ----------
-    level
-        Service-level target in (0, 1): the fraction of calls answered within
-        ``answer_within_seconds``. ``None`` for no service-level target.
-    answer_within_seconds
-        Answer-time threshold of the service level, seconds (>= 0); given
-        exactly when ``level`` is.
-    max_asa_seconds
-        Maximum average speed of answer in seconds (> 0), or ``None``.
-    max_abandon_rate
-        Maximum probability that a call abandons, in (0, 1], or ``None``
-        (Erlang A only).
-
-    Raises
-    ------
-    ValidationError
-        On construction, if a part is out of range or no target is given.
-
-    Examples
-    --------
-    >>> ServiceTarget.parse("80%/20").to_dict()["level"]
-    0.8
-    """
-
-    level: float | None = 0.8
-    answer_within_seconds: float | None = 20.0
-    max_asa_seconds: float | None = None
-    max_abandon_rate: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.level is not None and not (_finite(self.level) and 0.0 < self.level < 1.0):
-            # 1.0 is out: some calls always wait, so no number of agents reaches it.
-            raise ValidationError(
-                "level",
-                self.level,
-                "a number in (0, 1), e.g. 0.8: no finite number of agents answers every call "
-                "in time",
-            )
-        within = self.answer_within_seconds
-        if within is not None and not (_finite(within) and within >= 0.0):
-            raise ValidationError("answer_within_seconds", within, "a number of seconds >= 0")
-        if (self.level is None) != (within is None):
-            raise ValidationError(
-                "answer_within_seconds",
-                within,
-                "a value exactly when level is given (level and answer time go together)",
-            )
-        asa = self.max_asa_seconds
-        if asa is not None and not (_finite(asa) and asa > 0.0):
-            raise ValidationError("max_asa_seconds", asa, "a number of seconds > 0, or None")
-        ab = self.max_abandon_rate
-        if ab is not None and not (_finite(ab) and 0.0 < ab <= 1.0):
-            raise ValidationError("max_abandon_rate", ab, "a number in (0, 1], or None")
-        if self.level is None and asa is None and ab is None:
-            raise ValidationError(
-                "target", self, "at least one of level, max_asa_seconds, max_abandon_rate"
-            )
-        for name in ("level", "answer_within_seconds", "max_asa_seconds", "max_abandon_rate"):
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, float(value))
-
-    @classmethod
-    def parse(cls, text: str) -> ServiceTarget:
-        """Parse ``"LEVEL/SECONDS"``, e.g. ``"0.8/20"``, ``"80%/20"`` or ``"0.9/15s"``.
-
-        Parameters
-        ----------
-        text
-            Service level as a fraction or a percentage with ``%``, a slash,
-            and the answer time in seconds (an optional ``s`` suffix).
-
-        Returns
-        -------
-        ServiceTarget
-            With ``level`` and ``answer_within_seconds`` set.
-
-        Raises
-        ------
-        ValidationError
-            If the text does not have that form or a value is out of range.
-        """
-        expected = "LEVEL/SECONDS such as 0.8/20 or 80%/20"
-        if not isinstance(text, str):
-            raise ValidationError("target", text, expected)
-        match = re.fullmatch(r"\s*([0-9.]+)\s*(%?)\s*/\s*([0-9.]+)\s*s?\s*", text)
-        if match is None:
-            raise ValidationError("target", text, expected)
-        try:
-            level = float(match.group(1))
-            within = float(match.group(3))
-        except ValueError:
-            raise ValidationError("target", text, expected) from None
-        if match.group(2):
-            level /= 100.0
-        return cls(level=level, answer_within_seconds=within)
-
-    def to_dict(self) -> dict[str, float | None]:
-        """Return the target as a plain dict (JSON-friendly)."""
-        return asdict(self)
-
-
-def _coerce_target(target: ServiceTarget | str | Mapping[str, Any]) -> ServiceTarget:
-    if isinstance(target, ServiceTarget):
-        return target
-    if isinstance(target, str):
-        return ServiceTarget.parse(target)
-    if isinstance(target, Mapping):
-        try:
-            return ServiceTarget(**dict(target))
-        except TypeError:
-            raise ValidationError(
-                "target",
-                dict(target),
-                "keys among level, answer_within_seconds, max_asa_seconds, max_abandon_rate",
-            ) from None
-    raise ValidationError("target", target, "a ServiceTarget, a 'LEVEL/SECONDS' string or a dict")
-
-
-def _check_model(model: str, patience_seconds: float | None, target: ServiceTarget) -> None:
-    if model not in MODELS:
-        raise ValidationError("model", model, f"one of {', '.join(MODELS)}")
-    if model == "erlang_a":
-        if patience_seconds is None or not (_finite(patience_seconds) and patience_seconds > 0):
-            raise ValidationError(
-                "patience_seconds", patience_seconds, "a number of seconds > 0 for model erlang_a"
-            )
-    else:
-        if patience_seconds is not None:
-            raise ValidationError(
-                "patience_seconds", patience_seconds, "None for model erlang_c (no abandonment)"
-            )
-        if target.max_abandon_rate is not None:
-            raise ValidationError(
-                "target.max_abandon_rate",
-                target.max_abandon_rate,
-                "None for model erlang_c (no abandonment); use model erlang_a",
-            )
+def _check_policy(policy: Any) -> ServicePolicy:
+    if not isinstance(policy, ServicePolicy):
+        raise ValidationError(
+            "policy",
+            type(policy).__name__,
+            "a wfm.ServicePolicy, e.g. ServicePolicy.parse('0.8/20', shrinkage=0.3)",
+        )
+    return policy
 
 
 def _row_error(column: str, index: int, value: Any, expected: str) -> DataError:
@@ -356,90 +221,103 @@ def _validate_forecast(
     return calls, aht, is_open, from_argument
 
 
-def _staffing_maths(
-    traffic: npt.NDArray[np.float64],
-    aht: npt.NDArray[np.float64],
-    target: ServiceTarget,
-    model: str,
-    patience_seconds: float | None,
-    max_occupancy: float | None,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Integer and fractional requirements on flat arrays (no validation)."""
-    size = traffic.size
+def required_on_phone(
+    traffic: Any, *, aht_seconds: Any, policy: ServicePolicy
+) -> erlang.AgentRequirement:
+    """Agents required on the phone to meet every target of ``policy``, integer and fractional.
 
-    def full(value: float | None) -> npt.NDArray[np.float64] | None:
-        return None if value is None else np.full(size, float(value))
+    The queueing search of :func:`requirements`, for offered loads given
+    directly (scalars or arrays; no closed intervals, no ``min_agents``).
 
-    level, within = full(target.level), full(target.answer_within_seconds)
-    asa, occ = full(target.max_asa_seconds), full(max_occupancy)
-    if model == "erlang_c":
-        whole = erlang._erlang_c_search(traffic, aht, level, within, asa, occ)
-        frac = erlang._erlang_c_fractional(traffic, aht, level, within, asa, occ, whole)
-    else:
-        patience = np.full(size, float(patience_seconds or 0.0))
-        ab = full(target.max_abandon_rate)
-        whole = erlang._erlang_a_search(traffic, aht, patience, level, within, ab, occ, asa)
-        frac = erlang._erlang_a_fractional(
-            traffic, aht, patience, level, within, ab, occ, asa, whole
-        )
-    return whole, frac
+    Parameters
+    ----------
+    traffic
+        Offered load in erlangs (>= 0).
+    aht_seconds
+        Average handling time in seconds (> 0).
+    policy
+        The service policy: its targets, model (and patience) and occupancy
+        cap are used (its shrinkage is not: see
+        :meth:`~wfm.service.ServicePolicy.scheduled_for`).
+
+    Returns
+    -------
+    wfm.erlang.AgentRequirement
+        From :func:`wfm.erlang.erlang_c_requirement` or
+        :func:`wfm.erlang.erlang_a_requirement`.
+
+    Examples
+    --------
+    >>> from wfm.service import ServicePolicy
+    >>> required_on_phone(10.0, aht_seconds=180, policy=ServicePolicy()).agents
+    14
+    """
+    policy = _check_policy(policy)
+    targets: dict[str, Any] = {
+        "aht_seconds": aht_seconds,
+        "target": policy.level,
+        "answer_within_seconds": policy.answer_within_seconds,
+        "asa_seconds": policy.max_asa_seconds,
+        "max_occupancy": policy.max_occupancy,
+    }
+    if policy.model == "erlang_c":
+        return erlang.erlang_c_requirement(traffic, **targets)
+    return erlang.erlang_a_requirement(
+        traffic,
+        patience_seconds=policy.patience_seconds,
+        max_abandon_rate=policy.max_abandon_rate,
+        **targets,
+    )
 
 
 def _metrics(
-    traffic: npt.NDArray[np.float64],
-    agents: npt.NDArray[np.float64],
-    aht: npt.NDArray[np.float64],
-    within: float,
-    model: str,
-    patience_seconds: float | None,
+    traffic: Any, agents: Any, aht: Any, policy: ServicePolicy
 ) -> dict[str, npt.NDArray[np.float64]]:
-    w = np.full(traffic.size, within)
-    if model == "erlang_c":
-        _, sl, asa, occ = erlang._c_metrics(traffic, agents, aht, w)
-        return {"service_level": sl, "asa_seconds": asa, "occupancy": occ}
-    patience = np.full(traffic.size, float(patience_seconds or 0.0))
-    m = erlang._a_metrics(traffic, agents, aht, patience, w)
-    return {
-        "service_level": m["service_level"],
-        "asa_seconds": m["asa_seconds"],
-        "occupancy": m["occupancy"],
-        "abandon_probability": m["abandon_probability"],
+    """Service columns at ``agents`` on the phone (flattened to 1-d arrays).
+
+    The service level uses the policy's answer time, or 0 s (the fraction of
+    calls answered at once) when it has no service-level target.
+    """
+    within = policy.answer_within_seconds if policy.answer_within_seconds is not None else 0.0
+    if policy.model == "erlang_c":
+        m = erlang.erlang_c_metrics(traffic, agents, aht_seconds=aht, answer_within_seconds=within)
+    else:
+        m = erlang.erlang_a_metrics(
+            traffic,
+            agents,
+            aht_seconds=aht,
+            patience_seconds=policy.patience_seconds,
+            answer_within_seconds=within,
+        )
+    columns = {
+        "service_level": m.service_level,
+        "asa_seconds": m.asa_seconds,
+        "occupancy": m.occupancy,
     }
+    if m.abandon_probability is not None:
+        columns["abandon_probability"] = m.abandon_probability
+    return {k: np.asarray(v, dtype=np.float64).ravel() for k, v in columns.items()}
 
 
 def requirements(
     forecast: pd.DataFrame,
     *,
-    target: ServiceTarget | str | Mapping[str, Any],
+    policy: ServicePolicy,
     aht_seconds: float | None = None,
-    shrinkage: float = 0.0,
-    max_occupancy: float | None = None,
-    model: Model | str = "erlang_c",
-    patience_seconds: float | None = None,
     interval_minutes: float | None = None,
     min_agents: int = 0,
 ) -> pd.DataFrame:
-    """Agents needed per interval to meet a service target.
+    """Agents required per interval, on the phone and scheduled, to meet a service policy.
 
     Parameters
     ----------
     forecast
         Forecast layout (see the module documentation).
-    target
-        A :class:`ServiceTarget`, a ``"LEVEL/SECONDS"`` string or a dict of
-        its fields.
+    policy
+        The service targets, queueing model, shrinkage and occupancy cap.
     aht_seconds
         AHT for every row when the forecast has no ``aht_seconds`` column.
         Giving both is an error (one source of AHT, never silently ignored).
-    shrinkage
-        Fraction of scheduled time not available for calls, in [0, 1).
-    max_occupancy
-        Optional maximum occupancy in (0, 1].
-    model
-        ``"erlang_c"`` (no abandonment) or ``"erlang_a"`` (needs
-        ``patience_seconds``).
-    patience_seconds
-        Mean caller patience in seconds, for ``model="erlang_a"``.
     interval_minutes
         Interval length; inferred from the most common spacing of
         ``interval_start`` when omitted.
@@ -461,18 +339,15 @@ def requirements(
     Examples
     --------
     >>> import pandas as pd
+    >>> from wfm.service import ServicePolicy
     >>> fc = pd.DataFrame({"interval_start": pd.date_range("2024-01-01 09:00", periods=2,
     ...                    freq="30min"), "calls": [100.0, 0.0]})
-    >>> req = requirements(fc, target="0.8/20", aht_seconds=180, shrinkage=0.3)
-    >>> req[["agents_on_phone", "agents_scheduled"]].to_numpy().tolist()
+    >>> policy = ServicePolicy.parse("0.8/20", shrinkage=0.3)
+    >>> req = requirements(fc, policy=policy, aht_seconds=180)
+    >>> req[["required_on_phone", "required_scheduled"]].to_numpy().tolist()
     [[14, 20], [0, 0]]
     """
-    tgt = _coerce_target(target)
-    _check_model(str(model), patience_seconds, tgt)
-    if not (_finite(shrinkage) and 0.0 <= shrinkage < 1.0):
-        raise ValidationError("shrinkage", shrinkage, "a fraction in [0, 1)")
-    if max_occupancy is not None and not (_finite(max_occupancy) and 0 < max_occupancy <= 1):
-        raise ValidationError("max_occupancy", max_occupancy, "a number in (0, 1], or None")
+    policy = _check_policy(policy)
     if isinstance(min_agents, bool) or not isinstance(min_agents, (int, np.integer)):
         raise ValidationError("min_agents", min_agents, "an integer >= 0")
     if min_agents < 0:
@@ -519,39 +394,27 @@ def requirements(
             f"(got {traffic[i]:.3g} with AHT {aht[i]:g} s)",
         )
     active = is_open & (traffic > 0)
-    aht_active = aht[active]
     whole = np.zeros(len(forecast), dtype=np.int64)
     frac = np.zeros(len(forecast))
     if active.any():
-        w, f = _staffing_maths(
-            traffic[active], aht_active, tgt, str(model), patience_seconds, max_occupancy
-        )
-        whole[active], frac[active] = w, f
+        found = required_on_phone(traffic[active], aht_seconds=aht[active], policy=policy)
+        whole[active], frac[active] = found.agents, found.agents_fractional
     whole = np.where(is_open, np.maximum(whole, min_agents), 0)
     frac = np.where(is_open, np.maximum(frac, float(min_agents)), 0.0)
 
     # Service at the integer requirement; closed rows get the metrics of zero calls.
-    within = tgt.answer_within_seconds if tgt.answer_within_seconds is not None else 0.0
     load = np.where(is_open, traffic, 0.0)
-    metrics = _metrics(
-        load,
-        whole.astype(np.float64),
-        np.where(usable, aht, 1.0),
-        within,
-        str(model),
-        patience_seconds,
-    )
+    metrics = _metrics(load, whole.astype(np.float64), np.where(usable, aht, 1.0), policy)
 
-    keep = 1.0 - shrinkage
     out = pd.DataFrame(index=forecast.index)
     out["interval_start"] = forecast["interval_start"]
     out["calls"] = calls
     out["aht_seconds"] = aht
     out["traffic_erlangs"] = traffic
-    out["agents_on_phone_fractional"] = frac
-    out["agents_on_phone"] = whole.astype(np.int64)
-    out["agents_scheduled_fractional"] = frac / keep
-    out["agents_scheduled"] = np.ceil(whole / keep - _SCHEDULE_TOLERANCE).astype(np.int64)
+    out["required_on_phone_fractional"] = frac
+    out["required_on_phone"] = whole.astype(np.int64)
+    out["required_scheduled_fractional"] = policy.scheduled_for_fractional(frac)
+    out["required_scheduled"] = policy.scheduled_for(whole)
     for name, values in metrics.items():
         out[name] = values
     out["is_open"] = is_open
@@ -561,10 +424,7 @@ def requirements(
             out[column] = forecast[column]
     out.attrs = {
         "interval_minutes": minutes,
-        "model": str(model),
-        "shrinkage": float(shrinkage),
-        "target": tgt.to_dict(),
-        "patience_seconds": patience_seconds,
+        "service": policy.to_dict(),
         "min_agents": int(min_agents),
     }
     return out
@@ -572,13 +432,11 @@ def requirements(
 
 def performance(
     calls: Any,
+    *,
     aht_seconds: Any,
     agents_on_phone: Any,
-    *,
     interval_minutes: float,
-    target: ServiceTarget | str | Mapping[str, Any],
-    model: Model | str = "erlang_c",
-    patience_seconds: float | None = None,
+    policy: ServicePolicy,
 ) -> pd.DataFrame:
     """Service given by a number of agents on the phone, per interval.
 
@@ -589,19 +447,17 @@ def performance(
     aht_seconds
         AHT in seconds (scalar or array, > 0).
     agents_on_phone
-        Agents on the phone (scalar or array, >= 0). Fractional counts are
-        evaluated with the continuous extension of Erlang B (see
-        :mod:`wfm.erlang`), which is smooth and monotone between integers.
+        Agents on the phone (scalar or array, >= 0), e.g.
+        ``policy.on_phone(scheduled)``. Fractional counts are evaluated with
+        the continuous extension of Erlang B (see :mod:`wfm.erlang`), which is
+        smooth and monotone between integers.
     interval_minutes
         Interval length in minutes (> 0).
-    target
-        The service target; only its ``answer_within_seconds`` is used (it
-        defines the service level; without one, ``service_level`` is the
-        fraction answered at once, i.e. a 0-second threshold).
-    model
-        ``"erlang_c"`` or ``"erlang_a"`` (needs ``patience_seconds``).
-    patience_seconds
-        Mean caller patience in seconds, for Erlang A.
+    policy
+        The service policy; its model (and patience) and its
+        ``answer_within_seconds`` are used (the answer time defines the
+        service level; without one, ``service_level`` is the fraction answered
+        at once, i.e. a 0-second threshold).
 
     Returns
     -------
@@ -610,22 +466,11 @@ def performance(
         ``asa_seconds``, ``occupancy`` and, for Erlang A,
         ``abandon_probability``.
     """
-    tgt = _coerce_target(target)
-    _check_model(str(model), patience_seconds, tgt)
-    within = tgt.answer_within_seconds if tgt.answer_within_seconds is not None else 0.0
-    a = erlang.traffic_erlangs(calls, aht_seconds, interval_minutes)
-    n = erlang._agents(agents_on_phone)
-    h = erlang._positive("aht_seconds", aht_seconds)
-    a_b, n_b, h_b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), n, h)
-    metrics = _metrics(
-        a_b.ravel(),
-        n_b.ravel(),
-        h_b.ravel(),
-        within,
-        str(model),
-        patience_seconds,
+    policy = _check_policy(policy)
+    traffic = erlang.traffic_erlangs(
+        calls, aht_seconds=aht_seconds, interval_minutes=interval_minutes
     )
-    return pd.DataFrame(metrics)
+    return pd.DataFrame(_metrics(traffic, agents_on_phone, aht_seconds, policy))
 
 
 def weekly_service_level(calls: Any, service_level: Any) -> float:
@@ -649,8 +494,8 @@ def weekly_service_level(calls: Any, service_level: Any) -> float:
     >>> weekly_service_level([100, 300], [0.9, 0.7])
     0.75
     """
-    c = erlang._as_array("calls", calls, lower=0.0, expected="a finite number >= 0")
-    s = erlang._as_array(
+    c = erlang.checked_array("calls", calls, lower=0.0, expected="a finite number >= 0")
+    s = erlang.checked_array(
         "service_level", service_level, lower=0.0, upper=1.0, expected="a number in [0, 1]"
     )
     if c.shape != s.shape:

@@ -16,6 +16,7 @@ from typing import Any
 from wfm.benchmark import BenchmarkRun, format_table, resolve_instances, run_instance, runs_to_frame
 from wfm.datasets.instances import FAMILIES, family
 from wfm.errors import ValidationError
+from wfm.roster.options import SolverOptions
 
 __all__ = ["TABLE_COLUMNS", "register", "run"]
 
@@ -73,6 +74,13 @@ def register(subparsers: Any) -> None:
         "--seeds", type=int, nargs="+", default=[0], help="solver seeds (default 0)"
     )
     parser.add_argument(
+        "--max-deterministic-time",
+        type=float,
+        default=None,
+        metavar="T",
+        help="limit in CP-SAT deterministic time units, for reproducible runs",
+    )
+    parser.add_argument(
         "--no-check",
         action="store_true",
         help="skip re-reading each roster with the independent checker",
@@ -126,11 +134,15 @@ def run(args: argparse.Namespace) -> int:
         prefix += f" seed={seed} workers={workers}"
         if not args.quiet:
             print(f"{prefix}: building and solving ...", file=sys.stderr, flush=True)
-        result = run_instance(
-            item,
+        options = SolverOptions(
             time_limit_seconds=args.time_limit,
             workers=workers,
             seed=seed,
+            max_deterministic_time=args.max_deterministic_time,
+        )
+        result = run_instance(
+            item,
+            options,
             check=not args.no_check,
             progress=None if args.quiet else _progress_printer(prefix),
         )

@@ -10,13 +10,13 @@ Example::
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
 from typing import Any
 
 from wfm import erlang, staffing
 from wfm.errors import ValidationError
+from wfm.service import MODELS, ServicePolicy
 
 __all__ = ["register", "run"]
 
@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
         help="one-off Erlang C/A calculation: agents and service for one interval",
         description=_DESCRIPTION,
     )
-    add_target_options(parser)
+    add_policy_options(parser)
     parser.add_argument("--calls", type=float, required=True, help="calls offered in the interval")
     parser.add_argument(
         "--aht-seconds", type=float, required=True, help="average handling time, seconds"
@@ -46,7 +46,10 @@ def register(subparsers: Any) -> None:
         "--agents",
         type=float,
         default=None,
-        help="evaluate this number of agents on the phone instead of searching the minimum",
+        help=(
+            "evaluate this number of agents on the phone instead of searching the minimum "
+            "(reported as required_on_phone)"
+        ),
     )
     parser.add_argument(
         "--json",
@@ -56,8 +59,8 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def add_target_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by ``wfm erlang`` and ``wfm requirements``."""
+def add_policy_options(parser: argparse.ArgumentParser) -> None:
+    """The service-policy options shared by ``wfm erlang`` and ``wfm requirements``."""
     parser.add_argument(
         "--target",
         default="0.8/20",
@@ -87,7 +90,7 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--model",
-        choices=staffing.MODELS,
+        choices=MODELS,
         default="erlang_c",
         help="queueing model: erlang_c (no abandonment) or erlang_a (needs --patience-seconds)",
     )
@@ -99,8 +102,16 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def target_from_args(args: argparse.Namespace) -> staffing.ServiceTarget:
-    """Build the :class:`~wfm.staffing.ServiceTarget` from the shared options."""
+def policy_from_args(args: argparse.Namespace) -> ServicePolicy:
+    """Build the :class:`~wfm.service.ServicePolicy` from the shared options (validated once)."""
+    others: dict[str, Any] = {
+        "max_asa_seconds": args.max_asa_seconds,
+        "max_abandon_rate": args.max_abandon_rate,
+        "model": args.model,
+        "patience_seconds": args.patience_seconds,
+        "shrinkage": args.shrinkage,
+        "max_occupancy": args.max_occupancy,
+    }
     if args.target.strip().lower() == "none":
         if args.max_asa_seconds is None and args.max_abandon_rate is None:
             raise ValidationError(
@@ -109,86 +120,63 @@ def target_from_args(args: argparse.Namespace) -> staffing.ServiceTarget:
                 "a service level such as 0.8/20, or 'none' together with --max-asa-seconds "
                 "or --max-abandon-rate (at least one target is needed)",
             )
-        return staffing.ServiceTarget(
-            level=None,
-            answer_within_seconds=None,
-            max_asa_seconds=args.max_asa_seconds,
-            max_abandon_rate=args.max_abandon_rate,
-        )
-    target = staffing.ServiceTarget.parse(args.target)
-    return dataclasses.replace(
-        target,
-        max_asa_seconds=args.max_asa_seconds,
-        max_abandon_rate=args.max_abandon_rate,
-    )
+        return ServicePolicy(level=None, answer_within_seconds=None, **others)
+    return ServicePolicy.parse(args.target, **others)
 
 
 def _calculate(args: argparse.Namespace) -> dict[str, Any]:
-    target = target_from_args(args)
-    if not (math.isfinite(args.shrinkage) and 0.0 <= args.shrinkage < 1.0):
-        raise ValidationError("shrinkage", args.shrinkage, "a fraction in [0, 1)")
-    traffic = erlang.traffic_erlangs(args.calls, args.aht_seconds, args.interval_minutes)
-    model = args.model
-    common: dict[str, Any] = {
-        "target": target.level,
-        "answer_within_seconds": target.answer_within_seconds,
-        "asa_seconds": target.max_asa_seconds,
-        "max_occupancy": args.max_occupancy,
-    }
-    staffing._check_model(model, args.patience_seconds, target)
+    policy = policy_from_args(args)
+    traffic = erlang.traffic_erlangs(
+        args.calls, aht_seconds=args.aht_seconds, interval_minutes=args.interval_minutes
+    )
+    fractional: float | None = None
     if args.agents is None:
-        if model == "erlang_c":
-            agents = erlang.agents_for_erlang_c(traffic, args.aht_seconds, **common)
-            fractional = erlang.agents_for_erlang_c_fractional(traffic, args.aht_seconds, **common)
-        else:
-            common["max_abandon_rate"] = target.max_abandon_rate
-            agents = erlang.agents_for_erlang_a(
-                traffic, args.aht_seconds, args.patience_seconds, **common
-            )
-            fractional = erlang.agents_for_erlang_a_fractional(
-                traffic, args.aht_seconds, args.patience_seconds, **common
-            )
-        on_phone: float = agents
+        found = staffing.required_on_phone(traffic, aht_seconds=args.aht_seconds, policy=policy)
+        on_phone: float = found.agents
+        fractional = found.agents_fractional
     else:
         on_phone = args.agents
-        fractional = None
-    keep = 1.0 - args.shrinkage
 
     def measures(n: float) -> dict[str, float]:
         perf = staffing.performance(
             args.calls,
-            args.aht_seconds,
-            n,
+            aht_seconds=args.aht_seconds,
+            agents_on_phone=n,
             interval_minutes=args.interval_minutes,
-            target=target,
-            model=model,
-            patience_seconds=args.patience_seconds,
+            policy=policy,
         )
         row = {str(k): float(v) for k, v in perf.iloc[0].items()}
-        if model == "erlang_c":
+        if policy.model == "erlang_c":
             row["wait_probability"] = float(erlang.erlang_c(traffic, n))
         else:
             row["wait_probability"] = float(
                 erlang.erlang_a_wait_probability(
-                    traffic, n, args.aht_seconds, args.patience_seconds
+                    traffic, n, aht_seconds=args.aht_seconds, patience_seconds=args.patience_seconds
                 )
             )
         return row
 
     result: dict[str, Any] = {
-        "model": model,
+        "model": policy.model,
         "calls": args.calls,
         "aht_seconds": args.aht_seconds,
         "interval_minutes": args.interval_minutes,
-        "patience_seconds": args.patience_seconds,
-        "target": target.to_dict(),
-        "max_occupancy": args.max_occupancy,
-        "shrinkage": args.shrinkage,
+        "patience_seconds": policy.patience_seconds,
+        "target": {
+            "level": policy.level,
+            "answer_within_seconds": policy.answer_within_seconds,
+            "max_asa_seconds": policy.max_asa_seconds,
+            "max_abandon_rate": policy.max_abandon_rate,
+        },
+        "max_occupancy": policy.max_occupancy,
+        "shrinkage": policy.shrinkage,
         "traffic_erlangs": traffic,
-        "agents_on_phone": on_phone,
-        "agents_on_phone_fractional": fractional,
-        "agents_scheduled": math.ceil(on_phone / keep - 1e-9),
-        "agents_scheduled_fractional": None if fractional is None else fractional / keep,
+        "required_on_phone": on_phone,
+        "required_on_phone_fractional": fractional,
+        "required_scheduled": policy.scheduled_for(on_phone),
+        "required_scheduled_fractional": (
+            None if fractional is None else policy.scheduled_for_fractional(fractional)
+        ),
         **measures(on_phone),
     }
     if args.agents is None:
@@ -228,9 +216,12 @@ def _print_table(result: dict[str, Any]) -> None:
         ("model", result["model"]),
         ("target", ", ".join(parts)),
         ("traffic_erlangs", result["traffic_erlangs"]),
-        ("agents_on_phone", result["agents_on_phone"]),
-        ("agents_on_phone_fractional", result["agents_on_phone_fractional"]),
-        (f"agents_scheduled (shrinkage {result['shrinkage']:.0%})", result["agents_scheduled"]),
+        ("required_on_phone", result["required_on_phone"]),
+        ("required_on_phone_fractional", result["required_on_phone_fractional"]),
+        (
+            f"required_scheduled (shrinkage {result['shrinkage']:.0%})",
+            result["required_scheduled"],
+        ),
         ("service_level", result["service_level"]),
         ("asa_seconds", result["asa_seconds"]),
         ("occupancy", result["occupancy"]),

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from wfm import staffing
-from wfm.cli.erlang import add_target_options, target_from_args
+from wfm.cli.erlang import add_policy_options, policy_from_args
 from wfm.errors import DataError
 
 __all__ = ["read_forecast_csv", "register", "run"]
@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
         default=None,
         help="write the requirements CSV here (default: standard output)",
     )
-    add_target_options(parser)
+    add_policy_options(parser)
     parser.add_argument(
         "--aht-seconds",
         type=float,
@@ -116,11 +116,11 @@ def read_forecast_csv(path: str) -> pd.DataFrame:
 def _summary(req: pd.DataFrame, output: str) -> str:
     minutes = float(req.attrs["interval_minutes"])
     open_rows = req["is_open"].to_numpy(dtype=bool)
-    hours = float(req["agents_scheduled"].sum()) * minutes / 60.0
+    hours = float(req["required_scheduled"].sum()) * minutes / 60.0
     weekly = staffing.weekly_service_level(
         req["calls"].to_numpy()[open_rows], req["service_level"].to_numpy()[open_rows]
     )
-    peak = int(req["agents_scheduled"].max()) if len(req) else 0
+    peak = int(req["required_scheduled"].max()) if len(req) else 0
     return (
         f"wrote {len(req)} intervals to {output} ({int(open_rows.sum())} open): "
         f"peak {peak} agents scheduled, {hours:.1f} scheduled agent-hours, "
@@ -130,17 +130,13 @@ def _summary(req: pd.DataFrame, output: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm requirements``; return the exit code."""
-    target = target_from_args(args)
+    policy = policy_from_args(args)
     forecast = read_forecast_csv(args.forecast)
     try:
         req = staffing.requirements(
             forecast,
-            target=target,
+            policy=policy,
             aht_seconds=args.aht_seconds,
-            shrinkage=args.shrinkage,
-            max_occupancy=args.max_occupancy,
-            model=args.model,
-            patience_seconds=args.patience_seconds,
             interval_minutes=args.interval_minutes,
             min_agents=args.min_agents,
         )

@@ -17,6 +17,7 @@ conflicts found are printed), 2 on bad input.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ import pandas as pd
 from wfm.scenario import Scenario, ScenarioRun, load_scenario
 
 if TYPE_CHECKING:
-    from wfm.roster.solve import ProgressEvent, RosterResult, RosterSummary
+    from wfm.roster.result import ProgressEvent, RosterResult, RosterSummary
 
 __all__ = ["register", "run"]
 
@@ -65,7 +66,7 @@ def register(subparsers: Any) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="CP-SAT search workers (default: the scenario's, else 8)",
+        help="CP-SAT search workers (default: the scenario's, else the machine's cores)",
     )
     parser.add_argument(
         "--seed",
@@ -140,7 +141,7 @@ def _fmt(value: float | None, spec: str = ",.1f", suffix: str = "") -> str:
 
 def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[str]:
     s = result.summary
-    rows: list[tuple[str, str]] = [("status", str(getattr(s.status, "value", s.status)))]
+    rows: list[tuple[str, str]] = [("status", s.status.value)]
     if not s.shifts and s.objective is None:
         rows.append(("time", f"{s.wall_time_seconds:.1f} s"))
         rows.append(("output", str(out)))
@@ -211,18 +212,20 @@ def _count(n: int, noun: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm roster``; see the module docstring."""
-    from wfm.roster.solve import RosterStatus, solve
+    from wfm.roster.solve import solve
+    from wfm.status import SolveStatus
 
     _check_options(args)
     scenario = load_scenario(args.scenario)
-    settings = scenario.solver
-    time_limit = args.time_limit if args.time_limit is not None else settings.time_limit_seconds
-    workers = args.workers if args.workers is not None else settings.workers
-    seed = args.seed if args.seed is not None else settings.seed
-    max_det = (
-        args.max_deterministic_time
-        if args.max_deterministic_time is not None
-        else settings.max_deterministic_time
+    flags = {
+        "time_limit_seconds": args.time_limit,
+        "workers": args.workers,
+        "seed": args.seed,
+        "max_deterministic_time": args.max_deterministic_time,
+    }
+    # the flags given override the scenario's solver options
+    options = dataclasses.replace(
+        scenario.solver, **{k: v for k, v in flags.items() if v is not None}
     )
     out = Path(args.output)
     err = sys.stderr
@@ -238,26 +241,19 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     written = _write_tables(pipeline, out)
     print(
-        f"requirements: {problem.required_agents.sum() * problem.interval_hours:,.1f} "
-        f"agent-hours to schedule; solving (time limit {time_limit:g} s, {workers} workers, "
-        f"seed {seed})",
+        f"requirements: {problem.required_scheduled.sum() * problem.interval_hours:,.1f} "
+        f"agent-hours to schedule; solving (time limit {options.time_limit_seconds:g} s, "
+        f"{options.workers} workers, seed {options.seed})",
         file=err,
         flush=True,
     )
-    result = solve(
-        problem,
-        time_limit_seconds=time_limit,
-        workers=workers,
-        seed=seed,
-        max_deterministic_time=max_det,
-        progress=None if args.quiet else _progress_printer(err),
-    )
+    result = solve(problem, options, progress=None if args.quiet else _progress_printer(err))
     result.write(out)
     print("\n".join(_summary_lines(scenario, result, out)))
     if args.quiet is False:
         files = ["roster.csv", "breaks.csv", "coverage.csv", "violations.csv", "summary.json"]
         print(f"wrote {', '.join(files + written)} to {out}", file=err)
-    if result.status in (RosterStatus.OPTIMAL, RosterStatus.FEASIBLE):
+    if result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return 0
     print(f"wfm roster: no roster found ({result.status.value})", file=err)
     for conflict in result.conflicts[:MAX_CONFLICTS_SHOWN]:

@@ -62,11 +62,11 @@ from wfm.roster.problem import (
     Preference,
     PreferStartWindow,
     RosterProblem,
-    ServiceSettings,
     ShiftTemplate,
     TimeOff,
     requirements_from_staffing,
 )
+from wfm.service import ServicePolicy
 
 __all__ = [
     "FAMILIES",
@@ -479,17 +479,20 @@ def make_forecast(*, interval_minutes: int = 15, seed: int = 0) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _staffing(forecast: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
-    from wfm.staffing import ServiceTarget, requirements
+#: The service policy of every generated instance: staffing and the report use it.
+SERVICE = ServicePolicy(
+    level=SERVICE_LEVEL,
+    answer_within_seconds=ANSWER_WITHIN_SECONDS,
+    model="erlang_c",
+    shrinkage=SHRINKAGE,
+)
 
-    target = ServiceTarget(level=SERVICE_LEVEL, answer_within_seconds=ANSWER_WITHIN_SECONDS)
+
+def _staffing(forecast: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
+    from wfm.staffing import requirements
+
     return requirements(
-        forecast.assign(is_open=True),
-        target=target,
-        shrinkage=SHRINKAGE,
-        model="erlang_c",
-        patience_seconds=None,
-        interval_minutes=interval_minutes,
+        forecast.assign(is_open=True), policy=SERVICE, interval_minutes=interval_minutes
     )
 
 
@@ -506,21 +509,15 @@ def make_problem(spec: InstanceSpec) -> RosterProblem:
         Seven days from :data:`HORIZON_START`, with ``service`` set so the
         roster's service level can be reported.
     """
-    from wfm.staffing import ServiceTarget
-
     rng = np.random.default_rng([spec.seed, spec.agents, spec.interval_minutes])
     templates = _templates(spec)
     contracts = _contracts()
     agents = _agents(spec, rng)
-    service = ServiceSettings(
-        target=ServiceTarget(level=SERVICE_LEVEL, answer_within_seconds=ANSWER_WITHIN_SECONDS),
-        model="erlang_c",
-        shrinkage=SHRINKAGE,
-    )
+    service = SERVICE
     base = make_forecast(interval_minutes=spec.interval_minutes, seed=spec.seed)
     skeleton = RosterProblem(
         start_date=HORIZON_START,
-        requirements=pd.DataFrame({"interval_start": [], "required_agents": []}),
+        requirements=pd.DataFrame({"interval_start": [], "required_scheduled": []}),
         templates=templates,
         contracts=contracts,
         agents=agents,
@@ -534,7 +531,7 @@ def make_problem(spec: InstanceSpec) -> RosterProblem:
         forecast = base.assign(calls=base["calls"] * scale)
         staffing = _staffing(forecast, spec.interval_minutes)
         table = requirements_from_staffing(staffing)
-        return float(table["required_agents"].sum()) * hours_per_interval, table
+        return float(table["required_scheduled"].sum()) * hours_per_interval, table
 
     # Required hours grow a little less than proportionally with volume (economies of
     # scale): a proportional first guess, then secant steps.

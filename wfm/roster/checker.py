@@ -7,48 +7,48 @@ expansion, the model or the solver, so a bug there cannot hide itself.
 
 Rules checked
 -------------
+One public function per rule unit of :mod:`wfm.roster.rules` (each takes an
+:class:`AgentWeek` and a :class:`ViolationReport`); :func:`check_roster` runs
+the checker of every unit of the registry, agent by agent. Reading the tables
+adds ``unknown_agent``, ``unknown_template`` (the row names an agent or
+template the problem does not have) and ``break_extra`` (a break row that
+matches no shift).
+
 Structural rules, always hard:
 
-``unknown_agent``, ``unknown_template``
-    The row names an agent or template the problem does not have.
-``agent_template``
-    The agent may not work that template (``Agent.templates``).
-``shift_day``
-    The shift's ``date`` is outside the horizon, or its ``start`` is not on
-    that date.
-``shift_start``
-    The start time is not one of the template's starts
-    (``earliest_start`` .. ``latest_start`` every ``start_step_minutes``).
-``shift_weekday``
-    The template may not start on that weekday.
-``shift_length``
-    ``end - start`` is not an allowed length of the template.
-``shift_record``
+:func:`check_assignment`
+    ``agent_template``: the agent may not work that template
+    (``Agent.templates``). ``shift_day``: the shift's ``date`` is outside the
+    horizon, or its ``start`` is not on that date. ``shift_start``: the start
+    time is not one of the template's starts (``earliest_start`` ..
+    ``latest_start`` every ``start_step_minutes``). ``shift_weekday``: the
+    template may not start on that weekday. ``shift_length``: ``end - start``
+    is not an allowed length of the template. ``shift_record``:
     ``length_minutes``, ``paid_minutes`` (length minus the template's unpaid
-    breaks) or ``weekday`` disagree with the shift.
-``one_shift_per_day``, ``shift_overlap``
-    An agent has two shifts on one date, or two shifts that overlap in time.
-``break_missing``, ``break_extra``
-    A shift lacks one of its template's breaks, has one twice, has a break
-    the template does not define, or a break row matches no shift.
-``break_shape``
-    A break's duration, paid flag or grid position is wrong.
-``break_window``
-    A break starts outside its window (minutes after the shift's start,
-    both ends inclusive) or does not lie inside the shift.
-``break_overlap``
-    Two breaks of one shift overlap.
+    breaks) or ``weekday`` disagree with the shift. ``one_shift_per_day``: an
+    agent has two shifts on one date.
+:func:`check_breaks`
+    ``break_missing``, ``break_extra``: a shift lacks one of its template's
+    breaks, has one twice, or has a break the template does not define.
+    ``break_shape``: a break's duration, paid flag or grid position is
+    wrong. ``break_window``: a break starts outside its window (minutes after
+    the shift's start, both ends inclusive) or does not lie inside the shift.
+    ``break_overlap``: two breaks of one shift overlap.
 
 Labour rules, hard unless listed in ``RosterProblem.soft_rules`` (the rule
 name is the :class:`~wfm.roster.problem.Rule` value; the amount is in
-:attr:`Rule.unit <wfm.roster.problem.Rule.unit>`): availability, time off,
-pins, min/max paid hours, min/max days, max consecutive days (counting
-``Agent.consecutive_days_worked_before``), the block of consecutive days off
-(a run of days off with at least one day in the horizon, which may extend
-the ``Agent.days_off_before`` days off just before it; a missing block
-counts ``min_consecutive_days_off`` days, as in the roster's violations),
-min rest between shifts (including ``Agent.last_shift_end``), max weekend
-days.
+:attr:`Rule.unit <wfm.roster.problem.Rule.unit>`): :func:`check_availability`,
+:func:`check_time_off`, :func:`check_pins`, :func:`check_min_hours` and
+:func:`check_max_hours` (paid hours), :func:`check_min_days` and
+:func:`check_max_days`, :func:`check_max_consecutive_days` (counting
+``Agent.consecutive_days_worked_before``),
+:func:`check_min_consecutive_days_off` (a run of days off with at least one
+day in the horizon, which may extend the ``Agent.days_off_before`` days off
+just before it; a missing block counts ``min_consecutive_days_off`` days, as
+in the roster's violations), :func:`check_min_rest` (rest between shifts,
+including ``Agent.last_shift_end``; it also reports ``shift_overlap``, two
+shifts of an agent that overlap in time, always hard),
+:func:`check_max_weekend_days`.
 
 Output layout
 -------------
@@ -66,7 +66,9 @@ import datetime as dt
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -79,8 +81,26 @@ __all__ = [
     "BREAK_COLUMNS",
     "ROSTER_COLUMNS",
     "VIOLATION_COLUMNS",
+    "AgentWeek",
+    "BreakRecord",
+    "RuleChecker",
+    "ShiftRecord",
+    "ViolationReport",
+    "check_assignment",
+    "check_availability",
+    "check_breaks",
+    "check_max_consecutive_days",
+    "check_max_days",
+    "check_max_hours",
+    "check_max_weekend_days",
+    "check_min_consecutive_days_off",
+    "check_min_days",
+    "check_min_hours",
+    "check_min_rest",
+    "check_pins",
     "check_roster",
     "check_roster_files",
+    "check_time_off",
 ]
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -95,19 +115,40 @@ _MINUTE = pd.Timedelta(minutes=1)
 
 
 @dataclass
-class _Shift:
+class ShiftRecord:
+    """One shift read back from a roster table.
+
+    Attributes
+    ----------
+    row
+        Position of the row in the roster table.
+    agent_id, day
+        The agent and the date the row gives.
+    template
+        The template named by the row; ``None`` if the problem has none of that name.
+    start, end
+        The shift's start and end as the row gives them.
+    breaks
+        The break rows attached to this shift.
+    record
+        The optional columns present (``weekday``, ``length_minutes``,
+        ``paid_minutes``), as read.
+    """
+
     row: int
     agent_id: str
     day: dt.date
     template: ShiftTemplate | None
     start: pd.Timestamp
     end: pd.Timestamp
-    breaks: list[_Break]
+    breaks: list[BreakRecord]
     record: dict[str, Any]
 
 
 @dataclass
-class _Break:
+class BreakRecord:
+    """One break read back from a breaks table (``paid`` ``None`` when not given)."""
+
     row: int
     name: str
     start: pd.Timestamp
@@ -168,7 +209,17 @@ def _as_bool(value: Any) -> bool | None:
     return None
 
 
-class _Report:
+class ViolationReport:
+    """The violation rows found so far.
+
+    Parameters
+    ----------
+    problem
+        The roster problem (it says which labour rules are soft).
+    include_soft
+        Keep breaches of soft rules (``hard`` False) instead of dropping them.
+    """
+
     def __init__(self, problem: RosterProblem, include_soft: bool) -> None:
         self.problem = problem
         self.include_soft = include_soft
@@ -182,6 +233,7 @@ class _Report:
         amount: float,
         detail: str,
     ) -> None:
+        """Record one violation; a :class:`Rule` is hard unless the problem makes it soft."""
         hard = True
         if isinstance(rule, Rule):
             hard = not self.problem.is_soft(rule)
@@ -200,16 +252,72 @@ class _Report:
         )
 
     def frame(self) -> pd.DataFrame:
+        """The rows as a table, sorted by agent, date and rule (stable)."""
         out = pd.DataFrame(self.rows, columns=list(VIOLATION_COLUMNS))
         out["amount"] = out["amount"].astype(float)
         out["hard"] = out["hard"].astype(bool)
         return out.sort_values(["agent_id", "date", "rule"], kind="stable").reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class AgentWeek:
+    """One agent's shifts as read from the tables, with what every rule checker needs.
+
+    Attributes
+    ----------
+    problem, agent
+        The problem and the agent.
+    shifts
+        The agent's shifts in time order (start, then table row).
+    """
+
+    problem: RosterProblem
+    agent: Agent
+    shifts: tuple[ShiftRecord, ...]
+
+    @property
+    def contract(self) -> Contract:
+        """The agent's contract."""
+        return self.problem.contract_of(self.agent)
+
+    @property
+    def in_table_order(self) -> list[ShiftRecord]:
+        """The agent's shifts in the order of the roster table."""
+        return sorted(self.shifts, key=lambda s: s.row)
+
+    @cached_property
+    def per_day(self) -> dict[dt.date, list[ShiftRecord]]:
+        """Shifts by the date they start on, in time order."""
+        out: dict[dt.date, list[ShiftRecord]] = defaultdict(list)
+        for s in self.shifts:
+            out[s.day].append(s)
+        return dict(out)
+
+    @cached_property
+    def worked(self) -> list[bool]:
+        """For each date of the horizon, whether the agent has a shift on it."""
+        return [d in self.per_day for d in self.problem.dates]
+
+    @cached_property
+    def paid_hours(self) -> float:
+        """Paid hours of the shifts (length minus the template's unpaid breaks)."""
+        paid_minutes = 0.0
+        for s in self.shifts:
+            unpaid = s.template.unpaid_break_minutes() if s.template is not None else 0
+            paid_minutes += _minutes(s.end - s.start) - unpaid
+        return paid_minutes / 60.0
+
+
+RuleChecker = Callable[[AgentWeek, ViolationReport], None]
+"""A rule's checker: adds the rule's violations in one agent's week to the report."""
+
+
 # -- shifts and breaks ------------------------------------------------------------
 
 
-def _read_shifts(problem: RosterProblem, roster: pd.DataFrame, report: _Report) -> list[_Shift]:
+def _read_shifts(
+    problem: RosterProblem, roster: pd.DataFrame, report: ViolationReport
+) -> list[ShiftRecord]:
     _need_columns(roster, "roster", ROSTER_COLUMNS)
     days = _dates(roster, "roster")
     starts = _timestamps(roster, "roster", "start")
@@ -222,7 +330,7 @@ def _read_shifts(problem: RosterProblem, roster: pd.DataFrame, report: _Report) 
     end_list = ends.tolist()
     extra = [c for c in ("weekday", "length_minutes", "paid_minutes") if c in roster.columns]
     extra_values = {c: roster[c].tolist() for c in extra}
-    shifts: list[_Shift] = []
+    shifts: list[ShiftRecord] = []
     for row in range(len(roster)):
         agent_id = _text(agent_ids[row])
         name = _text(names[row])
@@ -234,7 +342,7 @@ def _read_shifts(problem: RosterProblem, roster: pd.DataFrame, report: _Report) 
         if template is None:
             report.add("unknown_template", agent_id, day, 1, f"roster row {row}: template {name!r}")
         shifts.append(
-            _Shift(
+            ShiftRecord(
                 row=row,
                 agent_id=agent_id,
                 day=day,
@@ -249,7 +357,7 @@ def _read_shifts(problem: RosterProblem, roster: pd.DataFrame, report: _Report) 
 
 
 def _check_shift_shape(
-    problem: RosterProblem, shift: _Shift, agent: Agent, report: _Report
+    problem: RosterProblem, shift: ShiftRecord, agent: Agent, report: ViolationReport
 ) -> None:
     a, day, template = shift.agent_id, shift.day, shift.template
     where = f"shift {_hhmm(shift.start)}-{_hhmm(shift.end)}"
@@ -331,7 +439,7 @@ def _check_shift_shape(
 
 
 def _attach_breaks(
-    problem: RosterProblem, breaks: pd.DataFrame, shifts: list[_Shift], report: _Report
+    problem: RosterProblem, breaks: pd.DataFrame, shifts: list[ShiftRecord], report: ViolationReport
 ) -> None:
     _need_columns(breaks, "breaks", BREAK_COLUMNS)
     if len(breaks) == 0:
@@ -339,7 +447,7 @@ def _attach_breaks(
     days = _dates(breaks, "breaks")
     starts = _timestamps(breaks, "breaks", "start")
     ends = _timestamps(breaks, "breaks", "end")
-    by_key: dict[tuple[str, dt.date], list[_Shift]] = defaultdict(list)
+    by_key: dict[tuple[str, dt.date], list[ShiftRecord]] = defaultdict(list)
     for shift in shifts:
         by_key[(shift.agent_id, shift.day)].append(shift)
     agent_ids = breaks["agent_id"].tolist()
@@ -350,7 +458,7 @@ def _attach_breaks(
     for row in range(len(breaks)):
         agent_id = _text(agent_ids[row])
         day = days[row]
-        item = _Break(
+        item = BreakRecord(
             row=row,
             name=_text(names[row]),
             start=start_list[row],
@@ -373,7 +481,7 @@ def _attach_breaks(
         owner.breaks.append(item)
 
 
-def _check_breaks(problem: RosterProblem, shift: _Shift, report: _Report) -> None:
+def _check_breaks(problem: RosterProblem, shift: ShiftRecord, report: ViolationReport) -> None:
     template = shift.template
     if template is None:
         return
@@ -450,10 +558,31 @@ def _check_breaks(problem: RosterProblem, shift: _Shift, report: _Report) -> Non
             )
 
 
-# -- labour rules per agent -------------------------------------------------------
+# -- one checker per rule unit ------------------------------------------------------
 
 
-def _inside_availability(agent: Agent, shift: _Shift) -> bool:
+def check_assignment(week: AgentWeek, report: ViolationReport) -> None:
+    """Shift shapes against their templates, and at most one shift per agent and date."""
+    for shift in week.in_table_order:
+        _check_shift_shape(week.problem, shift, week.agent, report)
+    for day, items in week.per_day.items():
+        if len(items) > 1:
+            report.add(
+                "one_shift_per_day",
+                week.agent.agent_id,
+                day,
+                len(items) - 1,
+                f"{len(items)} shifts on {day}",
+            )
+
+
+def check_breaks(week: AgentWeek, report: ViolationReport) -> None:
+    """Every shift has each break of its template once, in its window, without overlap."""
+    for shift in week.in_table_order:
+        _check_breaks(week.problem, shift, report)
+
+
+def _inside_availability(agent: Agent, shift: ShiftRecord) -> bool:
     if agent.availability is None:
         return True
     midnight = pd.Timestamp(shift.day)
@@ -466,51 +595,40 @@ def _inside_availability(agent: Agent, shift: _Shift) -> bool:
     )
 
 
-def _check_agent(
-    problem: RosterProblem, agent: Agent, shifts: list[_Shift], report: _Report
-) -> None:
-    contract: Contract = problem.contract_of(agent)
-    a = agent.agent_id
-    shifts = sorted(shifts, key=lambda s: (s.start, s.row))
-    horizon = list(problem.dates)
-
-    # structure: one shift per day, no overlap
-    per_day: dict[dt.date, list[_Shift]] = defaultdict(list)
-    for s in shifts:
-        per_day[s.day].append(s)
-    for day, items in per_day.items():
-        if len(items) > 1:
-            report.add("one_shift_per_day", a, day, len(items) - 1, f"{len(items)} shifts on {day}")
-    for first, second in itertools.pairwise(shifts):
-        if second.start < first.end:
+def check_availability(week: AgentWeek, report: ViolationReport) -> None:
+    """Each shift lies inside one availability window of its weekday (1 per shift)."""
+    for s in week.shifts:
+        if not _inside_availability(week.agent, s):
             report.add(
-                "shift_overlap",
-                a,
-                second.day,
-                _minutes(first.end - second.start),
-                f"shift {_hhmm(second.start)} starts before the shift ending {_hhmm(first.end)}",
+                Rule.AVAILABILITY,
+                week.agent.agent_id,
+                s.day,
+                1,
+                f"shift {_hhmm(s.start)}-{_hhmm(s.end)} outside the agent's availability",
             )
 
-    # availability, time off
-    for s in shifts:
-        where = f"shift {_hhmm(s.start)}-{_hhmm(s.end)}"
-        if not _inside_availability(agent, s):
-            report.add(Rule.AVAILABILITY, a, s.day, 1, f"{where} outside the agent's availability")
-        for off in agent.time_off:
+
+def check_time_off(week: AgentWeek, report: ViolationReport) -> None:
+    """No shift overlaps the agent's time off (1 per shift)."""
+    for s in week.shifts:
+        for off in week.agent.time_off:
             if pd.Timestamp(off.start) < s.end and s.start < pd.Timestamp(off.end):
                 report.add(
                     Rule.TIME_OFF,
-                    a,
+                    week.agent.agent_id,
                     s.day,
                     1,
-                    f"{where} overlaps time off "
+                    f"shift {_hhmm(s.start)}-{_hhmm(s.end)} overlaps time off "
                     f"{off.start:%Y-%m-%d %H:%M}-{off.end:%Y-%m-%d %H:%M}",
                 )
                 break
 
-    # pins
-    for pin in agent.pins:
-        items = per_day.get(pin.day, [])
+
+def check_pins(week: AgentWeek, report: ViolationReport) -> None:
+    """Pinned days off stay off; pinned working days have the pinned shift (1 per shift)."""
+    a = week.agent.agent_id
+    for pin in week.agent.pins:
+        items = week.per_day.get(pin.day, [])
         if pin.off:
             if items:
                 report.add(Rule.PINS, a, pin.day, len(items), f"pinned off on {pin.day} but works")
@@ -538,84 +656,120 @@ def _check_agent(
                     f"({', '.join(problems)})",
                 )
 
-    # hours
-    paid_minutes = 0.0
-    for s in shifts:
-        unpaid = s.template.unpaid_break_minutes() if s.template is not None else 0
-        paid_minutes += _minutes(s.end - s.start) - unpaid
-    hours = paid_minutes / 60.0
+
+def check_min_hours(week: AgentWeek, report: ViolationReport) -> None:
+    """Paid hours at least the contract's minimum (hours short)."""
+    hours, contract = week.paid_hours, week.contract
     if hours < contract.min_hours_per_week - 1e-9:
         report.add(
             Rule.MIN_HOURS,
-            a,
+            week.agent.agent_id,
             None,
             contract.min_hours_per_week - hours,
             f"{hours:g} paid hours, contract minimum {contract.min_hours_per_week:g}",
         )
+
+
+def check_max_hours(week: AgentWeek, report: ViolationReport) -> None:
+    """Paid hours at most the contract's maximum (hours over)."""
+    hours, contract = week.paid_hours, week.contract
     if hours > contract.max_hours_per_week + 1e-9:
         report.add(
             Rule.MAX_HOURS,
-            a,
+            week.agent.agent_id,
             None,
             hours - contract.max_hours_per_week,
             f"{hours:g} paid hours, contract maximum {contract.max_hours_per_week:g}",
         )
 
-    # days
-    worked = [d in per_day for d in horizon]
-    n_days = sum(worked)
+
+def check_min_days(week: AgentWeek, report: ViolationReport) -> None:
+    """Days worked at least the contract's minimum (days short)."""
+    n_days, contract = sum(week.worked), week.contract
     if n_days < contract.min_days_per_week:
         report.add(
             Rule.MIN_DAYS,
-            a,
+            week.agent.agent_id,
             None,
             contract.min_days_per_week - n_days,
             f"{n_days} days worked, contract minimum {contract.min_days_per_week}",
         )
+
+
+def check_max_days(week: AgentWeek, report: ViolationReport) -> None:
+    """Days worked at most the contract's maximum (days over)."""
+    n_days, contract = sum(week.worked), week.contract
     if n_days > contract.max_days_per_week:
         report.add(
             Rule.MAX_DAYS,
-            a,
+            week.agent.agent_id,
             None,
             n_days - contract.max_days_per_week,
             f"{n_days} days worked, contract maximum {contract.max_days_per_week}",
         )
 
-    # consecutive days worked (counting the days worked before the horizon)
-    run = agent.consecutive_days_worked_before
-    for day, w in zip(horizon, worked, strict=True):
+
+def check_max_consecutive_days(week: AgentWeek, report: ViolationReport) -> None:
+    """Runs of working days, counting those just before the horizon (1 per day beyond)."""
+    limit = week.contract.max_consecutive_days
+    run = week.agent.consecutive_days_worked_before
+    for day, w in zip(week.problem.dates, week.worked, strict=True):
         run = run + 1 if w else 0
-        if w and run > contract.max_consecutive_days:
+        if w and run > limit:
             report.add(
                 Rule.MAX_CONSECUTIVE_DAYS,
-                a,
+                week.agent.agent_id,
                 day,
                 1,
-                f"day {run} in a row on {day}, contract maximum {contract.max_consecutive_days}",
+                f"day {run} in a row on {day}, contract maximum {limit}",
             )
 
-    # a block of consecutive days off
-    block = contract.min_consecutive_days_off
-    if block >= 2:
-        off_run = agent.days_off_before
-        best = 0
-        for w in worked:
-            off_run = 0 if w else off_run + 1
-            best = max(best, off_run)
-        if best < block:
+
+def check_min_consecutive_days_off(week: AgentWeek, report: ViolationReport) -> None:
+    """A block of consecutive days off, which may start before the horizon.
+
+    A missing block counts ``min_consecutive_days_off`` days.
+    """
+    block = week.contract.min_consecutive_days_off
+    if block < 2:
+        return
+    before = week.agent.days_off_before
+    off_run = before
+    best = 0
+    for w in week.worked:
+        off_run = 0 if w else off_run + 1
+        best = max(best, off_run)
+    if best < block:
+        report.add(
+            Rule.MIN_CONSECUTIVE_DAYS_OFF,
+            week.agent.agent_id,
+            None,
+            block,
+            f"longest block of days off is {best} (counting {before} before "
+            f"the horizon), contract minimum {block}",
+        )
+
+
+def check_min_rest(week: AgentWeek, report: ViolationReport) -> None:
+    """Rest between shifts, including the last shift before the horizon (hours short).
+
+    Two shifts that overlap in time are reported as ``shift_overlap`` (always
+    hard), as the model forbids them in the same rule family.
+    """
+    a = week.agent.agent_id
+    for first, second in itertools.pairwise(week.shifts):
+        if second.start < first.end:
             report.add(
-                Rule.MIN_CONSECUTIVE_DAYS_OFF,
+                "shift_overlap",
                 a,
-                None,
-                block,
-                f"longest block of days off is {best} (counting {agent.days_off_before} before "
-                f"the horizon), contract minimum {block}",
+                second.day,
+                _minutes(first.end - second.start),
+                f"shift {_hhmm(second.start)} starts before the shift ending {_hhmm(first.end)}",
             )
-
-    # rest between shifts, including the last shift before the horizon
-    rest = contract.min_rest_hours
-    previous_end = pd.Timestamp(agent.last_shift_end) if agent.last_shift_end else None
-    for s in shifts:
+    rest = week.contract.min_rest_hours
+    last = week.agent.last_shift_end
+    previous_end = pd.Timestamp(last) if last else None
+    for s in week.shifts:
         if previous_end is not None:
             gap = _minutes(s.start - previous_end) / 60.0
             if gap < rest - 1e-9:
@@ -629,14 +783,19 @@ def _check_agent(
                 )
         previous_end = s.end if previous_end is None else max(previous_end, s.end)
 
-    # weekend days
+
+def check_max_weekend_days(week: AgentWeek, report: ViolationReport) -> None:
+    """Working days among the problem's weekend days at most the contract's limit."""
+    problem, contract = week.problem, week.contract
     weekend = sum(
-        1 for d, w in zip(horizon, worked, strict=True) if w and d.weekday() in problem.weekend_days
+        1
+        for d, w in zip(problem.dates, week.worked, strict=True)
+        if w and d.weekday() in problem.weekend_days
     )
     if weekend > contract.max_weekend_days:
         report.add(
             Rule.MAX_WEEKEND_DAYS,
-            a,
+            week.agent.agent_id,
             None,
             weekend - contract.max_weekend_days,
             f"{weekend} weekend days worked, contract maximum {contract.max_weekend_days}",
@@ -652,6 +811,7 @@ def check_roster(
     breaks: pd.DataFrame | None = None,
     *,
     include_soft: bool = False,
+    rules: Iterable[str | Rule] | None = None,
 ) -> pd.DataFrame:
     """Every hard-rule violation of a roster, re-derived from the problem.
 
@@ -669,6 +829,10 @@ def check_roster(
         (every template break is then reported missing).
     include_soft
         Also list breaches of rules in ``problem.soft_rules`` (``hard`` False).
+    rules
+        Names of the rule units of :data:`wfm.roster.rules.RULES` whose
+        checkers run (default: all). Rows found while reading the tables
+        (unknown agents and templates, breaks matching no shift) are always listed.
 
     Returns
     -------
@@ -681,20 +845,27 @@ def check_roster(
     ------
     DataError
         If a table lacks a needed column or holds an unreadable date or time.
+    ValidationError
+        If ``rules`` names no rule unit.
     """
-    report = _Report(problem, include_soft)
+    # the registry names this module's checkers, so it is read when called
+    from wfm.roster.rules import RULES, rule_unit
+
+    units = RULES if rules is None else tuple(rule_unit(name) for name in rules)
+    checkers = [unit.checker for unit in units if unit.checker is not None]
+    report = ViolationReport(problem, include_soft)
     shifts = _read_shifts(problem, roster, report)
     if breaks is None:
         breaks = pd.DataFrame(columns=list(BREAK_COLUMNS))
     _attach_breaks(problem, breaks, shifts, report)
-    by_agent: dict[str, list[_Shift]] = defaultdict(list)
-    agents = {a.agent_id: a for a in problem.agents}
+    by_agent: dict[str, list[ShiftRecord]] = defaultdict(list)
     for shift in shifts:
         by_agent[shift.agent_id].append(shift)
-        _check_shift_shape(problem, shift, agents[shift.agent_id], report)
-        _check_breaks(problem, shift, report)
     for agent in problem.agents:
-        _check_agent(problem, agent, by_agent.get(agent.agent_id, []), report)
+        mine = sorted(by_agent.get(agent.agent_id, []), key=lambda s: (s.start, s.row))
+        week = AgentWeek(problem=problem, agent=agent, shifts=tuple(mine))
+        for check in checkers:
+            check(week, report)
     return report.frame()
 
 

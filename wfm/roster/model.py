@@ -40,7 +40,6 @@ on every allowed grid.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -50,6 +49,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
+from wfm.roster.coverage import coverage_rows
 from wfm.roster.problem import (
     PreferDayOff,
     PreferStartWindow,
@@ -57,7 +57,14 @@ from wfm.roster.problem import (
     RosterProblem,
     Rule,
 )
-from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
+from wfm.roster.shifts import (
+    AgentOption,
+    ShiftOption,
+    agent_options,
+    last_shift_end_interval,
+    rest_intervals,
+    shift_options,
+)
 
 __all__ = [
     "FAMILIES",
@@ -80,7 +87,6 @@ __all__ = [
     "add_rest",
     "add_weekend_days",
     "build_model",
-    "greedy_hint",
     "is_late",
 ]
 
@@ -450,20 +456,19 @@ def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
 # -- coverage and cost -------------------------------------------------------------
 def _coverage_expressions(rm: RosterModel) -> tuple[list[Any], np.ndarray]:
     n_int = rm.problem.n_intervals
+    rows = coverage_rows(rm.problem, rm.options)
     plus: list[list[Any]] = [[] for _ in range(n_int)]
     minus: list[list[Any]] = [[] for _ in range(n_int)]
     top = np.zeros(n_int, dtype=np.int64)
     for o, n in rm.option_count.items():
-        opt = rm.options[o]
-        for t in range(opt.start, min(opt.end, n_int)):
+        for t in rows.covered(o):
             plus[t].append(n)
     counts_top = {o: 0 for o in rm.option_count}
     for xa in rm.x:
         for o in xa:
             counts_top[o] += 1
     for o, c in counts_top.items():
-        opt = rm.options[o]
-        top[opt.start : min(opt.end, n_int)] += c
+        top[rows.option_start[o] : rows.option_end[o]] += c
     for group in rm.break_groups:
         for p, var in group.counts.items():
             for t in range(p, min(p + group.duration, n_int)):
@@ -495,7 +500,7 @@ def add_coverage(rm: RosterModel) -> list[PenaltyTerm]:
     model = rm.model
     exprs, top = _coverage_expressions(rm)
     rm.coverage = exprs
-    required = np.rint(problem.required_agents * REQUIREMENT_SCALE).astype(np.int64)
+    required = np.rint(problem.required_scheduled * REQUIREMENT_SCALE).astype(np.int64)
     hours = problem.interval_hours
     growth = weights.understaffing_growth
     under_coef = [
@@ -708,10 +713,6 @@ def _END(option: ShiftOption) -> int:
     return option.end
 
 
-def _rest_intervals(problem: RosterProblem, hours: float) -> int:
-    return math.ceil(hours * 60 / problem.interval_minutes - 1e-9)
-
-
 def add_rest(rm: RosterModel) -> list[PenaltyTerm]:
     """Minimum rest between consecutive shifts, and no overlapping shifts.
 
@@ -726,11 +727,10 @@ def add_rest(rm: RosterModel) -> list[PenaltyTerm]:
     model = rm.model
     terms: list[PenaltyTerm] = []
     im = problem.interval_minutes
-    origin = problem.start_date
     rm.start_var = []
     rm.end_var = []
     for a, agent in enumerate(problem.agents):
-        rest = _rest_intervals(problem, problem.contract_of(agent).min_rest_hours)
+        rest = rest_intervals(problem, problem.contract_of(agent).min_rest_hours)
         by_day = [rm.options_of_day(a, d) for d in range(problem.days)]
         starts: dict[int, Any] = {}
         ends: dict[int, Any] = {}
@@ -779,9 +779,8 @@ def add_rest(rm: RosterModel) -> list[PenaltyTerm]:
                         day=e,
                         enforce=enforce,
                     )
-        if agent.last_shift_end is not None:
-            offset = (agent.last_shift_end - _midnight(origin)).total_seconds() / 60.0
-            last_end = math.ceil(offset / im - 1e-9)
+        last_end = last_shift_end_interval(problem, agent)
+        if last_end is not None:
             for e in sorted(low_start):
                 gap = low_start[e] - last_end
                 if gap >= rest and gap >= 0:
@@ -803,10 +802,6 @@ def add_rest(rm: RosterModel) -> list[PenaltyTerm]:
         rm.start_var.append(starts)
         rm.end_var.append(ends)
     return terms
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time())
 
 
 def add_option_rules(rm: RosterModel) -> list[PenaltyTerm]:
@@ -1055,244 +1050,3 @@ def build_model(
             rm.terms += FAMILIES[name](rm)
     rm.model.minimize(cp_model.LinearExpr.sum([t.objective for t in rm.terms]) if rm.terms else 0)
     return rm
-
-
-# -- constructive heuristic -------------------------------------------------------------
-def greedy_hint(
-    rm: RosterModel, *, rounds: int = 3, time_budget_seconds: float = 10.0
-) -> dict[int, list[int]]:
-    """A quick roster built agent by agent against the remaining requirement.
-
-    Agents with the fewest options go first. For each, the working days are
-    chosen among the patterns the day rules allow (treating soft rules as
-    hard) by the best option value of each day, then one option per day in
-    date order respecting rest and paid-hour limits. The value of an option
-    is the marginal drop of the convex shortage cost it brings (each
-    interval capped at one agent) minus the over-staffing and paid cost it
-    adds. Each break goes where the remaining requirement is lowest. Then,
-    for up to ``rounds`` passes (and while ``time_budget_seconds`` lasts),
-    every agent is taken out and put back at their best given the others.
-    Agents for whom no pattern fits get no shifts.
-
-    Returns
-    -------
-    dict
-        Agent index -> option indices assigned (possibly empty).
-    """
-    import time
-
-    started = time.perf_counter()
-    problem = rm.problem
-    order = sorted(range(len(problem.agents)), key=lambda a: (len(rm.x[a]), a))
-    if problem.days > 10:
-        return {a: [] for a in order}
-    state = _GreedyState(rm)
-    for a in order:
-        state.insert(a)
-    for _ in range(rounds):
-        for a in order:
-            if time.perf_counter() - started > time_budget_seconds:
-                return dict(state.plan)
-            state.remove(a)
-            state.insert(a)
-    return dict(state.plan)
-
-
-class _GreedyState:
-    """Remaining requirement and the plan of the constructive heuristic."""
-
-    def __init__(self, rm: RosterModel) -> None:
-        self.rm = rm
-        problem = rm.problem
-        self.n_int = problem.n_intervals
-        self.remaining = problem.required_agents.astype(float).copy()
-        self.plan: dict[int, list[int]] = {}
-        self.placed: dict[int, list[list[int]]] = {}
-        self.patterns: dict[tuple[Any, ...], list[int]] = {}
-        self.by_day: dict[int, list[list[int]]] = {}
-        weights = problem.weights
-        self.growth = np.asarray(weights.understaffing_growth, dtype=float)
-        self.durations = [
-            [b.duration_minutes // problem.interval_minutes for b in t.breaks]
-            for t in problem.templates
-        ]
-
-    def _apply(self, o: int, sign: float, breaks: list[int]) -> None:
-        opt = self.rm.options[o]
-        self.remaining[opt.start : min(opt.end, self.n_int)] -= sign
-        for j, p in enumerate(breaks):
-            duration = self.durations[opt.template][j]
-            self.remaining[p : min(p + duration, self.n_int)] += sign
-
-    def remove(self, a: int) -> None:
-        for o, breaks in zip(self.plan.get(a, []), self._breaks_of(a), strict=True):
-            self._apply(o, -1.0, breaks)
-        self.plan[a] = []
-        self.placed[a] = []
-
-    def _breaks_of(self, a: int) -> list[list[int]]:
-        return [list(b) for b in self.placed.get(a, [])]
-
-    def _gain(self) -> np.ndarray:
-        problem = self.rm.problem
-        weights = problem.weights
-        rem = self.remaining
-        k = np.clip(np.ceil(rem) - 1, 0, len(self.growth) - 1).astype(np.int64)
-        short = np.clip(rem, 0.0, 1.0)
-        value = weights.understaffing_per_agent_hour * self.growth[k] * short
-        value -= weights.overstaffing_per_agent_hour * (1.0 - short)
-        out: np.ndarray = value * problem.interval_hours
-        return out
-
-    def insert(self, a: int) -> None:
-        rm = self.rm
-        problem = rm.problem
-        agent = problem.agents[a]
-        contract = problem.contract_of(agent)
-        if a not in self.by_day:
-            clean = {ao.option for ao in rm.agent_options[a] if not ao.breaches}
-            self.by_day[a] = [
-                [o for o in rm.options_of_day(a, d) if o in clean] for d in range(problem.days)
-            ]
-        by_day = self.by_day[a]
-        mine = [o for d in range(problem.days) for o in by_day[d]]
-        if not mine:
-            self.plan[a] = []
-            self.placed[a] = []
-            return
-        prefix = np.concatenate([[0.0], np.cumsum(self._gain())])
-        rate = problem.cost_per_hour_of(agent) * problem.weights.paid_hour
-        starts = np.array([rm.options[o].start for o in mine], dtype=np.int64)
-        ends = np.minimum([rm.options[o].end for o in mine], self.n_int).astype(np.int64)
-        paid = np.array([rm.options[o].paid_minutes for o in mine], dtype=float)
-        worth = prefix[ends] - prefix[starts] - rate * paid / 60.0
-        values = dict(zip(mine, worth.tolist(), strict=True))
-        best = [max((values[o] for o in by_day[d]), default=-math.inf) for d in range(problem.days)]
-        pin_work = 0
-        for pin in agent.pins:
-            if not pin.off:
-                pin_work |= 1 << (pin.day - problem.start_date).days
-        avail_mask = sum(1 << d for d in range(problem.days) if by_day[d])
-        key = (
-            contract.name,
-            agent.consecutive_days_worked_before,
-            agent.days_off_before,
-            pin_work,
-            avail_mask,
-        )
-        if key not in self.patterns:
-            self.patterns[key] = _day_patterns(problem, a, avail_mask, pin_work)
-        patterns = sorted(
-            self.patterns[key],
-            key=lambda m: -sum(best[d] for d in range(problem.days) if m >> d & 1),
-        )
-        chosen: list[int] = []
-        for mask in patterns[:8]:
-            picked = _fill_pattern(rm, a, mask, by_day, values)
-            if picked is not None:
-                chosen = picked
-                break
-        placed: list[list[int]] = []
-        for o in chosen:
-            opt = rm.options[o]
-            self._apply(o, 1.0, [])
-            breaks: list[int] = []
-            for j, window in enumerate(opt.break_starts):
-                duration = self.durations[opt.template][j]
-                p = min(
-                    window,
-                    key=lambda q: (
-                        float(self.remaining[q : min(q + duration, self.n_int)].sum())
-                        if q < self.n_int
-                        else 0.0
-                    ),
-                )
-                breaks.append(p)
-                self.remaining[p : min(p + duration, self.n_int)] += 1.0
-            placed.append(breaks)
-        self.plan[a] = chosen
-        self.placed[a] = placed
-
-
-def _day_patterns(problem: RosterProblem, a: int, avail_mask: int, pin_work: int) -> list[int]:
-    agent = problem.agents[a]
-    c = problem.contract_of(agent)
-    days = problem.days
-    weekend = [d for d in range(days) if problem.weekday_of(d) in problem.weekend_days]
-    out: list[int] = []
-    for mask in range(1 << days):
-        if mask & ~avail_mask or (mask & pin_work) != pin_work:
-            continue
-        n = bin(mask).count("1")
-        if n < c.min_days_per_week or n > c.max_days_per_week:
-            continue
-        if sum(mask >> d & 1 for d in weekend) > c.max_weekend_days:
-            continue
-        run = agent.consecutive_days_worked_before
-        ok = True
-        for d in range(days):
-            run = run + 1 if mask >> d & 1 else 0
-            if run > c.max_consecutive_days:
-                ok = False
-                break
-        if not ok:
-            continue
-        k = c.min_consecutive_days_off
-        if k > 1:
-            first = -min(agent.days_off_before, k - 1)
-            if not any(
-                all(not mask >> d & 1 for d in range(max(s, 0), s + k))
-                for s in range(first, days - k + 1)
-            ):
-                continue
-        out.append(mask)
-    return out
-
-
-def _fill_pattern(
-    rm: RosterModel,
-    a: int,
-    mask: int,
-    by_day: list[list[int]],
-    values: dict[int, float],
-) -> list[int] | None:
-    problem = rm.problem
-    agent = problem.agents[a]
-    c = problem.contract_of(agent)
-    rest = _rest_intervals(problem, c.min_rest_hours)
-    days = [d for d in range(problem.days) if mask >> d & 1]
-    low = c.min_hours_per_week * 60
-    high = c.max_hours_per_week * 60
-    min_paid = {d: min(rm.options[o].paid_minutes for o in by_day[d]) for d in days}
-    max_paid = {d: max(rm.options[o].paid_minutes for o in by_day[d]) for d in days}
-    latest_start = {d: max(rm.options[o].start for o in by_day[d]) for d in days}
-    last_end: float = -math.inf
-    if agent.last_shift_end is not None:
-        offset = (agent.last_shift_end - _midnight(problem.start_date)).total_seconds() / 60.0
-        last_end = math.ceil(offset / problem.interval_minutes - 1e-9)
-    paid = 0
-    picked: list[int] = []
-    for i, d in enumerate(days):
-        later = days[i + 1 :]
-        need_low = low - sum(max_paid[e] for e in later)
-        need_high = high - sum(min_paid[e] for e in later)
-        best_o = None
-        best_v = -math.inf
-        for o in by_day[d]:
-            opt = rm.options[o]
-            if opt.start < last_end + rest:
-                continue
-            p = paid + opt.paid_minutes
-            if p < need_low - 1e-9 or p > need_high + 1e-9:
-                continue
-            if later and opt.end + rest > latest_start[later[0]]:
-                continue
-            if values[o] > best_v:
-                best_v = values[o]
-                best_o = o
-        if best_o is None:
-            return None
-        picked.append(best_o)
-        paid += rm.options[best_o].paid_minutes
-        last_end = rm.options[best_o].end
-    return picked

@@ -1,11 +1,27 @@
 """Pre-solve checks and explanations of infeasible rosters.
 
 :func:`precheck` looks for inputs that make the roster impossible before any
-model is solved, using only the shift options each agent may work: a
-template whose breaks fit no length, an agent whose options cannot reach the
-contract's minimum hours or days, pins that contradict availability or the
-contract, a days-off block that cannot fit, ... Each finding is a
-:class:`Conflict` naming the rule and the agent.
+model is solved, using only the shift options each agent may work. It runs
+the precheck of every rule unit of :mod:`wfm.roster.rules` that has one, in
+the registry's order, and lists the findings of the whole problem first, then
+those of each agent in problem order. Each precheck names only its own rule:
+
+:func:`precheck_template_breaks`
+    a template whose breaks fit no allowed length (``template_breaks``);
+:func:`precheck_min_hours`, :func:`precheck_max_hours`
+    an agent whose options cannot reach the contract's minimum hours, or
+    whose shortest allowed week already pays more than the maximum;
+:func:`precheck_min_days`
+    fewer days with an allowed shift than the minimum, or a minimum that
+    leaves no room for the block of consecutive days off;
+:func:`precheck_min_consecutive_days_off`
+    a block of days off that cannot fit in the horizon or between the
+    pinned working days;
+:func:`precheck_pins`
+    a pin to work on a day without an allowed shift, or pinned working days
+    beyond the contract's days, run of days or hours.
+
+Each finding is a :class:`Conflict` naming the rule and the agent.
 
 :func:`explain_infeasibility` is used when CP-SAT proves the full model
 infeasible: it rebuilds the model with one enforcement literal per (hard rule
@@ -16,11 +32,13 @@ literals sufficient for infeasibility, shrunk by deletion while time allows.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ortools.sat.python import cp_model
 
-from wfm.roster.problem import RosterProblem, Rule
+from wfm.roster.problem import Agent, Contract, RosterProblem, Rule
 from wfm.roster.shifts import (
     AgentOption,
     ShiftOption,
@@ -29,7 +47,20 @@ from wfm.roster.shifts import (
     shift_options,
 )
 
-__all__ = ["Conflict", "explain_infeasibility", "precheck"]
+__all__ = [
+    "AgentReach",
+    "Conflict",
+    "Precheck",
+    "agent_reach",
+    "explain_infeasibility",
+    "precheck",
+    "precheck_max_hours",
+    "precheck_min_consecutive_days_off",
+    "precheck_min_days",
+    "precheck_min_hours",
+    "precheck_pins",
+    "precheck_template_breaks",
+]
 
 
 @dataclass(frozen=True)
@@ -40,7 +71,7 @@ class Conflict:
     ----------
     rule
         A :class:`~wfm.roster.problem.Rule` value, or a structural rule name
-        (``"template_breaks"``, ``"one_shift_per_day"``, ``"no_option"``).
+        (``"template_breaks"``, ``"structure"``, ``"unknown"``).
     agent_id
         The agent concerned; ``None`` for rules about the whole problem.
     message
@@ -52,8 +83,281 @@ class Conflict:
     message: str
 
 
+@dataclass(frozen=True)
+class AgentReach:
+    """What the shift options one agent may work can reach: the facts of every precheck.
+
+    Attributes
+    ----------
+    problem, agent
+        The problem and the agent.
+    options
+        The shift options the agent may work (templates, availability, time
+        off and pins applied where hard).
+    """
+
+    problem: RosterProblem
+    agent: Agent
+    options: tuple[ShiftOption, ...]
+
+    @property
+    def contract(self) -> Contract:
+        """The agent's contract."""
+        return self.problem.contract_of(self.agent)
+
+    @cached_property
+    def days_with_options(self) -> list[int]:
+        """Horizon days with at least one allowed option, ascending."""
+        return sorted({o.day for o in self.options})
+
+    @cached_property
+    def max_paid_by_day(self) -> dict[int, int]:
+        """Longest paid minutes of an allowed option, per day with options."""
+        return {
+            d: max(o.paid_minutes for o in self.options if o.day == d)
+            for d in self.days_with_options
+        }
+
+    @cached_property
+    def min_paid_by_day(self) -> dict[int, int]:
+        """Shortest paid minutes of an allowed option, per day with options."""
+        return {
+            d: min(o.paid_minutes for o in self.options if o.day == d)
+            for d in self.days_with_options
+        }
+
+    @cached_property
+    def pinned_work_days(self) -> list[int]:
+        """Horizon days the agent is pinned to work, ascending."""
+        start = self.problem.start_date
+        return sorted((pin.day - start).days for pin in self.agent.pins if not pin.off)
+
+    def conflict(self, rule: Rule, text: str) -> Conflict:
+        """A :class:`Conflict` of ``rule`` for this agent, ``text`` after the agent's name."""
+        who = self.agent.agent_id
+        return Conflict(rule=rule.value, agent_id=who, message=f"agent {who}: {text}")
+
+
+Precheck = Callable[[RosterProblem, Sequence[AgentReach]], list[Conflict]]
+"""A rule's precheck: the conflicts of that rule, from the problem and every agent's reach."""
+
+
+def agent_reach(
+    problem: RosterProblem,
+    options: list[ShiftOption],
+    allowed: list[list[AgentOption]],
+) -> tuple[AgentReach, ...]:
+    """The :class:`AgentReach` of every agent, in problem order."""
+    return tuple(
+        AgentReach(
+            problem=problem,
+            agent=agent,
+            options=tuple(options[ao.option] for ao in mine),
+        )
+        for agent, mine in zip(problem.agents, allowed, strict=True)
+    )
+
+
 def _hard(problem: RosterProblem, rule: Rule) -> bool:
     return not problem.is_soft(rule)
+
+
+# -- one precheck per rule unit ----------------------------------------------------
+
+
+def precheck_template_breaks(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[Conflict]:
+    """Templates whose breaks cannot fit in any of their allowed lengths."""
+    conflicts: list[Conflict] = []
+    im = problem.interval_minutes
+    for template in problem.templates:
+        if template.breaks and all(
+            break_windows(template, length, im) is None for length in template.lengths_minutes
+        ):
+            conflicts.append(
+                Conflict(
+                    rule="template_breaks",
+                    agent_id=None,
+                    message=(
+                        f"template {template.name!r}: its breaks cannot fit in any allowed "
+                        f"length ({', '.join(str(x) for x in template.lengths_minutes)} minutes)"
+                    ),
+                )
+            )
+    return conflicts
+
+
+def precheck_pins(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[Conflict]:
+    """Hard pins to work on a day without an allowed shift or beyond the hard contract.
+
+    Pinned working days are checked against ``max_days_per_week``,
+    ``max_consecutive_days`` (with the days worked before the horizon) and,
+    with their shortest allowed shifts, ``max_hours_per_week``, each where
+    that rule is hard.
+    """
+    conflicts: list[Conflict] = []
+    if not _hard(problem, Rule.PINS):
+        return conflicts
+    for r in reach:
+        contract, pinned_work = r.contract, r.pinned_work_days
+        for day in pinned_work:
+            if day not in r.max_paid_by_day:
+                conflicts.append(
+                    r.conflict(
+                        Rule.PINS,
+                        f"pinned to work on {problem.dates[day]} but no "
+                        "allowed shift fits that day (templates, availability, time off)",
+                    )
+                )
+        if len(pinned_work) > contract.max_days_per_week and _hard(problem, Rule.MAX_DAYS):
+            conflicts.append(
+                r.conflict(
+                    Rule.PINS,
+                    f"{len(pinned_work)} pinned working days exceed "
+                    f"max_days_per_week ({contract.max_days_per_week})",
+                )
+            )
+        run = r.agent.consecutive_days_worked_before
+        longest = 0
+        for day in range(problem.days):
+            run = run + 1 if day in pinned_work else 0
+            longest = max(longest, run)
+        if longest > contract.max_consecutive_days and _hard(problem, Rule.MAX_CONSECUTIVE_DAYS):
+            conflicts.append(
+                r.conflict(
+                    Rule.PINS,
+                    f"pinned working days make a run of {longest} days, "
+                    f"above max_consecutive_days ({contract.max_consecutive_days})",
+                )
+            )
+        pinned_paid = sum(r.min_paid_by_day.get(d, 0) for d in pinned_work)
+        if pinned_paid > contract.max_hours_per_week * 60 + 1e-9 and _hard(problem, Rule.MAX_HOURS):
+            conflicts.append(
+                r.conflict(
+                    Rule.PINS,
+                    f"pinned shifts need at least {pinned_paid / 60:g} paid "
+                    f"hours, above max_hours_per_week ({contract.max_hours_per_week:g})",
+                )
+            )
+    return conflicts
+
+
+def precheck_min_days(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[Conflict]:
+    """A hard minimum of days above the days with an allowed shift, or above the
+    days a hard block of consecutive days off leaves."""
+    conflicts: list[Conflict] = []
+    if not _hard(problem, Rule.MIN_DAYS):
+        return conflicts
+    for r in reach:
+        contract = r.contract
+        if len(r.days_with_options) < contract.min_days_per_week:
+            conflicts.append(
+                r.conflict(
+                    Rule.MIN_DAYS,
+                    f"min_days_per_week is {contract.min_days_per_week} but "
+                    f"only {len(r.days_with_options)} days have an allowed shift "
+                    "(templates, availability, time off, pins)",
+                )
+            )
+        k = contract.min_consecutive_days_off
+        if k > 1 and _hard(problem, Rule.MIN_CONSECUTIVE_DAYS_OFF):
+            first = -min(r.agent.days_off_before, k - 1)
+            room = problem.days - k + max(-first, 0)  # days left to work around the block
+            if first <= problem.days - k and contract.min_days_per_week > room:
+                conflicts.append(
+                    r.conflict(
+                        Rule.MIN_DAYS,
+                        f"min_days_per_week ({contract.min_days_per_week}) "
+                        f"leaves no room for {k} consecutive days off "
+                        f"(min_consecutive_days_off) in {problem.days} days",
+                    )
+                )
+    return conflicts
+
+
+def precheck_min_hours(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[Conflict]:
+    """A hard minimum of paid hours above the longest allowed shifts on the usable days."""
+    conflicts: list[Conflict] = []
+    if not _hard(problem, Rule.MIN_HOURS):
+        return conflicts
+    for r in reach:
+        contract = r.contract
+        if contract.min_hours_per_week <= 0:
+            continue
+        usable = min(contract.max_days_per_week, len(r.days_with_options))
+        if not _hard(problem, Rule.MAX_DAYS):
+            usable = len(r.days_with_options)
+        best = sum(sorted(r.max_paid_by_day.values(), reverse=True)[:usable])
+        if best < contract.min_hours_per_week * 60 - 1e-9:
+            conflicts.append(
+                r.conflict(
+                    Rule.MIN_HOURS,
+                    f"at most {best / 60:g} paid hours are reachable "
+                    f"(allowed shifts on at most {usable} days) but "
+                    f"min_hours_per_week is {contract.min_hours_per_week:g}",
+                )
+            )
+    return conflicts
+
+
+def precheck_max_hours(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[Conflict]:
+    """A hard maximum of paid hours below the shortest shifts of the hard minimum of days."""
+    conflicts: list[Conflict] = []
+    if not (_hard(problem, Rule.MAX_HOURS) and _hard(problem, Rule.MIN_DAYS)):
+        return conflicts
+    for r in reach:
+        contract = r.contract
+        if not 0 < contract.min_days_per_week <= len(r.days_with_options):
+            continue
+        least = sum(sorted(r.min_paid_by_day.values())[: contract.min_days_per_week])
+        if least > contract.max_hours_per_week * 60 + 1e-9:
+            conflicts.append(
+                r.conflict(
+                    Rule.MAX_HOURS,
+                    f"the shortest {contract.min_days_per_week} shifts "
+                    f"(min_days_per_week) already pay {least / 60:g} hours, above "
+                    f"max_hours_per_week ({contract.max_hours_per_week:g})",
+                )
+            )
+    return conflicts
+
+
+def precheck_min_consecutive_days_off(
+    problem: RosterProblem, reach: Sequence[AgentReach]
+) -> list[Conflict]:
+    """A hard block of consecutive days off that cannot fit in the horizon or, with hard
+    pins, between the pinned working days."""
+    conflicts: list[Conflict] = []
+    if not _hard(problem, Rule.MIN_CONSECUTIVE_DAYS_OFF):
+        return conflicts
+    for r in reach:
+        k = r.contract.min_consecutive_days_off
+        if k <= 1:
+            continue
+        first = -min(r.agent.days_off_before, k - 1)
+        if first > problem.days - k:
+            conflicts.append(
+                r.conflict(
+                    Rule.MIN_CONSECUTIVE_DAYS_OFF,
+                    f"a block of {k} consecutive days off cannot fit in "
+                    f"a horizon of {problem.days} days",
+                )
+            )
+        elif _hard(problem, Rule.PINS):
+            pinned = set(r.pinned_work_days)
+            if not any(
+                not any(d in pinned for d in range(max(s, 0), s + k))
+                for s in range(first, problem.days - k + 1)
+            ):
+                conflicts.append(
+                    r.conflict(
+                        Rule.MIN_CONSECUTIVE_DAYS_OFF,
+                        f"pinned working days leave no block of {k} consecutive days off",
+                    )
+                )
+    return conflicts
+
+
+# -- the pre-solve pass ------------------------------------------------------------
 
 
 def precheck(
@@ -77,202 +381,25 @@ def precheck(
     Returns
     -------
     list of Conflict
+        Findings about the whole problem first, then each agent's in problem
+        order; within them, in the order of :data:`wfm.roster.rules.RULES`.
     """
+    # the registry names this module's prechecks, so it is read when called
+    from wfm.roster.rules import RULES
+
     if options is None:
         options = shift_options(problem)
-    conflicts: list[Conflict] = []
-    im = problem.interval_minutes
-    for template in problem.templates:
-        if template.breaks and all(
-            break_windows(template, length, im) is None for length in template.lengths_minutes
-        ):
-            conflicts.append(
-                Conflict(
-                    rule="template_breaks",
-                    agent_id=None,
-                    message=(
-                        f"template {template.name!r}: its breaks cannot fit in any allowed "
-                        f"length ({', '.join(str(x) for x in template.lengths_minutes)} minutes)"
-                    ),
-                )
-            )
     per_agent = allowed if allowed is not None else agent_options(problem, options)
-    for a, agent in enumerate(problem.agents):
-        contract = problem.contract_of(agent)
-        who = agent.agent_id
-        mine = [options[ao.option] for ao in per_agent[a]]
-        days_with = sorted({o.day for o in mine})
-        max_paid_by_day = {d: max(o.paid_minutes for o in mine if o.day == d) for d in days_with}
-        min_paid_by_day = {d: min(o.paid_minutes for o in mine if o.day == d) for d in days_with}
-        pinned_work = sorted(
-            (pin.day - problem.start_date).days for pin in agent.pins if not pin.off
-        )
-        if _hard(problem, Rule.PINS):
-            for day in pinned_work:
-                if day not in max_paid_by_day:
-                    conflicts.append(
-                        Conflict(
-                            rule=Rule.PINS.value,
-                            agent_id=who,
-                            message=(
-                                f"agent {who}: pinned to work on {problem.dates[day]} but no "
-                                "allowed shift fits that day (templates, availability, time off)"
-                            ),
-                        )
-                    )
-            if len(pinned_work) > contract.max_days_per_week and _hard(problem, Rule.MAX_DAYS):
-                conflicts.append(
-                    Conflict(
-                        rule=Rule.PINS.value,
-                        agent_id=who,
-                        message=(
-                            f"agent {who}: {len(pinned_work)} pinned working days exceed "
-                            f"max_days_per_week ({contract.max_days_per_week})"
-                        ),
-                    )
-                )
-            run = agent.consecutive_days_worked_before
-            longest = 0
-            for day in range(problem.days):
-                run = run + 1 if day in pinned_work else 0
-                longest = max(longest, run)
-            if longest > contract.max_consecutive_days and _hard(
-                problem, Rule.MAX_CONSECUTIVE_DAYS
-            ):
-                conflicts.append(
-                    Conflict(
-                        rule=Rule.PINS.value,
-                        agent_id=who,
-                        message=(
-                            f"agent {who}: pinned working days make a run of {longest} days, "
-                            f"above max_consecutive_days ({contract.max_consecutive_days})"
-                        ),
-                    )
-                )
-            pinned_paid = sum(min_paid_by_day.get(d, 0) for d in pinned_work)
-            if pinned_paid > contract.max_hours_per_week * 60 + 1e-9 and _hard(
-                problem, Rule.MAX_HOURS
-            ):
-                conflicts.append(
-                    Conflict(
-                        rule=Rule.PINS.value,
-                        agent_id=who,
-                        message=(
-                            f"agent {who}: pinned shifts need at least {pinned_paid / 60:g} paid "
-                            f"hours, above max_hours_per_week ({contract.max_hours_per_week:g})"
-                        ),
-                    )
-                )
-        if _hard(problem, Rule.MIN_DAYS) and len(days_with) < contract.min_days_per_week:
-            conflicts.append(
-                Conflict(
-                    rule=Rule.MIN_DAYS.value,
-                    agent_id=who,
-                    message=(
-                        f"agent {who}: min_days_per_week is {contract.min_days_per_week} but "
-                        f"only {len(days_with)} days have an allowed shift "
-                        "(templates, availability, time off, pins)"
-                    ),
-                )
-            )
-        if _hard(problem, Rule.MIN_HOURS) and contract.min_hours_per_week > 0:
-            usable = min(contract.max_days_per_week, len(days_with))
-            if not _hard(problem, Rule.MAX_DAYS):
-                usable = len(days_with)
-            best = sum(sorted(max_paid_by_day.values(), reverse=True)[:usable])
-            if best < contract.min_hours_per_week * 60 - 1e-9:
-                conflicts.append(
-                    Conflict(
-                        rule=Rule.MIN_HOURS.value,
-                        agent_id=who,
-                        message=(
-                            f"agent {who}: at most {best / 60:g} paid hours are reachable "
-                            f"(allowed shifts on at most {usable} days) but "
-                            f"min_hours_per_week is {contract.min_hours_per_week:g}"
-                        ),
-                    )
-                )
-        if (
-            _hard(problem, Rule.MAX_HOURS)
-            and _hard(problem, Rule.MIN_DAYS)
-            and contract.min_days_per_week > 0
-            and len(days_with) >= contract.min_days_per_week
-        ):
-            least = sum(sorted(min_paid_by_day.values())[: contract.min_days_per_week])
-            if least > contract.max_hours_per_week * 60 + 1e-9:
-                conflicts.append(
-                    Conflict(
-                        rule=Rule.MAX_HOURS.value,
-                        agent_id=who,
-                        message=(
-                            f"agent {who}: the shortest {contract.min_days_per_week} shifts "
-                            f"(min_days_per_week) already pay {least / 60:g} hours, above "
-                            f"max_hours_per_week ({contract.max_hours_per_week:g})"
-                        ),
-                    )
-                )
-        k = contract.min_consecutive_days_off
-        if k > 1 and _hard(problem, Rule.MIN_CONSECUTIVE_DAYS_OFF):
-            first = -min(agent.days_off_before, k - 1)
-            if first > problem.days - k:
-                conflicts.append(
-                    Conflict(
-                        rule=Rule.MIN_CONSECUTIVE_DAYS_OFF.value,
-                        agent_id=who,
-                        message=(
-                            f"agent {who}: a block of {k} consecutive days off cannot fit in "
-                            f"a horizon of {problem.days} days"
-                        ),
-                    )
-                )
-            elif _hard(problem, Rule.PINS):
-                pinned = set(pinned_work)
-                if not any(
-                    not any(d in pinned for d in range(max(s, 0), s + k))
-                    for s in range(first, problem.days - k + 1)
-                ):
-                    conflicts.append(
-                        Conflict(
-                            rule=Rule.MIN_CONSECUTIVE_DAYS_OFF.value,
-                            agent_id=who,
-                            message=(
-                                f"agent {who}: pinned working days leave no block of {k} "
-                                "consecutive days off"
-                            ),
-                        )
-                    )
-            if (
-                first <= problem.days - k
-                and _hard(problem, Rule.MIN_DAYS)
-                and contract.min_days_per_week > problem.days - k + max(-first, 0)
-            ):
-                conflicts.append(
-                    Conflict(
-                        rule=Rule.MIN_DAYS.value,
-                        agent_id=who,
-                        message=(
-                            f"agent {who}: min_days_per_week ({contract.min_days_per_week}) "
-                            f"leaves no room for {k} consecutive days off "
-                            f"(min_consecutive_days_off) in {problem.days} days"
-                        ),
-                    )
-                )
-    return conflicts
+    reach = agent_reach(problem, options, per_agent)
+    found = [
+        c for unit in RULES if unit.precheck is not None for c in unit.precheck(problem, reach)
+    ]
+    position = {agent.agent_id: i for i, agent in enumerate(problem.agents)}
+    return sorted(found, key=lambda c: -1 if c.agent_id is None else position[c.agent_id])
 
 
-_GUARDED = (
-    Rule.MIN_HOURS,
-    Rule.MAX_HOURS,
-    Rule.MIN_DAYS,
-    Rule.MAX_DAYS,
-    Rule.MAX_CONSECUTIVE_DAYS,
-    Rule.MIN_CONSECUTIVE_DAYS_OFF,
-    Rule.MIN_REST,
-    Rule.MAX_WEEKEND_DAYS,
-    Rule.AVAILABILITY,
-    Rule.TIME_OFF,
-    Rule.PINS,
-)
+_GUARDED = tuple(Rule)
+"""Order of the explained rules of one agent: that of :class:`Rule`."""
 
 
 def _solve_with(
@@ -373,17 +500,10 @@ def explain_infeasibility(
     return out
 
 
-def _rule_detail(rule: Rule, contract: object) -> str:
-    attr = {
-        Rule.MIN_HOURS: "min_hours_per_week",
-        Rule.MAX_HOURS: "max_hours_per_week",
-        Rule.MIN_DAYS: "min_days_per_week",
-        Rule.MAX_DAYS: "max_days_per_week",
-        Rule.MAX_CONSECUTIVE_DAYS: "max_consecutive_days",
-        Rule.MIN_CONSECUTIVE_DAYS_OFF: "min_consecutive_days_off",
-        Rule.MIN_REST: "min_rest_hours",
-        Rule.MAX_WEEKEND_DAYS: "max_weekend_days",
-    }.get(rule)
+def _rule_detail(rule: Rule, contract: Contract) -> str:
+    from wfm.roster.rules import rule_unit
+
+    attr = rule_unit(rule).contract_field
     if attr is None:
         return ""
     return f" ({getattr(contract, attr):g})"

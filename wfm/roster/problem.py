@@ -19,17 +19,26 @@ Requirements layout
 
 ``interval_start``
     datetime64, on the grid, within the horizon, unique.
-``required_agents``
-    float >= 0: agents needed *on the phone* (on shift and not on break),
-    already grossed up for the shrinkage the roster does not place itself
-    (absence, training, ...). Fractional values are allowed.
+``required_scheduled``
+    float >= 0: agents required *scheduled*, i.e. on shift and not on a
+    break the roster places: the requirement on the phone already grossed up
+    for the shrinkage the roster does not place itself (absence, training,
+    ...; see :meth:`wfm.service.ServicePolicy.scheduled_for`). Fractional
+    values are allowed.
 ``calls``, ``aht_seconds`` (optional)
     forecast used to report the service level the roster achieves.
 
 Intervals of the horizon absent from the table need 0 agents (closed).
 This is the layout :func:`wfm.staffing.requirements` produces once
-``agents_scheduled`` (or ``agents_scheduled_fractional``) is renamed to
-``required_agents``; :func:`requirements_from_staffing` does that.
+reduced to ``interval_start``, ``required_scheduled`` (or
+``required_scheduled_fractional``, renamed ``required_scheduled``) and the
+forecast columns; :func:`requirements_from_staffing` does that.
+
+Renamed in 0.2: the column ``required_agents`` is now ``required_scheduled``
+(and so is the attribute :attr:`RosterProblem.required_scheduled`). Tables
+read from user files still accept the former names (see
+:data:`FORMER_COLUMN_NAMES` and :func:`requirement_column`), with a
+deprecation note.
 """
 
 from __future__ import annotations
@@ -37,21 +46,21 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError, ValidationError
-
-if TYPE_CHECKING:
-    from wfm.staffing import ServiceTarget
+from wfm.service import ServicePolicy
 
 __all__ = [
+    "FORMER_COLUMN_NAMES",
     "Agent",
     "AvailabilityWindow",
     "BreakRule",
@@ -63,10 +72,10 @@ __all__ = [
     "Preference",
     "RosterProblem",
     "Rule",
-    "ServiceSettings",
     "ShiftTemplate",
     "TimeOff",
     "Weights",
+    "requirement_column",
     "requirements_from_staffing",
 ]
 
@@ -626,45 +635,6 @@ class Weights:
         object.__setattr__(self, "understaffing_growth", growth)
 
 
-@dataclass(frozen=True, kw_only=True)
-class ServiceSettings:
-    """How to report the service level a roster achieves.
-
-    ``shrinkage`` is the share of scheduled time lost to what the roster does
-    not place itself (absence, training): agents on the phone are
-    ``coverage * (1 - shrinkage)``. Breaks placed by the roster are already
-    excluded from coverage and must not be counted here again.
-    """
-
-    target: ServiceTarget
-    model: str = "erlang_c"
-    patience_seconds: float | None = None
-    shrinkage: float = 0.0
-
-    def __post_init__(self) -> None:
-        _require(
-            self.model in ("erlang_c", "erlang_a"),
-            "service.model",
-            self.model,
-            "'erlang_c' or 'erlang_a'",
-        )
-        if self.model == "erlang_a":
-            _require(
-                self.patience_seconds is not None
-                and _is_finite_number(self.patience_seconds)
-                and self.patience_seconds > 0,
-                "service.patience_seconds",
-                self.patience_seconds,
-                "a positive number of seconds for model 'erlang_a'",
-            )
-        _require(
-            _is_finite_number(self.shrinkage) and 0 <= self.shrinkage < 1,
-            "service.shrinkage",
-            self.shrinkage,
-            "a fraction in [0, 1)",
-        )
-
-
 @dataclass(frozen=True, kw_only=True, eq=False)
 class RosterProblem:
     """One week of rostering: requirements, shift templates, contracts, agents.
@@ -692,7 +662,9 @@ class RosterProblem:
         A shift ending after this clock time (or after midnight) is "late"
         for fairness.
     service
-        How to report the achieved service level; ``None`` skips it.
+        The service policy the requirements come from, used to report the
+        service level the roster achieves (its shrinkage turns scheduled
+        coverage into agents on the phone); ``None`` skips that report.
     """
 
     start_date: dt.date
@@ -706,7 +678,7 @@ class RosterProblem:
     soft_rules: Mapping[Rule, float] = field(default_factory=dict)
     weekend_days: frozenset[int] = frozenset({5, 6})
     late_shift_ends_after: dt.time = dt.time(20, 0)
-    service: ServiceSettings | None = None
+    service: ServicePolicy | None = None
 
     def __post_init__(self) -> None:
         im = self.interval_minutes
@@ -748,6 +720,12 @@ class RosterProblem:
             )
             soft[rule] = float(penalty)
         object.__setattr__(self, "soft_rules", soft)
+        _require(
+            self.service is None or isinstance(self.service, ServicePolicy),
+            "service",
+            type(self.service).__name__,
+            "a wfm.ServicePolicy or None",
+        )
         self._validate_names()
         self._validate_grid()
         self._validate_agents()
@@ -853,9 +831,11 @@ class RosterProblem:
     def _validate_requirements(self) -> None:
         df = self.requirements
         _require(isinstance(df, pd.DataFrame), "requirements", type(df).__name__, "a DataFrame")
-        for column in ("interval_start", "required_agents"):
+        for column in ("interval_start", "required_scheduled"):
             if column not in df.columns:
-                raise DataError("requirements", list(df.columns), f"a column {column!r}")
+                former = [c for c in FORMER_COLUMN_NAMES.get(column, ()) if c in df.columns]
+                renamed = f" (renamed from {former[0]!r} in 0.2)" if former else ""
+                raise DataError("requirements", list(df.columns), f"a column {column!r}{renamed}")
         starts = pd.to_datetime(df["interval_start"], errors="coerce")
         bad = starts.isna()
         if bad.any():
@@ -885,7 +865,7 @@ class RosterProblem:
                 f"requirements.interval_start[row {row}]", str(starts.iloc[row]), "unique intervals"
             )
         for column, allow_zero in (
-            ("required_agents", True),
+            ("required_scheduled", True),
             ("calls", True),
             ("aht_seconds", False),
         ):
@@ -951,9 +931,9 @@ class RosterProblem:
         return out
 
     @cached_property
-    def required_agents(self) -> np.ndarray:
-        """Required agents on the phone per horizon interval (0 where absent)."""
-        return self._column_on_grid("required_agents", 0.0)
+    def required_scheduled(self) -> np.ndarray:
+        """Required scheduled agents (on shift, not on break) per interval (0 where absent)."""
+        return self._column_on_grid("required_scheduled", 0.0)
 
     @cached_property
     def calls(self) -> np.ndarray:
@@ -994,29 +974,75 @@ class RosterProblem:
         return (self.start_date.weekday() + day) % 7
 
 
+#: Requirement columns renamed in 0.2: each name, and the former names still
+#: read (with a deprecation note) from tables users may have in files.
+FORMER_COLUMN_NAMES: Mapping[str, tuple[str, ...]] = {
+    "required_scheduled": ("required_agents", "agents_scheduled"),
+    "required_scheduled_fractional": ("agents_scheduled_fractional",),
+    "required_on_phone": ("agents_on_phone",),
+    "required_on_phone_fractional": ("agents_on_phone_fractional",),
+}
+
+
+def requirement_column(columns: Iterable[str], name: str) -> tuple[str, str | None] | None:
+    """The column of a requirements table that holds ``name``, under its current or former name.
+
+    Parameters
+    ----------
+    columns
+        The columns of the table.
+    name
+        A current column name, e.g. ``"required_scheduled"``.
+
+    Returns
+    -------
+    tuple or None
+        ``(column, note)``: the column to read and, when it is a former name
+        (see :data:`FORMER_COLUMN_NAMES`), a deprecation note naming old ->
+        new (``None`` otherwise); ``None`` when neither is present.
+    """
+    present = set(columns)
+    if name in present:
+        return name, None
+    for former in FORMER_COLUMN_NAMES.get(name, ()):
+        if former in present:
+            note = (
+                f"column {former!r} is read as {name!r}: it was renamed {former!r} -> {name!r} "
+                "in wfm 0.2, and the old name will stop being read in a later version"
+            )
+            return former, note
+    return None
+
+
 def requirements_from_staffing(staffing: pd.DataFrame, *, fractional: bool = False) -> pd.DataFrame:
     """Turn a :func:`wfm.staffing.requirements` table into the roster layout.
 
     Parameters
     ----------
     staffing
-        Output of :func:`wfm.staffing.requirements`.
+        Output of :func:`wfm.staffing.requirements` (a table with the former
+        column names, e.g. ``agents_scheduled``, is read too, with a
+        :class:`DeprecationWarning`).
     fractional
-        Use ``agents_scheduled_fractional`` (aggregate before rounding)
-        instead of the integer ``agents_scheduled``.
+        Use ``required_scheduled_fractional`` (aggregate before rounding)
+        instead of the integer ``required_scheduled``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``interval_start``, ``required_agents``, and ``calls`` and
+        Columns ``interval_start``, ``required_scheduled``, and ``calls`` and
         ``aht_seconds`` where present.
     """
-    source = "agents_scheduled_fractional" if fractional else "agents_scheduled"
-    if source not in staffing.columns:
-        raise DataError("staffing", list(staffing.columns), f"a column {source!r}")
+    wanted = "required_scheduled_fractional" if fractional else "required_scheduled"
+    found = requirement_column(staffing.columns, wanted)
+    if found is None:
+        raise DataError("staffing", list(staffing.columns), f"a column {wanted!r}")
+    source, note = found
+    if note is not None:
+        warnings.warn(note, DeprecationWarning, stacklevel=2)
     columns = ["interval_start", source] + [
         c for c in ("calls", "aht_seconds") if c in staffing.columns
     ]
-    out = staffing.loc[:, columns].rename(columns={source: "required_agents"})
-    out["required_agents"] = out["required_agents"].astype(float)
+    out = staffing.loc[:, columns].rename(columns={source: "required_scheduled"})
+    out["required_scheduled"] = out["required_scheduled"].astype(float)
     return out.reset_index(drop=True)

@@ -14,12 +14,16 @@ from the model), and the service level of each interval is the one
     One row per placed break: ``agent_id``, ``date``, ``break``, ``start``,
     ``end``, ``paid``.
 ``coverage``
-    One row per horizon interval: ``interval_start``, ``required_agents``,
-    ``scheduled_agents`` (on shift, not on break), ``gap_agents``
-    (scheduled - required), ``calls``, ``aht_seconds``, ``agents_on_phone``
-    (scheduled * (1 - shrinkage)), ``service_level``, ``asa_seconds``,
-    ``occupancy`` (and ``abandon_probability`` for Erlang A); service columns
-    are NaN where there are no calls or no service settings.
+    One row per horizon interval: ``interval_start``, ``required_scheduled``
+    (the requirement), ``coverage_scheduled`` (agents on shift, not on
+    break), ``gap_scheduled`` (coverage - requirement), ``calls``,
+    ``aht_seconds``, ``coverage_on_phone`` (``ServicePolicy.on_phone`` of the
+    coverage: scheduled * (1 - shrinkage)), ``service_level``,
+    ``asa_seconds``, ``occupancy`` (and ``abandon_probability`` for Erlang A)
+    at that coverage; service columns are NaN where there are no calls or no
+    service policy. Renamed in 0.2: ``required_agents`` -> ``required_scheduled``,
+    ``scheduled_agents`` -> ``coverage_scheduled``, ``gap_agents`` ->
+    ``gap_scheduled``, ``agents_on_phone`` -> ``coverage_on_phone``.
 ``violations``
     One row per soft term that cost something: ``rule``, ``agent_id``,
     ``date``, ``amount``, ``unit``, ``penalty`` (cost units). Under- and
@@ -66,12 +70,12 @@ ROSTER_COLUMNS = (
 BREAK_COLUMNS = ("agent_id", "date", "break", "start", "end", "paid")
 COVERAGE_COLUMNS = (
     "interval_start",
-    "required_agents",
-    "scheduled_agents",
-    "gap_agents",
+    "required_scheduled",
+    "coverage_scheduled",
+    "gap_scheduled",
     "calls",
     "aht_seconds",
-    "agents_on_phone",
+    "coverage_on_phone",
     "service_level",
     "asa_seconds",
     "occupancy",
@@ -236,23 +240,22 @@ def scheduled_on_grid(
 
 def coverage_table(problem: RosterProblem, scheduled: np.ndarray) -> pd.DataFrame:
     """Coverage and expected service per interval (layout in the module docstring)."""
-    required = problem.required_agents
+    required = problem.required_scheduled
     calls = problem.calls
     aht = problem.aht_seconds
     frame = pd.DataFrame(
         {
             "interval_start": problem.interval_starts,
-            "required_agents": required,
-            "scheduled_agents": scheduled.astype(np.int64),
-            "gap_agents": scheduled - required,
+            "required_scheduled": required,
+            "coverage_scheduled": scheduled.astype(np.int64),
+            "gap_scheduled": scheduled - required,
             "calls": calls,
             "aht_seconds": aht,
         }
     )
     service = problem.service
-    shrinkage = service.shrinkage if service is not None else 0.0
-    on_phone = scheduled * (1.0 - shrinkage)
-    frame["agents_on_phone"] = on_phone
+    on_phone = service.on_phone(scheduled) if service is not None else scheduled.astype(float)
+    frame["coverage_on_phone"] = on_phone
     for column in ("service_level", "asa_seconds", "occupancy"):
         frame[column] = np.nan
     if service is not None and service.model == "erlang_a":
@@ -266,12 +269,10 @@ def coverage_table(problem: RosterProblem, scheduled: np.ndarray) -> pd.DataFram
 
     perf = performance(
         calls[mask],
-        aht[mask],
-        on_phone[mask],
+        aht_seconds=aht[mask],
+        agents_on_phone=on_phone[mask],
         interval_minutes=problem.interval_minutes,
-        target=service.target,
-        model=service.model,
-        patience_seconds=service.patience_seconds,
+        policy=service,
     )
     for column in ("service_level", "asa_seconds", "occupancy", "abandon_probability"):
         if column in perf.columns and column in frame.columns:

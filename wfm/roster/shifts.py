@@ -5,18 +5,25 @@ grid, with the window of allowed start intervals of each of its breaks.
 :func:`shift_options` lists them for the whole problem, ignoring agents;
 :func:`agent_options` says which options each agent may work and which
 soft-able rules (availability, time off, pins) an option would break.
-The roster model, its lower bound and the pre-solve checks all read these
-lists, so the templates are interpreted in one place.
+The roster model, its bounds, the starting rosters and the pre-solve checks
+all read these lists, so the templates are interpreted in one place; the
+options of a problem are expanded once and shared (:func:`shift_options`
+keeps them per problem object). :func:`rest_intervals` and
+:func:`last_shift_end_interval` put the contract's rest and the agent's last
+shift before the horizon on the same grid.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from wfm.errors import ValidationError
 from wfm.roster.problem import Agent, RosterProblem, Rule, ShiftTemplate
 
 __all__ = [
@@ -24,6 +31,9 @@ __all__ = [
     "ShiftOption",
     "agent_options",
     "break_windows",
+    "check_agent_options",
+    "last_shift_end_interval",
+    "rest_intervals",
     "shift_options",
 ]
 
@@ -105,13 +115,28 @@ def break_windows(
     return tuple(windows)
 
 
+_EXPANDED: weakref.WeakKeyDictionary[RosterProblem, list[ShiftOption]] = weakref.WeakKeyDictionary()
+
+
 def shift_options(problem: RosterProblem) -> list[ShiftOption]:
     """Every concrete shift the templates allow in the horizon, agents aside.
 
     Options are ordered by day, template, start and length. Lengths for
     which a template's breaks cannot fit are left out (the pre-solve checks
     report templates left with no option at all).
+
+    The list is expanded once per problem object and the same list is
+    returned on every call (problems are frozen), so the model, the bounds
+    and the checks index the same options; do not modify it.
     """
+    options = _EXPANDED.get(problem)
+    if options is None:
+        options = _expand(problem)
+        _EXPANDED[problem] = options
+    return options
+
+
+def _expand(problem: RosterProblem) -> list[ShiftOption]:
     im = problem.interval_minutes
     per_day = problem.intervals_per_day
     out: list[ShiftOption] = []
@@ -140,6 +165,24 @@ def shift_options(problem: RosterProblem) -> list[ShiftOption]:
                     )
     out.sort(key=lambda o: (o.day, o.template, o.start, o.length))
     return out
+
+
+def rest_intervals(problem: RosterProblem, hours: float) -> int:
+    """Intervals of the grid needed to rest ``hours`` (rounded up)."""
+    return math.ceil(hours * 60 / problem.interval_minutes - 1e-9)
+
+
+def last_shift_end_interval(problem: RosterProblem, agent: Agent) -> int | None:
+    """End of the agent's last shift before the horizon, in intervals from its start.
+
+    Negative (the shift ended before the horizon), rounded up to the grid;
+    ``None`` when the agent has no ``last_shift_end``.
+    """
+    if agent.last_shift_end is None:
+        return None
+    midnight = dt.datetime.combine(problem.start_date, dt.time())
+    offset = (agent.last_shift_end - midnight).total_seconds() / 60.0
+    return math.ceil(offset / problem.interval_minutes - 1e-9)
 
 
 def _inside_availability(problem: RosterProblem, agent: Agent, option: ShiftOption) -> bool:
@@ -252,3 +295,24 @@ def agent_options(
             by_restrictions[key] = mine
         result.append(list(mine))
     return result
+
+
+def check_agent_options(
+    problem: RosterProblem,
+    options: list[ShiftOption] | None,
+    allowed: list[list[AgentOption]] | None,
+) -> None:
+    """Check precomputed ``options`` and ``allowed`` handed to a model or a bound.
+
+    Raises
+    ------
+    ValidationError
+        If ``allowed`` does not have one list per agent, or is given without
+        the ``options`` it was computed from.
+    """
+    if allowed is not None and len(allowed) != len(problem.agents):
+        raise ValidationError(
+            "allowed", len(allowed), f"one list per agent ({len(problem.agents)})"
+        )
+    if allowed is not None and options is None:
+        raise ValidationError("options", None, "the options from which 'allowed' was computed")

@@ -55,16 +55,20 @@ Top-level keys
     - ``forecast: {path, default_aht_seconds}``: a forecast table
       (``interval_start, calls[, aht_seconds][, is_open]``) covering the week
       only, staffed with :func:`wfm.staffing.requirements`;
-    - ``requirements: {path, column}``: required agents per interval
-      (``interval_start`` and ``column``, default ``required_agents`` if the
-      file has it, else ``agents_scheduled``; ``calls`` and ``aht_seconds``
-      are used for reporting when present), covering the week only.
+    - ``requirements: {path, column}``: required scheduled agents per
+      interval (``interval_start`` and ``column``, default
+      ``required_scheduled``; a file with the names used before 0.2,
+      ``required_agents`` or else ``agents_scheduled``, is read too, with a
+      note; ``calls`` and ``aht_seconds`` are used for reporting when
+      present), covering the week only.
 ``service``
     ``target`` (service level in (0, 1), e.g. 0.8), ``answer_within_seconds``
     (e.g. 20), ``max_asa_seconds``, ``max_abandon_rate``, ``model``
     (``erlang_c`` or ``erlang_a``), ``patience_seconds`` (Erlang A),
     ``shrinkage`` (default 0), ``fractional`` (default false: round each
     interval up; true: use the continuous requirement), ``max_occupancy``.
+    Everything but ``fractional`` is a :class:`wfm.service.ServicePolicy`
+    (``target`` is its ``level``), which checks the values.
     Required unless demand is ``requirements`` (then it is used only to
     report the service level, and ``fractional``/``max_occupancy`` may not
     be given).
@@ -93,7 +97,8 @@ Top-level keys
     ``weekend_days`` (default ``[Sat, Sun]``), ``late_shift_ends_after``
     (default ``"20:00"``).
 ``solver``
-    ``time_limit_seconds`` (60), ``workers`` (8), ``seed`` (0),
+    As :class:`wfm.roster.options.SolverOptions`: ``time_limit_seconds``
+    (60), ``workers`` (default: the machine's cores), ``seed`` (0),
     ``max_deterministic_time`` (none).
 
 Agents
@@ -166,7 +171,7 @@ Example
       soft: {min_rest: 50}
     weights: {understaffing_per_agent_hour: 100, paid_hour: 1}
     fairness: {weekend_days: [Sat, Sun], late_shift_ends_after: "20:00"}
-    solver: {time_limit_seconds: 60, workers: 8, seed: 0}
+    solver: {time_limit_seconds: 60, seed: 0}
 """
 
 from wfm.scenario.parse import load_scenario
@@ -176,8 +181,6 @@ from wfm.scenario.settings import (
     ForecastDemand,
     HistoryDemand,
     RequirementsDemand,
-    ServiceSpec,
-    SolverSettings,
 )
 from wfm.scenario.writer import write_scenario
 
@@ -188,8 +191,6 @@ __all__ = [
     "RequirementsDemand",
     "Scenario",
     "ScenarioRun",
-    "ServiceSpec",
-    "SolverSettings",
     "load_scenario",
     "write_scenario",
 ]

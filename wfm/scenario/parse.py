@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import fields
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.errors import ScenarioError, ValidationError
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     Agent,
     BreakRule,
@@ -37,6 +39,7 @@ from wfm.scenario.schema import (
     BREAK_KEYS,
     CONTRACT_KEYS,
     RULE_NAMES,
+    SERVICE_KEY_OF_FIELD,
     SERVICE_KEYS,
     SOLVER_KEYS,
     TEMPLATE_KEYS,
@@ -62,9 +65,8 @@ from wfm.scenario.settings import (
     ForecastDemand,
     HistoryDemand,
     RequirementsDemand,
-    ServiceSpec,
-    SolverSettings,
 )
+from wfm.service import ServicePolicy
 
 __all__ = ["load_scenario"]
 
@@ -116,7 +118,7 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
         )
 
     demand = _parse_demand(top["demand"], base, start_date, days)
-    service = _parse_service(top.get("service"), demand)
+    service, fractional = _parse_service(top.get("service"), demand)
 
     templates = _parse_templates(top["templates"], interval)
     contracts = _parse_contracts(top["contracts"])
@@ -169,7 +171,10 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
             solver_args[key] = read_number(
                 value, f"solver.{key}", minimum=0.0, exclusive_minimum=True
             )
-    solver = built("solver", lambda: SolverSettings(**solver_args))
+    try:
+        solver = SolverOptions(**solver_args)
+    except ValidationError as exc:
+        raise ScenarioError(f"solver.{exc.field}", exc.value, exc.expected) from None
 
     scenario = Scenario(
         name=name,
@@ -179,6 +184,7 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
         interval_minutes=interval,
         demand=demand,
         service=service,
+        fractional_requirements=fractional,
         templates=templates,
         contracts=contracts,
         agents=agents,
@@ -305,78 +311,39 @@ def _forecaster_params(method: str, where: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _parse_service(value: Any, demand: Demand) -> ServiceSpec | None:
+def _parse_service(value: Any, demand: Demand) -> tuple[ServicePolicy | None, bool]:
+    """The ``service`` section: its :class:`ServicePolicy`, and ``fractional``.
+
+    The policy validates itself; an error is only renamed to its YAML key
+    (``service.target`` for the policy's ``level``).
+    """
     if value is None:
         if isinstance(demand, RequirementsDemand):
-            return None
+            return None, False
         raise ScenarioError(
             "service", None, "a service section (required when demand is history or forecast)"
         )
     raw = read_mapping(value, "service", SERVICE_KEYS)
-    args: dict[str, Any] = {"target": None, "answer_within_seconds": None}
-    if raw.get("target") is not None:
-        level = raw["target"]
-        if isinstance(level, (int, float)) and not isinstance(level, bool) and 1 < level <= 100:
-            hint = f"a fraction in (0, 1), e.g. {level / 100:g} for {level:g}%"
-            raise ScenarioError("service.target", level, hint)
-        args["target"] = read_number(
-            raw["target"], "service.target", minimum=0.0, maximum=1.0, exclusive_minimum=True
-        )
-    if raw.get("answer_within_seconds") is not None:
-        args["answer_within_seconds"] = read_number(
-            raw["answer_within_seconds"], "service.answer_within_seconds", minimum=0.0
-        )
-    if (args["target"] is None) != (args["answer_within_seconds"] is None):
-        missing = "answer_within_seconds" if args["answer_within_seconds"] is None else "target"
-        raise ScenarioError(
-            f"service.{missing}", None, "a value: target and answer_within_seconds go together"
-        )
-    if args["target"] is None and raw.get("max_asa_seconds") is None:
-        if raw.get("max_abandon_rate") is None:
-            raise ScenarioError(
-                "service.target",
-                None,
-                "a service target: target with answer_within_seconds, max_asa_seconds "
-                "or max_abandon_rate",
-            )
-    for key in ("max_asa_seconds", "patience_seconds"):
-        if raw.get(key) is not None:
-            args[key] = read_number(raw[key], f"service.{key}", minimum=0.0, exclusive_minimum=True)
-    for key in ("max_abandon_rate", "max_occupancy"):
-        if raw.get(key) is not None:
-            args[key] = read_number(
-                raw[key], f"service.{key}", minimum=0.0, maximum=1.0, exclusive_minimum=True
-            )
-    if "shrinkage" in raw:
-        shrinkage = read_number(raw["shrinkage"], "service.shrinkage", minimum=0.0)
-        if shrinkage >= 1:
-            raise ScenarioError("service.shrinkage", shrinkage, "a fraction in [0, 1)")
-        args["shrinkage"] = shrinkage
-    if "model" in raw:
-        model = read_text(raw["model"], "service.model")
-        if model not in ("erlang_c", "erlang_a"):
-            raise ScenarioError("service.model", model, closest(model, ["erlang_c", "erlang_a"]))
-        args["model"] = model
-        if model == "erlang_a" and args.get("patience_seconds") is None:
-            raise ScenarioError(
-                "service.patience_seconds", None, "a number of seconds > 0 for model erlang_a"
-            )
-    if "fractional" in raw:
-        args["fractional"] = read_bool(raw["fractional"], "service.fractional")
+    fractional = (
+        read_bool(raw["fractional"], "service.fractional") if "fractional" in raw else False
+    )
     if isinstance(demand, RequirementsDemand):
         for key in ("fractional", "max_occupancy"):
             if key in raw:
                 raise ScenarioError(
                     f"service.{key}", raw[key], "nothing: demand is requirements (no staffing run)"
                 )
-    spec = ServiceSpec(**args)
+    args: dict[str, Any] = {"level": None, "answer_within_seconds": None}
+    for f in fields(ServicePolicy):
+        key = SERVICE_KEY_OF_FIELD.get(f.name, f.name)
+        if key in raw:
+            args[f.name] = raw[key]
     try:
-        spec.settings()
+        policy = ServicePolicy(**args)
     except ValidationError as exc:
-        name = exc.field.removeprefix("service.")
-        name = {"level": "target"}.get(name, name)
-        raise ScenarioError(f"service.{name}", exc.value, exc.expected) from None
-    return spec
+        key = SERVICE_KEY_OF_FIELD.get(exc.field, exc.field)
+        raise ScenarioError(f"service.{key}", exc.value, exc.expected) from None
+    return policy, fractional
 
 
 def _parse_templates(value: Any, interval: int) -> tuple[ShiftTemplate, ...]:
@@ -542,7 +509,7 @@ def _dry_run(scenario: Scenario, notes: Sequence[str]) -> None:
     empty = pd.DataFrame(
         {
             "interval_start": pd.Series([], dtype="datetime64[ns]"),
-            "required_agents": pd.Series([], dtype=float),
+            "required_scheduled": pd.Series([], dtype=float),
         }
     )
     try:

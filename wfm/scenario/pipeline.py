@@ -13,13 +13,16 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError, ValidationError
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
+    FORMER_COLUMN_NAMES,
     Agent,
     Contract,
     RosterProblem,
     Rule,
     ShiftTemplate,
     Weights,
+    requirement_column,
     requirements_from_staffing,
 )
 from wfm.scenario.settings import (
@@ -27,9 +30,8 @@ from wfm.scenario.settings import (
     ForecastDemand,
     HistoryDemand,
     RequirementsDemand,
-    ServiceSpec,
-    SolverSettings,
 )
+from wfm.service import ServicePolicy
 
 if TYPE_CHECKING:
     from wfm.history import History
@@ -51,12 +53,13 @@ class ScenarioRun:
         Output of :func:`wfm.staffing.requirements` (history or forecast demand).
     requirements
         Requirements in the roster layout (``interval_start``,
-        ``required_agents``[, ``calls``, ``aht_seconds``]).
+        ``required_scheduled``[, ``calls``, ``aht_seconds``]).
     problem
         The roster problem.
     notes
         Things about the demand worth a look that are not errors (days of
-        the week with no row in the demand file).
+        the week with no row in the demand file, a column read under its
+        name before 0.2).
     """
 
     history: History | None
@@ -73,6 +76,10 @@ class Scenario:
 
     Build it with :func:`load_scenario`. Everything the file says has been
     checked; :meth:`build_problem` only reads data files and computes.
+    ``service`` is the service policy of the ``service`` section (``None``
+    without one), used unchanged for staffing and for the roster problem;
+    ``fractional_requirements`` is the section's ``fractional``: roster the
+    fractional scheduled requirement instead of the integer one.
     """
 
     name: str
@@ -81,7 +88,7 @@ class Scenario:
     days: int
     interval_minutes: int
     demand: Demand
-    service: ServiceSpec | None
+    service: ServicePolicy | None
     templates: tuple[ShiftTemplate, ...]
     contracts: tuple[Contract, ...]
     agents: tuple[Agent, ...]
@@ -89,8 +96,9 @@ class Scenario:
     soft_rules: Mapping[Rule, float] = field(default_factory=dict)
     weekend_days: frozenset[int] = frozenset({5, 6})
     late_shift_ends_after: dt.time = dt.time(20, 0)
-    solver: SolverSettings = field(default_factory=SolverSettings)
+    solver: SolverOptions = field(default_factory=SolverOptions)
     description: str = ""
+    fractional_requirements: bool = False
 
     # -- pipeline -------------------------------------------------------------
     def pipeline(self) -> ScenarioRun:
@@ -110,8 +118,9 @@ class Scenario:
         history: History | None = None
         forecast: pd.DataFrame | None = None
         staffing: pd.DataFrame | None = None
+        notes: tuple[str, ...] = ()
         if isinstance(demand, RequirementsDemand):
-            requirements = self._read_requirements(demand)
+            requirements, notes = self._read_requirements(demand)
         else:
             if isinstance(demand, HistoryDemand):
                 history, forecast = self._forecast_from_history(demand)
@@ -120,11 +129,11 @@ class Scenario:
                 forecast = self._read_forecast(demand)
                 aht = demand.default_aht_seconds
             staffing = self._staff(forecast, aht)
-            assert self.service is not None  # checked on load
-            requirements = requirements_from_staffing(staffing, fractional=self.service.fractional)
-        notes: tuple[str, ...] = ()
+            requirements = requirements_from_staffing(
+                staffing, fractional=self.fractional_requirements
+            )
         if not isinstance(demand, HistoryDemand):
-            notes = self._days_without_rows(requirements["interval_start"])
+            notes += self._days_without_rows(requirements["interval_start"])
         problem = self.problem_from_requirements(requirements)
         return ScenarioRun(
             history=history,
@@ -146,7 +155,7 @@ class Scenario:
         ----------
         requirements
             Requirements in the roster layout (``interval_start``,
-            ``required_agents``[, ``calls``, ``aht_seconds``]).
+            ``required_scheduled``[, ``calls``, ``aht_seconds``]).
 
         Returns
         -------
@@ -167,7 +176,7 @@ class Scenario:
                 soft_rules=self.soft_rules,
                 weekend_days=self.weekend_days,
                 late_shift_ends_after=self.late_shift_ends_after,
-                service=self.service.settings() if self.service is not None else None,
+                service=self.service,
             )
         except DataError as exc:
             raise self._data_error(exc) from None
@@ -241,17 +250,8 @@ class Scenario:
     def _staff(self, forecast: pd.DataFrame, aht_seconds: float | None) -> pd.DataFrame:
         from wfm.staffing import requirements
 
-        service = self.service
-        assert service is not None
-        kwargs: dict[str, Any] = {
-            "target": service.service_target(),
-            "shrinkage": service.shrinkage,
-            "model": service.model,
-            "patience_seconds": service.patience_seconds,
-            "interval_minutes": self.interval_minutes,
-        }
-        if service.max_occupancy is not None:
-            kwargs["max_occupancy"] = service.max_occupancy
+        assert self.service is not None  # checked on load
+        kwargs: dict[str, Any] = {"policy": self.service, "interval_minutes": self.interval_minutes}
         if aht_seconds is not None:
             kwargs["aht_seconds"] = aht_seconds
         try:
@@ -260,28 +260,40 @@ class Scenario:
             raise self._data_error(exc) from None
         return staffing
 
-    def _read_requirements(self, demand: RequirementsDemand) -> pd.DataFrame:
+    def _read_requirements(
+        self, demand: RequirementsDemand
+    ) -> tuple[pd.DataFrame, tuple[str, ...]]:
+        """The requirements file in the roster layout, and a note if it has a former column name."""
         frame = _read_csv(demand.path, "demand.requirements.path")
+        where = f"demand.requirements ({demand.path.name})"
         column = demand.column
+        notes: tuple[str, ...] = ()
         if column is None:
-            column = "required_agents" if "required_agents" in frame.columns else "agents_scheduled"
+            found = requirement_column(frame.columns, "required_scheduled")
+            if found is None:
+                former = " or ".join(repr(c) for c in FORMER_COLUMN_NAMES["required_scheduled"])
+                raise DataError(
+                    where,
+                    list(frame.columns),
+                    f"a column 'required_scheduled' (or demand.requirements.column; the former "
+                    f"names {former} are read too)",
+                )
+            column, note = found
+            if note is not None:
+                notes = (f"{where}: {note}",)
         for name in ("interval_start", column):
             if name not in frame.columns:
-                raise DataError(
-                    f"demand.requirements ({demand.path.name})",
-                    list(frame.columns),
-                    f"a column {name!r}",
-                )
+                raise DataError(where, list(frame.columns), f"a column {name!r}")
         out = pd.DataFrame(
             {
                 "interval_start": _timestamps(frame["interval_start"], demand),
-                "required_agents": frame[column],
+                "required_scheduled": frame[column],
             }
         )
         for extra in ("calls", "aht_seconds"):
             if extra in frame.columns and extra != column:
                 out[extra] = frame[extra]
-        return out
+        return out, notes
 
 
 def _demand_key(demand: Demand) -> str:

@@ -28,10 +28,7 @@ from wfm.roster.problem import (
     ShiftTemplate,
     Weights,
 )
-from wfm.scenario.settings import (
-    ServiceSpec,
-    SolverSettings,
-)
+from wfm.service import ServicePolicy
 
 T = TypeVar("T")
 
@@ -351,6 +348,15 @@ BREAK_KEYS = tuple(f.name for f in fields(BreakRule))
 CONTRACT_KEYS = tuple(f.name for f in fields(Contract))
 AGENT_KEYS = tuple(f.name for f in fields(Agent))
 WEIGHT_KEYS = tuple(f.name for f in fields(Weights))
-SOLVER_KEYS = tuple(f.name for f in fields(SolverSettings))
-SERVICE_KEYS = tuple(f.name for f in fields(ServiceSpec))
+SOLVER_KEYS = ("time_limit_seconds", "workers", "seed", "max_deterministic_time")
+"""Keys of the ``solver`` section: fields of :class:`wfm.roster.options.SolverOptions`."""
+#: Fields of :class:`wfm.service.ServicePolicy` named differently in the
+#: ``service`` section (field -> YAML key).
+SERVICE_KEY_OF_FIELD = {"level": "target"}
+#: The ``service`` section's keys: the policy's fields under their YAML names,
+#: and ``fractional`` (roster the fractional requirement: a staffing choice).
+SERVICE_KEYS = (
+    *(SERVICE_KEY_OF_FIELD.get(f.name, f.name) for f in fields(ServicePolicy)),
+    "fractional",
+)
 RULE_NAMES = tuple(r.value for r in Rule)

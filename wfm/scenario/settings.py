@@ -1,115 +1,24 @@
-"""The settings of a scenario: solver, service and where demand comes from."""
+"""The settings of a scenario: where demand comes from.
+
+The ``solver`` section is a :class:`wfm.roster.options.SolverOptions`, the
+``service`` section a :class:`wfm.service.ServicePolicy` (read by
+:mod:`wfm.scenario.parse`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from wfm.errors import ValidationError
-from wfm.roster.problem import (
-    ServiceSettings,
-)
-
-if TYPE_CHECKING:
-    from wfm.staffing import ServiceTarget
+from typing import Any
 
 __all__ = [
     "Demand",
     "ForecastDemand",
     "HistoryDemand",
     "RequirementsDemand",
-    "ServiceSpec",
-    "SolverSettings",
 ]
-
-
-@dataclass(frozen=True, kw_only=True)
-class SolverSettings:
-    """Solver settings of a scenario (arguments of :func:`wfm.roster.solve.solve`).
-
-    Parameters
-    ----------
-    time_limit_seconds
-        Wall-clock limit of the search.
-    workers
-        CP-SAT search workers.
-    seed
-        Random seed of the search.
-    max_deterministic_time
-        Optional limit in CP-SAT's deterministic time units (reproducible
-        across machine load).
-    """
-
-    time_limit_seconds: float = 60.0
-    workers: int = 8
-    seed: int = 0
-    max_deterministic_time: float | None = None
-
-    def __post_init__(self) -> None:
-        if not (
-            isinstance(self.time_limit_seconds, (int, float))
-            and math.isfinite(self.time_limit_seconds)
-            and self.time_limit_seconds > 0
-        ):
-            raise ValidationError(
-                "solver.time_limit_seconds", self.time_limit_seconds, "a number of seconds > 0"
-            )
-        if not (isinstance(self.workers, int) and self.workers >= 1):
-            raise ValidationError("solver.workers", self.workers, "a whole number >= 1")
-        if not (isinstance(self.seed, int) and self.seed >= 0):
-            raise ValidationError("solver.seed", self.seed, "a whole number >= 0")
-        if self.max_deterministic_time is not None and not (
-            isinstance(self.max_deterministic_time, (int, float))
-            and math.isfinite(self.max_deterministic_time)
-            and self.max_deterministic_time > 0
-        ):
-            raise ValidationError(
-                "solver.max_deterministic_time", self.max_deterministic_time, "a number > 0"
-            )
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServiceSpec:
-    """The ``service`` section: target, queueing model and shrinkage.
-
-    ``shrinkage`` is the share of paid time lost to what the roster does not
-    place itself (absence, training); breaks placed by the roster must not
-    be counted in it again.
-    """
-
-    target: float | None
-    answer_within_seconds: float | None
-    max_asa_seconds: float | None = None
-    max_abandon_rate: float | None = None
-    model: str = "erlang_c"
-    patience_seconds: float | None = None
-    shrinkage: float = 0.0
-    fractional: bool = False
-    max_occupancy: float | None = None
-
-    def service_target(self) -> ServiceTarget:
-        """The :class:`wfm.staffing.ServiceTarget` of this section."""
-        from wfm.staffing import ServiceTarget
-
-        return ServiceTarget(
-            level=self.target,
-            answer_within_seconds=self.answer_within_seconds,
-            max_asa_seconds=self.max_asa_seconds,
-            max_abandon_rate=self.max_abandon_rate,
-        )
-
-    def settings(self) -> ServiceSettings:
-        """The :class:`wfm.roster.ServiceSettings` used to report service."""
-        return ServiceSettings(
-            target=self.service_target(),
-            model=self.model,
-            patience_seconds=self.patience_seconds,
-            shrinkage=self.shrinkage,
-        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from wfm.errors import ValidationError
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     WEEKDAY_NAMES,
     Agent,
@@ -27,12 +28,10 @@ from wfm.roster.problem import (
 )
 from wfm.scenario.schema import (
     AGENT_KEYS,
+    SOLVER_KEYS,
     hhmm,
     stamp,
     weekday_text,
-)
-from wfm.scenario.settings import (
-    SolverSettings,
 )
 
 __all__ = ["write_scenario"]
@@ -42,26 +41,27 @@ def _problem_document(
     problem: RosterProblem,
     *,
     name: str,
-    solver: SolverSettings | Mapping[str, Any] | None,
+    solver: SolverOptions | Mapping[str, Any] | None,
     agents_csv: bool,
 ) -> tuple[dict[str, Any], pd.DataFrame | None]:
     doc: dict[str, Any] = {
         "name": name,
         "week": {"start": problem.start_date.isoformat(), "days": problem.days},
         "interval_minutes": problem.interval_minutes,
-        "demand": {"requirements": {"path": "requirements.csv", "column": "required_agents"}},
+        "demand": {"requirements": {"path": "requirements.csv", "column": "required_scheduled"}},
     }
     if problem.service is not None:
+        # max_occupancy is left out: it only shapes staffing, which a
+        # requirements demand does not run (and does not accept).
         s = problem.service
-        target = s.target
         service: dict[str, Any] = {}
-        if target.level is not None:
-            service["target"] = target.level
-            service["answer_within_seconds"] = target.answer_within_seconds
-        if target.max_asa_seconds is not None:
-            service["max_asa_seconds"] = target.max_asa_seconds
-        if target.max_abandon_rate is not None:
-            service["max_abandon_rate"] = target.max_abandon_rate
+        if s.level is not None:
+            service["target"] = s.level
+            service["answer_within_seconds"] = s.answer_within_seconds
+        if s.max_asa_seconds is not None:
+            service["max_asa_seconds"] = s.max_asa_seconds
+        if s.max_abandon_rate is not None:
+            service["max_abandon_rate"] = s.max_abandon_rate
         service["model"] = s.model
         if s.patience_seconds is not None:
             service["patience_seconds"] = s.patience_seconds
@@ -87,11 +87,9 @@ def _problem_document(
         "late_shift_ends_after": hhmm(problem.late_shift_ends_after),
     }
     if solver is not None:
-        settings = solver if isinstance(solver, SolverSettings) else SolverSettings(**solver)
+        options = solver if isinstance(solver, SolverOptions) else SolverOptions(**solver)
         doc["solver"] = {
-            f.name: getattr(settings, f.name)
-            for f in fields(SolverSettings)
-            if getattr(settings, f.name) is not None
+            key: getattr(options, key) for key in SOLVER_KEYS if getattr(options, key) is not None
         }
     return doc, agents_frame
 
@@ -210,7 +208,7 @@ def write_scenario(
     directory: str | Path,
     *,
     name: str = "scenario",
-    solver: SolverSettings | Mapping[str, Any] | None = None,
+    solver: SolverOptions | Mapping[str, Any] | None = None,
     agents_csv: bool = False,
 ) -> Path:
     """Write ``problem`` as a scenario that loads back into an equal problem.
@@ -225,8 +223,9 @@ def write_scenario(
     name
         Scenario name and YAML file stem.
     solver
-        Solver settings to record (a :class:`SolverSettings` or a mapping of
-        its fields); ``None`` leaves the section out (defaults apply).
+        Solver options to record (a :class:`wfm.roster.options.SolverOptions`
+        or a mapping of its fields); ``None`` leaves the section out
+        (defaults apply). ``log_progress`` is not written.
     agents_csv
         Write the agents to ``agents.csv`` (compact text forms) instead of
         inline.
@@ -242,7 +241,7 @@ def write_scenario(
     out.mkdir(parents=True, exist_ok=True)
     doc, agents_frame = _problem_document(problem, name=name, solver=solver, agents_csv=agents_csv)
     req = problem.requirements
-    columns = ["interval_start", "required_agents"] + [
+    columns = ["interval_start", "required_scheduled"] + [
         c for c in ("calls", "aht_seconds") if c in req.columns
     ]
     table = req.loc[:, columns].copy()

@@ -934,7 +934,7 @@ def shift_design_problem_from_roster(
 ) -> ShiftDesignProblem:
     """Shift-design view of a :class:`~wfm.roster.problem.RosterProblem`.
 
-    The requirement is the roster's ``required_agents`` rounded *up* to whole
+    The requirement is the roster's ``required_scheduled`` rounded *up* to whole
     agents; each template becomes a shift type on the roster's interval grid
     (its starts, lengths and weekdays; no cost per agent-shift, since the
     roster prices agents, not templates). The horizon is not cyclic. Breaks
@@ -972,7 +972,7 @@ def shift_design_problem_from_roster(
                 ),
             )
         )
-    required = np.ceil(np.asarray(problem.required_agents, dtype=float) - 1e-9).astype(np.int64)
+    required = np.ceil(np.asarray(problem.required_scheduled, dtype=float) - 1e-9).astype(np.int64)
     return ShiftDesignProblem(
         required_agents=required,
         slot_minutes=im,

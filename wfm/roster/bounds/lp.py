@@ -43,45 +43,46 @@ Aggregate constraints, each implied by the rules of every feasible roster:
 
 Stage 1 minimises ``interval_hours * sum_t s_t`` (``U*``). Stage 2 keeps
 under-staffing within ``U*`` (plus a tiny tolerance) and minimises paid hours.
+The coverage rows are those of :mod:`wfm.roster.coverage`.
+
+Status
+------
+The status of a :class:`LowerBound` is a :class:`wfm.status.SolveStatus`:
+``OPTIMAL`` when both LP stages were solved (the values are the LP optima);
+``FEASIBLE`` when the LP ran out of time: the values are a valid bound, not
+the relaxation's optimum (the trivial bounds, or the stage-1 optimum with the
+trivial paid-hours bound when only stage 2 ran out); ``INFEASIBLE`` when the
+hard minimums (days, hours, pins to work) cannot be met by any roster (the
+values are the trivial bounds); ``MODEL_INVALID`` when the LP solver stopped
+for another reason (trivial bounds). The trivial bounds are 0 under-staffing
+and, for paid hours, :func:`hard_minimum_paid_hours`.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from enum import Enum
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from wfm.errors import SolverError, ValidationError
+from wfm.errors import SolverError
+from wfm.roster.coverage import add_cover_terms, coverage_rows
+from wfm.roster.options import check_positive_number
 from wfm.roster.problem import Agent, Contract, RosterProblem, Rule
-from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
+from wfm.roster.shifts import (
+    AgentOption,
+    ShiftOption,
+    agent_options,
+    check_agent_options,
+    shift_options,
+)
+from wfm.status import SolveStatus
 
-__all__ = ["BoundStatus", "LowerBound", "lower_bound"]
+__all__ = ["METHOD", "LowerBound", "bound_record", "hard_minimum_paid_hours", "lower_bound"]
 
 METHOD = "lp-relaxation-glop"
-
-
-class BoundStatus(str, Enum):
-    """Status of a :class:`LowerBound` (a ``str``: compares equal to its value).
-
-    ``OPTIMAL``: both LP stages solved; the values are the LP optima.
-    ``INFEASIBLE``: the hard minimums (days, hours, pins to work) cannot be met
-    by any roster; the values are the trivial bounds.
-    ``TIME_LIMIT``: the LP did not finish in time; the values are the trivial
-    bounds (0 under-staffing; paid hours = sum of hard contract minimums), or
-    the stage-1 optimum with the trivial paid-hours bound if only stage 2 ran
-    out of time.
-    ``NOT_SOLVED``: the LP solver stopped for another reason; trivial bounds.
-    """
-
-    OPTIMAL = "OPTIMAL"
-    INFEASIBLE = "INFEASIBLE"
-    TIME_LIMIT = "TIME_LIMIT"
-    NOT_SOLVED = "NOT_SOLVED"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,7 +99,7 @@ class LowerBound:
         ``understaffing_agent_hours``; at least the sum of hard contract
         minimum hours.
     status
-        The value of a :class:`BoundStatus` (``"OPTIMAL"``, ...), as a plain string.
+        A :class:`~wfm.status.SolveStatus` (see the module docstring).
     wall_time_seconds
         Time spent building and solving the LP.
     method
@@ -107,19 +108,47 @@ class LowerBound:
 
     understaffing_agent_hours: float
     paid_hours: float
-    status: str
+    status: SolveStatus
     wall_time_seconds: float
     method: str = METHOD
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary of the fields (JSON-serialisable)."""
-        return {
-            "understaffing_agent_hours": self.understaffing_agent_hours,
-            "paid_hours": self.paid_hours,
-            "status": self.status,
-            "wall_time_seconds": self.wall_time_seconds,
-            "method": self.method,
-        }
+        return bound_record(self)
+
+    @classmethod
+    def of_understaffing(cls, problem: RosterProblem, bound: Any) -> LowerBound:
+        """A bound on under-staffing alone as a :class:`LowerBound`.
+
+        ``bound`` has ``understaffing_agent_hours``, ``status``,
+        ``wall_time_seconds`` and ``method`` (the per-agent bounds of
+        :mod:`wfm.roster.bounds`); ``paid_hours`` is the trivial bound,
+        :func:`hard_minimum_paid_hours`.
+        """
+        return cls(
+            understaffing_agent_hours=bound.understaffing_agent_hours,
+            paid_hours=hard_minimum_paid_hours(problem),
+            status=bound.status,
+            wall_time_seconds=bound.wall_time_seconds,
+            method=bound.method,
+        )
+
+
+def bound_record(bound: Any) -> dict[str, Any]:
+    """The fields of a bound dataclass as a plain, JSON-ready dictionary.
+
+    ``status`` (a :class:`~wfm.status.SolveStatus`) becomes its value.
+    """
+    out: dict[str, Any] = asdict(bound)
+    out["status"] = bound.status.value
+    return out
+
+
+def hard_minimum_paid_hours(problem: RosterProblem) -> float:
+    """The trivial paid-hours bound: the sum of contract minimum hours when that rule is hard."""
+    if problem.is_soft(Rule.MIN_HOURS):
+        return 0.0
+    return float(sum(problem.contract_of(a).min_hours_per_week for a in problem.agents))
 
 
 # -- per-agent capacities ------------------------------------------------------
@@ -254,7 +283,6 @@ def _capacities(
     weekend_cap = 0.0
     max_paid = 0.0
     min_shifts = 0.0
-    min_paid = 0.0
     hard_pins = not problem.is_soft(Rule.PINS)
     date_index = {d: i for i, d in enumerate(problem.dates)}
     cache: dict[tuple[Any, ...], int] = {}
@@ -287,8 +315,6 @@ def _capacities(
         per_agent.append((works, days_cap, min(w_cap, days_cap), hours_cap))
         if not problem.is_soft(Rule.MIN_DAYS):
             min_shifts += contract.min_days_per_week
-        if not problem.is_soft(Rule.MIN_HOURS):
-            min_paid += contract.min_hours_per_week
         if hard_pins:
             for pin in agent.pins:
                 if not pin.off:
@@ -301,7 +327,7 @@ def _capacities(
         weekend_cap=weekend_cap,
         max_paid_hours=max_paid,
         min_shifts=min_shifts,
-        min_paid_hours=min_paid,
+        min_paid_hours=hard_minimum_paid_hours(problem),
         allowed=allowed_any,
         groups=_template_groups(per_agent, n_templates, max_shifts, weekend_cap, max_paid),
     )
@@ -360,7 +386,7 @@ def lower_bound(
     -------
     LowerBound
         The bound; see the module docstring for the model. With a status other
-        than ``"OPTIMAL"`` the values are trivial (still valid) bounds.
+        than ``OPTIMAL`` the values are valid bounds, not the LP optima.
 
     Raises
     ------
@@ -370,19 +396,8 @@ def lower_bound(
     SolverError
         If OR-Tools' GLOP solver is not available.
     """
-    if not (
-        isinstance(time_limit_seconds, (int, float))
-        and not isinstance(time_limit_seconds, bool)
-        and time_limit_seconds > 0
-        and math.isfinite(time_limit_seconds)
-    ):
-        raise ValidationError("time_limit_seconds", time_limit_seconds, "a positive number")
-    if allowed is not None and len(allowed) != len(problem.agents):
-        raise ValidationError(
-            "allowed", len(allowed), f"one list per agent ({len(problem.agents)})"
-        )
-    if allowed is not None and options is None:
-        raise ValidationError("options", None, "the options from which 'allowed' was computed")
+    check_positive_number("time_limit_seconds", time_limit_seconds)
+    check_agent_options(problem, options, allowed)
     began = time.perf_counter()
     from ortools.linear_solver import pywraplp
 
@@ -391,11 +406,11 @@ def lower_bound(
     caps = _capacities(problem, options, allowed)
     trivial_paid = caps.min_paid_hours
 
-    def result(under: float, paid: float, status: BoundStatus) -> LowerBound:
+    def result(under: float, paid: float, status: SolveStatus) -> LowerBound:
         return LowerBound(
             understaffing_agent_hours=max(0.0, under),
             paid_hours=max(paid, trivial_paid, 0.0),
-            status=status.value,
+            status=status,
             wall_time_seconds=time.perf_counter() - began,
         )
 
@@ -404,9 +419,9 @@ def lower_bound(
         raise SolverError("OR-Tools' GLOP linear solver is not available")
     inf = solver.infinity()
     hours = problem.interval_hours
-    n = problem.n_intervals
-    required = problem.required_agents
+    required = problem.required_scheduled
     demand = required > 0
+    rows = coverage_rows(problem, options)
 
     cover: dict[int, Any] = {}
     shortage: dict[int, Any] = {}
@@ -426,10 +441,6 @@ def lower_bound(
     weekend_row = solver.Constraint(-inf, caps.weekend_cap)
     paid_row = solver.Constraint(caps.min_paid_hours, caps.max_paid_hours)
     weekend_day = [problem.weekday_of(d) in problem.weekend_days for d in range(problem.days)]
-    durations = [
-        [b.duration_minutes // problem.interval_minutes for b in t.breaks]
-        for t in problem.templates
-    ]
 
     group_rows = [
         (
@@ -464,30 +475,9 @@ def lower_bound(
                 paid_group_row.SetCoefficient(y, paid)
                 if weekend_day[option.day]:
                     weekend_group_row.SetCoefficient(y, 1.0)
-        covered = [t for t in range(option.start, min(option.end, n)) if demand[t]]
-        if not covered:
-            continue
-        for t in covered:
-            cover[t].SetCoefficient(y, 1.0)
-        for k, starts in enumerate(option.break_starts):
-            duration = durations[option.template][k]
-            spans = []
-            free = False
-            for p in starts:
-                hit = [t for t in range(p, min(p + duration, n)) if demand[t]]
-                if not hit:
-                    free = True
-                    break
-                spans.append(hit)
-            if free:
-                continue
-            link = solver.Constraint(0.0, 0.0)
-            link.SetCoefficient(y, 1.0)
-            for hit in spans:
-                z = solver.NumVar(0.0, inf, "")
-                link.SetCoefficient(z, -1.0)
-                for t in hit:
-                    cover[t].SetCoefficient(z, -1.0)
+        add_cover_terms(
+            solver, rows, {index: [y]}, cover, new_break_count=lambda: solver.NumVar(0.0, inf, "")
+        )
 
     objective = solver.Objective()
     for s in shortage.values():
@@ -501,11 +491,11 @@ def lower_bound(
     solver.SetTimeLimit(remaining_ms())
     status = solver.Solve()
     if status == pywraplp.Solver.INFEASIBLE:
-        return result(0.0, trivial_paid, BoundStatus.INFEASIBLE)
+        return result(0.0, trivial_paid, SolveStatus.INFEASIBLE)
     if status != pywraplp.Solver.OPTIMAL:
         timed_out = time.perf_counter() - began >= time_limit_seconds * 0.99
         return result(
-            0.0, trivial_paid, BoundStatus.TIME_LIMIT if timed_out else BoundStatus.NOT_SOLVED
+            0.0, trivial_paid, SolveStatus.FEASIBLE if timed_out else SolveStatus.MODEL_INVALID
         )
     under = float(objective.Value())
 
@@ -523,7 +513,7 @@ def lower_bound(
     if status != pywraplp.Solver.OPTIMAL:
         timed_out = time.perf_counter() - began >= time_limit_seconds * 0.99
         return result(
-            under, trivial_paid, BoundStatus.TIME_LIMIT if timed_out else BoundStatus.NOT_SOLVED
+            under, trivial_paid, SolveStatus.FEASIBLE if timed_out else SolveStatus.MODEL_INVALID
         )
     paid_hours = float(objective.Value())
-    return result(under, paid_hours, BoundStatus.OPTIMAL)
+    return result(under, paid_hours, SolveStatus.OPTIMAL)

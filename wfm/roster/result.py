@@ -1,0 +1,131 @@
+"""What :func:`wfm.roster.solve.solve` returns: a typed result, its summary, progress events.
+
+The status of a roster is a :class:`wfm.status.SolveStatus` (``RosterStatus``
+is the same enum under its older name); gaps are
+:func:`wfm.status.relative_gap`; the lower bound is a
+:class:`wfm.roster.bounds.lp.LowerBound`. Tables follow the layouts of
+:mod:`wfm.roster.report`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wfm.roster.bounds.lp import LowerBound
+from wfm.roster.prechecks import Conflict
+from wfm.status import SolveStatus
+
+__all__ = ["ProgressEvent", "RosterResult", "RosterStatus", "RosterSummary"]
+
+RosterStatus = SolveStatus
+"""The status of a roster solve: :class:`wfm.status.SolveStatus` under the name users know."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgressEvent:
+    """An improving solution found during the search (cost units, seconds from the call)."""
+
+    elapsed_seconds: float
+    objective: float
+    best_bound: float
+    relative_gap: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class RosterSummary:
+    """Headline figures of a roster; :meth:`to_dict` is the content of ``summary.json``.
+
+    Hours are agent-hours on the horizon grid; ``service_level`` is
+    call-weighted over the horizon (``None`` without calls or service
+    settings); the ``lower_bound_*`` fields come from
+    :func:`wfm.roster.bounds.lp.lower_bound` when it was computed.
+    ``status`` is a :class:`~wfm.status.SolveStatus` (a ``str``: it is
+    written to JSON as its value).
+    """
+
+    status: SolveStatus
+    objective: float | None
+    best_bound: float | None
+    relative_gap: float | None
+    wall_time_seconds: float
+    first_solution_seconds: float | None
+    service_level: float | None
+    service_target_level: float | None
+    understaffing_agent_hours: float | None
+    overstaffing_agent_hours: float | None
+    paid_hours: float | None
+    paid_cost: float | None
+    shifts: int
+    agents_working: int
+    hours_beyond_horizon: float | None
+    lower_bound_understaffing_agent_hours: float | None
+    lower_bound_paid_hours: float | None
+    workers: int
+    seed: int
+    time_limit_seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dictionary of the fields (``status`` as its value)."""
+        out = asdict(self)
+        out["status"] = self.status.value
+        return out
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RosterResult:
+    """The outcome of :func:`wfm.roster.solve.solve`.
+
+    Objective and bound are in cost units (see :mod:`wfm.roster.model`);
+    ``relative_gap`` is :func:`wfm.status.relative_gap` of the two. The
+    tables follow the layouts of :mod:`wfm.roster.report` and are empty
+    (with their columns) when there is no roster.
+    """
+
+    status: SolveStatus
+    objective: float | None
+    best_bound: float | None
+    relative_gap: float | None
+    wall_time_seconds: float
+    first_solution_seconds: float | None
+    solution_trace: tuple[tuple[float, float], ...]
+    roster: pd.DataFrame
+    breaks: pd.DataFrame
+    coverage: pd.DataFrame
+    violations: pd.DataFrame
+    summary: RosterSummary
+    conflicts: tuple[Conflict, ...] = ()
+    lower_bound: LowerBound | None = None
+
+    def write(self, directory: str | Path) -> None:
+        """Write ``roster.csv``, ``breaks.csv``, ``coverage.csv``, ``violations.csv``,
+        ``summary.json`` (and ``conflicts.csv`` when infeasible) into ``directory``."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        roster = self.roster.copy()
+        for column in ("start", "end"):
+            roster[column] = _format_stamps(roster[column])
+        roster["date"] = roster["date"].map(str)
+        roster.to_csv(out / "roster.csv", index=False)
+        breaks = self.breaks.copy()
+        for column in ("start", "end"):
+            breaks[column] = _format_stamps(breaks[column])
+        breaks["date"] = breaks["date"].map(str)
+        breaks.to_csv(out / "breaks.csv", index=False)
+        coverage = self.coverage.copy()
+        coverage["interval_start"] = _format_stamps(coverage["interval_start"])
+        coverage.to_csv(out / "coverage.csv", index=False)
+        self.violations.to_csv(out / "violations.csv", index=False)
+        summary = self.summary.to_dict()
+        summary["conflicts"] = [asdict(c) for c in self.conflicts]
+        (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def _format_stamps(column: pd.Series) -> pd.Series:
+    if not len(column):
+        return column.astype(object)
+    return pd.to_datetime(column).dt.strftime("%Y-%m-%d %H:%M")

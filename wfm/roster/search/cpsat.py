@@ -1,0 +1,237 @@
+"""CP-SAT on the full roster model: hints, their completion, and the full search.
+
+A starting roster (greedy or class-flow) gives only the shifts; it becomes a
+*hint* of the model (:func:`add_hint`), and :func:`complete_hint` solves the
+model with those shifts fixed to turn it into a complete feasible solution
+(break placement and bookkeeping variables). :func:`full_search` then runs
+CP-SAT on the whole model from that solution, for :data:`SEARCH_SHARE` of the
+time left (phase 3 of :func:`wfm.roster.solve.solve`); small problems end
+here, proven optimal. :class:`SolutionTracker` notes every improving roster
+of every phase, for ``solution_trace`` and the progress events.
+
+CP-SAT parameters of every solve here: probing off and one presolve pass
+(:func:`use_light_presolve`), which on these models saves seconds at no loss.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from wfm.roster.model import OBJECTIVE_SCALE, RosterModel
+from wfm.roster.options import SolverOptions
+from wfm.roster.result import ProgressEvent
+from wfm.status import SolveStatus, relative_gap
+
+__all__ = [
+    "COMPLETION_DETERMINISTIC_SHARE",
+    "COMPLETION_SHARE",
+    "SEARCH_MIN_SHARE",
+    "SEARCH_SHARE",
+    "SolutionTracker",
+    "add_hint",
+    "complete_hint",
+    "full_search",
+    "hinted_solution",
+    "solve_status",
+    "use_light_presolve",
+]
+
+COMPLETION_SHARE = 0.25
+"""Share of the time left that completing a starting roster may take."""
+
+COMPLETION_DETERMINISTIC_SHARE = 0.2
+"""Share of the deterministic limit that completing the greedy roster may take."""
+
+SEARCH_SHARE = 0.15
+"""Share of the remaining time (and of the deterministic limit) given to the
+full CP-SAT search before the neighbourhood search takes over."""
+
+SEARCH_MIN_SHARE = 0.1
+"""Least share of the time limit the full search gets, however late it starts."""
+
+_STATUS = {
+    cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+    cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+    cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+    cp_model.MODEL_INVALID: SolveStatus.MODEL_INVALID,
+    cp_model.UNKNOWN: SolveStatus.TIME_LIMIT_NO_SOLUTION,
+}
+
+
+def solve_status(code: cp_model.CpSolverStatus) -> SolveStatus:
+    """The :class:`~wfm.status.SolveStatus` of a CP-SAT status code.
+
+    ``UNKNOWN`` (the limit came first) is ``TIME_LIMIT_NO_SOLUTION``.
+    """
+    return _STATUS.get(code, SolveStatus.TIME_LIMIT_NO_SOLUTION)
+
+
+def use_light_presolve(params: Any) -> None:
+    """Probing off, one presolve pass: cost seconds on these models for little gain."""
+    params.cp_model_probing_level = 0
+    params.max_presolve_iterations = 1
+
+
+class SolutionTracker(cp_model.CpSolverSolutionCallback):
+    """Notes the improving rosters of a solve and reports them as progress events.
+
+    Parameters
+    ----------
+    started
+        :func:`time.perf_counter` at the start of the solve; times are
+        measured from it.
+    progress
+        Called with a :class:`~wfm.roster.result.ProgressEvent` on each
+        improving roster.
+
+    Attributes
+    ----------
+    trace
+        ``(elapsed seconds, objective)`` of each improving roster.
+    first
+        Elapsed seconds at the first roster (``None`` before it).
+    """
+
+    def __init__(self, started: float, progress: Callable[[ProgressEvent], None] | None) -> None:
+        super().__init__()
+        self.started = started
+        self.progress = progress
+        self.trace: list[tuple[float, float]] = []
+        self.first: float | None = None
+
+    def on_solution_callback(self) -> None:
+        """Note the solution CP-SAT just found."""
+        self.record(
+            self.ObjectiveValue() / OBJECTIVE_SCALE, self.BestObjectiveBound() / OBJECTIVE_SCALE
+        )
+
+    def record(self, objective: float, bound: float | None) -> None:
+        """Note an improving solution found now (``bound`` unknown: 0)."""
+        elapsed = time.perf_counter() - self.started
+        if bound is None:
+            bound = 0.0  # every term of the objective is >= 0
+        if self.trace and objective >= self.trace[-1][1]:
+            return
+        if self.first is None:
+            self.first = elapsed
+        self.trace.append((elapsed, objective))
+        if self.progress is not None:
+            self.progress(
+                ProgressEvent(
+                    elapsed_seconds=elapsed,
+                    objective=objective,
+                    best_bound=bound,
+                    relative_gap=relative_gap(objective, bound),
+                )
+            )
+
+
+def add_hint(rm: RosterModel, plan: dict[int, list[int]]) -> None:
+    """Hint the shifts of ``plan`` (agent index -> option indices) to the model.
+
+    Agents not in ``plan`` get no hint; with every agent planned, the option
+    counts are hinted too.
+    """
+    model = rm.model
+    counts: dict[int, int] = {}
+    for a, xa in enumerate(rm.x):
+        if a not in plan:
+            continue
+        chosen = set(plan[a])
+        for o, var in xa.items():
+            model.add_hint(var, o in chosen)
+        days = {rm.options[o].day for o in chosen}
+        for d, w in enumerate(rm.works[a]):
+            if not isinstance(w, int):
+                model.add_hint(w, d in days)
+        for o in chosen:
+            counts[o] = counts.get(o, 0) + 1
+    if len(plan) == len(rm.x):
+        for o, n in rm.option_count.items():
+            model.add_hint(n, counts.get(o, 0))
+
+
+def complete_hint(
+    rm: RosterModel, *, time_limit: float, seed: int, deterministic_time: float | None
+) -> float | None:
+    """Turn the partial hint into a complete one by solving with the hinted shifts fixed.
+
+    Fixing the shift variables leaves break placement and the bookkeeping
+    variables; the best completion found within the limits replaces the
+    hint, so that CP-SAT starts from a complete, feasible solution. Returns
+    the completion's objective (cost units), or ``None`` if none was found
+    (the partial hint then stays).
+    """
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.fix_variables_to_their_hinted_value = True
+    params.num_workers = 1
+    params.random_seed = seed
+    params.max_time_in_seconds = max(time_limit, 0.05)
+    if deterministic_time is not None:
+        params.max_deterministic_time = deterministic_time
+    use_light_presolve(params)
+    status = solver.solve(rm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = list(solver.response_proto.solution)
+    proto = rm.model.proto
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(range(len(values)))
+    proto.solution_hint.values.extend(values)
+    return float(solver.objective_value) / OBJECTIVE_SCALE
+
+
+def hinted_solution(rm: RosterModel, seed: int) -> cp_model.CpSolver | None:
+    """A solver holding the (complete) hint as its solution, for reading it back."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.fix_variables_to_their_hinted_value = True
+    params.cp_model_presolve = False
+    params.num_workers = 1
+    params.random_seed = seed
+    params.max_time_in_seconds = 30.0
+    status = solver.solve(rm.model)
+    return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+
+def full_search(
+    rm: RosterModel,
+    solver_options: SolverOptions,
+    *,
+    started: float,
+    tracker: SolutionTracker,
+) -> tuple[SolveStatus, cp_model.CpSolver]:
+    """CP-SAT on the full model, from the hint, for a share of the time left.
+
+    The search gets :data:`SEARCH_SHARE` of the time left (at least
+    :data:`SEARCH_MIN_SHARE` of the time limit) and, in deterministic mode,
+    :data:`SEARCH_SHARE` of the deterministic limit; with several workers
+    and a deterministic limit, ``interleave_search`` makes the parallel
+    search reproducible. Every improving roster goes to ``tracker``.
+
+    Returns
+    -------
+    tuple
+        The status and the solver holding the best solution (if any) and
+        the proven bound.
+    """
+    limit = solver_options.time_limit_seconds
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    remaining = limit - (time.perf_counter() - started)
+    # the full search gets a share of the time; the neighbourhood search the rest
+    params.max_time_in_seconds = max(SEARCH_SHARE * remaining, SEARCH_MIN_SHARE * limit)
+    params.num_workers = solver_options.workers
+    params.random_seed = solver_options.seed
+    params.log_search_progress = solver_options.log_progress
+    use_light_presolve(params)
+    if solver_options.max_deterministic_time is not None:
+        params.max_deterministic_time = SEARCH_SHARE * float(solver_options.max_deterministic_time)
+        if solver_options.workers > 1:
+            params.interleave_search = True
+    return solve_status(solver.solve(rm.model, tracker)), solver

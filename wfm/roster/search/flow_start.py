@@ -1,0 +1,208 @@
+"""Phase 2 of the roster search: the class-flow starting roster.
+
+:func:`class_flow_roster` solves the same flows against the coverage costs
+of the roster objective and splits them into one week per agent: a roster
+whose weeks obey every hard rule, which :func:`flow_start` hints to the model
+in place of the greedy roster when, completed with breaks, it has the lower
+objective.
+
+The flows are those of :mod:`wfm.roster.bounds.class_flow` (one network per
+class of interchangeable agents, here also of equal cost per hour). SCIP
+stops on wall-clock time, so the phase is skipped in deterministic mode; it
+is tried only under limits of :data:`FLOW_MIN_SECONDS` or more and takes at
+most :data:`FLOW_SHARE` of the time limit.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from wfm.roster.bounds.class_flow import add_class_flows, split_into_weeks
+from wfm.roster.bounds.classes import agent_classes
+from wfm.roster.coverage import add_cover_terms, coverage_rows
+from wfm.roster.model import RosterModel
+from wfm.roster.options import SolverOptions, check_positive_number
+from wfm.roster.problem import RosterProblem
+from wfm.roster.search.cpsat import COMPLETION_SHARE, SolutionTracker, add_hint, complete_hint
+from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
+from wfm.status import SolveStatus
+
+__all__ = ["FLOW_MIN_SECONDS", "FLOW_SHARE", "class_flow_roster", "flow_start"]
+
+FLOW_SHARE = 0.6
+"""Most of the time limit the class-flow starting roster may take."""
+
+FLOW_MIN_SECONDS = 40.0
+"""Shortest time limit for which the class-flow start is tried: SCIP needs
+25-30 s on 50 agents for a good solution, and under shorter limits the time
+serves the CP-SAT searches better."""
+
+
+def class_flow_roster(
+    problem: RosterProblem,
+    *,
+    time_limit_seconds: float = 30.0,
+    max_arcs: int = 200_000,
+    options: list[ShiftOption] | None = None,
+    allowed: list[list[AgentOption]] | None = None,
+) -> dict[int, list[int]] | None:
+    """A starting roster from the class-flow model with the roster's own coverage costs.
+
+    The flows of :func:`class_flow_bound` choose the weeks of every class of
+    interchangeable agents (here also of equal cost per hour); options that
+    would break a soft rule are left out; the objective is the identity-free part of
+    the roster objective: the convex shortage cost of
+    :class:`~wfm.roster.problem.Weights` (one piece per agent short), the
+    over-staffing cost and the cost of paid hours. Preferences and fairness
+    are left to the roster solver. The best integer solution
+    found within the time limit is split into one path per agent, so every
+    week obeys the agent's hard rules.
+
+    Parameters
+    ----------
+    problem
+        The roster problem.
+    time_limit_seconds
+        Wall-clock budget for building and solving (SCIP through OR-Tools).
+    max_arcs
+        Give up when one class's graph has more arcs.
+    options, allowed
+        Optional precomputed :func:`~wfm.roster.shifts.shift_options` and
+        :func:`~wfm.roster.shifts.agent_options`.
+
+    Returns
+    -------
+    dict or None
+        Agent index -> option indices of their week (in day order), or
+        ``None`` when no integer solution was found in time, the graphs are
+        too large, or no solver is available.
+    """
+    check_positive_number("time_limit_seconds", time_limit_seconds)
+    began = time.perf_counter()
+    from ortools.linear_solver import pywraplp
+
+    if options is None:
+        options = shift_options(problem)
+    if allowed is None:
+        allowed = agent_options(problem, options)
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
+        return None
+    inf = solver.infinity()
+    classes = agent_classes(problem, by_cost=True)
+    # the start keeps soft rules too: options that would break one are left out
+    unbroken = [[ao for ao in mine if not ao.breaches] for mine in allowed]
+    built = add_class_flows(
+        problem,
+        solver,
+        lambda top: solver.IntVar(0.0, top, ""),
+        classes,
+        options,
+        unbroken,
+        max_arcs,
+        began,
+        time_limit_seconds,
+    )
+    if isinstance(built, SolveStatus):
+        return None
+    flows, counts = built
+    weights = problem.weights
+    hours = problem.interval_hours
+    required = problem.required_scheduled
+    objective = solver.Objective()
+    rows = coverage_rows(problem, options)
+    coverable = np.zeros(problem.n_intervals, dtype=bool)
+    for o in counts:
+        coverable[rows.option_start[o] : rows.option_end[o]] = True
+    cover: dict[int, Any] = {}
+    growth = weights.understaffing_growth
+    for t in np.flatnonzero((required > 0) | coverable).tolist():
+        # covered - over + short = required, short split into pieces of one agent
+        row = solver.Constraint(float(required[t]), float(required[t]))
+        cover[t] = row
+        over = solver.NumVar(0.0, inf, "")
+        row.SetCoefficient(over, -1.0)
+        objective.SetCoefficient(over, weights.overstaffing_per_agent_hour * hours)
+        if required[t] <= 0:
+            continue
+        for k, slope in enumerate(growth):
+            piece = solver.NumVar(0.0, 1.0 if k < len(growth) - 1 else inf, "")
+            row.SetCoefficient(piece, 1.0)
+            objective.SetCoefficient(piece, weights.understaffing_per_agent_hour * slope * hours)
+    for flow in flows:
+        rate = problem.cost_per_hour_of(problem.agents[flow.members[0]]) * weights.paid_hour
+        for o, y in flow.count.items():
+            objective.SetCoefficient(y, rate * options[o].paid_minutes / 60.0)
+    # over-staffing is priced everywhere: every break window is written
+    add_cover_terms(
+        solver,
+        rows,
+        counts,
+        cover,
+        new_break_count=lambda: solver.IntVar(0.0, inf, ""),
+        skip_free_windows=False,
+    )
+    objective.SetMinimization()
+    # a margin for SCIP's own start-up and the split into weeks
+    left = 0.95 * (time_limit_seconds - (time.perf_counter() - began)) - 0.1
+    if left <= 0:
+        return None
+    solver.SetTimeLimit(max(1, int(left * 1000)))
+    code = solver.Solve()
+    if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return None
+    return split_into_weeks(problem, flows)
+
+
+def flow_start(
+    rm: RosterModel,
+    solver_options: SolverOptions,
+    *,
+    started: float,
+    tracker: SolutionTracker,
+    completed: float | None,
+) -> float | None:
+    """Replace the greedy start by the class-flow roster when that is better.
+
+    :func:`class_flow_roster` places whole weeks per class of
+    interchangeable agents against the coverage costs; its weeks, completed
+    with breaks and bookkeeping (for
+    :data:`~wfm.roster.search.cpsat.COMPLETION_SHARE` of the time left),
+    become the hint when their objective beats ``completed``, the greedy
+    roster's. Skipped in deterministic mode (its solver stops on wall-clock
+    time) and under limits below :data:`FLOW_MIN_SECONDS`.
+
+    Returns
+    -------
+    float or None
+        The objective of the hint now in place.
+    """
+    limit = solver_options.time_limit_seconds
+    if solver_options.deterministic or limit < FLOW_MIN_SECONDS:
+        return completed
+    budget = FLOW_SHARE * limit - (time.perf_counter() - started)
+    if budget <= 0.5:
+        return completed
+    plan = class_flow_roster(
+        rm.problem, time_limit_seconds=budget, options=rm.options, allowed=rm.agent_options
+    )
+    if plan is None or len(plan) != len(rm.x):
+        return completed
+    proto = rm.model.proto
+    saved = (list(proto.solution_hint.vars), list(proto.solution_hint.values))
+    rm.model.clear_hints()
+    add_hint(rm, plan)
+    left = limit - (time.perf_counter() - started)
+    flow = complete_hint(
+        rm, time_limit=COMPLETION_SHARE * left, seed=solver_options.seed, deterministic_time=None
+    )
+    if flow is not None and (completed is None or flow < completed):
+        tracker.record(flow, None)
+        return flow
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(saved[0])
+    proto.solution_hint.values.extend(saved[1])
+    return completed

@@ -1,0 +1,327 @@
+"""Phase 1 of the roster search: a greedy constructive roster, completed by CP-SAT.
+
+:func:`greedy_hint` builds a roster agent by agent against the remaining
+requirement (patterns of working days the day rules allow, then one option a
+day that respects rest and paid hours, breaks where the requirement is
+lowest), and improves it by taking every agent out and putting them back at
+their best. :func:`greedy_start` hints it to the model and completes it with
+CP-SAT (shifts fixed; break placement and bookkeeping solved): the first
+roster of :func:`wfm.roster.solve.solve`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from wfm.roster.model import RosterModel
+from wfm.roster.options import SolverOptions
+from wfm.roster.problem import RosterProblem
+from wfm.roster.search.cpsat import (
+    COMPLETION_DETERMINISTIC_SHARE,
+    COMPLETION_SHARE,
+    SolutionTracker,
+    add_hint,
+    complete_hint,
+)
+from wfm.roster.shifts import last_shift_end_interval, rest_intervals
+
+__all__ = ["GREEDY_SHARE", "greedy_hint", "greedy_start"]
+
+GREEDY_SHARE = 0.1
+"""Share of the time limit the greedy heuristic's improving passes may take.
+In deterministic mode the heuristic has no wall-clock budget (its rounds
+alone end it), so that runs are reproducible."""
+
+
+def greedy_start(
+    rm: RosterModel,
+    solver_options: SolverOptions,
+    *,
+    started: float,
+    tracker: SolutionTracker,
+) -> float | None:
+    """Hint the greedy roster to ``rm`` and complete it into a feasible solution.
+
+    The completion (CP-SAT with the hinted shifts fixed, see
+    :func:`~wfm.roster.search.cpsat.complete_hint`) gets
+    :data:`~wfm.roster.search.cpsat.COMPLETION_SHARE` of the time left and,
+    in deterministic mode,
+    :data:`~wfm.roster.search.cpsat.COMPLETION_DETERMINISTIC_SHARE` of the
+    deterministic limit. The completed roster is the first solution noted by
+    ``tracker``.
+
+    Parameters
+    ----------
+    rm
+        The model of the roster problem.
+    solver_options
+        The solve's options.
+    started
+        :func:`time.perf_counter` at the start of the solve.
+    tracker
+        Notes the completed roster.
+
+    Returns
+    -------
+    float or None
+        Objective of the completed roster (cost units), or ``None`` when the
+        completion found none (the partial hint stays).
+    """
+    limit = solver_options.time_limit_seconds
+    deterministic = solver_options.max_deterministic_time
+    budget = math.inf if deterministic is not None else GREEDY_SHARE * limit
+    add_hint(rm, greedy_hint(rm, time_budget_seconds=budget))
+    completed = complete_hint(
+        rm,
+        time_limit=COMPLETION_SHARE * (limit - (time.perf_counter() - started)),
+        seed=solver_options.seed,
+        deterministic_time=None
+        if deterministic is None
+        else COMPLETION_DETERMINISTIC_SHARE * deterministic,
+    )
+    if completed is not None:
+        # the completed greedy roster is a feasible roster: the first solution
+        tracker.record(completed, None)
+    return completed
+
+
+def greedy_hint(
+    rm: RosterModel, *, rounds: int = 3, time_budget_seconds: float = 10.0
+) -> dict[int, list[int]]:
+    """A quick roster built agent by agent against the remaining requirement.
+
+    Agents with the fewest options go first. For each, the working days are
+    chosen among the patterns the day rules allow (treating soft rules as
+    hard) by the best option value of each day, then one option per day in
+    date order respecting rest and paid-hour limits. The value of an option
+    is the marginal drop of the convex shortage cost it brings (each
+    interval capped at one agent) minus the over-staffing and paid cost it
+    adds. Each break goes where the remaining requirement is lowest. Then,
+    for up to ``rounds`` passes (and while ``time_budget_seconds`` lasts),
+    every agent is taken out and put back at their best given the others.
+    Agents for whom no pattern fits get no shifts.
+
+    Returns
+    -------
+    dict
+        Agent index -> option indices assigned (possibly empty).
+    """
+    started = time.perf_counter()
+    problem = rm.problem
+    order = sorted(range(len(problem.agents)), key=lambda a: (len(rm.x[a]), a))
+    if problem.days > 10:
+        return {a: [] for a in order}
+    state = _GreedyState(rm)
+    for a in order:
+        state.insert(a)
+    for _ in range(rounds):
+        for a in order:
+            if time.perf_counter() - started > time_budget_seconds:
+                return dict(state.plan)
+            state.remove(a)
+            state.insert(a)
+    return dict(state.plan)
+
+
+class _GreedyState:
+    """Remaining requirement and the plan of the constructive heuristic."""
+
+    def __init__(self, rm: RosterModel) -> None:
+        self.rm = rm
+        problem = rm.problem
+        self.n_int = problem.n_intervals
+        self.remaining = problem.required_scheduled.astype(float).copy()
+        self.plan: dict[int, list[int]] = {}
+        self.placed: dict[int, list[list[int]]] = {}
+        self.patterns: dict[tuple[Any, ...], list[int]] = {}
+        self.by_day: dict[int, list[list[int]]] = {}
+        weights = problem.weights
+        self.growth = np.asarray(weights.understaffing_growth, dtype=float)
+        self.durations = [
+            [b.duration_minutes // problem.interval_minutes for b in t.breaks]
+            for t in problem.templates
+        ]
+
+    def _apply(self, o: int, sign: float, breaks: list[int]) -> None:
+        opt = self.rm.options[o]
+        self.remaining[opt.start : min(opt.end, self.n_int)] -= sign
+        for j, p in enumerate(breaks):
+            duration = self.durations[opt.template][j]
+            self.remaining[p : min(p + duration, self.n_int)] += sign
+
+    def remove(self, a: int) -> None:
+        for o, breaks in zip(self.plan.get(a, []), self._breaks_of(a), strict=True):
+            self._apply(o, -1.0, breaks)
+        self.plan[a] = []
+        self.placed[a] = []
+
+    def _breaks_of(self, a: int) -> list[list[int]]:
+        return [list(b) for b in self.placed.get(a, [])]
+
+    def _gain(self) -> np.ndarray:
+        problem = self.rm.problem
+        weights = problem.weights
+        rem = self.remaining
+        k = np.clip(np.ceil(rem) - 1, 0, len(self.growth) - 1).astype(np.int64)
+        short = np.clip(rem, 0.0, 1.0)
+        value = weights.understaffing_per_agent_hour * self.growth[k] * short
+        value -= weights.overstaffing_per_agent_hour * (1.0 - short)
+        out: np.ndarray = value * problem.interval_hours
+        return out
+
+    def insert(self, a: int) -> None:
+        rm = self.rm
+        problem = rm.problem
+        agent = problem.agents[a]
+        contract = problem.contract_of(agent)
+        if a not in self.by_day:
+            clean = {ao.option for ao in rm.agent_options[a] if not ao.breaches}
+            self.by_day[a] = [
+                [o for o in rm.options_of_day(a, d) if o in clean] for d in range(problem.days)
+            ]
+        by_day = self.by_day[a]
+        mine = [o for d in range(problem.days) for o in by_day[d]]
+        if not mine:
+            self.plan[a] = []
+            self.placed[a] = []
+            return
+        prefix = np.concatenate([[0.0], np.cumsum(self._gain())])
+        rate = problem.cost_per_hour_of(agent) * problem.weights.paid_hour
+        starts = np.array([rm.options[o].start for o in mine], dtype=np.int64)
+        ends = np.minimum([rm.options[o].end for o in mine], self.n_int).astype(np.int64)
+        paid = np.array([rm.options[o].paid_minutes for o in mine], dtype=float)
+        worth = prefix[ends] - prefix[starts] - rate * paid / 60.0
+        values = dict(zip(mine, worth.tolist(), strict=True))
+        best = [max((values[o] for o in by_day[d]), default=-math.inf) for d in range(problem.days)]
+        pin_work = 0
+        for pin in agent.pins:
+            if not pin.off:
+                pin_work |= 1 << (pin.day - problem.start_date).days
+        avail_mask = sum(1 << d for d in range(problem.days) if by_day[d])
+        key = (
+            contract.name,
+            agent.consecutive_days_worked_before,
+            agent.days_off_before,
+            pin_work,
+            avail_mask,
+        )
+        if key not in self.patterns:
+            self.patterns[key] = _day_patterns(problem, a, avail_mask, pin_work)
+        patterns = sorted(
+            self.patterns[key],
+            key=lambda m: -sum(best[d] for d in range(problem.days) if m >> d & 1),
+        )
+        chosen: list[int] = []
+        for mask in patterns[:8]:
+            picked = _fill_pattern(rm, a, mask, by_day, values)
+            if picked is not None:
+                chosen = picked
+                break
+        placed: list[list[int]] = []
+        for o in chosen:
+            opt = rm.options[o]
+            self._apply(o, 1.0, [])
+            breaks: list[int] = []
+            for j, window in enumerate(opt.break_starts):
+                duration = self.durations[opt.template][j]
+                p = min(
+                    window,
+                    key=lambda q: (
+                        float(self.remaining[q : min(q + duration, self.n_int)].sum())
+                        if q < self.n_int
+                        else 0.0
+                    ),
+                )
+                breaks.append(p)
+                self.remaining[p : min(p + duration, self.n_int)] += 1.0
+            placed.append(breaks)
+        self.plan[a] = chosen
+        self.placed[a] = placed
+
+
+def _day_patterns(problem: RosterProblem, a: int, avail_mask: int, pin_work: int) -> list[int]:
+    agent = problem.agents[a]
+    c = problem.contract_of(agent)
+    days = problem.days
+    weekend = [d for d in range(days) if problem.weekday_of(d) in problem.weekend_days]
+    out: list[int] = []
+    for mask in range(1 << days):
+        if mask & ~avail_mask or (mask & pin_work) != pin_work:
+            continue
+        n = bin(mask).count("1")
+        if n < c.min_days_per_week or n > c.max_days_per_week:
+            continue
+        if sum(mask >> d & 1 for d in weekend) > c.max_weekend_days:
+            continue
+        run = agent.consecutive_days_worked_before
+        ok = True
+        for d in range(days):
+            run = run + 1 if mask >> d & 1 else 0
+            if run > c.max_consecutive_days:
+                ok = False
+                break
+        if not ok:
+            continue
+        k = c.min_consecutive_days_off
+        if k > 1:
+            first = -min(agent.days_off_before, k - 1)
+            if not any(
+                all(not mask >> d & 1 for d in range(max(s, 0), s + k))
+                for s in range(first, days - k + 1)
+            ):
+                continue
+        out.append(mask)
+    return out
+
+
+def _fill_pattern(
+    rm: RosterModel,
+    a: int,
+    mask: int,
+    by_day: list[list[int]],
+    values: dict[int, float],
+) -> list[int] | None:
+    problem = rm.problem
+    agent = problem.agents[a]
+    c = problem.contract_of(agent)
+    rest = rest_intervals(problem, c.min_rest_hours)
+    days = [d for d in range(problem.days) if mask >> d & 1]
+    low = c.min_hours_per_week * 60
+    high = c.max_hours_per_week * 60
+    min_paid = {d: min(rm.options[o].paid_minutes for o in by_day[d]) for d in days}
+    max_paid = {d: max(rm.options[o].paid_minutes for o in by_day[d]) for d in days}
+    latest_start = {d: max(rm.options[o].start for o in by_day[d]) for d in days}
+    last_end: float = -math.inf
+    before = last_shift_end_interval(problem, agent)
+    if before is not None:
+        last_end = before
+    paid = 0
+    picked: list[int] = []
+    for i, d in enumerate(days):
+        later = days[i + 1 :]
+        need_low = low - sum(max_paid[e] for e in later)
+        need_high = high - sum(min_paid[e] for e in later)
+        best_o = None
+        best_v = -math.inf
+        for o in by_day[d]:
+            opt = rm.options[o]
+            if opt.start < last_end + rest:
+                continue
+            p = paid + opt.paid_minutes
+            if p < need_low - 1e-9 or p > need_high + 1e-9:
+                continue
+            if later and opt.end + rest > latest_start[later[0]]:
+                continue
+            if values[o] > best_v:
+                best_v = values[o]
+                best_o = o
+        if best_o is None:
+            return None
+        picked.append(best_o)
+        paid += rm.options[best_o].paid_minutes
+        last_end = rm.options[best_o].end
+    return picked
