@@ -70,6 +70,13 @@ def test_example_log_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert intervals["interval_start"].iloc[0] == "2024-03-04 08:00"
     assert intervals["offered"].sum() == 11
     assert len(pd.read_csv(out / "rejected.csv")) == 3
+    by_queue = pd.read_csv(out / "days_by_queue.csv").set_index(["date", "queue"])
+    assert by_queue.loc[("2024-03-04", "sales"), "offered"] == 5  # calls 1, 2, 4, 6, 7
+    assert by_queue.loc[("2024-03-04", "service"), "offered"] == 4  # calls 3, 5, 8, 14
+    assert by_queue["offered"].sum() == 11
+    assert pd.read_csv(out / "intervals_by_queue.csv")["offered"].sum() == 11
+    patience = pd.read_csv(out / "patience_by_day.csv")
+    assert patience["abandoned"].tolist() == [3, 1]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["rows"]["rows_read"] == 16
     assert summary["patience"]["abandoned"] == 4

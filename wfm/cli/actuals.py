@@ -7,8 +7,10 @@ Example::
 
 Reads the log through the mapping (every row accounted for), and writes into
 OUTDIR ``intervals.csv``, ``days.csv`` and ``months.csv`` (the KPI tables of
-:mod:`wfm.kpis`), ``rejected.csv`` (every rejected row with its line and
-reason), ``summary.json`` (settings, row accounting, totals, the patience and
+:mod:`wfm.kpis`), ``intervals_by_queue.csv`` and ``days_by_queue.csv`` when
+the log has a queue, ``rejected.csv`` (every rejected row with its line and
+reason), ``patience_by_day.csv`` (the estimate per day with its counts),
+``summary.json`` (settings, row accounting, totals, the patience and
 handle-time estimates); with ``--plan FILE`` also ``plan_vs_actual.csv`` and
 ``plan_vs_actual_days.csv``. Exit code 0, or 2 on bad input.
 """
@@ -123,8 +125,15 @@ def run(args: argparse.Namespace) -> int:
     report.days.to_csv(out / "days.csv", index=False, date_format="%Y-%m-%d")
     report.months.to_csv(out / "months.csv", index=False, date_format="%Y-%m")
     log.rejected.to_csv(out / "rejected.csv", index=False)
+    report.patience_by_day.to_csv(out / "patience_by_day.csv", index=False, date_format="%Y-%m-%d")
     summary = report.to_dict()
-    written = ["intervals.csv", "days.csv", "months.csv", "rejected.csv"]
+    written = ["intervals.csv", "days.csv", "months.csv", "rejected.csv", "patience_by_day.csv"]
+    if report.intervals_by_queue is not None and report.days_by_queue is not None:
+        report.intervals_by_queue.to_csv(
+            out / "intervals_by_queue.csv", index=False, date_format="%Y-%m-%d %H:%M"
+        )
+        report.days_by_queue.to_csv(out / "days_by_queue.csv", index=False, date_format="%Y-%m-%d")
+        written += ["intervals_by_queue.csv", "days_by_queue.csv"]
     if plan is not None:
         compared = plan_vs_actual(plan, log.contacts.drop(columns="line"), settings=settings)
         compared.intervals.to_csv(

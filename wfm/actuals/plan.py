@@ -1,0 +1,207 @@
+"""A plan (forecast, requirements or roster coverage) beside what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import DataError
+from wfm.kpis import KpiSettings, kpi_table
+
+__all__ = ["PLAN_COLUMNS", "PlanVsActual", "plan_vs_actual"]
+
+
+#: Plan columns read by :func:`plan_vs_actual`, by role, in order of preference.
+#: Agents on the phone: a roster coverage's ``coverage_on_phone`` first, else a
+#: requirements table's ``required_on_phone``.
+PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "calls": ("calls",),
+    "aht_seconds": ("aht_seconds",),
+    "agents": ("coverage_on_phone", "required_on_phone"),
+    "service_level": ("service_level",),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanVsActual:
+    """A plan beside what happened, per interval and per day.
+
+    Attributes
+    ----------
+    intervals
+        One row per interval of the plan or of the actuals: ``interval_start``,
+        ``match`` (``"both"``, ``"plan_only"``: no contact arrived and no
+        agent was busy, ``"actual_only"``: not in the plan), then
+        ``forecast_calls``, ``actual_offered``, ``forecast_aht_seconds``,
+        ``actual_aht_seconds``, ``planned_agents``, ``actual_agents_served``,
+        ``predicted_service_level``, ``actual_service_level`` (columns of the
+        plan it does not have are left out).
+    days
+        Per ``date``: the sums of calls and offered; AHT weighted by calls
+        (forecast) and over answered contacts (actual); ``planned_agent_hours``
+        and ``actual_agent_hours`` (agents x interval hours, the actual from
+        agents served); predicted service level weighted by forecast calls
+        and the actual day's service level.
+    plan_only, actual_only
+        Intervals found on one side only.
+    agents_column
+        The plan column read as planned agents (``None`` if none).
+    """
+
+    intervals: pd.DataFrame
+    days: pd.DataFrame
+    plan_only: int
+    actual_only: int
+    agents_column: str | None
+
+
+def _plan_role(plan: pd.DataFrame, role: str) -> str | None:
+    return next((c for c in PLAN_COLUMNS[role] if c in plan.columns), None)
+
+
+def plan_vs_actual(
+    plan: pd.DataFrame,
+    contacts: pd.DataFrame,
+    *,
+    settings: KpiSettings | None = None,
+) -> PlanVsActual:
+    """Lay a forecast, requirements or roster coverage beside the actuals.
+
+    Parameters
+    ----------
+    plan
+        One row per interval with ``interval_start`` and any of ``calls``,
+        ``aht_seconds``, agents (first found of
+        :data:`PLAN_COLUMNS` ``["agents"]``) and ``service_level``: a
+        forecast, a requirements table or a roster's coverage table.
+    contacts
+        Contacts layout of :mod:`wfm.kpis` for the same period.
+    settings
+        KPI settings; ``interval_minutes`` must be the plan's interval.
+
+    Returns
+    -------
+    PlanVsActual
+
+    Raises
+    ------
+    DataError
+        No ``interval_start``, duplicate or off-grid starts, non-numeric plan
+        values.
+    """
+    settings = KpiSettings() if settings is None else settings
+    if not isinstance(plan, pd.DataFrame) or "interval_start" not in plan.columns:
+        raise DataError("plan", type(plan).__name__, "a table with an interval_start column")
+    starts = pd.to_datetime(plan["interval_start"], errors="coerce")
+    if isinstance(starts.dtype, pd.DatetimeTZDtype):
+        starts = starts.dt.tz_localize(None)
+    starts = starts.astype("datetime64[ns]")
+    if starts.isna().any():
+        pos = int(np.flatnonzero(starts.isna().to_numpy())[0])
+        raise DataError(
+            f"interval_start[row {pos}]", plan["interval_start"].iloc[pos], "a timestamp"
+        )
+    minutes = settings.interval_minutes
+    off = (starts != starts.dt.floor(f"{minutes}min")).to_numpy()
+    if off.any():
+        pos = int(np.flatnonzero(off)[0])
+        raise DataError(
+            f"interval_start[row {pos}]",
+            str(starts.iloc[pos]),
+            f"a start on the {minutes}-minute grid (the actuals' interval)",
+        )
+    dup = starts.duplicated().to_numpy()
+    if dup.any():
+        pos = int(np.flatnonzero(dup)[0])
+        raise DataError(f"interval_start[row {pos}]", str(starts.iloc[pos]), "each start once")
+    names = {
+        "calls": "forecast_calls",
+        "aht_seconds": "forecast_aht_seconds",
+        "agents": "planned_agents",
+        "service_level": "predicted_service_level",
+    }
+    mine = pd.DataFrame({"interval_start": starts.to_numpy()})
+    for role, out_name in names.items():
+        column = _plan_role(plan, role)
+        if column is None:
+            continue
+        values = pd.to_numeric(plan[column], errors="coerce")
+        bad = (values.isna() & plan[column].notna()).to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise DataError(f"{column}[row {pos}]", plan[column].iloc[pos], "a number")
+        mine[out_name] = values.to_numpy(dtype=float)
+    actual = kpi_table(contacts, period="interval", settings=settings)
+    theirs = pd.DataFrame(
+        {
+            "interval_start": actual["interval_start"],
+            "actual_offered": actual["offered"],
+            "actual_answered": actual["answered"],
+            "actual_answered_within": actual["answered_within"],
+            "actual_aht_seconds": actual["aht_seconds"],
+            "actual_service_level": actual["service_level"],
+        }
+    )
+    if "agents_served" in actual.columns:
+        theirs["actual_agents_served"] = actual["agents_served"]
+    merged = mine.merge(theirs, on="interval_start", how="outer", indicator="match")
+    merged["match"] = (
+        merged["match"]
+        .astype(str)
+        .map({"both": "both", "left_only": "plan_only", "right_only": "actual_only"})
+    )
+    merged = merged.sort_values("interval_start").reset_index(drop=True)
+    counts = ["actual_offered", "actual_answered", "actual_answered_within"]
+    if "actual_agents_served" in merged.columns:
+        counts.append("actual_agents_served")
+    merged[counts] = merged[counts].fillna(0).astype(np.int64)
+    order = ["interval_start", "match"] + [
+        c
+        for c in (
+            "forecast_calls",
+            "actual_offered",
+            "forecast_aht_seconds",
+            "actual_aht_seconds",
+            "planned_agents",
+            "actual_agents_served",
+            "predicted_service_level",
+            "actual_service_level",
+        )
+        if c in merged.columns
+    ]
+    intervals = merged[order]
+
+    hours = minutes / 60.0
+    day_key = merged["interval_start"].dt.normalize().rename("date")
+    grouped = merged.groupby(day_key)
+    days = pd.DataFrame(index=grouped.size().index)
+    actual_days = kpi_table(contacts, period="day", settings=settings).set_index("date")
+    if "forecast_calls" in merged.columns:
+        days["forecast_calls"] = grouped["forecast_calls"].sum(min_count=1)
+    days["actual_offered"] = grouped["actual_offered"].sum()
+    if "forecast_aht_seconds" in merged.columns and "forecast_calls" in merged.columns:
+        weight = merged["forecast_calls"] * merged["forecast_aht_seconds"]
+        days["forecast_aht_seconds"] = weight.groupby(day_key).sum(min_count=1) / days[
+            "forecast_calls"
+        ].where(days["forecast_calls"] > 0)
+    days["actual_aht_seconds"] = actual_days["aht_seconds"].reindex(days.index)
+    if "planned_agents" in merged.columns:
+        days["planned_agent_hours"] = grouped["planned_agents"].sum(min_count=1) * hours
+    if "actual_agents_served" in merged.columns:
+        days["actual_agent_hours"] = grouped["actual_agents_served"].sum() * hours
+    if "predicted_service_level" in merged.columns and "forecast_calls" in merged.columns:
+        weight = merged["forecast_calls"] * merged["predicted_service_level"]
+        days["predicted_service_level"] = weight.groupby(day_key).sum(min_count=1) / days[
+            "forecast_calls"
+        ].where(days["forecast_calls"] > 0)
+    days["actual_service_level"] = actual_days["service_level"].reindex(days.index)
+    days = days.reset_index()
+    return PlanVsActual(
+        intervals=intervals,
+        days=days,
+        plan_only=int((merged["match"] == "plan_only").sum()),
+        actual_only=int((merged["match"] == "actual_only").sum()),
+        agents_column=_plan_role(plan, "agents"),
+    )
