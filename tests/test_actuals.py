@@ -381,3 +381,50 @@ def test_bank_log_offered_equal_pandas_value_counts(bank) -> None:
     assert int(table["offered"].sum()) == int(expected.sum())
     got = bank.contacts["queue"].value_counts().sort_index()
     assert got.to_dict() == expected.to_dict()
+
+
+def _simple_mapping() -> CallLogMapping:
+    return CallLogMapping(
+        separator=";",
+        arrival_column="start",
+        wait_seconds_column="wait",
+        handle_seconds_column="talk",
+        outcome_column="result",
+        answered_labels=("OK",),
+        abandoned_labels=("LOST",),
+    )
+
+
+def test_blank_line_is_a_rejected_row_and_lines_stay_true(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "start;wait;talk;result\n2024-01-01 08:00:00;3;40;OK\n\n2024-01-01 08:05:00;-2;40;OK\n",
+        encoding="utf-8",
+    )
+    log = read_call_log(path, _simple_mapping())
+    assert log.summary.rows_read == 3
+    assert log.summary.rows_used == 1
+    assert log.rejected[["line", "reason"]].values.tolist() == [
+        [3, "outcome label not in the mapping"],
+        [4, "negative wait seconds"],
+    ]
+
+
+def test_time_zone_offsets_are_dropped_with_a_note() -> None:
+    frame = pd.DataFrame(
+        {
+            "start": ["2024-01-15", "2024-01-15T08:00:00+02:00", "2024-01-15 09:00Z"],
+            "wait": ["1", "2", "3"],
+            "talk": ["10", "20", "30"],
+            "result": ["OK", "OK", "OK"],
+        }
+    )
+    log = read_call_log(frame, _simple_mapping())
+    assert log.contacts["arrival"].tolist() == [
+        pd.Timestamp("2024-01-15 00:00"),  # a date alone keeps its day
+        pd.Timestamp("2024-01-15 08:00"),
+        pd.Timestamp("2024-01-15 09:00"),
+    ]
+    assert log.summary.notes == (
+        "time-zone offsets dropped from 2 arrivals: local wall-clock time kept",
+    )

@@ -18,6 +18,9 @@ __all__ = ["CallLog", "CallLogSummary", "read_call_log"]
 
 Source = str | os.PathLike[str] | pd.DataFrame
 
+# a UTC offset after the time of an ISO 8601 timestamp: "Z", "+02:00", "-0500"
+_OFFSET = r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
 
 @dataclass(frozen=True, kw_only=True)
 class CallLogSummary:
@@ -53,6 +56,7 @@ class CallLogSummary:
     abandoned_before_queue: int = 0
     rejected: Mapping[str, int] = field(default_factory=dict)
     answered_without_handle: int = 0
+    notes: tuple[str, ...] = ()
     first_arrival: pd.Timestamp | None = None
     last_arrival: pd.Timestamp | None = None
 
@@ -66,6 +70,7 @@ class CallLogSummary:
             "abandoned_before_queue": self.abandoned_before_queue,
             "rejected": dict(self.rejected),
             "answered_without_handle": self.answered_without_handle,
+            "notes": list(self.notes),
             "first_arrival": None if self.first_arrival is None else str(self.first_arrival),
             "last_arrival": None if self.last_arrival is None else str(self.last_arrival),
         }
@@ -77,6 +82,7 @@ class CallLogSummary:
         lines += [f"rows rejected ({reason}): {n}" for reason, n in self.rejected.items()]
         if self.answered_without_handle:
             lines.append(f"answered rows without handle time: {self.answered_without_handle}")
+        lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
 
 
@@ -111,7 +117,12 @@ def _load(source: Source, mapping: CallLogMapping) -> tuple[pd.DataFrame, str, i
         raise ValidationError("source", source, "a call-log file path or a pandas DataFrame")
     try:
         frame = pd.read_csv(
-            source, sep=mapping.separator, dtype=str, keep_default_na=False, engine="c"
+            source,
+            sep=mapping.separator,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,  # a blank line is a row (rejected), so lines stay true
+            engine="c",
         )
     except pd.errors.EmptyDataError:
         raise DataError(str(source), "an empty file", "a call log with a header row") from None
@@ -191,13 +202,25 @@ def read_call_log(source: Source, mapping: CallLogMapping) -> CallLog:
         )
         column = f"{mapping.date_column} + {mapping.time_column}"
         fmt = f"{mapping.date_format} {mapping.time_format}"
-    arrival = pd.to_datetime(raw, format=fmt, errors="coerce").astype("datetime64[ns]")
+    notes: list[str] = []
+    if fmt == "ISO8601":
+        stripped = raw.str.replace(_OFFSET, r"\1", regex=True)
+        changed = int((stripped != raw).fillna(False).sum())
+        if changed:
+            notes.append(
+                f"time-zone offsets dropped from {changed} arrivals: local wall-clock time kept"
+            )
+            raw = stripped
+    arrival = pd.to_datetime(raw, format=fmt, errors="coerce")
+    if isinstance(arrival.dtype, pd.DatetimeTZDtype):  # a format with %z
+        notes.append("time-zone offsets dropped: local wall-clock time kept")
+        arrival = arrival.dt.tz_localize(None)
+    arrival = arrival.astype("datetime64[ns]")
     reject(active & arrival.isna().to_numpy(), "unparsable arrival", column, raw)
 
     wait_text = frame[mapping.wait_seconds_column].astype("string")
     wait = _numbers(wait_text)
     col = mapping.wait_seconds_column
-    reject(active & np.isnan(wait), "missing or non-numeric wait seconds", col, wait_text)
     reject(active & ~np.isfinite(wait), "missing or non-numeric wait seconds", col, wait_text)
     reject(active & (wait < 0), "negative wait seconds", col, wait_text)
 
@@ -278,6 +301,7 @@ def read_call_log(source: Source, mapping: CallLogMapping) -> CallLog:
         abandoned_before_queue=int(before_queue.sum()),
         rejected={str(k): int(v) for k, v in rejected["reason"].value_counts().items()},
         answered_without_handle=int((used & zero_handle).sum()),
+        notes=tuple(notes),
         first_arrival=contacts["arrival"].min() if len(contacts) else None,
         last_arrival=contacts["arrival"].max() if len(contacts) else None,
     )
