@@ -261,6 +261,18 @@ def test_mapping_reads_values_as_written(tmp_path: Path) -> None:
     assert mapping.not_queued_labels == ("0:00:00",)  # not YAML 1.1's sexagesimal 0
 
 
+def _simple_mapping() -> CallLogMapping:
+    return CallLogMapping(
+        separator=";",
+        arrival_column="start",
+        wait_seconds_column="wait",
+        handle_seconds_column="talk",
+        outcome_column="result",
+        answered_labels=("OK",),
+        abandoned_labels=("LOST",),
+    )
+
+
 def test_mapping_from_keywords_and_a_missing_column() -> None:
     mapping = CallLogMapping(
         arrival_column="start",
@@ -287,14 +299,7 @@ def test_mapping_from_keywords_and_a_missing_column() -> None:
 
 
 def test_missing_handle_time_of_an_answered_row_is_rejected() -> None:
-    mapping = CallLogMapping(
-        arrival_column="start",
-        wait_seconds_column="wait",
-        handle_seconds_column="talk",
-        outcome_column="result",
-        answered_labels=("OK",),
-        abandoned_labels=("LOST",),
-    )
+    mapping = _simple_mapping()
     frame = pd.DataFrame(
         {"start": ["2024-01-01 08:00:00"], "wait": ["3"], "talk": ["n/a"], "result": ["OK"]}
     )
@@ -381,18 +386,6 @@ def test_bank_log_offered_equal_pandas_value_counts(bank) -> None:
     assert int(table["offered"].sum()) == int(expected.sum())
     got = bank.contacts["queue"].value_counts().sort_index()
     assert got.to_dict() == expected.to_dict()
-
-
-def _simple_mapping() -> CallLogMapping:
-    return CallLogMapping(
-        separator=";",
-        arrival_column="start",
-        wait_seconds_column="wait",
-        handle_seconds_column="talk",
-        outcome_column="result",
-        answered_labels=("OK",),
-        abandoned_labels=("LOST",),
-    )
 
 
 def test_blank_line_is_a_rejected_row_and_lines_stay_true(tmp_path: Path) -> None:

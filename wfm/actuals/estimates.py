@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -49,16 +49,16 @@ class PatienceEstimate:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (NaN as ``None``)."""
-        return {
-            "patience_seconds": _json_number(self.patience_seconds),
-            "total_wait_seconds": self.total_wait_seconds,
-            "abandoned": self.abandoned,
-            "contacts": self.contacts,
-        }
+        return _json_ready(self)
 
 
-def _json_number(value: float) -> float | None:
-    return None if not math.isfinite(value) else float(value)
+def _json_ready(estimate: Any) -> dict[str, Any]:
+    """The fields of an estimate, with NaN and infinities as ``None``."""
+    out: dict[str, Any] = {}
+    for f in fields(estimate):
+        value = getattr(estimate, f.name)
+        out[f.name] = None if isinstance(value, float) and not math.isfinite(value) else value
+    return out
 
 
 def estimate_patience(contacts: pd.DataFrame) -> PatienceEstimate:
@@ -164,20 +164,7 @@ class HandleTimeEstimate:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (NaN as ``None``)."""
-        return {
-            "count": self.count,
-            **{
-                name: _json_number(getattr(self, name))
-                for name in (
-                    "mean_seconds",
-                    "cv",
-                    "log_mean",
-                    "log_std",
-                    "lognormal_mean_seconds",
-                    "lognormal_cv",
-                )
-            },
-        }
+        return _json_ready(self)
 
 
 def estimate_handle_time(contacts: pd.DataFrame) -> HandleTimeEstimate:

@@ -57,6 +57,13 @@ class PlanVsActual:
     agents_column: str | None
 
 
+def _calls_weighted(merged: pd.DataFrame, column: str, day: pd.Series) -> pd.Series:
+    """Per day, the mean of ``column`` weighted by the forecast calls (NaN without calls)."""
+    calls = merged["forecast_calls"]
+    total = calls.groupby(day).sum(min_count=1)
+    return (calls * merged[column]).groupby(day).sum(min_count=1) / total.where(total > 0)
+
+
 def _plan_role(plan: pd.DataFrame, role: str) -> str | None:
     return next((c for c in PLAN_COLUMNS[role] if c in plan.columns), None)
 
@@ -182,20 +189,16 @@ def plan_vs_actual(
         days["forecast_calls"] = grouped["forecast_calls"].sum(min_count=1)
     days["actual_offered"] = grouped["actual_offered"].sum()
     if "forecast_aht_seconds" in merged.columns and "forecast_calls" in merged.columns:
-        weight = merged["forecast_calls"] * merged["forecast_aht_seconds"]
-        days["forecast_aht_seconds"] = weight.groupby(day_key).sum(min_count=1) / days[
-            "forecast_calls"
-        ].where(days["forecast_calls"] > 0)
+        days["forecast_aht_seconds"] = _calls_weighted(merged, "forecast_aht_seconds", day_key)
     days["actual_aht_seconds"] = actual_days["aht_seconds"].reindex(days.index)
     if "planned_agents" in merged.columns:
         days["planned_agent_hours"] = grouped["planned_agents"].sum(min_count=1) * hours
     if "actual_agents_served" in merged.columns:
         days["actual_agent_hours"] = grouped["actual_agents_served"].sum() * hours
     if "predicted_service_level" in merged.columns and "forecast_calls" in merged.columns:
-        weight = merged["forecast_calls"] * merged["predicted_service_level"]
-        days["predicted_service_level"] = weight.groupby(day_key).sum(min_count=1) / days[
-            "forecast_calls"
-        ].where(days["forecast_calls"] > 0)
+        days["predicted_service_level"] = _calls_weighted(
+            merged, "predicted_service_level", day_key
+        )
     days["actual_service_level"] = actual_days["service_level"].reindex(days.index)
     days = days.reset_index()
     return PlanVsActual(
