@@ -1,7 +1,7 @@
 """Service statistics of contacts: the per-period KPI table.
 
 One table layout for what happened to contacts, whoever produced them: a call
-log, or a simulation. A plan, a simulated week and
+log read by :mod:`wfm.actuals`, or a simulation. A plan, a simulated week and
 the real week therefore line up column by column.
 
 Contacts layout (input)
