@@ -421,3 +421,23 @@ def test_time_zone_offsets_are_dropped_with_a_note() -> None:
     assert log.summary.notes == (
         "time-zone offsets dropped from 2 arrivals: local wall-clock time kept",
     )
+
+
+def test_plan_vs_actual_reads_a_requirements_table(example) -> None:
+    import wfm
+
+    forecast = pd.DataFrame(
+        {
+            "interval_start": pd.date_range("2024-03-04 08:00", periods=2, freq="30min"),
+            "calls": [6.0, 3.0],
+            "aht_seconds": [180.0, 180.0],
+        }
+    )
+    policy = wfm.ServicePolicy(level=0.8, answer_within_seconds=20)
+    required = wfm.requirements(forecast, policy=policy)
+    result = plan_vs_actual(required, example.contacts)
+    assert result.agents_column == "required_on_phone"
+    rows = result.intervals.set_index("interval_start")
+    assert rows["planned_agents"].tolist()[:2] == required["required_on_phone"].tolist()
+    assert rows["predicted_service_level"].tolist()[:2] == required["service_level"].tolist()
+    assert rows.loc[pd.Timestamp("2024-03-04 08:30"), "actual_offered"] == 3
