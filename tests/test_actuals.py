@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import wfm
 from wfm.actuals import (
     CallLogMapping,
     actuals_report,
@@ -424,8 +425,6 @@ def test_time_zone_offsets_are_dropped_with_a_note() -> None:
 
 
 def test_plan_vs_actual_reads_a_requirements_table(example) -> None:
-    import wfm
-
     forecast = pd.DataFrame(
         {
             "interval_start": pd.date_range("2024-03-04 08:00", periods=2, freq="30min"),
