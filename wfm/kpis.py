@@ -115,9 +115,11 @@ __all__ = [
     "CONTACT_COLUMNS",
     "OPTIONAL_CONTACT_COLUMNS",
     "OUTCOMES",
+    "PERIOD_COLUMNS",
     "KpiSettings",
     "Period",
     "kpi_table",
+    "period_start",
     "validate_contacts",
 ]
 
@@ -135,7 +137,8 @@ OPTIONAL_CONTACT_COLUMNS: tuple[str, ...] = (
 OUTCOMES: tuple[str, ...] = ("answered", "abandoned")
 
 Period = Literal["interval", "day", "month"]
-_PERIOD_COLUMN: dict[str, str] = {"interval": "interval_start", "day": "date", "month": "month"}
+#: The period column of the KPI table, per period.
+PERIOD_COLUMNS: dict[str, str] = {"interval": "interval_start", "day": "date", "month": "month"}
 
 _NS_PER_SECOND = 1_000_000_000
 
@@ -279,7 +282,24 @@ def validate_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- the table
 
 
-def _period_keys(stamps: pd.Series, period: Period, interval_minutes: int) -> pd.Series:
+def period_start(stamps: pd.Series, *, period: Period, interval_minutes: int = 30) -> pd.Series:
+    """The start of the period holding each timestamp.
+
+    Parameters
+    ----------
+    stamps
+        datetime64 values (local wall clock).
+    period
+        ``"interval"`` (floor to ``interval_minutes`` from midnight), ``"day"``
+        (midnight) or ``"month"`` (midnight of the first day).
+    interval_minutes
+        Interval length for ``period="interval"``.
+
+    Returns
+    -------
+    pandas.Series
+        datetime64 period starts, aligned with ``stamps``.
+    """
     if period == "interval":
         return stamps.dt.floor(f"{interval_minutes}min")
     if period == "day":
@@ -395,15 +415,15 @@ def kpi_table(
     settings = KpiSettings() if settings is None else settings
     if not isinstance(settings, KpiSettings):
         raise ValidationError("settings", settings, "a wfm.kpis.KpiSettings")
-    if period not in _PERIOD_COLUMN:
-        raise ValidationError("period", period, f"one of {list(_PERIOD_COLUMN)}")
+    if period not in PERIOD_COLUMNS:
+        raise ValidationError("period", period, f"one of {list(PERIOD_COLUMNS)}")
     table = validate_contacts(contacts)
     if by_queue and "queue" not in table.columns:
         raise ValidationError("by_queue", True, "a contacts table with a 'queue' column")
     if interval_starts is not None and period != "interval":
         raise ValidationError("interval_starts", "given", "only with period='interval'")
     minutes = settings.interval_minutes
-    key = _PERIOD_COLUMN[period]
+    key = PERIOD_COLUMNS[period]
     keys = [key, "queue"] if by_queue else [key]
 
     answered = table["outcome"] == "answered"
@@ -412,7 +432,7 @@ def kpi_table(
     handle = table["handle_seconds"]
     frame = pd.DataFrame(
         {
-            key: _period_keys(table["arrival"], period, minutes),
+            key: period_start(table["arrival"], period=period, interval_minutes=minutes),
             "offered": 1,
             "answered": answered.astype(int),
             "abandoned": abandoned.astype(int),
@@ -442,7 +462,9 @@ def kpi_table(
 
     if "agent_id" in table.columns:
         pieces = _busy_pieces(table, minutes)
-        pieces[key] = _period_keys(pieces["interval_start"], period, minutes)
+        pieces[key] = period_start(
+            pieces["interval_start"], period=period, interval_minutes=minutes
+        )
         by_period = pieces.groupby(keys, sort=True, dropna=False)
         agents = by_period["agent_id"].nunique()
         busy = by_period["busy_seconds"].sum()
