@@ -21,7 +21,7 @@ from wfm.errors import WFMError
 __all__ = ["build_parser", "main"]
 
 #: Subcommand modules, in the order of the pipeline.
-COMMANDS: tuple[str, ...] = ("erlang", "requirements", "forecast", "roster", "bench")
+COMMANDS: tuple[str, ...] = ("erlang", "requirements", "forecast", "roster", "simulate", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:
