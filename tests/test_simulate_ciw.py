@@ -4,12 +4,12 @@ Ciw's ``Schedule`` changes the number of servers; its two usual modes are not
 the rule of a roster (an agent going on break finishes the call in hand):
 
 - ``preemption=False`` takes every server off at each change and adds a fresh
-  set, so calls in progress add capacity (the week below: about 99.8 % where
-  the roster gives about 98.4 %);
+  set, so calls in progress add capacity (the example week without shrinkage:
+  99.7 % where the roster rule gives 98.5 %);
 - ``preemption="resume"`` interrupts every call in progress at each change and
   hands the interrupted calls to the new set first: exact capacity, which
-  differs from the roster rule whenever an agent leaves in a call (about
-  97.2 % on the same week; see ``benchmarks/README.md``).
+  differs from the roster rule whenever an agent leaves in a call (97.3 % on
+  the same week; figures in ``benchmarks/README.md``).
 
 So the example roster is checked against Ciw with one server per agent that
 follows the agent's own shift and breaks (a small node class below: a
@@ -32,9 +32,9 @@ ciw = pytest.importorskip("ciw")
 import wfm  # noqa: E402
 from wfm.simulate import (  # noqa: E402
     AgentSchedule,
+    Shrinkage,
     SimulationOptions,
     SimulationProblem,
-    Shrinkage,
     run_simulation,
 )
 
