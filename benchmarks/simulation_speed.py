@@ -83,7 +83,8 @@ def main() -> None:
             )
             times.append(time.perf_counter() - started)
         print(
-            f"{args.replications} weeks, {workers} worker(s): median {statistics.median(times):.2f} s "
+            f"{args.replications} weeks, {workers} worker(s): "
+            f"median {statistics.median(times):.2f} s "
             f"of {args.repeats} runs ({', '.join(f'{t:.2f}' for t in times)}), "
             f"load average {load:.2f} before the last"
         )
@@ -130,7 +131,8 @@ def compare_with_ciw(roster, demand, schedule, replications: int) -> None:  # ty
     ).summary.service_level
     print("no shrinkage, weekly service level (95% interval):")
     print(
-        f"  wfm.simulate (100 replications)   {100 * ours[0]:.2f}% [{100 * ours[1]:.2f}%, {100 * ours[2]:.2f}%]"
+        f"  wfm.simulate (100 replications)   {100 * ours[0]:.2f}% "
+        f"[{100 * ours[1]:.2f}%, {100 * ours[2]:.2f}%]"
     )
     for label, preemption, node in (
         ("Ciw, one server per agent", False, ciw_model.roster_node(duty)),
