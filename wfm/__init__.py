@@ -7,6 +7,7 @@ The pipeline, one module per stage::
     wfm.erlang        queueing maths (Erlang B, C and A), vectorised
     wfm.service       the service policy: targets, queueing model, shrinkage
     wfm.staffing      per-interval requirements from a forecast and a service policy
+    wfm.simulate      discrete-event simulation of a roster's week, with confidence intervals
     wfm.roster        weekly roster of named agents on CP-SAT, its bound and checker
       .bounds         lower bounds, and shift design: which shifts, how many agents on each
     wfm.scenario      a YAML scenario that runs the whole path
@@ -84,12 +85,20 @@ from wfm.roster import (
 from wfm.roster.bounds.shift_design import ShiftDesignProblem, design_shifts
 from wfm.scenario import Scenario, load_scenario, write_scenario
 from wfm.service import ServicePolicy
+from wfm.simulate import (
+    AgentSchedule,
+    SimulationOptions,
+    SimulationProblem,
+    SimulationResult,
+    run_simulation,
+)
 from wfm.staffing import performance, requirements, weekly_service_level
 from wfm.status import SolveStatus
 
 __all__ = [
     "Agent",
     "AgentRequirement",
+    "AgentSchedule",
     "AutoForecaster",
     "AvailabilityWindow",
     "BreakRule",
@@ -113,6 +122,9 @@ __all__ = [
     "ServicePolicy",
     "ShiftDesignProblem",
     "ShiftTemplate",
+    "SimulationOptions",
+    "SimulationProblem",
+    "SimulationResult",
     "SmoothedDailyProfile",
     "SolveStatus",
     "SolverError",
@@ -157,6 +169,7 @@ __all__ = [
     "read_interval_counts",
     "requirements",
     "requirements_from_staffing",
+    "run_simulation",
     "service_level",
     "solve",
     "traffic_erlangs",

@@ -21,7 +21,15 @@ from wfm.errors import WFMError
 __all__ = ["build_parser", "main"]
 
 #: Subcommand modules, in the order of the pipeline.
-COMMANDS: tuple[str, ...] = ("erlang", "requirements", "forecast", "roster", "actuals", "bench")
+COMMANDS: tuple[str, ...] = (
+    "erlang",
+    "requirements",
+    "forecast",
+    "roster",
+    "simulate",
+    "actuals",
+    "bench",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
