@@ -47,6 +47,12 @@ Forecast layout (output of :meth:`Forecaster.predict`)
 ------------------------------------------------------
 ``interval_start``
     datetime64[ns], every interval of the requested days, closed ones too.
+    From a tz-aware history (:func:`wfm.history.read_interval_counts` with
+    a ``time_zone``), tz-aware in that zone: the days are local days (92 or
+    100 intervals of 15 minutes on a clock change) and every interval takes
+    the forecast of its weekday and *local clock* slot, so both runs of a
+    repeated autumn hour get that clock hour's forecast. In fitting, the
+    repeated hour keeps its first (summer-time) run.
 ``calls``
     float >= 0; 0 where closed.
 ``aht_seconds``
@@ -76,6 +82,7 @@ import pandas as pd
 
 from wfm.errors import ValidationError
 from wfm.history import History, read_interval_counts
+from wfm.timegrid import IntervalGrid
 
 __all__ = [
     "METHODS",
@@ -106,6 +113,7 @@ class _Panel:
     interval_minutes: int
     calls: np.ndarray  # (n_days, n_slots) float, NaN where no row
     aht: np.ndarray  # (n_days, n_slots) float, NaN where unknown
+    time_zone: str | None = None  # of a tz-aware history; slots are local clock times
 
     @property
     def n_days(self) -> int:
@@ -128,7 +136,13 @@ class _Panel:
 
     def head(self, n_days: int) -> _Panel:
         """The first ``n_days`` days (strictly before day ``n_days``)."""
-        return _Panel(self.first_day, self.interval_minutes, self.calls[:n_days], self.aht[:n_days])
+        return _Panel(
+            self.first_day,
+            self.interval_minutes,
+            self.calls[:n_days],
+            self.aht[:n_days],
+            self.time_zone,
+        )
 
     def without(self, days: Iterable[np.datetime64]) -> _Panel:
         """Mask the given days as absent."""
@@ -143,14 +157,24 @@ class _Panel:
         aht = self.aht.copy()
         calls[index] = np.nan
         aht[index] = np.nan
-        return _Panel(self.first_day, self.interval_minutes, calls, aht)
+        return _Panel(self.first_day, self.interval_minutes, calls, aht, self.time_zone)
 
 
 def _panel(history: History) -> _Panel:
     data = history.data
     minutes = history.interval_minutes
     n_slots = 1440 // minutes
-    stamps = data["interval_start"].to_numpy(dtype="datetime64[ns]")
+    starts = data["interval_start"]
+    tz = getattr(starts.dt, "tz", None)
+    time_zone = None if tz is None else str(tz)
+    if tz is not None:
+        # seasonality by local clock time: the repeated autumn hour keeps its
+        # first (summer-time) occurrence; the skipped spring hour stays absent
+        wall = starts.dt.tz_localize(None)
+        first_seen = ~wall.duplicated(keep="first").to_numpy()
+        data = data.loc[first_seen]
+        starts = wall.loc[first_seen]
+    stamps = starts.to_numpy(dtype="datetime64[ns]")
     if stamps.size == 0:
         raise ValidationError("history", "0 intervals", "at least one interval")
     days = stamps.astype("datetime64[D]")
@@ -162,14 +186,15 @@ def _panel(history: History) -> _Panel:
     aht = np.full((n_days, n_slots), np.nan)
     calls[day_idx, slot] = data["calls"].to_numpy(dtype=float)
     aht[day_idx, slot] = data["aht_seconds"].to_numpy(dtype=float)
-    return _Panel(first, minutes, calls, aht)
+    return _Panel(first, minutes, calls, aht, time_zone)
 
 
 def _as_history(history: History | pd.DataFrame) -> History:
     if isinstance(history, History):
         return history
     if isinstance(history, pd.DataFrame):
-        return read_interval_counts(history)
+        tz = getattr(history["interval_start"].dt, "tz", None) if len(history) else None
+        return read_interval_counts(history, time_zone=None if tz is None else str(tz))
     raise ValidationError("history", type(history).__name__, "a wfm.history.History or DataFrame")
 
 
@@ -325,6 +350,7 @@ class Forecaster:
     def _fit_panel(self, panel: _Panel) -> None:
         masked = panel.without(self._special())
         self.interval_minutes_ = panel.interval_minutes
+        self.time_zone_ = panel.time_zone
         self.history_end_ = panel.end_day
         self.open_ = _learn_open(masked, self.open_weeks)
         self.dispersion_ = _learn_dispersion(masked, self.aht_weeks)
@@ -402,24 +428,32 @@ class Forecaster:
         dates = first + np.arange(n_days)
         weekday = ((dates.astype(np.int64) + 3) % 7).astype(np.int64)
         minutes = self.interval_minutes_
-        n_slots = calls.shape[1]
-        stamps = (
-            dates.astype("datetime64[ns]")[:, None]
-            + (np.arange(n_slots) * minutes).astype("timedelta64[m]")[None, :]
+        grid = IntervalGrid(
+            start_date=pd.Timestamp(first).date(),
+            days=n_days,
+            interval_minutes=minutes,
+            time_zone=self.time_zone_,
         )
+        stamps = pd.Series(grid.interval_starts)
+        # each interval takes the forecast of its day and local clock slot: a
+        # skipped spring hour has no interval, a repeated autumn hour two
+        wall = stamps.dt.tz_localize(None) if self.time_zone_ is not None else stamps
+        day = ((wall.dt.normalize() - pd.Timestamp(first)) // pd.Timedelta(days=1)).to_numpy()
+        slot = ((wall.dt.hour * 60 + wall.dt.minute) // minutes).to_numpy()
+        interval_calls = calls[day, slot]
         out = pd.DataFrame(
             {
-                "interval_start": stamps.ravel(),
-                "calls": calls.ravel(),
-                "aht_seconds": self.aht_[weekday].ravel(),
-                "is_open": is_open.ravel(),
+                "interval_start": stamps,
+                "calls": interval_calls,
+                "aht_seconds": self.aht_[weekday[day], slot],
+                "is_open": is_open[day, slot],
             }
         )
         if self.interval_coverage is not None:
             z = NormalDist().inv_cdf(0.5 + self.interval_coverage / 2)
-            half = z * np.sqrt(self.dispersion_ * calls.ravel())
-            out["calls_lower"] = np.clip(calls.ravel() - half, 0.0, None)
-            out["calls_upper"] = calls.ravel() + half
+            half = z * np.sqrt(self.dispersion_ * interval_calls)
+            out["calls_lower"] = np.clip(interval_calls - half, 0.0, None)
+            out["calls_upper"] = interval_calls + half
             out.attrs["interval_coverage"] = self.interval_coverage
         out.attrs["interval_minutes"] = minutes
         out.attrs["method"] = self.name
@@ -1013,6 +1047,7 @@ class AutoForecaster(Forecaster):
         self.best_ = winner
         self.method_ = winner.name
         self.interval_minutes_ = winner.interval_minutes_
+        self.time_zone_ = winner.time_zone_
         self.history_end_ = winner.history_end_
         self.open_ = winner.open_
         self.dispersion_ = winner.dispersion_
