@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from wfm.scenario import Scenario, ScenarioRun, load_scenario
+from wfm.timegrid import stamp_text
 
 if TYPE_CHECKING:
     from wfm.roster.result import ProgressEvent, RosterResult, RosterSummary
@@ -132,7 +133,7 @@ def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
 
 
 def _to_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, date_format="%Y-%m-%d %H:%M")
+    stamp_text(frame).to_csv(path, index=False)
 
 
 def _fmt(value: float | None, spec: str = ",.1f", suffix: str = "") -> str:

@@ -333,6 +333,7 @@ TOP_KEYS = (
     "description",
     "week",
     "interval_minutes",
+    "time_zone",
     "demand",
     "service",
     "templates",
