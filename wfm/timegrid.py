@@ -48,6 +48,7 @@ __all__ = [
     "grid_positions",
     "localize_naive",
     "parse_stamps",
+    "stamp_column_text",
     "stamp_text",
     "validate_time_zone",
 ]
@@ -276,15 +277,21 @@ def stamp_text(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for column in out.columns:
-        values = out[column]
-        if isinstance(values.dtype, pd.DatetimeTZDtype):
-            offset = values.dt.strftime("%z")
-            out[column] = (
-                values.dt.strftime("%Y-%m-%d %H:%M") + offset.str[:3] + ":" + offset.str[3:]
-            )
-        elif pd.api.types.is_datetime64_any_dtype(values):
-            out[column] = values.dt.strftime("%Y-%m-%d %H:%M")
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = stamp_column_text(out[column])
     return out
+
+
+def stamp_column_text(values: pd.Series) -> pd.Series:
+    """One column of timestamps as text in the format of :func:`stamp_text`."""
+    if not len(values):
+        return values.astype(object)
+    stamps = pd.to_datetime(values)
+    text = stamps.dt.strftime("%Y-%m-%d %H:%M")
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        offset = stamps.dt.strftime("%z")
+        text = text + offset.str[:3] + ":" + offset.str[3:]
+    return text
 
 
 def grid_positions(

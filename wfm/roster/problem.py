@@ -860,8 +860,8 @@ class RosterProblem:
                 former = [c for c in FORMER_COLUMN_NAMES.get(column, ()) if c in df.columns]
                 renamed = f" (renamed from {former[0]!r} in 0.2)" if former else ""
                 raise DataError("requirements", list(df.columns), f"a column {column!r}{renamed}")
-        starts = pd.to_datetime(df["interval_start"], errors="coerce")
-        bad = starts.isna()
+        index = self.grid.positions(df["interval_start"], "requirements.interval_start")
+        bad = pd.Series(np.isnan(index))
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(
@@ -869,7 +869,6 @@ class RosterProblem:
                 df["interval_start"].iloc[row],
                 "a timestamp",
             )
-        index = self.grid.positions(df["interval_start"], "requirements.interval_start")
         origin = self.grid.horizon_start
         for row, (value, raw) in enumerate(zip(index, df["interval_start"], strict=True)):
             if not (0 <= value < self.n_intervals) or value != math.floor(value):

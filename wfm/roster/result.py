@@ -19,6 +19,7 @@ import pandas as pd
 from wfm.roster.bounds.lp import LowerBound
 from wfm.roster.prechecks import Conflict
 from wfm.status import SolveStatus
+from wfm.timegrid import stamp_column_text
 
 __all__ = ["ProgressEvent", "RosterResult", "RosterStatus", "RosterSummary"]
 
@@ -126,6 +127,5 @@ class RosterResult:
 
 
 def _format_stamps(column: pd.Series) -> pd.Series:
-    if not len(column):
-        return column.astype(object)
-    return pd.to_datetime(column).dt.strftime("%Y-%m-%d %H:%M")
+    """``YYYY-MM-DD HH:MM``, with the UTC offset when the problem has a time zone."""
+    return stamp_column_text(column)
