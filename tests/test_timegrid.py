@@ -25,7 +25,7 @@ from wfm.roster.problem import RosterProblem
 from wfm.roster.shifts import shift_options
 from wfm.scenario import load_scenario, write_scenario
 from wfm.status import SolveStatus
-from wfm.timegrid import IntervalGrid
+from wfm.timegrid import IntervalGrid, parse_stamps, stamp_text
 
 UTC = dt.timezone.utc
 
@@ -341,3 +341,16 @@ def test_scenario_time_zone_and_round_trip(tmp_path: Path) -> None:
 def test_scenario_rejects_an_unknown_time_zone(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="time_zone"):
         load_scenario(_scenario(tmp_path, "Europe/Stokholm"))
+
+
+@pytest.mark.parametrize(("zone", "monday", "change", "hours"), CHANGES, ids=IDS)
+def test_written_timestamps_read_back_to_the_same_instants(
+    zone: str, monday: dt.date, change: dt.date, hours: int
+) -> None:
+    grid = IntervalGrid(start_date=change, days=1, interval_minutes=15, time_zone=zone)
+    text = stamp_text(pd.DataFrame({"interval_start": grid.interval_starts}))["interval_start"]
+    assert text.str.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d[+-]\d\d:\d\d$").all()
+    back = parse_stamps(text, zone, where="interval_start")
+    assert pd.DatetimeIndex(back).equals(grid.interval_starts)
+    positions = grid.positions(text, "interval_start")
+    assert np.array_equal(positions, np.arange(hours * 4))

@@ -247,7 +247,8 @@ def _parse_timestamps(
                     f"{column}[{_where(is_file, pos)}]",
                     str(text.iloc[pos]),
                     f"the time-zone offset of the first row ({offsets.iloc[0]}): mixed time "
-                    "zones (give local wall-clock times without offsets instead)",
+                    "zones (give time_zone='Area/City' to read offsets across a clock change, "
+                    "or local wall-clock times without offsets)",
                 )
             notes.append(f"time-zone offset {offsets.iloc[0]} dropped: local wall-clock time kept")
             text = text.str.replace(r"\s*(Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True)
