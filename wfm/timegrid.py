@@ -153,12 +153,12 @@ class IntervalGrid:
             return midnight
         return midnight.tz_localize(self.time_zone, ambiguous=True, nonexistent="shift_forward")
 
-    @property
+    @cached_property
     def horizon_start(self) -> pd.Timestamp:
         """First instant of the horizon."""
         return self.day_start(0)
 
-    @property
+    @cached_property
     def horizon_end(self) -> pd.Timestamp:
         """First instant after the horizon."""
         return self.day_start(self.days)
@@ -194,6 +194,22 @@ class IntervalGrid:
             return start
         return start.tz_convert(self.time_zone)
 
+    def wall_clock(self, interval: int) -> dt.datetime:
+        """Naive local wall-clock time at the start of ``interval`` (any integer)."""
+        if 0 <= interval <= self.n_intervals:
+            return self._wall_clocks[interval]
+        stamp = self.stamp(interval)
+        out: dt.datetime = (stamp.tz_localize(None) if stamp.tzinfo else stamp).to_pydatetime()
+        return out
+
+    @cached_property
+    def _wall_clocks(self) -> list[dt.datetime]:
+        end = self.horizon_end if self.time_zone is None else self.horizon_end.tz_localize(None)
+        starts = self.interval_starts
+        if self.time_zone is not None:
+            starts = starts.tz_localize(None)
+        return [*starts.to_pydatetime(), end.to_pydatetime()]
+
     @cached_property
     def interval_starts(self) -> pd.DatetimeIndex:
         """Start of every interval of the horizon (tz-aware with a time zone)."""
@@ -213,13 +229,23 @@ class IntervalGrid:
         """
         if self.time_zone is None:
             return self.day_first[day] + minutes // self.interval_minutes
-        wall = pd.Timestamp(self.start_date + dt.timedelta(days=day)) + pd.Timedelta(
-            minutes=minutes
-        )
-        local = wall.tz_localize(self.time_zone, ambiguous=True, nonexistent="NaT")
-        if local is pd.NaT:
-            return None
-        return int((local - self.horizon_start) // pd.Timedelta(minutes=self.interval_minutes))
+        return self._clock_index.get((day, minutes))
+
+    @cached_property
+    def _clock_index(self) -> dict[tuple[int, int], int]:
+        """``(day, clock minutes) -> interval`` of every interval; first occurrence kept."""
+        out: dict[tuple[int, int], int] = {}
+        minutes = self._clock_minutes
+        for day in range(self.days):
+            for t in range(self.day_first[day], self.day_first[day + 1]):
+                out.setdefault((day, int(minutes[t])), t)
+        return out
+
+    @cached_property
+    def _clock_minutes(self) -> np.ndarray:
+        """Local clock minutes after midnight of every interval start."""
+        stamps = self.interval_starts
+        return np.asarray(stamps.hour * 60 + stamps.minute, dtype=np.int64)
 
     def clock_position(self, day: int, minutes: float) -> float:
         """Like :meth:`clock_interval` for any clock time; a skipped time moves to the gap's end."""
@@ -235,6 +261,8 @@ class IntervalGrid:
         """Local clock minutes after midnight at the start of ``interval``."""
         if self.time_zone is None:
             return (interval % self.regular_intervals_per_day) * self.interval_minutes
+        if 0 <= interval < self.n_intervals:
+            return int(self._clock_minutes[interval])
         stamp = self.stamp(interval)
         return stamp.hour * 60 + stamp.minute
 

@@ -221,11 +221,7 @@ def start_clock_minutes(problem: RosterProblem, option: ShiftOption) -> int:
 
 def _timestamp(problem: RosterProblem, interval: int) -> dt.datetime:
     """Naive local wall-clock time of ``interval`` (the time-off layout)."""
-    stamp = problem.grid.stamp(interval)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_localize(None)
-    out: dt.datetime = stamp.to_pydatetime()
-    return out
+    return problem.grid.wall_clock(interval)
 
 
 def _overlaps_time_off(problem: RosterProblem, agent: Agent, option: ShiftOption) -> bool:
