@@ -20,7 +20,7 @@ from roster_helpers import agents, contract, solve_tiny, template
 
 from wfm.errors import DataError, ScenarioError, ValidationError
 from wfm.forecast import make_forecaster
-from wfm.history import read_interval_counts
+from wfm.history import read_call_records, read_interval_counts
 from wfm.roster.problem import RosterProblem
 from wfm.roster.shifts import shift_options
 from wfm.scenario import load_scenario, write_scenario
@@ -68,7 +68,7 @@ def test_week_has_the_true_intervals_per_day(
     assert sum(counts) == 6 * 96 + hours * 4
     truth = _true_starts(monday, 7, zone, 15)
     stamps = grid.interval_starts
-    assert [s.to_pydatetime().astimezone(UTC) for s in stamps] == truth
+    assert [s.to_pydatetime() for s in stamps.tz_convert("UTC")] == truth
     assert str(stamps.tz) == zone
 
 
@@ -354,3 +354,18 @@ def test_written_timestamps_read_back_to_the_same_instants(
     assert pd.DatetimeIndex(back).equals(grid.interval_starts)
     positions = grid.positions(text, "interval_start")
     assert np.array_equal(positions, np.arange(hours * 4))
+
+
+def test_call_records_across_the_autumn_change_fill_the_25_hours() -> None:
+    zone = "Europe/Stockholm"
+    # one call in the middle of every 15 minutes of the 25-hour day, written with offsets
+    truth = _true_starts(dt.date(2027, 10, 31), 1, zone, 15)
+    arrivals = [
+        pd.Timestamp(t + dt.timedelta(minutes=7)).tz_convert(zone).isoformat(sep=" ") for t in truth
+    ]
+    records = pd.DataFrame({"arrival_time": arrivals, "handle_seconds": 100.0})
+    history = read_call_records(records, interval_minutes=15, time_zone=zone)
+    assert len(history.data) == 100
+    in_utc = history.data["interval_start"].dt.tz_convert("UTC")
+    assert [s.to_pydatetime() for s in in_utc] == truth
+    assert (history.data["calls"] == 1.0).all()

@@ -708,6 +708,7 @@ def read_call_records(
     timestamp_format: str | None = None,
     start: str | dt.date | pd.Timestamp | None = None,
     end: str | dt.date | pd.Timestamp | None = None,
+    time_zone: str | None = None,
 ) -> History:
     """Count call-level records (one row per call) per interval.
 
@@ -736,8 +737,9 @@ def read_call_records(
         call records. ``"within_day"`` (default) adds zero-call intervals
         between the first and the last interval with a call of each day
         (the number added is noted in the summary); ``"none"`` adds nothing.
-    timestamp_format, start, end
-        As for :func:`read_interval_counts`.
+    timestamp_format, start, end, time_zone
+        As for :func:`read_interval_counts` (with a zone, calls fall in the
+        intervals of the local clock's grid, elapsed time across a change).
 
     Returns
     -------
@@ -762,9 +764,17 @@ def read_call_records(
         _require_column(frame, outcome_column, "outcome")
     notes: list[str] = []
     rows_read = len(frame)
-    stamps = _parse_timestamps(
-        frame[arrival_column], arrival_column, is_file, timestamp_format, notes
-    )
+    validate_time_zone(time_zone)
+    aware: pd.Series | None = None
+    if time_zone is None:
+        stamps = _parse_timestamps(
+            frame[arrival_column], arrival_column, is_file, timestamp_format, notes
+        )
+    else:
+        aware = _zoned_timestamps(
+            frame[arrival_column], arrival_column, is_file, timestamp_format, time_zone
+        )
+        stamps = _instants(aware)
     handle = (
         _parse_numbers(frame[handle_column], handle_column, is_file)
         if handle_column is not None
@@ -795,7 +805,7 @@ def read_call_records(
                 value,
                 "handle seconds >= 0 for an answered call",
             )
-    before, after, excluded = _period_mask(stamps, start, end)
+    before, after, excluded = _period_mask(stamps, start, end, time_zone)
     keep = ~before & ~after
     if not count_abandoned:
         drop = keep & is_abandoned
@@ -806,7 +816,8 @@ def read_call_records(
         notes.append(
             f"{int((keep & is_abandoned).sum())} abandoned calls counted in calls, not in AHT"
         )
-    bucket = pd.Series(stamps[keep]).dt.floor(f"{minutes}min")
+    arrivals = pd.Series(stamps[keep]) if aware is None else aware[keep].reset_index(drop=True)
+    bucket = _floor_local(arrivals.dt.as_unit("ns"), minutes)
     answered_kept = is_answered[keep] & ~np.isnan(handle[keep])
     work = pd.DataFrame(
         {
@@ -822,14 +833,11 @@ def read_call_records(
         days = index.normalize()
         first = pd.Series(index, index=days).groupby(level=0).min()
         last = pd.Series(index, index=days).groupby(level=0).max()
-        full = pd.DatetimeIndex(
-            np.concatenate(
-                [
-                    pd.date_range(a, b, freq=f"{minutes}min").to_numpy()
-                    for a, b in zip(first, last, strict=True)
-                ]
-            )
-        )
+        # elapsed steps: a day with a clock change has its 23 or 25 hours
+        spans = [
+            pd.date_range(a, b, freq=f"{minutes}min") for a, b in zip(first, last, strict=True)
+        ]
+        full = spans[0].append(spans[1:]) if len(spans) > 1 else spans[0]
         added = len(full) - len(index)
         grouped = grouped.reindex(full, fill_value=0.0)
         if added:
@@ -842,7 +850,7 @@ def read_call_records(
         aht = np.where(grouped["handled"] > 0, grouped["seconds"] / grouped["handled"], np.nan)
     data = pd.DataFrame(
         {
-            "interval_start": index.to_numpy(dtype="datetime64[ns]"),
+            "interval_start": index if index.tz is not None else index.to_numpy("datetime64[ns]"),
             "calls": grouped["calls"].to_numpy(dtype=float),
             "aht_seconds": aht.astype(float),
         }
