@@ -369,3 +369,35 @@ def test_call_records_across_the_autumn_change_fill_the_25_hours() -> None:
     in_utc = history.data["interval_start"].dt.tz_convert("UTC")
     assert [s.to_pydatetime() for s in in_utc] == truth
     assert (history.data["calls"] == 1.0).all()
+
+
+def test_scenario_from_a_history_with_offsets_across_a_change(tmp_path: Path) -> None:
+    zone = "America/New_York"
+    # from 2026-10-12 over the autumn change (1 November 2026) to the week before the spring one
+    first = dt.date(2026, 10, 12)
+    days = (dt.date(2027, 3, 8) - first).days
+    starts = pd.DatetimeIndex(_true_starts(first, days, zone, 15)).tz_convert(zone)
+    assert len(starts) == days * 96 + 4
+    hour = starts.hour
+    pd.DataFrame(
+        {
+            "interval_start": [t.isoformat(sep=" ") for t in starts],
+            "calls": np.where((hour >= 8) & (hour < 16), 20.0, 0.0),
+            "aht_seconds": 240.0,
+        }
+    ).to_csv(tmp_path / "history.csv", index=False)
+    path = _scenario(tmp_path, zone)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["week"]["start"] = "2027-03-08"  # its Sunday is the spring change
+    doc["demand"] = {"history": {"path": "history.csv", "method": "seasonal_naive"}}
+    doc["service"] = {"target": 0.8, "answer_within_seconds": 20}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    run = load_scenario(path).pipeline()
+    assert run.history is not None and len(run.history.data) == len(starts)
+    assert run.forecast is not None and len(run.forecast) == 6 * 96 + 92
+    problem = run.problem
+    assert problem.n_intervals == 6 * 96 + 92
+    local_hour = problem.interval_starts.hour
+    open_ = (local_hour >= 8) & (local_hour < 16)
+    assert (problem.required_scheduled[open_] > 0).all()
+    assert (problem.required_scheduled[~open_] == 0).all()
