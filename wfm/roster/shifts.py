@@ -131,6 +131,9 @@ def shift_options(problem: RosterProblem) -> list[ShiftOption]:
     change skips is dropped for that day; a start in a repeated autumn hour
     is its first (summer-time) occurrence. A shift across a change keeps its
     length and paid minutes and ends an hour later or earlier on the clock.
+    Availability windows compare the start's local clock time and its length
+    in elapsed minutes; time off and ``Agent.last_shift_end`` are local
+    wall-clock times (``last_shift_end`` may also be tz-aware).
 
     The list is expanded once per problem object and the same list is
     returned on every call (problems are frozen), so the model, the bounds
