@@ -11,6 +11,7 @@ from wfm.forecast import (
     AutoForecaster,
     SeasonalNaive,
     SmoothedDailyProfile,
+    SmoothedProfile,
     WeekdayProfile,
     backtest,
     make_forecaster,
@@ -198,9 +199,9 @@ def test_smoothing_ignores_a_partial_last_day() -> None:
     assert out.loc[monday, "calls"].sum() == pytest.approx(truth, rel=0.02)
 
 
-def test_auto_with_too_short_history_falls_back_to_profile() -> None:
+def test_auto_with_too_short_history_falls_back_to_smoothed_profile() -> None:
     model = AutoForecaster().fit(_history(_planted(1)))
-    assert isinstance(model.best_, WeekdayProfile)
+    assert isinstance(model.best_, SmoothedProfile)
     assert model.backtest_.empty
     out = model.predict(MONDAY + pd.Timedelta(weeks=1), 7)
     assert out.loc[out["is_open"], "calls"].gt(0).all()
