@@ -40,8 +40,10 @@ Per weekday-interval, the call-weighted mean AHT of the last ``aht_weeks``
 weeks; where fewer than ``min_aht_calls`` calls with a known AHT support it,
 fall back to the same weekday and clock hour, then the clock hour over all
 weekdays, then the overall mean of those weeks, then of the whole history.
-A history without any AHT (``aht_seconds`` all NaN) needs
-``default_aht_seconds``; ``df.attrs["aht_source"]`` says which was used.
+A history without any AHT (``aht_seconds`` all NaN) forecasts volume
+alone: without ``default_aht_seconds`` the forecast has no ``aht_seconds``
+column, and :func:`wfm.staffing.requirements` then asks for one;
+``df.attrs["aht_source"]`` says which was used.
 
 Forecast layout (output of :meth:`Forecaster.predict`)
 ------------------------------------------------------
@@ -50,7 +52,8 @@ Forecast layout (output of :meth:`Forecaster.predict`)
 ``calls``
     float >= 0; 0 where closed.
 ``aht_seconds``
-    float > 0 everywhere (closed intervals get the fallback value).
+    float > 0 everywhere (closed intervals get the fallback value); absent
+    when the history has no AHT and no ``default_aht_seconds`` is given.
 ``is_open``
     bool.
 ``calls_lower``, ``calls_upper``
@@ -393,12 +396,6 @@ class Forecaster:
         if first < self.history_end_:
             last = pd.Timestamp(self.history_end_ - np.timedelta64(1, "D")).date()
             raise ValidationError("start", str(start), f"a date after the history's end ({last})")
-        if self.aht_ is None:
-            raise ValidationError(
-                "default_aht_seconds",
-                None,
-                "seconds > 0: the history has no AHT, so a default AHT is needed",
-            )
         calls, is_open = self._forecast_matrix(first, n_days)
         dates = first + np.arange(n_days)
         weekday = ((dates.astype(np.int64) + 3) % 7).astype(np.int64)
@@ -408,14 +405,12 @@ class Forecaster:
             dates.astype("datetime64[ns]")[:, None]
             + (np.arange(n_slots) * minutes).astype("timedelta64[m]")[None, :]
         )
-        out = pd.DataFrame(
-            {
-                "interval_start": stamps.ravel(),
-                "calls": calls.ravel(),
-                "aht_seconds": self.aht_[weekday].ravel(),
-                "is_open": is_open.ravel(),
-            }
-        )
+        columns: dict[str, np.ndarray] = {"interval_start": stamps.ravel(), "calls": calls.ravel()}
+        if self.aht_ is not None:
+            # without it the forecast is volume only; staffing asks for an AHT
+            columns["aht_seconds"] = self.aht_[weekday].ravel()
+        columns["is_open"] = is_open.ravel()
+        out = pd.DataFrame(columns)
         if self.interval_coverage is not None:
             flat = calls.ravel()
             band = getattr(self, "band_quantiles_", None)
@@ -1422,7 +1417,7 @@ def _backtest_panel(
                 )
             rows.append(
                 {
-                    "method": model.name if not isinstance(model, AutoForecaster) else "auto",
+                    "method": model.method if isinstance(model, AutoForecaster) else model.name,
                     "chosen": model.name,
                     "fold": fold,
                     "cutoff": pd.Timestamp(cutoff_day),
