@@ -17,9 +17,15 @@ Methods
     additive or multiplicative weekly seasonality, parameters chosen by a
     small grid search on one-step errors), split over the day by a
     weekday-specific intraday profile.
+:class:`SmoothedProfile` (``"smoothed_profile"``)
+    Recency-weighted weekday day totals (optionally moved toward the recent
+    level) split by an intraday shape smoothed across neighbouring intervals
+    and pooled over weekdays with the same open hours; intraday outliers
+    (spikes) are excluded from fitting and listed in ``outliers_``.
 :class:`AutoForecaster` (``"auto"``, the default)
     Chooses among candidate forecasters by a rolling-origin backtest on the
-    history (lowest pooled interval-level WAPE) and refits the winner.
+    history (lowest pooled interval-level WAPE) and refits the winner; its
+    80 % band is calibrated on the winner's out-of-sample errors.
 
 Missing days, special days and open hours
 -----------------------------------------
@@ -96,7 +102,7 @@ __all__ = [
 DateLike = str | dt.date | pd.Timestamp
 
 #: Method names accepted by :func:`make_forecaster` and the CLI.
-METHODS: tuple[str, ...] = ("auto", "seasonal_naive", "profile", "smoothing")
+METHODS: tuple[str, ...] = ("auto", "seasonal_naive", "profile", "smoothing", "smoothed_profile")
 
 
 # ----------------------------------------------------------------------------- panel
@@ -1330,8 +1336,9 @@ def make_forecaster(method: str = "auto", **params: Any) -> Forecaster:
     ----------
     method
         ``"auto"`` (:class:`AutoForecaster`), ``"seasonal_naive"``
-        (:class:`SeasonalNaive`), ``"profile"`` (:class:`WeekdayProfile`) or
-        ``"smoothing"`` (:class:`SmoothedDailyProfile`).
+        (:class:`SeasonalNaive`), ``"profile"`` (:class:`WeekdayProfile`),
+        ``"smoothing"`` (:class:`SmoothedDailyProfile`) or
+        ``"smoothed_profile"`` (:class:`SmoothedProfile`).
     **params
         Constructor parameters of that class.
 
@@ -1345,6 +1352,7 @@ def make_forecaster(method: str = "auto", **params: Any) -> Forecaster:
         "seasonal_naive": SeasonalNaive,
         "profile": WeekdayProfile,
         "smoothing": SmoothedDailyProfile,
+        "smoothed_profile": SmoothedProfile,
     }
     if method not in classes:
         raise ValidationError("method", method, f"one of {list(classes)}")
