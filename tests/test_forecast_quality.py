@@ -96,6 +96,8 @@ def test_a_spike_inside_a_day_is_excluded_and_listed() -> None:
     clean = model.predict(start, 5).set_index("interval_start")["calls"]
     kept = SmoothedProfile(weeks=4, shape_weeks=4, weekday_pooling=0.0, exclude_outliers=False)
     carried = kept.fit(spiked).predict(start, 5).set_index("interval_start")["calls"]
+    auto = AutoForecaster(candidates=[SmoothedProfile(weeks=4, weekday_pooling=0.0)]).fit(spiked)
+    assert auto.outliers_["interval_start"].tolist() == [spike]
     true_rate = _rate()[48]
     assert abs(clean[target] - true_rate) < 4.0
     assert carried[target] > true_rate + 30.0

@@ -1219,7 +1219,8 @@ class AutoForecaster(Forecaster):
     folds (``band_quantiles_``), so that the band covers ``interval_coverage``
     of held-out intervals; without a backtest of at least 200 intervals the
     dispersion band of :class:`Forecaster` is used (``attrs["band_source"]``
-    says which).
+    says which). ``outliers_`` lists the intervals the winner excluded as
+    intraday outliers (empty for methods that detect none).
 
     Parameters
     ----------
@@ -1313,6 +1314,11 @@ class AutoForecaster(Forecaster):
             winner = (smoothed or profiles or candidates)[0]
         winner._fit_panel(panel)
         self.band_quantiles_ = _calibrated_band(errors.get(winner.name, []), self.interval_coverage)
+        self.outliers_ = getattr(
+            winner,
+            "outliers_",
+            pd.DataFrame(columns=["interval_start", "calls", "expected_calls"]),
+        )
         self.best_ = winner
         self.method_ = winner.name
         self.interval_minutes_ = winner.interval_minutes_
