@@ -83,7 +83,8 @@ class RosterResult:
     Objective and bound are in cost units (see :mod:`wfm.roster.model`);
     ``relative_gap`` is :func:`wfm.status.relative_gap` of the two. The
     tables follow the layouts of :mod:`wfm.roster.report` and are empty
-    (with their columns) when there is no roster.
+    (with their columns) when there is no roster. ``interrupted`` is set
+    when a stop request (Ctrl-C) ended the solve before its limit.
     """
 
     status: SolveStatus
@@ -100,6 +101,7 @@ class RosterResult:
     summary: RosterSummary
     conflicts: tuple[Conflict, ...] = ()
     lower_bound: LowerBound | None = None
+    interrupted: bool = False
 
     def write(self, directory: str | Path) -> None:
         """Write ``roster.csv``, ``breaks.csv``, ``coverage.csv``, ``violations.csv``,
