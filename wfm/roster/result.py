@@ -105,7 +105,10 @@ class RosterResult:
 
     def write(self, directory: str | Path) -> None:
         """Write ``roster.csv``, ``breaks.csv``, ``coverage.csv``, ``violations.csv``,
-        ``summary.json`` (and ``conflicts.csv`` when infeasible) into ``directory``."""
+        ``summary.json`` (and ``conflicts.csv`` when infeasible) into ``directory``.
+
+        ``summary.json`` holds :meth:`RosterSummary.to_dict`, the
+        ``conflicts`` and ``interrupted``."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         roster = self.roster.copy()
@@ -124,6 +127,7 @@ class RosterResult:
         self.violations.to_csv(out / "violations.csv", index=False)
         summary = self.summary.to_dict()
         summary["conflicts"] = [asdict(c) for c in self.conflicts]
+        summary["interrupted"] = self.interrupted
         (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
