@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from roster_helpers import contract, template, tiny_problem
+
 from wfm.cli import main
 from wfm.cli.roster import EXIT_CODES, EXIT_INTERRUPTED, EXIT_TIME_LIMIT
 from wfm.roster.checker import check_roster, check_roster_files
@@ -205,7 +205,7 @@ def test_sigint_writes_the_best_roster_and_exits_130(tmp_path: Path) -> None:
         if "objective" in line:  # the first roster was found: the search goes on
             break
     child.send_signal(signal.SIGINT)
-    stdout, rest = child.communicate(timeout=120)
+    _, rest = child.communicate(timeout=120)
     err = "".join(seen) + rest
     assert child.returncode == EXIT_INTERRUPTED, err
     assert "interrupted" in err and "best roster found so far" in err
