@@ -72,7 +72,7 @@ requirement and the coverage a roster gives (see :mod:`wfm.roster.report`).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -81,6 +81,7 @@ import pandas as pd
 from wfm import erlang
 from wfm.errors import DataError, ValidationError
 from wfm.service import ServicePolicy
+from wfm.transient import transient_service
 
 __all__ = [
     "performance",
@@ -437,6 +438,7 @@ def performance(
     agents_on_phone: Any,
     interval_minutes: float,
     policy: ServicePolicy,
+    method: Literal["stationary", "transient"] = "stationary",
 ) -> pd.DataFrame:
     """Service given by a number of agents on the phone, per interval.
 
@@ -458,6 +460,13 @@ def performance(
         ``answer_within_seconds`` are used (the answer time defines the
         service level; without one, ``service_level`` is the fraction answered
         at once, i.e. a 0-second threshold).
+    method
+        ``"stationary"``: steady-state Erlang C/A of each element on its own
+        (any broadcast shape). ``"transient"``: the arrays are consecutive
+        intervals in time order (1-d, 0 calls marking a closed interval) and
+        each interval's service is that of the time-varying queue, which
+        carries calls in service and waiting calls across interval
+        boundaries (:func:`wfm.transient.transient_service`).
 
     Returns
     -------
@@ -467,6 +476,26 @@ def performance(
         ``abandon_probability``.
     """
     policy = _check_policy(policy)
+    if method == "transient":
+        within = policy.answer_within_seconds if policy.answer_within_seconds is not None else 0.0
+        found = transient_service(
+            calls,
+            aht_seconds=aht_seconds,
+            agents_on_phone=agents_on_phone,
+            interval_minutes=interval_minutes,
+            answer_within_seconds=within,
+            patience_seconds=policy.patience_seconds if policy.model == "erlang_a" else None,
+        )
+        columns = {
+            "service_level": found.service_level,
+            "asa_seconds": found.asa_seconds,
+            "occupancy": found.occupancy,
+        }
+        if policy.model == "erlang_a":
+            columns["abandon_probability"] = found.abandon_probability
+        return pd.DataFrame(columns)
+    if method != "stationary":
+        raise ValidationError("method", method, "'stationary' or 'transient'")
     traffic = erlang.traffic_erlangs(
         calls, aht_seconds=aht_seconds, interval_minutes=interval_minutes
     )
