@@ -180,14 +180,25 @@ def test_service_level_comes_from_the_staffing_model(week_result):
     cov = result.coverage
     assert np.allclose(cov["coverage_on_phone"], cov["coverage_scheduled"] * 0.9)
     busy = cov[cov["calls"] > 0]
-    expected = performance(
+    stationary = performance(
         busy["calls"].to_numpy(),
         aht_seconds=busy["aht_seconds"].to_numpy(),
         agents_on_phone=busy["coverage_on_phone"].to_numpy(),
         interval_minutes=15,
         policy=problem.service,
     )
-    assert np.allclose(busy["service_level"].to_numpy(), expected["service_level"].to_numpy())
+    assert np.allclose(busy["service_level_stationary"], stationary["service_level"])
+    open_ = (cov["calls"] > 0).to_numpy()
+    transient = performance(
+        cov["calls"].to_numpy(),
+        aht_seconds=np.where(open_, cov["aht_seconds"].to_numpy(), 1.0),
+        agents_on_phone=cov["coverage_on_phone"].to_numpy(),
+        interval_minutes=15,
+        policy=problem.service,
+        method="transient",
+    )
+    assert np.allclose(busy["service_level"], transient["service_level"].to_numpy()[open_])
+    assert cov.loc[cov["calls"] == 0, "service_level_stationary"].isna().all()
     assert cov.loc[cov["calls"] == 0, "service_level"].isna().all()
     assert result.summary.service_level == pytest.approx(
         weekly_service_level(busy["calls"].to_numpy(), busy["service_level"].to_numpy())

@@ -56,7 +56,7 @@ def test_parse_rejects(text: str) -> None:
         ({"model": "erlang_x"}, "model"),
         ({"model": "erlang_a"}, "patience_seconds"),
         ({"model": "erlang_a", "patience_seconds": 0.0}, "patience_seconds"),
-        ({"patience_seconds": 60.0}, "patience_seconds"),
+        ({"model": "erlang_c", "patience_seconds": 60.0}, "patience_seconds"),
         ({"max_abandon_rate": 0.1}, "max_abandon_rate"),
     ],
 )
@@ -131,3 +131,10 @@ def test_no_shrinkage_is_the_identity() -> None:
     np.testing.assert_array_equal(policy.on_phone(values), values)
     np.testing.assert_array_equal(policy.scheduled_for_fractional(values), values)
     assert policy.scheduled_for(values).tolist() == [0, 3, 13]
+
+
+def test_model_defaults_to_erlang_a_exactly_when_a_patience_is_known():
+    assert ServicePolicy().model == "erlang_c"
+    policy = ServicePolicy(patience_seconds=90)
+    assert (policy.model, policy.patience_seconds) == ("erlang_a", 90.0)
+    assert ServicePolicy.from_dict(policy.to_dict()) == policy

@@ -444,7 +444,8 @@ def evaluate_roster(
     dict
         ``understaffing_agent_hours``, ``overstaffing_agent_hours`` (on-phone
         agents against ``required_scheduled``), ``service_level`` (call-weighted
-        over the week with :func:`wfm.staffing.performance`; ``None`` without
+        over the week with :func:`wfm.staffing.performance`, ``method="transient"``
+        as in the coverage table; ``None`` without
         calls or service policy), ``paid_hours``, ``shifts``,
         ``agents_working``, ``hard_violations`` and ``violated_rules`` (count
         per rule, as text; both ``None`` unless ``check``).
@@ -457,17 +458,19 @@ def evaluate_roster(
     if problem.service is not None and calls.sum() > 0:
         from wfm.staffing import performance, weekly_service_level
 
-        open_ = calls > 0
+        open_ = (calls > 0) & np.isfinite(problem.aht_seconds)
         service = problem.service
+        # the coverage table's figure: the transient queue over the whole horizon
         perf = performance(
-            calls[open_],
-            aht_seconds=problem.aht_seconds[open_],
-            agents_on_phone=service.on_phone(scheduled[open_]),
+            np.where(open_, calls, 0.0),
+            aht_seconds=np.where(open_, problem.aht_seconds, 1.0),
+            agents_on_phone=service.on_phone(scheduled),
             interval_minutes=problem.interval_minutes,
             policy=service,
+            method="transient",
         )
         service_level = float(
-            weekly_service_level(calls[open_], perf["service_level"].to_numpy(dtype=float))
+            weekly_service_level(calls[open_], perf["service_level"].to_numpy(dtype=float)[open_])
         )
     violations: int | None = None
     rules: str | None = None

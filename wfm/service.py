@@ -75,6 +75,8 @@ class ServicePolicy:
     model
         ``"erlang_c"`` (callers never abandon) or ``"erlang_a"`` (callers
         abandon after an exponential patience of mean ``patience_seconds``).
+        Default (``None``): ``"erlang_a"`` when ``patience_seconds`` is given,
+        else ``"erlang_c"``; the resolved model is stored.
     patience_seconds
         Mean caller patience in seconds (> 0), given exactly when ``model``
         is ``"erlang_a"``.
@@ -104,12 +106,15 @@ class ServicePolicy:
     answer_within_seconds: float | None = 20.0
     max_asa_seconds: float | None = None
     max_abandon_rate: float | None = None
-    model: Model = "erlang_c"
+    model: Model = None  # type: ignore[assignment]  # resolved in __post_init__
     patience_seconds: float | None = None
     shrinkage: float = 0.0
     max_occupancy: float | None = None
 
     def __post_init__(self) -> None:
+        if self.model is None:
+            default = "erlang_c" if self.patience_seconds is None else "erlang_a"
+            object.__setattr__(self, "model", default)
         self._check_targets()
         self._check_model()
         if not (_is_number(self.shrinkage) and 0.0 <= self.shrinkage < 1.0):

@@ -18,6 +18,11 @@ Forecast layout (input of :func:`requirements`)
 ``aht_seconds`` (optional)
     float > 0; when absent, the ``aht_seconds=`` argument applies to every
     row. May be NaN only in rows with no calls or closed rows.
+``patience_seconds`` (optional, Erlang A only)
+    float > 0: mean patience of the interval's callers, in place of the
+    policy's ``patience_seconds`` (which stays the default of
+    :class:`~wfm.service.ServicePolicy`); NaN allowed only in rows with no
+    calls or closed rows. An error with an Erlang C policy.
 ``is_open`` (optional)
     bool; ``False`` means the centre is closed: 0 agents, and the service
     metrics of an interval with no calls (service level 1, ASA 0, occupancy 0).
@@ -72,7 +77,7 @@ requirement and the coverage a roster gives (see :mod:`wfm.roster.report`).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -81,6 +86,7 @@ import pandas as pd
 from wfm import erlang
 from wfm.errors import DataError, ValidationError
 from wfm.service import ServicePolicy
+from wfm.transient import transient_service
 
 __all__ = [
     "performance",
@@ -221,8 +227,36 @@ def _validate_forecast(
     return calls, aht, is_open, from_argument
 
 
+def _patience_column(
+    forecast: pd.DataFrame, policy: ServicePolicy, active: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64] | None:
+    """The forecast's ``patience_seconds`` column, checked, or ``None`` without one."""
+    if "patience_seconds" not in forecast.columns:
+        return None
+    if policy.model != "erlang_a":
+        raise ValidationError(
+            "patience_seconds",
+            "a forecast column",
+            "no such column with model erlang_c (callers never abandon); use model erlang_a",
+        )
+    patience = _numeric_column(forecast, "patience_seconds")
+    bad = (np.isnan(patience) & active) | ~(
+        np.isnan(patience) | (np.isfinite(patience) & (patience > 0))
+    )
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise _row_error(
+            "patience_seconds",
+            i,
+            float(patience[i]),
+            "a finite number of seconds > 0 (NaN allowed only where there are no calls or the "
+            "centre is closed)",
+        )
+    return patience
+
+
 def required_on_phone(
-    traffic: Any, *, aht_seconds: Any, policy: ServicePolicy
+    traffic: Any, *, aht_seconds: Any, policy: ServicePolicy, patience_seconds: Any = None
 ) -> erlang.AgentRequirement:
     """Agents required on the phone to meet every target of ``policy``, integer and fractional.
 
@@ -239,6 +273,9 @@ def required_on_phone(
         The service policy: its targets, model (and patience) and occupancy
         cap are used (its shrinkage is not: see
         :meth:`~wfm.service.ServicePolicy.scheduled_for`).
+    patience_seconds
+        Mean patience per element (Erlang A), in place of the policy's
+        scalar; ``None`` for the policy's.
 
     Returns
     -------
@@ -264,14 +301,14 @@ def required_on_phone(
         return erlang.erlang_c_requirement(traffic, **targets)
     return erlang.erlang_a_requirement(
         traffic,
-        patience_seconds=policy.patience_seconds,
+        patience_seconds=policy.patience_seconds if patience_seconds is None else patience_seconds,
         max_abandon_rate=policy.max_abandon_rate,
         **targets,
     )
 
 
 def _metrics(
-    traffic: Any, agents: Any, aht: Any, policy: ServicePolicy
+    traffic: Any, agents: Any, aht: Any, policy: ServicePolicy, patience: Any = None
 ) -> dict[str, npt.NDArray[np.float64]]:
     """Service columns at ``agents`` on the phone (flattened to 1-d arrays).
 
@@ -286,7 +323,7 @@ def _metrics(
             traffic,
             agents,
             aht_seconds=aht,
-            patience_seconds=policy.patience_seconds,
+            patience_seconds=policy.patience_seconds if patience is None else patience,
             answer_within_seconds=within,
         )
     columns = {
@@ -394,17 +431,29 @@ def requirements(
             f"(got {traffic[i]:.3g} with AHT {aht[i]:g} s)",
         )
     active = is_open & (traffic > 0)
+    patience = _patience_column(forecast, policy, active)
     whole = np.zeros(len(forecast), dtype=np.int64)
     frac = np.zeros(len(forecast))
     if active.any():
-        found = required_on_phone(traffic[active], aht_seconds=aht[active], policy=policy)
+        found = required_on_phone(
+            traffic[active],
+            aht_seconds=aht[active],
+            policy=policy,
+            patience_seconds=None if patience is None else patience[active],
+        )
         whole[active], frac[active] = found.agents, found.agents_fractional
     whole = np.where(is_open, np.maximum(whole, min_agents), 0)
     frac = np.where(is_open, np.maximum(frac, float(min_agents)), 0.0)
 
     # Service at the integer requirement; closed rows get the metrics of zero calls.
     load = np.where(is_open, traffic, 0.0)
-    metrics = _metrics(load, whole.astype(np.float64), np.where(usable, aht, 1.0), policy)
+    metrics = _metrics(
+        load,
+        whole.astype(np.float64),
+        np.where(usable, aht, 1.0),
+        policy,
+        None if patience is None else np.where(active, patience, 1.0),
+    )
 
     out = pd.DataFrame(index=forecast.index)
     out["interval_start"] = forecast["interval_start"]
@@ -437,6 +486,7 @@ def performance(
     agents_on_phone: Any,
     interval_minutes: float,
     policy: ServicePolicy,
+    method: Literal["stationary", "transient"] = "stationary",
 ) -> pd.DataFrame:
     """Service given by a number of agents on the phone, per interval.
 
@@ -458,6 +508,13 @@ def performance(
         ``answer_within_seconds`` are used (the answer time defines the
         service level; without one, ``service_level`` is the fraction answered
         at once, i.e. a 0-second threshold).
+    method
+        ``"stationary"``: steady-state Erlang C/A of each element on its own
+        (any broadcast shape). ``"transient"``: the arrays are consecutive
+        intervals in time order (1-d, 0 calls marking a closed interval) and
+        each interval's service is that of the time-varying queue, which
+        carries calls in service and waiting calls across interval
+        boundaries (:func:`wfm.transient.transient_service`).
 
     Returns
     -------
@@ -467,6 +524,26 @@ def performance(
         ``abandon_probability``.
     """
     policy = _check_policy(policy)
+    if method == "transient":
+        within = policy.answer_within_seconds if policy.answer_within_seconds is not None else 0.0
+        found = transient_service(
+            calls,
+            aht_seconds=aht_seconds,
+            agents_on_phone=agents_on_phone,
+            interval_minutes=interval_minutes,
+            answer_within_seconds=within,
+            patience_seconds=policy.patience_seconds if policy.model == "erlang_a" else None,
+        )
+        columns = {
+            "service_level": found.service_level,
+            "asa_seconds": found.asa_seconds,
+            "occupancy": found.occupancy,
+        }
+        if policy.model == "erlang_a":
+            columns["abandon_probability"] = found.abandon_probability
+        return pd.DataFrame(columns)
+    if method != "stationary":
+        raise ValidationError("method", method, "'stationary' or 'transient'")
     traffic = erlang.traffic_erlangs(
         calls, aht_seconds=aht_seconds, interval_minutes=interval_minutes
     )

@@ -1,8 +1,13 @@
 """Turn a solved roster model into tables: roster, breaks, coverage, violations.
 
 The coverage table is recomputed from the roster and break tables (not read
-from the model), and the service level of each interval is the one
-:func:`wfm.staffing.performance` expects at that staffing. Layouts:
+from the model). The service of each interval is that of the transient queue
+(:func:`wfm.staffing.performance` with ``method="transient"``, see
+:mod:`wfm.transient`): calls in service and calls waiting carry over from one
+interval to the next, so a break in a one-interval dip or the backlog of an
+understaffed stretch shows in the intervals it affects. The steady-state
+Erlang figure of each interval on its own is kept beside it as
+``service_level_stationary``. Layouts:
 
 ``roster``
     One row per worked shift, sorted by agent then start: ``agent_id``,
@@ -20,8 +25,13 @@ from the model), and the service level of each interval is the one
     ``aht_seconds``, ``coverage_on_phone`` (``ServicePolicy.on_phone`` of the
     coverage: scheduled * (1 - shrinkage)), ``service_level``,
     ``asa_seconds``, ``occupancy`` (and ``abandon_probability`` for Erlang A)
-    at that coverage; service columns are NaN where there are no calls or no
-    service policy. Renamed in 0.2: ``required_agents`` -> ``required_scheduled``,
+    at that coverage, from the transient queue (service level: calls answered
+    within the policy's answer time over calls offered in the interval);
+    ``service_level_stationary``, the steady-state Erlang C/A service level of
+    the interval alone (the figure before 0.3); service columns are NaN where
+    there are no calls or no service policy. The roster's weekly
+    ``service_level`` (``summary.json``) is the call-weighted mean of the
+    ``service_level`` column. Renamed in 0.2: ``required_agents`` -> ``required_scheduled``,
     ``scheduled_agents`` -> ``coverage_scheduled``, ``gap_agents`` ->
     ``gap_scheduled``, ``agents_on_phone`` -> ``coverage_on_phone``.
 ``violations``
@@ -79,6 +89,7 @@ COVERAGE_COLUMNS = (
     "service_level",
     "asa_seconds",
     "occupancy",
+    "service_level_stationary",
 )
 VIOLATION_COLUMNS = ("rule", "agent_id", "date", "amount", "unit", "penalty")
 
@@ -260,20 +271,30 @@ def coverage_table(problem: RosterProblem, scheduled: np.ndarray) -> pd.DataFram
     if service is None:
         return frame
     mask = (calls > 0) & np.isfinite(aht)
+    frame["service_level_stationary"] = np.nan
     if not mask.any():
         return frame
     from wfm.staffing import performance
 
-    perf = performance(
+    stationary = performance(
         calls[mask],
         aht_seconds=aht[mask],
         agents_on_phone=on_phone[mask],
         interval_minutes=problem.interval_minutes,
         policy=service,
     )
+    frame.loc[mask, "service_level_stationary"] = stationary["service_level"].to_numpy(float)
+    transient = performance(
+        np.where(mask, calls, 0.0),
+        aht_seconds=np.where(mask, aht, 1.0),
+        agents_on_phone=on_phone,
+        interval_minutes=problem.interval_minutes,
+        policy=service,
+        method="transient",
+    )
     for column in ("service_level", "asa_seconds", "occupancy", "abandon_probability"):
-        if column in perf.columns and column in frame.columns:
-            frame.loc[mask, column] = np.asarray(perf[column], dtype=float)
+        if column in transient.columns and column in frame.columns:
+            frame.loc[mask, column] = transient[column].to_numpy(dtype=float)[mask]
     return frame
 
 

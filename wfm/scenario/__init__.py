@@ -74,10 +74,15 @@ Top-level keys
 ``service``
     ``target`` (service level in (0, 1), e.g. 0.8), ``answer_within_seconds``
     (e.g. 20), ``max_asa_seconds``, ``max_abandon_rate``, ``model``
-    (``erlang_c`` or ``erlang_a``), ``patience_seconds`` (Erlang A),
+    (``erlang_c`` or ``erlang_a``; default ``erlang_a`` when a patience is
+    known, else ``erlang_c``), ``patience_seconds`` (mean patience of callers,
+    Erlang A), ``patience_from`` (instead of ``patience_seconds``: the path,
+    relative to the scenario file, of a ``summary.json`` written by
+    ``wfm actuals``, whose ``patience.patience_seconds`` estimate is used),
     ``shrinkage`` (default 0), ``fractional`` (default false: round each
     interval up; true: use the continuous requirement), ``max_occupancy``.
-    Everything but ``fractional`` is a :class:`wfm.service.ServicePolicy`
+    Everything but ``fractional`` and ``patience_from`` is a
+    :class:`wfm.service.ServicePolicy`
     (``target`` is its ``level``), which checks the values.
     Required unless demand is ``requirements`` (then it is used only to
     report the service level, and ``fractional``/``max_occupancy`` may not

@@ -9,6 +9,8 @@ the problem objects runs before any data file is read.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import fields
@@ -120,7 +122,7 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
 
     time_zone = _parse_time_zone(top.get("time_zone"))
     demand = _parse_demand(top["demand"], base, start_date, days)
-    service, fractional = _parse_service(top.get("service"), demand)
+    service, fractional = _parse_service(top.get("service"), demand, base=base)
 
     templates = _parse_templates(top["templates"], interval)
     contracts = _parse_contracts(top["contracts"])
@@ -324,11 +326,41 @@ def _forecaster_params(method: str, where: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _parse_service(value: Any, demand: Demand) -> tuple[ServicePolicy | None, bool]:
+def _patience_from(value: Any, base: Path) -> float:
+    """The mean patience in the ``summary.json`` that ``wfm actuals`` wrote."""
+    if not isinstance(value, str) or not value.strip():
+        raise ScenarioError("service.patience_from", value, "the path of an actuals summary.json")
+    path = Path(value) if Path(value).is_absolute() else base / value
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(
+            "service.patience_from", value, f"a readable JSON summary of wfm actuals ({exc})"
+        ) from None
+    patience = summary.get("patience") if isinstance(summary, dict) else None
+    seconds = patience.get("patience_seconds") if isinstance(patience, dict) else None
+    if not (
+        isinstance(seconds, (int, float))
+        and not isinstance(seconds, bool)
+        and math.isfinite(seconds)
+        and seconds > 0
+    ):
+        raise ScenarioError(
+            "service.patience_from",
+            value,
+            f"a summary whose patience.patience_seconds is a number > 0 (got {seconds!r}: too "
+            "few abandoned calls to estimate it?)",
+        )
+    return float(seconds)
+
+
+def _parse_service(value: Any, demand: Demand, *, base: Path) -> tuple[ServicePolicy | None, bool]:
     """The ``service`` section: its :class:`ServicePolicy`, and ``fractional``.
 
     The policy validates itself; an error is only renamed to its YAML key
-    (``service.target`` for the policy's ``level``).
+    (``service.target`` for the policy's ``level``). ``patience_from`` reads
+    the patience estimate of an actuals ``summary.json``; a patience (given
+    or read) makes the model Erlang A unless ``model`` is given.
     """
     if value is None:
         if isinstance(demand, RequirementsDemand):
@@ -351,6 +383,20 @@ def _parse_service(value: Any, demand: Demand) -> tuple[ServicePolicy | None, bo
         key = SERVICE_KEY_OF_FIELD.get(f.name, f.name)
         if key in raw:
             args[f.name] = raw[key]
+    if "patience_from" in raw:
+        if "patience_seconds" in raw:
+            raise ScenarioError(
+                "service.patience_from",
+                raw["patience_from"],
+                "nothing when patience_seconds is given (one source of patience)",
+            )
+        if raw.get("model") == "erlang_c":
+            raise ScenarioError(
+                "service.patience_from",
+                raw["patience_from"],
+                "nothing with model erlang_c (callers never abandon); drop one of them",
+            )
+        args["patience_seconds"] = _patience_from(raw["patience_from"], base)
     try:
         policy = ServicePolicy(**args)
     except ValidationError as exc:

@@ -355,9 +355,11 @@ SOLVER_KEYS = ("time_limit_seconds", "workers", "seed", "max_deterministic_time"
 #: ``service`` section (field -> YAML key).
 SERVICE_KEY_OF_FIELD = {"level": "target"}
 #: The ``service`` section's keys: the policy's fields under their YAML names,
-#: and ``fractional`` (roster the fractional requirement: a staffing choice).
+#: ``fractional`` (roster the fractional requirement: a staffing choice) and
+#: ``patience_from`` (the patience estimate of an actuals ``summary.json``).
 SERVICE_KEYS = (
     *(SERVICE_KEY_OF_FIELD.get(f.name, f.name) for f in fields(ServicePolicy)),
     "fractional",
+    "patience_from",
 )
 RULE_NAMES = tuple(r.value for r in Rule)
