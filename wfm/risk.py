@@ -13,9 +13,10 @@ loop:
 3. stop when the simulated share of weeks (days) meeting the target is at
    least the asked share, or after ``max_rounds`` raises;
 4. otherwise add one scheduled agent to the requirement of every interval
-   whose simulated service level (pooled over the replications) is below the
-   target - if none is, to the tenth of the open intervals with the lowest
-   simulated service level - and roster again (step 2).
+   whose simulated service level, pooled over the simulated weeks (days)
+   that miss the target, is below the target - if none is, to the tenth of
+   the open intervals with the lowest such service level - and roster again
+   (step 2).
 
 Why a loop and not a quantile of demand: the shortfalls the simulation shows
 are local (carry-over after understaffed stretches, breaks placed in
@@ -296,22 +297,46 @@ def _share(sim: SimulationResult, period: Period) -> tuple[float, tuple[float, f
     return float(share), (float(interval[0]), float(interval[1]))
 
 
-def _shortfall(problem: RosterProblem, sim: SimulationResult) -> np.ndarray:
-    """Boolean per requirements row: the intervals whose requirement goes up by one."""
+def _shortfall(problem: RosterProblem, sim: SimulationResult, period: Period) -> np.ndarray:
+    """Boolean per requirements row: the intervals whose requirement goes up by one.
+
+    An interval is raised when its service level, pooled over the simulated
+    weeks (days) that miss the target, is below the target: the intervals
+    where the missing periods lose their service.
+    """
     assert problem.service is not None
     level = problem.service.level
     assert level is not None
-    req = problem.requirements
-    pooled = sim.intervals.set_index("interval_start")["service_level_pooled"]
-    starts = pd.to_datetime(req["interval_start"])
+    intervals = sim.interval_kpis
+    stamps = pd.to_datetime(intervals["interval_start"])
+    first = stamps.min().normalize()
+    if period == "day":
+        own = stamps.dt.normalize()
+        periods = sim.day_kpis.assign(key=pd.to_datetime(sim.day_kpis["date"]))
+    else:
+        own = first + pd.to_timedelta(((stamps.dt.normalize() - first).dt.days // 7) * 7, unit="D")
+        periods = sim.week_kpis.assign(key=pd.to_datetime(sim.week_kpis["week_start"]))
+    sl = periods["service_level"].to_numpy(dtype=float)
+    missed = periods.loc[np.isfinite(sl) & (sl < level), ["replication", "key"]]
+    rows = pd.MultiIndex.from_arrays([intervals["replication"], own])
+    in_missed = (
+        rows.isin(pd.MultiIndex.from_frame(missed))
+        if len(missed)
+        else np.ones(len(intervals), dtype=bool)
+    )
+    chosen = intervals[in_missed]
+    sums = chosen.groupby("interval_start")[["answered_within", "offered"]].sum()
+    pooled = sums["answered_within"] / sums["offered"].where(sums["offered"] > 0)
+    pooled.index = pd.DatetimeIndex(pooled.index)
+    starts = pd.to_datetime(problem.requirements["interval_start"])
     if getattr(starts.dt, "tz", None) is not None:
         starts = starts.dt.tz_localize(None)
-    sl = pooled.reindex(pd.DatetimeIndex(starts)).to_numpy(dtype=float)
-    open_ = np.isfinite(sl)
-    short = open_ & (sl < level - 1e-12)
+    values = pooled.reindex(pd.DatetimeIndex(starts)).to_numpy(dtype=float)
+    open_ = np.isfinite(values)
+    short = open_ & (values < level - 1e-12)
     if not short.any() and open_.any():
         k = max(1, math.ceil(FALLBACK_RAISE_SHARE * int(open_.sum())))
-        order = np.argsort(np.where(open_, sl, np.inf), kind="stable")[:k]
+        order = np.argsort(np.where(open_, values, np.inf), kind="stable")[:k]
         short[order] = True
     return short
 
@@ -393,7 +418,7 @@ def roster_for_share(
         last = met or k == target.max_rounds
         raise_mask = np.zeros(len(current.requirements), dtype=bool) if last else None
         if raise_mask is None:
-            raise_mask = _shortfall(current, sim)
+            raise_mask = _shortfall(current, sim, target.period)
         record = RiskRound(
             round=k,
             status=result.status,
