@@ -78,7 +78,7 @@ def main() -> None:
         f"target {100 * (problem.service.level or 0):.0f}% per {args.period}, "
         f"day volume cv {args.day_volume_cv:g}"
     )
-    print("| roster | share of weeks meeting target [95%] | weekly SL | paid hours |")
+    print(f"| roster | share of {args.period}s meeting target [95%] | weekly SL | paid hours |")
     print("|---|---|---|---|")
     for name, roster, prob in (
         ("plain", result.plain, problem),
