@@ -21,10 +21,13 @@ loop:
 Why a loop and not a quantile of demand: the shortfalls the simulation shows
 are local (carry-over after understaffed stretches, breaks placed in
 one-interval forecast dips that are not there), so a per-interval raise puts
-the extra hours where the service is lost; a quantile of the volume would
-raise every interval alike. The raise also removes the reward for breaks in
-such dips: an interval whose simulated service is short gets a higher
-requirement, so the next roster no longer gains by pausing agents there.
+the extra hours where the service is lost, where a quantile of the volume
+raises every interval alike; and the loop reports a measured share, not an
+assumed one. The raise also takes away the reward for breaks in such dips:
+an interval whose simulated service is short gets a higher requirement, so
+the next roster no longer gains by pausing agents there. (Both are design
+arguments: a quantile-of-demand variant has not been measured against the
+loop; ``benchmarks/README.md`` has the loop's figures on the example.)
 
 The requirement only ever goes up, and by whole agents, so the loop ends
 after at most ``max_rounds + 1`` solves. Everything is deterministic for
