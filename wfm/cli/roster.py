@@ -9,7 +9,12 @@ Reads and validates the scenario, runs history -> forecast -> requirements
 error, writes ``roster.csv``, ``breaks.csv``, ``coverage.csv``,
 ``violations.csv``, ``summary.json`` plus ``forecast.csv`` (when the
 scenario forecasts; a stale one is removed otherwise) and ``requirements.csv``
-into the output directory, and prints a short summary.
+into the output directory, and prints a short summary. With
+``--share-of-weeks P`` (or ``--share-of-days P``, or the scenario's ``risk``
+section) the roster must meet the service target in that share of simulated
+weeks (:func:`wfm.risk.roster_for_share`); ``risk.json`` then holds the
+simulated share with its interval, the paid hours with and without the
+option, and the rounds.
 
 Exit codes (:data:`EXIT_CODES`):
 
@@ -38,7 +43,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -48,6 +53,7 @@ from wfm.timegrid import stamp_text
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from wfm.risk import RiskTarget
     from wfm.roster.problem import RosterProblem
     from wfm.roster.result import ProgressEvent, RosterResult, RosterSummary
     from wfm.roster.solve import SolverOptions
@@ -130,6 +136,21 @@ def register(subparsers: Any) -> None:
         help="limit in CP-SAT deterministic time units, for reproducible runs",
     )
     parser.add_argument(
+        "--share-of-weeks",
+        type=float,
+        default=None,
+        metavar="P",
+        help="meet the service target in this share of simulated weeks, e.g. 0.9 (overrides "
+        "the scenario's risk.share; writes risk.json)",
+    )
+    parser.add_argument(
+        "--share-of-days",
+        type=float,
+        default=None,
+        metavar="P",
+        help="as --share-of-weeks, for days",
+    )
+    parser.add_argument(
         "-q", "--quiet", action="store_true", help="do not show solver progress on stderr"
     )
     parser.set_defaults(func=run)
@@ -144,6 +165,16 @@ def _check_options(args: argparse.Namespace) -> None:
         raise ValidationError("--workers", args.workers, "a whole number >= 1")
     if args.seed is not None and args.seed < 0:
         raise ValidationError("--seed", args.seed, "a whole number >= 0")
+    for flag, value in (
+        ("--share-of-weeks", args.share_of_weeks),
+        ("--share-of-days", args.share_of_days),
+    ):
+        if value is not None and not 0 < value < 1:
+            raise ValidationError(flag, value, "a share in (0, 1), e.g. 0.9")
+    if args.share_of_weeks is not None and args.share_of_days is not None:
+        raise ValidationError(
+            "--share-of-days", args.share_of_days, "not together with --share-of-weeks"
+        )
     if args.max_deterministic_time is not None and not args.max_deterministic_time > 0:
         raise ValidationError(
             "--max-deterministic-time", args.max_deterministic_time, "a number > 0"
@@ -257,6 +288,75 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _risk_target(scenario: Scenario, args: argparse.Namespace) -> RiskTarget | None:
+    """The scenario's ``risk`` section with the share flags applied, or ``None``."""
+    from wfm.errors import ValidationError
+    from wfm.risk import RiskTarget
+
+    share, period = args.share_of_weeks, "week"
+    period_: Literal["week", "day"] = "week"
+    if args.share_of_days is not None:
+        period_ = "day"
+        share, period = args.share_of_days, "day"
+    if share is None:
+        return scenario.risk
+    if scenario.service is None or scenario.service.level is None:
+        flag = "--share-of-weeks" if period == "week" else "--share-of-days"
+        raise ValidationError(flag, share, "a scenario with a service target")
+    base = scenario.risk if scenario.risk is not None else RiskTarget(share=share)
+    return dataclasses.replace(base, share=share, period=period_)
+
+
+def _solve_for_share(
+    problem: RosterProblem,
+    risk: RiskTarget,
+    options: SolverOptions,
+    progress: Any,
+    out: Path,
+) -> tuple[RosterResult, list[str]]:
+    """Roster with :func:`wfm.risk.roster_for_share`; write ``risk.json``; the summary lines."""
+    import json
+
+    from wfm.risk import RiskRound, roster_for_share
+
+    def show(r: RiskRound) -> None:
+        print(
+            f"round {r.round}: {_share_text(r.share, r.share_interval)} of {risk.period}s meet "
+            f"the target, paid {_fmt(r.paid_hours)} h; raising {r.raised_intervals} intervals",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def solve_each(
+        problem_: RosterProblem, options_: SolverOptions, **kwargs: Any
+    ) -> RosterResult:
+        # each round's solve stops on Ctrl-C like a plain one
+        return _solve_until_done(problem_, options_, progress=kwargs.get("progress"))
+
+    found = roster_for_share(
+        problem, risk, options=options, solve=solve_each, progress=progress, on_round=show
+    )
+    (out / "risk.json").write_text(json.dumps(found.to_dict(), indent=2) + "\n")
+    first, last = found.rounds[0], found.rounds[-1]
+    asked = f"{100 * risk.share:.10g}%"
+    rows = [
+        (
+            f"{risk.period}s meeting",
+            f"{_share_text(last.share, last.share_interval)} simulated (asked {asked}; "
+            f"{'met' if found.met else 'NOT met'} after {_count(len(found.rounds) - 1, 'raise')})",
+        ),
+        (
+            "without option",
+            f"{_share_text(first.share, first.share_interval)}, paid {_fmt(first.paid_hours)} h",
+        ),
+    ]
+    return found.roster, _table(rows)
+
+
+def _share_text(share: float, interval: tuple[float, float]) -> str:
+    return f"{100 * share:.0f}% [{100 * interval[0]:.0f}%, {100 * interval[1]:.0f}%]"
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm roster``; see the module docstring."""
     from wfm.status import SolveStatus
@@ -293,11 +393,18 @@ def run(args: argparse.Namespace) -> int:
         file=err,
         flush=True,
     )
-    result = _solve_until_done(
-        problem, options, progress=None if args.quiet else _progress_printer(err)
-    )
+    progress = None if args.quiet else _progress_printer(err)
+    risk = _risk_target(scenario, args)
+    risk_lines: list[str] = []
+    if risk is None:
+        result = _solve_until_done(problem, options, progress=progress)
+    else:
+        result, risk_lines = _solve_for_share(problem, risk, options, progress, out)
+        written.append("risk.json")
     result.write(out)
     print("\n".join(_summary_lines(scenario, result, out)))
+    if risk_lines:
+        print("\n".join(risk_lines))
     if args.quiet is False:
         files = ["roster.csv", "breaks.csv", "coverage.csv", "violations.csv", "summary.json"]
         print(f"wrote {', '.join(files + written)} to {out}", file=err)

@@ -115,6 +115,18 @@ Top-level keys
     As :class:`wfm.roster.options.SolverOptions`: ``time_limit_seconds``
     (60), ``workers`` (default: the machine's cores), ``seed`` (0),
     ``max_deterministic_time`` (none).
+``risk``
+    Optional; as :class:`wfm.risk.RiskTarget`: ``share`` (required, in
+    (0, 1): the share of simulated weeks, or days, whose service level must
+    reach the ``service`` target), ``period`` (``week`` or ``day``, default
+    ``week``), ``max_rounds`` (4: most raises of the requirement),
+    ``replications`` (40 simulated weeks per round), ``seed`` (0, of the
+    simulation), ``workers`` (1), ``day_volume_cv`` (0: Poisson variance
+    only; e.g. 0.1 for a 10 % day-level forecast error), ``handle_cv``
+    (lognormal handle times; default exponential). Needs a ``service``
+    target and calls to simulate. ``wfm roster --share-of-weeks P`` /
+    ``--share-of-days P`` override ``share`` and ``period``. See
+    :func:`wfm.risk.roster_for_share`.
 
 Agents
 ------

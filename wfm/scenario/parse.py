@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.errors import ScenarioError, ValidationError
+from wfm.risk import RiskTarget
 from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     Agent,
@@ -40,6 +41,7 @@ from wfm.scenario.pipeline import (
 from wfm.scenario.schema import (
     BREAK_KEYS,
     CONTRACT_KEYS,
+    RISK_KEYS,
     RULE_NAMES,
     SERVICE_KEY_OF_FIELD,
     SERVICE_KEYS,
@@ -180,6 +182,8 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
     except ValidationError as exc:
         raise ScenarioError(f"solver.{exc.field}", exc.value, exc.expected) from None
 
+    risk = _parse_risk(top.get("risk"), service)
+
     scenario = Scenario(
         name=name,
         path=path,
@@ -199,6 +203,7 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
         late_shift_ends_after=late,
         solver=solver,
         description=description,
+        risk=risk,
     )
     _dry_run(scenario, notes)
     return scenario
@@ -403,6 +408,38 @@ def _parse_service(value: Any, demand: Demand, *, base: Path) -> tuple[ServicePo
         key = SERVICE_KEY_OF_FIELD.get(exc.field, exc.field)
         raise ScenarioError(f"service.{key}", exc.value, exc.expected) from None
     return policy, fractional
+
+
+def _parse_risk(value: Any, service: ServicePolicy | None) -> RiskTarget | None:
+    """The ``risk`` section: the share of weeks (days) that must meet the service target."""
+    if value is None:
+        return None
+    raw = read_mapping(value, "risk", RISK_KEYS, required=("share",))
+    if service is None or service.level is None:
+        raise ScenarioError(
+            "risk", dict(raw), "a service section with a target to meet in a share of weeks"
+        )
+    args: dict[str, Any] = {}
+    for key, item in raw.items():
+        where = f"risk.{key}"
+        if key == "share":
+            ok = isinstance(item, int | float) and not isinstance(item, bool) and 0 < item < 1
+            if not ok:
+                raise ScenarioError(where, item, "a share of weeks in (0, 1), e.g. 0.9")
+            args[key] = float(item)
+        elif key == "period":
+            if item not in ("week", "day"):
+                raise ScenarioError(where, item, "'week' or 'day'")
+            args[key] = item
+        elif key in ("max_rounds", "seed"):
+            args[key] = read_int(item, where, minimum=0)
+        elif key in ("replications", "workers"):
+            args[key] = read_int(item, where, minimum=2 if key == "replications" else 1)
+        elif key == "handle_cv":
+            args[key] = read_number(item, where, minimum=0.0, exclusive_minimum=True)
+        else:
+            args[key] = read_number(item, where, minimum=0.0)
+    return built("risk", lambda: RiskTarget(**args))
 
 
 def _parse_templates(value: Any, interval: int) -> tuple[ShiftTemplate, ...]:

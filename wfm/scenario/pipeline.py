@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError, ValidationError
+from wfm.risk import RiskTarget
 from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
     FORMER_COLUMN_NAMES,
@@ -80,7 +81,9 @@ class Scenario:
     ``service`` is the service policy of the ``service`` section (``None``
     without one), used unchanged for staffing and for the roster problem;
     ``fractional_requirements`` is the section's ``fractional``: roster the
-    fractional scheduled requirement instead of the integer one.
+    fractional scheduled requirement instead of the integer one; ``risk``
+    is the ``risk`` section (``None`` without one): roster with
+    :func:`wfm.risk.roster_for_share` to meet the target in a share of weeks.
     """
 
     name: str
@@ -101,6 +104,7 @@ class Scenario:
     description: str = ""
     fractional_requirements: bool = False
     time_zone: str | None = None
+    risk: RiskTarget | None = None
 
     # -- pipeline -------------------------------------------------------------
     def pipeline(self) -> ScenarioRun:

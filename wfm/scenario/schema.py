@@ -343,12 +343,24 @@ TOP_KEYS = (
     "weights",
     "fairness",
     "solver",
+    "risk",
 )
 TEMPLATE_KEYS = tuple(f.name for f in fields(ShiftTemplate))
 BREAK_KEYS = tuple(f.name for f in fields(BreakRule))
 CONTRACT_KEYS = tuple(f.name for f in fields(Contract))
 AGENT_KEYS = tuple(f.name for f in fields(Agent))
 WEIGHT_KEYS = tuple(f.name for f in fields(Weights))
+RISK_KEYS = (
+    "share",
+    "period",
+    "max_rounds",
+    "replications",
+    "seed",
+    "workers",
+    "day_volume_cv",
+    "handle_cv",
+)
+"""Keys of the ``risk`` section: fields of :class:`wfm.risk.RiskTarget`."""
 SOLVER_KEYS = ("time_limit_seconds", "workers", "seed", "max_deterministic_time")
 """Keys of the ``solver`` section: fields of :class:`wfm.roster.options.SolverOptions`."""
 #: Fields of :class:`wfm.service.ServicePolicy` named differently in the
