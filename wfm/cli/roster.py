@@ -7,9 +7,14 @@ Example::
 Reads and validates the scenario, runs history -> forecast -> requirements
 (as the scenario says), solves the roster while showing progress on standard
 error, writes ``roster.csv``, ``breaks.csv``, ``coverage.csv``,
-``violations.csv``, ``summary.json`` plus ``forecast.csv`` (when the
+``violations.csv``, ``summary.json``, ``agents.csv`` (agent and contract)
+plus ``forecast.csv`` (when the
 scenario forecasts; a stale one is removed otherwise) and ``requirements.csv``
-into the output directory, and prints a short summary.
+into the output directory, and prints a short summary: the week's service
+level says "meets target" only when no interval is overloaded, and is
+followed by the intervals below target or overloaded and the weakest day.
+``--report`` also writes ``report.html`` and ``roster.xlsx`` (see
+``wfm report``).
 Exit code 0 when a roster was found (OPTIMAL or FEASIBLE), 1 when not (the
 conflicts found are printed), 2 on bad input.
 """
@@ -28,6 +33,7 @@ from wfm.scenario import Scenario, ScenarioRun, load_scenario
 
 if TYPE_CHECKING:
     from wfm.roster.result import ProgressEvent, RosterResult, RosterSummary
+    from wfm.views.tables import ServiceVerdict
 
 __all__ = ["register", "run"]
 
@@ -83,6 +89,11 @@ def register(subparsers: Any) -> None:
         help="limit in CP-SAT deterministic time units, for reproducible runs",
     )
     parser.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html (offline charts) and roster.xlsx into OUTDIR",
+    )
+    parser.add_argument(
         "-q", "--quiet", action="store_true", help="do not show solver progress on stderr"
     )
     parser.set_defaults(func=run)
@@ -119,6 +130,14 @@ def _progress_printer(stream: Any) -> Any:
 
 def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
     written: list[str] = []
+    agents = pd.DataFrame(
+        {
+            "agent_id": [a.agent_id for a in run_.problem.agents],
+            "contract": [a.contract for a in run_.problem.agents],
+        }
+    )
+    _to_csv(agents, out / "agents.csv")
+    written.append("agents.csv")
     if run_.forecast is not None:
         _to_csv(run_.forecast, out / "forecast.csv")
         written.append("forecast.csv")
@@ -139,7 +158,9 @@ def _fmt(value: float | None, spec: str = ",.1f", suffix: str = "") -> str:
     return "-" if value is None else f"{value:{spec}}{suffix}"
 
 
-def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[str]:
+def _summary_lines(
+    scenario: Scenario, result: RosterResult, out: Path, verdict: ServiceVerdict | None = None
+) -> list[str]:
     s = result.summary
     rows: list[tuple[str, str]] = [("status", s.status.value)]
     if not s.shifts and s.objective is None:
@@ -147,12 +168,7 @@ def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[
         rows.append(("output", str(out)))
         return _table(rows)
     if s.service_level is not None:
-        target = s.service_target_level
-        text = f"{100 * s.service_level:.1f}%"
-        if target is not None:
-            met = s.service_level >= target - 1e-9
-            text += f" vs target {100 * target:.10g}% ({'meets' if met else 'BELOW'} target)"
-        rows.append(("service level", text))
+        rows.extend(_service_rows(s, verdict))
     rows.append(
         (
             "understaffing",
@@ -180,6 +196,48 @@ def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[
     )
     rows.append(("output", str(out)))
     return _table(rows)
+
+
+def _service_rows(s: RosterSummary, verdict: ServiceVerdict | None) -> list[tuple[str, str]]:
+    """The week's service level, and what it hides interval by interval.
+
+    "meets target" is said only when the week meets the target and no interval
+    is overloaded (agents on the phone not above the offered traffic).
+    """
+    assert s.service_level is not None
+    target = s.service_target_level
+    text = f"{100 * s.service_level:.1f}%"
+    if target is not None:
+        met = s.service_level >= target - 1e-9
+        if verdict is not None:
+            met = met and verdict.intervals_overloaded == 0
+        text += f" vs target {100 * target:.10g}% ({'meets' if met else 'BELOW'} target)"
+    rows = [("service level", text)]
+    if verdict is None or verdict.intervals_with_calls == 0:
+        return rows
+    worst = _fmt(
+        None
+        if verdict.worst_interval_service_level is None
+        else 100 * verdict.worst_interval_service_level,
+        ".1f",
+        "%",
+    )
+    rows.append(
+        (
+            "weak intervals",
+            f"{verdict.intervals_below_target} of {verdict.intervals_with_calls} below target "
+            f"(worst {worst}), {verdict.intervals_overloaded} overloaded",
+        )
+    )
+    day_level = _fmt(
+        None
+        if verdict.lowest_day_service_level is None
+        else 100 * verdict.lowest_day_service_level,
+        ".1f",
+        "%",
+    )
+    rows.append(("lowest day", f"{verdict.lowest_day} at {day_level}"))
+    return rows
 
 
 def _paid_hours_text(s: RosterSummary) -> str:
@@ -249,9 +307,19 @@ def run(args: argparse.Namespace) -> int:
     )
     result = solve(problem, options, progress=None if args.quiet else _progress_printer(err))
     result.write(out)
-    print("\n".join(_summary_lines(scenario, result, out)))
+    verdict = None
+    if result.summary.shifts:
+        from wfm.views.tables import read_roster_output, service_verdict
+
+        verdict = service_verdict(read_roster_output(out))
+    print("\n".join(_summary_lines(scenario, result, out, verdict)))
+    files = ["roster.csv", "breaks.csv", "coverage.csv", "violations.csv", "summary.json"]
+    if args.report and result.summary.shifts:
+        from wfm.cli.report import write_views
+
+        write_views(out, html=None, xlsx=True, agent_ids=None)
+        files += ["report.html", "roster.xlsx"]
     if args.quiet is False:
-        files = ["roster.csv", "breaks.csv", "coverage.csv", "violations.csv", "summary.json"]
         print(f"wrote {', '.join(files + written)} to {out}", file=err)
     if result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return 0
