@@ -234,3 +234,30 @@ def test_report_draws_every_chart_offline_without_console_errors(
         assert 'class="main-svg"' in body, chart
         assert re.search(r'class="(trace|hm|heatmaplayer)', body) or "<image" in body, chart
     assert dom.count('class="main-svg"') >= 2 * len(CHARTS)  # plot and overlay layers
+
+
+def test_report_of_a_directory_without_tables_is_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "summary.json" in err
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_roster_output_dash_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["roster", str(EXAMPLE), "-o", "-"]) == 2
+    assert "-o/--output: got '-'" in capsys.readouterr().err
+    assert not Path("-").exists()
+
+
+@pytest.mark.slow
+def test_unknown_agent_is_refused_before_any_file_is_written(
+    example_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    html = tmp_path / "r.html"
+    assert main(["report", str(example_out), "--html", str(html), "--agent", "nobody"]) == 2
+    assert "agent: got 'nobody'" in capsys.readouterr().err
+    assert not html.exists()

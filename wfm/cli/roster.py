@@ -102,6 +102,10 @@ def register(subparsers: Any) -> None:
 def _check_options(args: argparse.Namespace) -> None:
     from wfm.errors import ValidationError
 
+    if args.output == "-":
+        # several tables are written: standard output cannot hold them, and a file named "-"
+        # would surprise
+        raise ValidationError("-o/--output", args.output, "a directory for the output tables")
     if args.time_limit is not None and not args.time_limit > 0:
         raise ValidationError("--time-limit", args.time_limit, "a number of seconds > 0")
     if args.workers is not None and args.workers < 1:

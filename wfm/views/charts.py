@@ -37,6 +37,20 @@ def import_plotly() -> Any:
     return go
 
 
+def _buttons(buttons: list[dict[str, Any]]) -> dict[str, Any]:
+    """A row of buttons above the plot, left-aligned under the title."""
+    return {
+        "type": "buttons",
+        "direction": "right",
+        "buttons": buttons,
+        "x": 0.0,
+        "xanchor": "left",
+        "y": 1.0,
+        "yanchor": "bottom",
+        "pad": {"b": 8},
+    }
+
+
 def coverage_figure(output: RosterOutput) -> Any:
     """Scheduled coverage against the requirement per interval, under/over shaded."""
     go = import_plotly()
@@ -113,9 +127,9 @@ def coverage_figure(output: RosterOutput) -> Any:
         title="Coverage against requirement per interval (agents scheduled)",
         yaxis_title="agents",
         hovermode="x unified",
-        updatemenus=[{"type": "buttons", "direction": "right", "buttons": buttons, "y": 1.18}],
+        updatemenus=[_buttons(buttons)],
         height=420,
-        margin={"t": 90},
+        margin={"t": 110},
     )
     return fig
 
@@ -193,8 +207,9 @@ def gantt_figure(output: RosterOutput) -> Any:
             "categoryarray": orders["start"][::-1],
             "tickfont": {"size": 9},
         },
-        updatemenus=[{"type": "buttons", "direction": "right", "buttons": buttons, "y": 1.06}],
+        updatemenus=[_buttons(buttons)],
         height=max(400, 14 * agents + 160),
+        margin={"t": 110},
         bargap=0.25,
     )
     return fig
