@@ -8,7 +8,7 @@ Reads and validates the scenario, runs history -> forecast -> requirements
 (as the scenario says), solves the roster while showing progress on standard
 error, writes ``roster.csv``, ``breaks.csv``, ``coverage.csv``,
 ``violations.csv``, ``summary.json``, ``agents.csv`` (agent and contract)
-plus ``forecast.csv`` (when the
+plus ``history.csv`` and ``forecast.csv`` (when the
 scenario forecasts; a stale one is removed otherwise) and ``requirements.csv``
 into the output directory, and prints a short summary: the week's service
 level says "meets target" only when no interval is overloaded, and is
@@ -148,6 +148,11 @@ def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
     else:
         # a forecast.csv left by an earlier run would pass for this run's forecast
         (out / "forecast.csv").unlink(missing_ok=True)
+    if run_.history is not None:
+        _to_csv(run_.history.data, out / "history.csv")
+        written.append("history.csv")
+    else:
+        (out / "history.csv").unlink(missing_ok=True)
     table = run_.staffing if run_.staffing is not None else run_.requirements
     _to_csv(table, out / "requirements.csv")
     written.append("requirements.csv")

@@ -24,6 +24,9 @@ __all__ = [
     "service_heatmap_figure",
 ]
 
+#: Weeks of history drawn under the forecast, each shifted onto the planned week.
+HISTORY_WEEKS_SHOWN = 4
+
 _UNDER = "rgba(214, 39, 40, 0.35)"
 _OVER = "rgba(44, 160, 44, 0.30)"
 
@@ -56,8 +59,8 @@ def coverage_figure(output: RosterOutput) -> Any:
     go = import_plotly()
     c = output.coverage
     x = c["interval_start"]
-    required = c["required_scheduled"].astype(float)
-    covered = c["coverage_scheduled"].astype(float)
+    required = c["required_scheduled"].astype(float).round(2)
+    covered = c["coverage_scheduled"].astype(float).round(2)
     fig = go.Figure()
     # shade between requirement and coverage: the lower curve first, then fill to it
     fig.add_trace(
@@ -246,11 +249,17 @@ def service_heatmap_figure(output: RosterOutput) -> Any:
 
 
 def forecast_figure(output: RosterOutput) -> Any:
-    """Forecast calls per interval with its band, against the calls the roster covered."""
+    """Forecast calls per interval with its band, over the same hours of the last weeks.
+
+    ``None`` when the run did not forecast.
+    """
     go = import_plotly()
-    f = output.forecast
-    if f is None:
+    if output.forecast is None:
         return None
+    # two decimals of a call are plenty on a chart and keep the page small
+    f = output.forecast.copy()
+    numbers = f.select_dtypes("number").columns
+    f[numbers] = f[numbers].round(2)
     fig = go.Figure()
     if {"calls_lower", "calls_upper"} <= set(f.columns):
         fig.add_trace(
@@ -272,13 +281,27 @@ def forecast_figure(output: RosterOutput) -> Any:
                 name="forecast band",
             )
         )
+    history = output.history
+    if history is not None:
+        calls = history.set_index("interval_start")["calls"].round(2)
+        for weeks in range(1, HISTORY_WEEKS_SHOWN + 1):
+            same = calls.reindex(f["interval_start"] - pd.Timedelta(days=7 * weeks))
+            if same.notna().any():
+                fig.add_trace(
+                    go.Scatter(
+                        x=f["interval_start"],
+                        y=same.to_numpy(),
+                        name=f"history, {weeks} week{'s' if weeks > 1 else ''} before",
+                        line={"width": 1, "color": f"rgba(90, 90, 90, {0.9 - 0.18 * weeks:.2f})"},
+                    )
+                )
     fig.add_trace(
         go.Scatter(
             x=f["interval_start"], y=f["calls"], name="forecast calls", line={"color": "#1f77b4"}
         )
     )
     fig.update_layout(
-        title="Forecast calls per interval with its band",
+        title="Forecast calls per interval with its band, over the same hours of past weeks",
         yaxis_title="calls",
         height=360,
         hovermode="x unified",

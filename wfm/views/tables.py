@@ -40,6 +40,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "violations.csv": ("rule", "amount", "unit", "penalty"),
     "forecast.csv": ("interval_start", "calls"),
+    "history.csv": ("interval_start", "calls"),
     "agents.csv": ("agent_id",),
 }
 
@@ -48,7 +49,9 @@ _TIMES = {
     "breaks.csv": ("start", "end"),
     "coverage.csv": ("interval_start",),
     "forecast.csv": ("interval_start",),
+    "history.csv": ("interval_start",),
 }
+_OPTIONAL = ("forecast.csv", "history.csv", "agents.csv")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -65,6 +68,9 @@ class RosterOutput:
         ``summary.json`` as a dictionary.
     forecast
         ``forecast.csv`` when the run forecast the week, else ``None``.
+    history
+        ``history.csv`` (the history the forecast was fitted on) when the run
+        read one, else ``None``.
     agents
         ``agents.csv`` (``agent_id`` plus ``contract`` and HR columns such as
         ``name``, ``team``) when present, else ``None``.
@@ -77,6 +83,7 @@ class RosterOutput:
     violations: pd.DataFrame
     summary: dict[str, Any]
     forecast: pd.DataFrame | None = None
+    history: pd.DataFrame | None = None
     agents: pd.DataFrame | None = None
 
     @property
@@ -130,8 +137,7 @@ def read_roster_output(directory: str | Path) -> RosterOutput:
         raise ValidationError("OUTDIR", str(where), "a roster output directory with summary.json")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     tables = {
-        name: _read_table(where, name, required=name not in ("forecast.csv", "agents.csv"))
-        for name in REQUIRED_COLUMNS
+        name: _read_table(where, name, required=name not in _OPTIONAL) for name in REQUIRED_COLUMNS
     }
 
     def table(name: str) -> pd.DataFrame:
@@ -147,6 +153,7 @@ def read_roster_output(directory: str | Path) -> RosterOutput:
         violations=table("violations.csv"),
         summary=summary,
         forecast=tables["forecast.csv"],
+        history=tables["history.csv"],
         agents=tables["agents.csv"],
     )
 
