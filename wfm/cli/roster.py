@@ -41,7 +41,8 @@ _DESCRIPTION = (
     "Build a weekly roster from a YAML scenario: forecast the week from history (or read a "
     "forecast or requirements), turn it into per-interval requirements with Erlang C/A, and "
     "roster the agents with CP-SAT. Writes roster.csv, breaks.csv, coverage.csv, "
-    "violations.csv, summary.json, forecast.csv and requirements.csv into OUTDIR."
+    "violations.csv, summary.json, agents.csv, history.csv, forecast.csv and requirements.csv "
+    "into OUTDIR (with --report also report.html and roster.xlsx)."
 )
 
 
