@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "roster",
     "simulate",
     "actuals",
+    "report",
     "bench",
 )
 

@@ -7,9 +7,14 @@ Example::
 Reads and validates the scenario, runs history -> forecast -> requirements
 (as the scenario says), solves the roster while showing progress on standard
 error, writes ``roster.csv``, ``breaks.csv``, ``coverage.csv``,
-``violations.csv``, ``summary.json`` plus ``forecast.csv`` (when the
+``violations.csv``, ``summary.json``, ``agents.csv`` (agent and contract)
+plus ``history.csv`` and ``forecast.csv`` (when the
 scenario forecasts; a stale one is removed otherwise) and ``requirements.csv``
-into the output directory, and prints a short summary. With
+into the output directory, and prints a short summary: the week's service
+level says "meets target" only when no interval is overloaded, and is
+followed by the intervals below target or overloaded and the weakest day.
+``--report`` also writes ``report.html`` and ``roster.xlsx`` (see
+``wfm report``). With
 ``--share-of-weeks P`` (or ``--share-of-days P``, or the scenario's ``risk``
 section) the roster must meet the service target in that share of simulated
 weeks (:func:`wfm.risk.roster_for_share`); ``risk.json`` then holds the
@@ -57,6 +62,7 @@ if TYPE_CHECKING:
     from wfm.roster.problem import RosterProblem
     from wfm.roster.result import ProgressEvent, RosterResult, RosterSummary
     from wfm.roster.solve import SolverOptions
+    from wfm.views.tables import ServiceVerdict
 
 __all__ = [
     "EXIT_CODES",
@@ -88,7 +94,8 @@ _DESCRIPTION = (
     "Build a weekly roster from a YAML scenario: forecast the week from history (or read a "
     "forecast or requirements), turn it into per-interval requirements with Erlang C/A, and "
     "roster the agents with CP-SAT. Writes roster.csv, breaks.csv, coverage.csv, "
-    "violations.csv, summary.json, forecast.csv and requirements.csv into OUTDIR."
+    "violations.csv, summary.json, agents.csv, history.csv, forecast.csv and requirements.csv "
+    "into OUTDIR (with --report also report.html and roster.xlsx)."
 )
 
 
@@ -151,6 +158,11 @@ def register(subparsers: Any) -> None:
         help="as --share-of-weeks, for days",
     )
     parser.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html (offline charts) and roster.xlsx into OUTDIR",
+    )
+    parser.add_argument(
         "-q", "--quiet", action="store_true", help="do not show solver progress on stderr"
     )
     parser.set_defaults(func=run)
@@ -159,6 +171,10 @@ def register(subparsers: Any) -> None:
 def _check_options(args: argparse.Namespace) -> None:
     from wfm.errors import ValidationError
 
+    if args.output == "-":
+        # several tables are written: standard output cannot hold them, and a file named "-"
+        # would surprise
+        raise ValidationError("-o/--output", args.output, "a directory for the output tables")
     if args.time_limit is not None and not args.time_limit > 0:
         raise ValidationError("--time-limit", args.time_limit, "a number of seconds > 0")
     if args.workers is not None and args.workers < 1:
@@ -197,12 +213,25 @@ def _progress_printer(stream: Any) -> Any:
 
 def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
     written: list[str] = []
+    agents = pd.DataFrame(
+        {
+            "agent_id": [a.agent_id for a in run_.problem.agents],
+            "contract": [a.contract for a in run_.problem.agents],
+        }
+    )
+    _to_csv(agents, out / "agents.csv")
+    written.append("agents.csv")
     if run_.forecast is not None:
         _to_csv(run_.forecast, out / "forecast.csv")
         written.append("forecast.csv")
     else:
         # a forecast.csv left by an earlier run would pass for this run's forecast
         (out / "forecast.csv").unlink(missing_ok=True)
+    if run_.history is not None:
+        _to_csv(run_.history.data, out / "history.csv")
+        written.append("history.csv")
+    else:
+        (out / "history.csv").unlink(missing_ok=True)
     table = run_.staffing if run_.staffing is not None else run_.requirements
     _to_csv(table, out / "requirements.csv")
     written.append("requirements.csv")
@@ -217,7 +246,9 @@ def _fmt(value: float | None, spec: str = ",.1f", suffix: str = "") -> str:
     return "-" if value is None else f"{value:{spec}}{suffix}"
 
 
-def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[str]:
+def _summary_lines(
+    scenario: Scenario, result: RosterResult, out: Path, verdict: ServiceVerdict | None = None
+) -> list[str]:
     s = result.summary
     rows: list[tuple[str, str]] = [("status", s.status.value)]
     if not s.shifts and s.objective is None:
@@ -225,12 +256,7 @@ def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[
         rows.append(("output", str(out)))
         return _table(rows)
     if s.service_level is not None:
-        target = s.service_target_level
-        text = f"{100 * s.service_level:.1f}%"
-        if target is not None:
-            met = s.service_level >= target - 1e-9
-            text += f" vs target {100 * target:.10g}% ({'meets' if met else 'BELOW'} target)"
-        rows.append(("service level", text))
+        rows.extend(_service_rows(s, verdict))
     rows.append(
         (
             "understaffing",
@@ -258,6 +284,48 @@ def _summary_lines(scenario: Scenario, result: RosterResult, out: Path) -> list[
     )
     rows.append(("output", str(out)))
     return _table(rows)
+
+
+def _service_rows(s: RosterSummary, verdict: ServiceVerdict | None) -> list[tuple[str, str]]:
+    """The week's service level, and what it hides interval by interval.
+
+    "meets target" is said only when the week meets the target and no interval
+    is overloaded (agents on the phone not above the offered traffic).
+    """
+    assert s.service_level is not None
+    target = s.service_target_level
+    text = f"{100 * s.service_level:.1f}%"
+    if target is not None:
+        met = s.service_level >= target - 1e-9
+        if verdict is not None:
+            met = met and verdict.intervals_overloaded == 0
+        text += f" vs target {100 * target:.10g}% ({'meets' if met else 'BELOW'} target)"
+    rows = [("service level", text)]
+    if verdict is None or verdict.intervals_with_calls == 0:
+        return rows
+    worst = _fmt(
+        None
+        if verdict.worst_interval_service_level is None
+        else 100 * verdict.worst_interval_service_level,
+        ".1f",
+        "%",
+    )
+    rows.append(
+        (
+            "weak intervals",
+            f"{verdict.intervals_below_target} of {verdict.intervals_with_calls} below target "
+            f"(worst {worst}), {verdict.intervals_overloaded} overloaded",
+        )
+    )
+    day_level = _fmt(
+        None
+        if verdict.lowest_day_service_level is None
+        else 100 * verdict.lowest_day_service_level,
+        ".1f",
+        "%",
+    )
+    rows.append(("lowest day", f"{verdict.lowest_day} at {day_level}"))
+    return rows
 
 
 def _paid_hours_text(s: RosterSummary) -> str:
@@ -327,9 +395,7 @@ def _solve_for_share(
             flush=True,
         )
 
-    def solve_each(
-        problem_: RosterProblem, options_: SolverOptions, **kwargs: Any
-    ) -> RosterResult:
+    def solve_each(problem_: RosterProblem, options_: SolverOptions, **kwargs: Any) -> RosterResult:
         # each round's solve stops on Ctrl-C like a plain one
         return _solve_until_done(problem_, options_, progress=kwargs.get("progress"))
 
@@ -402,11 +468,21 @@ def run(args: argparse.Namespace) -> int:
         result, risk_lines = _solve_for_share(problem, risk, options, progress, out)
         written.append("risk.json")
     result.write(out)
-    print("\n".join(_summary_lines(scenario, result, out)))
+    verdict = None
+    if result.summary.shifts:
+        from wfm.views.tables import read_roster_output, service_verdict
+
+        verdict = service_verdict(read_roster_output(out))
+    print("\n".join(_summary_lines(scenario, result, out, verdict)))
     if risk_lines:
         print("\n".join(risk_lines))
+    files = ["roster.csv", "breaks.csv", "coverage.csv", "violations.csv", "summary.json"]
+    if args.report and result.summary.shifts:
+        from wfm.cli.report import write_views
+
+        write_views(out, html=None, xlsx=True, agent_ids=None)
+        files += ["report.html", "roster.xlsx"]
     if args.quiet is False:
-        files = ["roster.csv", "breaks.csv", "coverage.csv", "violations.csv", "summary.json"]
         print(f"wrote {', '.join(files + written)} to {out}", file=err)
     if result.interrupted:
         if result.status.has_solution:

@@ -1,0 +1,91 @@
+"""``wfm report``: the planner's view of a roster output directory.
+
+Example::
+
+    wfm roster examples/contact_center/scenario.yaml -o out/
+    wfm report out/ --xlsx --agent F001
+
+Reads the tables ``wfm roster -o OUTDIR`` wrote and writes
+``OUTDIR/report.html`` (one self-contained file that opens offline: coverage
+against requirement, the roster as a Gantt chart, the service-level heat map
+with the intervals below target or overloaded, the forecast with its band,
+summary, violations by rule, an agent's week and the run's settings);
+``--xlsx`` also writes ``OUTDIR/roster.xlsx`` (one sheet per table and a week
+grid agent x day); ``--agent ID`` prints that agent's week on standard output.
+Exit code 0, or 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``report`` subcommand to ``subparsers``."""
+    parser = subparsers.add_parser(
+        "report",
+        help="write an offline HTML report (and roster.xlsx) of a roster output directory",
+        description=__doc__.split("\n\n")[2].replace("\n", " ") if __doc__ else None,
+    )
+    parser.add_argument("outdir", metavar="OUTDIR", help="output directory of `wfm roster -o`")
+    parser.add_argument(
+        "--html",
+        metavar="FILE",
+        default=None,
+        help="where to write the HTML report (default OUTDIR/report.html)",
+    )
+    parser.add_argument(
+        "--xlsx", action="store_true", help="also write OUTDIR/roster.xlsx with the week grid"
+    )
+    parser.add_argument(
+        "--agent",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="print this agent's week and show it in the report (repeatable)",
+    )
+    parser.set_defaults(func=run)
+
+
+def write_views(
+    outdir: Path, *, html: Path | None, xlsx: bool, agent_ids: list[str] | None
+) -> list[Path]:
+    """Write the report (and the workbook) of ``outdir``; return the files written."""
+    from wfm.views.agent import agent_week
+    from wfm.views.exports import write_workbook
+    from wfm.views.page import write_report
+    from wfm.views.tables import read_roster_output
+
+    output = read_roster_output(outdir)
+    for agent_id in agent_ids or []:
+        agent_week(output, agent_id)  # bad ids are reported before any file is written
+    written = [write_report(output, html or outdir / "report.html", agent_ids=agent_ids)]
+    if xlsx:
+        written.append(write_workbook(output, outdir / "roster.xlsx"))
+    return written
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``wfm report``; see the module docstring."""
+    from wfm.views.agent import agent_week
+    from wfm.views.tables import read_roster_output
+
+    outdir = Path(args.outdir)
+    written = write_views(
+        outdir,
+        html=None if args.html is None else Path(args.html),
+        xlsx=args.xlsx,
+        agent_ids=args.agent,
+    )
+    if args.agent:
+        output = read_roster_output(outdir)
+        for agent_id in args.agent:
+            print(f"agent {agent_id}")
+            print(agent_week(output, agent_id).to_string(index=False))
+    print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return 0
