@@ -1,4 +1,4 @@
-"""Problem objects of the weekly roster: templates, contracts, agents, weights.
+"""Problem objects of the roster: templates, contracts, agents, weights.
 
 Everything here is a frozen, keyword-only dataclass validated on construction:
 a bad value raises :class:`wfm.errors.ValidationError` naming the field, the
@@ -12,6 +12,16 @@ lasts ``days`` days on a grid of ``interval_minutes``. Interval ``t`` starts at
 which it *starts* (its "day"); it may cross midnight and even the end of the
 horizon, in which case its tail is reported but not counted as coverage.
 Weekdays are numbered as in :mod:`datetime`: Monday 0 … Sunday 6.
+
+Weeks of the planning period
+----------------------------
+A horizon of 1-7 days is one week. Longer periods (planning periods of 2-6
+weeks) last a whole number of weeks, 14 to 42 days, and their calendar weeks
+start on the weekday of ``start_date``: week ``k`` is horizon days
+``7k .. 7k + 6`` (:attr:`RosterProblem.weeks`). Every ``*_per_week`` contract
+limit, ``max_weekend_days`` and ``min_consecutive_days_off`` apply to each
+week on its own; runs of working days and rest run on across week
+boundaries and from the days before the horizon.
 
 Requirements layout
 -------------------
@@ -296,30 +306,35 @@ class ShiftTemplate:
 
 @dataclass(frozen=True, kw_only=True)
 class Contract:
-    """Labour rules shared by a group of agents, for one week.
+    """Labour rules shared by a group of agents.
+
+    Limits named ``*_per_week``, ``max_weekend_days`` and
+    ``min_consecutive_days_off`` hold in every week of the period (see
+    :attr:`RosterProblem.weeks`: weeks start on the period's start day).
 
     Parameters
     ----------
     name
         Unique contract name.
     min_hours_per_week, max_hours_per_week
-        Paid hours in the horizon (unpaid breaks excluded).
+        Paid hours in each week (unpaid breaks excluded).
     min_days_per_week, max_days_per_week
-        Days with a shift in the horizon.
+        Days with a shift in each week.
     max_consecutive_days
         Longest run of working days, counting the days worked just before
         the horizon (``Agent.consecutive_days_worked_before``).
     min_consecutive_days_off
-        The week must contain a block of at least this many consecutive days
-        off (``2``: two days off together). A block may start before the
-        horizon (``Agent.days_off_before``). ``0`` or ``1`` adds no constraint
+        Every week must contain a block of at least this many consecutive days
+        off (``2``: two days off together). A block may start before its
+        week (in the week before, or before the horizon:
+        ``Agent.days_off_before``). ``0`` or ``1`` adds no constraint
         beyond the days-per-week limits.
     min_rest_hours
         Minimum time from the end of one shift to the start of the next,
         across midnight and days, including the last shift before the
         horizon (``Agent.last_shift_end``).
     max_weekend_days
-        Working days among ``RosterProblem.weekend_days``.
+        Working days among ``RosterProblem.weekend_days`` in each week.
     cost_per_hour
         Cost of one paid hour (any currency); agents may override it.
     """
@@ -637,7 +652,7 @@ class Weights:
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class RosterProblem:
-    """One week of rostering: requirements, shift templates, contracts, agents.
+    """One planning period of rostering: requirements, shift templates, contracts, agents.
 
     Parameters
     ----------
@@ -648,7 +663,8 @@ class RosterProblem:
     templates, contracts, agents
         The building blocks; names must be unique and references resolve.
     days
-        Length of the horizon in days.
+        Length of the horizon in days: 1 to 7 (one week), or a whole number
+        of weeks up to 42 (6 weeks); see :attr:`weeks`.
     interval_minutes
         Grid size: divides 1440, between 5 and 60.
     weights
@@ -689,10 +705,12 @@ class RosterProblem:
             "a whole number of minutes between 5 and 60 that divides 1440",
         )
         _require(
-            isinstance(self.days, int) and 1 <= self.days <= 28,
+            isinstance(self.days, int)
+            and not isinstance(self.days, bool)
+            and (1 <= self.days <= 7 or (self.days % 7 == 0 and 7 < self.days <= 42)),
             "days",
             self.days,
-            "a whole number of days in [1, 28]",
+            "a whole number of days in [1, 7], or 14, 21, 28, 35 or 42 (whole weeks)",
         )
         _require(
             isinstance(self.start_date, dt.date) and not isinstance(self.start_date, dt.datetime),
@@ -901,6 +919,19 @@ class RosterProblem:
     def dates(self) -> tuple[dt.date, ...]:
         """The dates of the horizon, in order."""
         return tuple(self.start_date + dt.timedelta(days=d) for d in range(self.days))
+
+    @property
+    def weeks(self) -> tuple[range, ...]:
+        """Horizon days of each calendar week of the period, in order.
+
+        Weeks start on the weekday of ``start_date``: week ``k`` holds days
+        ``7k .. 7k + 6``; a horizon of at most 7 days is one week.
+        """
+        return tuple(range(s, min(s + 7, self.days)) for s in range(0, self.days, 7))
+
+    def week_of(self, day: int) -> int:
+        """Week of the period (0 first) that horizon day ``day`` belongs to."""
+        return day // 7
 
     @property
     def horizon_end(self) -> pd.Timestamp:
