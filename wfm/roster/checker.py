@@ -42,7 +42,9 @@ name is the :class:`~wfm.roster.problem.Rule` value; the amount is in
 :func:`check_max_hours` (paid hours in each calendar week of the period,
 :attr:`RosterProblem.weeks <wfm.roster.problem.RosterProblem.weeks>`),
 :func:`check_min_days` and :func:`check_max_days` (days worked in each
-week), :func:`check_max_consecutive_days` (counting
+week), :func:`check_min_hours_per_period` and
+:func:`check_max_hours_per_period` (paid hours in the whole period),
+:func:`check_max_consecutive_days` (counting
 ``Agent.consecutive_days_worked_before``),
 :func:`check_min_consecutive_days_off` (a run of days off with at least one
 day in the horizon, which may extend the ``Agent.days_off_before`` days off
@@ -96,10 +98,12 @@ __all__ = [
     "check_max_consecutive_days",
     "check_max_days",
     "check_max_hours",
+    "check_max_hours_per_period",
     "check_max_weekend_days",
     "check_min_consecutive_days_off",
     "check_min_days",
     "check_min_hours",
+    "check_min_hours_per_period",
     "check_min_rest",
     "check_pins",
     "check_roster",
@@ -714,6 +718,32 @@ def check_max_hours(week: AgentWeek, report: ViolationReport) -> None:
                 hours - contract.max_hours_per_week,
                 f"{hours:g} paid hours{label}, contract maximum {contract.max_hours_per_week:g}",
             )
+
+
+def check_min_hours_per_period(week: AgentWeek, report: ViolationReport) -> None:
+    """Paid hours in the whole period at least the contract's minimum (hours short)."""
+    hours, low = week.paid_hours, week.contract.min_hours_per_period
+    if hours < low - 1e-9:
+        report.add(
+            Rule.MIN_HOURS_PERIOD,
+            week.agent.agent_id,
+            None,
+            low - hours,
+            f"{hours:g} paid hours in the period, contract minimum {low:g}",
+        )
+
+
+def check_max_hours_per_period(week: AgentWeek, report: ViolationReport) -> None:
+    """Paid hours in the whole period at most the contract's maximum (hours over)."""
+    hours, high = week.paid_hours, week.contract.max_hours_per_period
+    if high is not None and hours > high + 1e-9:
+        report.add(
+            Rule.MAX_HOURS_PERIOD,
+            week.agent.agent_id,
+            None,
+            hours - high,
+            f"{hours:g} paid hours in the period, contract maximum {high:g}",
+        )
 
 
 def check_min_days(week: AgentWeek, report: ViolationReport) -> None:

@@ -80,6 +80,7 @@ __all__ = [
     "add_days_off_block",
     "add_days_per_week",
     "add_fairness",
+    "add_hours_per_period",
     "add_hours_per_week",
     "add_option_rules",
     "add_paid_cost",
@@ -614,6 +615,21 @@ def add_hours_per_week(rm: RosterModel) -> list[PenaltyTerm]:
     return terms
 
 
+def add_hours_per_period(rm: RosterModel) -> list[PenaltyTerm]:
+    """Contract minimum and maximum paid hours in the whole planning period."""
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(rm.problem.agents):
+        contract = rm.problem.contract_of(agent)
+        paid = rm.paid_minutes(a)
+        low = math.ceil(contract.min_hours_per_period * 60 - 1e-9)
+        if low > 0:
+            terms += rm.limit(Rule.MIN_HOURS_PERIOD, a, paid, at_least=low, amount_scale=1 / 60.0)
+        if contract.max_hours_per_period is not None:
+            high = math.floor(contract.max_hours_per_period * 60 + 1e-9)
+            terms += rm.limit(Rule.MAX_HOURS_PERIOD, a, paid, at_most=high, amount_scale=1 / 60.0)
+    return terms
+
+
 def add_days_per_week(rm: RosterModel) -> list[PenaltyTerm]:
     """Contract minimum and maximum working days in each week of the period."""
     problem = rm.problem
@@ -1006,6 +1022,7 @@ FAMILIES: dict[str, Callable[[RosterModel], list[PenaltyTerm]]] = {
     "coverage": add_coverage,
     "paid_cost": add_paid_cost,
     "hours": add_hours_per_week,
+    "period_hours": add_hours_per_period,
     "days": add_days_per_week,
     "consecutive_days": add_consecutive_days,
     "days_off_block": add_days_off_block,

@@ -539,6 +539,7 @@ def _rule_detail(rule: Rule, contract: Contract) -> str:
     from wfm.roster.rules import rule_unit
 
     attr = rule_unit(rule).contract_field
-    if attr is None:
+    value = None if attr is None else getattr(contract, attr)
+    if value is None:
         return ""
-    return f" ({getattr(contract, attr):g})"
+    return f" ({value:g})"

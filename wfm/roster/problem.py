@@ -103,6 +103,8 @@ class Rule(str, Enum):
 
     MIN_HOURS = "min_hours_per_week"
     MAX_HOURS = "max_hours_per_week"
+    MIN_HOURS_PERIOD = "min_hours_per_period"
+    MAX_HOURS_PERIOD = "max_hours_per_period"
     MIN_DAYS = "min_days_per_week"
     MAX_DAYS = "max_days_per_week"
     MAX_CONSECUTIVE_DAYS = "max_consecutive_days"
@@ -116,7 +118,13 @@ class Rule(str, Enum):
     @property
     def unit(self) -> str:
         """Unit in which a breach of this rule is measured."""
-        if self in (Rule.MIN_HOURS, Rule.MAX_HOURS, Rule.MIN_REST):
+        if self in (
+            Rule.MIN_HOURS,
+            Rule.MAX_HOURS,
+            Rule.MIN_HOURS_PERIOD,
+            Rule.MAX_HOURS_PERIOD,
+            Rule.MIN_REST,
+        ):
             return "hours"
         if self in (Rule.AVAILABILITY, Rule.TIME_OFF, Rule.PINS):
             return "shifts"
@@ -335,6 +343,10 @@ class Contract:
         horizon (``Agent.last_shift_end``).
     max_weekend_days
         Working days among ``RosterProblem.weekend_days`` in each week.
+    min_hours_per_period, max_hours_per_period
+        Paid hours in the whole planning period (e.g. 160 hours over 4 weeks
+        for a contract averaged over the period); ``max_hours_per_period``
+        ``None`` sets no limit. Both hold besides the weekly limits.
     cost_per_hour
         Cost of one paid hour (any currency); agents may override it.
     """
@@ -348,12 +360,20 @@ class Contract:
     min_consecutive_days_off: int = 0
     min_rest_hours: float = 11.0
     max_weekend_days: int = 2
+    min_hours_per_period: float = 0.0
+    max_hours_per_period: float | None = None
     cost_per_hour: float = 1.0
 
     def __post_init__(self) -> None:
         where = f"contracts[{self.name!r}]"
         _require(bool(self.name), "contract.name", self.name, "a non-empty name")
-        for attr in ("min_hours_per_week", "max_hours_per_week", "min_rest_hours", "cost_per_hour"):
+        for attr in (
+            "min_hours_per_week",
+            "max_hours_per_week",
+            "min_rest_hours",
+            "min_hours_per_period",
+            "cost_per_hour",
+        ):
             value = getattr(self, attr)
             _require(
                 _is_finite_number(value) and value >= 0,
@@ -367,6 +387,15 @@ class Contract:
             self.max_hours_per_week,
             f"a number >= min_hours_per_week ({self.min_hours_per_week})",
         )
+        if self.max_hours_per_period is not None:
+            _require(
+                _is_finite_number(self.max_hours_per_period)
+                and self.max_hours_per_period >= self.min_hours_per_period,
+                f"{where}.max_hours_per_period",
+                self.max_hours_per_period,
+                f"a finite number >= min_hours_per_period ({self.min_hours_per_period}), "
+                "or null for no limit",
+            )
         for attr in (
             "min_days_per_week",
             "max_days_per_week",

@@ -360,6 +360,36 @@ RULES: tuple[RuleUnit, ...] = (
         contract_field="max_hours_per_week",
     ),
     _labour(
+        Rule.MIN_HOURS_PERIOD,
+        description="Paid hours in the whole planning period at least the contract's minimum.",
+        family="period_hours",
+        model=model.add_hours_per_period,
+        checker=checker.check_min_hours_per_period,
+        lp_bound=Encoding(
+            function=_CAPACITIES, how="total paid hours at least the sum of the minimums"
+        ),
+        class_flow=Encoding(
+            function=None,
+            how="not encoded: the per-week states leave the period's total out (a relaxation)",
+        ),
+        contract_field="min_hours_per_period",
+    ),
+    _labour(
+        Rule.MAX_HOURS_PERIOD,
+        description="Paid hours in the whole planning period at most the contract's maximum.",
+        family="period_hours",
+        model=model.add_hours_per_period,
+        checker=checker.check_max_hours_per_period,
+        lp_bound=Encoding(
+            function=_CAPACITIES, how="each agent's most paid hours capped by the maximum"
+        ),
+        class_flow=Encoding(
+            function=None,
+            how="not encoded: the per-week states leave the period's total out (a relaxation)",
+        ),
+        contract_field="max_hours_per_period",
+    ),
+    _labour(
         Rule.MIN_DAYS,
         description="Days with a shift in each week of the period at least the contract's minimum.",
         family="days",

@@ -447,6 +447,8 @@ def _parse_contracts(value: Any) -> tuple[Contract, ...]:
                 continue
             if key in ints:
                 args[key] = read_int(v, f"{where}.{key}", minimum=0)
+            elif key == "max_hours_per_period" and v is None:
+                args[key] = None  # null: no limit over the period
             else:
                 args[key] = read_number(v, f"{where}.{key}", minimum=0.0)
         out.append(built(where, partial(Contract, **args)))

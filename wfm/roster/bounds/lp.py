@@ -35,12 +35,13 @@ Aggregate constraints, each implied by the rules of every feasible roster:
   (per week of the period, summed);
 * total paid hours ``<=`` the sum over agents of their most paid hours (their
   longest paid option on each of their best days, in each week capped by
-  max days and max hours when hard);
+  max days and max hours when hard, and by the period's max hours);
 * the same three limits for each group of templates (every single template,
   and every set of templates some agent is allowed), summed over the agents
   allowed at least one template of the group;
 * when hard: all options ``>=`` the sum of min days, paid hours ``>=`` the sum
-  of min hours (each times the weeks of the period).
+  of min hours (the larger of the weekly minimums times the weeks and the
+  period's minimum).
 
 Stage 1 minimises ``interval_hours * sum_t s_t`` (``U*``). Stage 2 keeps
 under-staffing within ``U*`` (plus a tiny tolerance) and minimises paid hours.
@@ -146,12 +147,16 @@ def bound_record(bound: Any) -> dict[str, Any]:
 
 
 def hard_minimum_paid_hours(problem: RosterProblem) -> float:
-    """The trivial paid-hours bound: the contract minimum hours of every week, when that rule
-    is hard."""
-    if problem.is_soft(Rule.MIN_HOURS):
-        return 0.0
+    """The trivial paid-hours bound: per agent, the larger of the contract minimum hours of
+    every week and of the period, each when that rule is hard."""
     weeks = len(problem.weeks)
-    return float(weeks * sum(problem.contract_of(a).min_hours_per_week for a in problem.agents))
+    total = 0.0
+    for agent in problem.agents:
+        contract = problem.contract_of(agent)
+        weekly = 0.0 if problem.is_soft(Rule.MIN_HOURS) else weeks * contract.min_hours_per_week
+        period = 0.0 if problem.is_soft(Rule.MIN_HOURS_PERIOD) else contract.min_hours_per_period
+        total += max(weekly, period)
+    return float(total)
 
 
 # -- per-agent capacities ------------------------------------------------------
@@ -332,6 +337,10 @@ def _capacities(
         daily = np.sort(profile_day_paid[p][available])[::-1]
         hours_cap = float(daily[:days_cap].sum()) if days_cap > 0 else 0.0
         hours_cap = min(hours_cap, week_hours)
+        if contract.max_hours_per_period is not None and not problem.is_soft(
+            Rule.MAX_HOURS_PERIOD
+        ):
+            hours_cap = min(hours_cap, contract.max_hours_per_period)
         max_paid += hours_cap
         works = frozenset(np.flatnonzero(profile_day_template[p].any(axis=0)).tolist())
         per_agent.append((works, days_cap, min(w_cap, days_cap), hours_cap))
