@@ -46,7 +46,7 @@ def _problem_document(
 ) -> tuple[dict[str, Any], pd.DataFrame | None]:
     doc: dict[str, Any] = {
         "name": name,
-        "week": {"start": problem.start_date.isoformat(), "days": problem.days},
+        "period": {"start": problem.start_date.isoformat(), "days": problem.days},
         "interval_minutes": problem.interval_minutes,
         "demand": {"requirements": {"path": "requirements.csv", "column": "required_scheduled"}},
     }
