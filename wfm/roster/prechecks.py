@@ -379,9 +379,7 @@ def precheck_min_consecutive_days_off(
                 )
             elif _hard(problem, Rule.PINS):
                 pinned = set(r.pinned_work_days)
-                if not any(
-                    not any(d in pinned for d in range(max(s, 0), s + k)) for s in starts
-                ):
+                if not any(not any(d in pinned for d in range(max(s, 0), s + k)) for s in starts):
                     conflicts.append(
                         r.conflict(
                             Rule.MIN_CONSECUTIVE_DAYS_OFF,

@@ -337,10 +337,12 @@ RULES: tuple[RuleUnit, ...] = (
         precheck=prechecks.precheck_min_hours,
         checker=checker.check_min_hours,
         lp_bound=Encoding(
-            function=_CAPACITIES, how="total paid hours at least the sum of the minimums of every week"
+            function=_CAPACITIES,
+            how="total paid hours at least the sum of the minimums of every week",
         ),
         class_flow=Encoding(
-            function=_NETWORK, how="states count paid minutes of the week; week ends reach the minimum"
+            function=_NETWORK,
+            how="states count paid minutes of the week; week ends reach the minimum",
         ),
         contract_field="min_hours_per_week",
     ),
@@ -352,10 +354,12 @@ RULES: tuple[RuleUnit, ...] = (
         precheck=prechecks.precheck_max_hours,
         checker=checker.check_max_hours,
         lp_bound=Encoding(
-            function=_CAPACITIES, how="each agent's most paid hours capped by the maximum of each week"
+            function=_CAPACITIES,
+            how="each agent's most paid hours capped by the maximum of each week",
         ),
         class_flow=Encoding(
-            function=_NETWORK, how="arcs that would pass the week's maximum paid minutes are left out"
+            function=_NETWORK,
+            how="arcs that would pass the week's maximum paid minutes are left out",
         ),
         contract_field="max_hours_per_week",
     ),
@@ -396,7 +400,9 @@ RULES: tuple[RuleUnit, ...] = (
         model=model.add_days_per_week,
         precheck=prechecks.precheck_min_days,
         checker=checker.check_min_days,
-        lp_bound=Encoding(function=_CAPACITIES, how="all shifts at least the sum of the minimums of every week"),
+        lp_bound=Encoding(
+            function=_CAPACITIES, how="all shifts at least the sum of the minimums of every week"
+        ),
         class_flow=Encoding(function=_NETWORK, how="week ends have worked the minimum days"),
         contract_field="min_days_per_week",
     ),
@@ -407,7 +413,8 @@ RULES: tuple[RuleUnit, ...] = (
         model=model.add_days_per_week,
         checker=checker.check_max_days,
         lp_bound=Encoding(
-            function=_MAX_DAYS_WORKED, how="each agent's most days worked capped by the maximum of each week"
+            function=_MAX_DAYS_WORKED,
+            how="each agent's most days worked capped by the maximum of each week",
         ),
         class_flow=Encoding(function=_NETWORK, how="no working arc beyond the maximum days"),
         contract_field="max_days_per_week",
@@ -455,7 +462,8 @@ RULES: tuple[RuleUnit, ...] = (
         model=model.add_weekend_days,
         checker=checker.check_max_weekend_days,
         lp_bound=Encoding(
-            function=_CAPACITIES, how="weekend shifts at most the sum of the agents' limits of every week"
+            function=_CAPACITIES,
+            how="weekend shifts at most the sum of the agents' limits of every week",
         ),
         class_flow=Encoding(function=_NETWORK, how="states count weekend days worked in the week"),
         contract_field="max_weekend_days",

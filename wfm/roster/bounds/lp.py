@@ -337,9 +337,7 @@ def _capacities(
         daily = np.sort(profile_day_paid[p][available])[::-1]
         hours_cap = float(daily[:days_cap].sum()) if days_cap > 0 else 0.0
         hours_cap = min(hours_cap, week_hours)
-        if contract.max_hours_per_period is not None and not problem.is_soft(
-            Rule.MAX_HOURS_PERIOD
-        ):
+        if contract.max_hours_per_period is not None and not problem.is_soft(Rule.MAX_HOURS_PERIOD):
             hours_cap = min(hours_cap, contract.max_hours_per_period)
         max_paid += hours_cap
         works = frozenset(np.flatnonzero(profile_day_template[p].any(axis=0)).tolist())
