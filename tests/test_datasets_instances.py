@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +177,17 @@ def test_write_instance_loads_back(tmp_path: Path) -> None:
     assert back.agents == original.agents
     assert back.templates == original.templates
     np.testing.assert_allclose(back.required_scheduled, original.required_scheduled)
+
+
+def test_multi_week_instances_repeat_the_week_and_keep_their_name() -> None:
+    spec = parse_instance_name("a10-i30-fixed-nobrk-mixed-s0-w2")
+    assert spec.weeks == 2 and spec.name == "a10-i30-fixed-nobrk-mixed-s0-w2"
+    assert parse_instance_name("a10-i30-fixed-nobrk-mixed-s0-l0.8-w3").weeks == 3
+    one = make_problem(replace(spec, weeks=1))
+    two = make_problem(spec)
+    assert two.days == 14 and len(two.weeks) == 2
+    per_week = len(one.required_scheduled)
+    assert (two.required_scheduled[:per_week] == one.required_scheduled).all()
+    assert (two.required_scheduled[per_week:] == one.required_scheduled).all()
+    with pytest.raises(ValidationError):
+        replace(spec, weeks=7)

@@ -233,6 +233,38 @@ def _max_hours() -> RuleCase:
     )
 
 
+def _min_hours_per_period() -> RuleCase:
+    # two weeks: 24 paid hours over the period, no weekly minimum
+    return RuleCase(
+        problem=tiny_problem(
+            days=14,
+            required=_both_needed(14, on=[0]),
+            contracts=[contract(min_hours_per_period=24)],
+            agent_list=agents(2),
+        ),
+        breaking=(*_week("a0", 0, 7), *_week("a1", 0, 1, 8)),
+        amount=8.0,
+        keeping=(*_week("a0", 0, 1, 7), *_week("a1", 0, 7, 8)),
+        penalty=0.5,
+    )
+
+
+def _max_hours_per_period() -> RuleCase:
+    # two weeks: 24 paid hours over the period although a week allows 168
+    return RuleCase(
+        problem=tiny_problem(
+            days=14,
+            required=_both_needed(14, on=[0, 1, 7, 8]),
+            contracts=[contract(max_hours_per_period=24)],
+            agent_list=agents(2),
+        ),
+        breaking=(*_week("a0", 0, 1, 7, 8), *_week("a1", 0)),
+        amount=8.0,
+        keeping=(*_week("a0", 0, 1, 7), *_week("a1", 0, 8)),
+        penalty=2.0,
+    )
+
+
 def _min_days() -> RuleCase:
     away = Agent(agent_id="a0", contract="full", time_off=(TimeOff.whole_day(day(1)),))
     return RuleCase(
@@ -390,6 +422,8 @@ def _pins() -> RuleCase:
 CASES: dict[Rule, Callable[[], RuleCase]] = {
     Rule.MIN_HOURS: _min_hours,
     Rule.MAX_HOURS: _max_hours,
+    Rule.MIN_HOURS_PERIOD: _min_hours_per_period,
+    Rule.MAX_HOURS_PERIOD: _max_hours_per_period,
     Rule.MIN_DAYS: _min_days,
     Rule.MAX_DAYS: _max_days,
     Rule.MAX_CONSECUTIVE_DAYS: _max_consecutive_days,
@@ -432,6 +466,7 @@ def test_the_hard_rule_holds_and_the_bounds_stay_below(rule: Rule, verify_rule: 
     # the rule binds: breaking it would have covered more
     assert optimum.summary.understaffing_agent_hours > 0 or rule in (
         Rule.MIN_HOURS,
+        Rule.MIN_HOURS_PERIOD,
         Rule.MIN_DAYS,
     )
     verifier.bounds_are_valid(case.problem, optimum)

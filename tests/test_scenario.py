@@ -844,3 +844,49 @@ def test_service_section_is_one_service_policy(tmp_path: Path) -> None:
     error = _error(tmp_path, doc)
     assert (error.field, error.value) == ("service.shrinkage", 1.5)
     assert "a fraction in [0, 1)" in str(error)
+
+
+# ----------------------------------------------------------------------------- periods
+
+
+def test_a_period_of_whole_weeks_is_read_from_period_or_week(tmp_path: Path) -> None:
+    doc = _base()
+    del doc["week"]
+    doc["period"] = {"start": "2027-01-04", "days": 14}
+    doc["contracts"][0]["max_hours_per_period"] = 72
+    doc["contracts"][1]["max_hours_per_period"] = None
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    _requirements_csv(tmp_path / "req.csv", days=14)
+    scenario = load_scenario(path)
+    problem = scenario.build_problem()
+    assert problem.days == 14 and problem.weeks == (range(0, 7), range(7, 14))
+    full, part = problem.contracts
+    assert full.max_hours_per_period == 72 and part.max_hours_per_period is None
+    # the older key still reads the same period
+    doc["week"] = doc.pop("period")
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    assert load_scenario(path).days == 14
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d.update(period={"start": "2027-01-04", "days": 14}), "week"),
+        (lambda d: d["week"].update(days=10), "week.days"),
+        (lambda d: d.update(period=d.pop("week") | {"days": 49}), "period.days"),
+        (lambda d: d.pop("week"), "period"),
+    ],
+)
+def test_bad_periods_name_the_key(tmp_path: Path, change: Any, field: str) -> None:
+    doc = _base()
+    change(doc)
+    assert _error(tmp_path, doc).field == field
+
+
+def test_the_multi_week_examples_read_with_their_weeks() -> None:
+    folder = EXAMPLE_SCENARIO.parent
+    for days in (14, 28):
+        scenario = load_scenario(folder / f"scenario_{days}_days.yaml")
+        assert scenario.days == days
+        assert scenario.start_date == load_scenario(EXAMPLE_SCENARIO).start_date

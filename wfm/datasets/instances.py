@@ -116,6 +116,10 @@ class InstanceSpec:
     load
         Required on-phone agent-hours divided by the most the pool can give
         (> 0; above 1 the week is short-staffed whatever the roster).
+    weeks
+        Weeks of the planning period, 1 to 6: the benchmark week's
+        requirements repeated on each (the agents' wishes and time off stay
+        in the first week).
     """
 
     agents: int
@@ -125,6 +129,7 @@ class InstanceSpec:
     contracts: Literal["mixed", "full_time"] = "mixed"
     seed: int = 0
     load: float = 0.9
+    weeks: int = 1
 
     def __post_init__(self) -> None:
         if not (isinstance(self.agents, int) and not isinstance(self.agents, bool)):
@@ -148,10 +153,17 @@ class InstanceSpec:
             and 0 < self.load <= 3
         ):
             raise ValidationError("load", self.load, "a number in (0, 3]")
+        if not (
+            isinstance(self.weeks, int)
+            and not isinstance(self.weeks, bool)
+            and 1 <= self.weeks <= 6
+        ):
+            raise ValidationError("weeks", self.weeks, "a whole number of weeks in [1, 6]")
 
     @property
     def name(self) -> str:
-        """Identifier such as ``a100-i15-flex-brk-mixed-s0`` (``-l0.95`` if load differs)."""
+        """Identifier such as ``a100-i15-flex-brk-mixed-s0`` (``-l0.95`` if load differs,
+        ``-w4`` for a period of 4 weeks)."""
         parts = [
             f"a{self.agents}",
             f"i{self.interval_minutes}",
@@ -162,6 +174,8 @@ class InstanceSpec:
         ]
         if self.load != 0.9:
             parts.append(f"l{self.load:g}")
+        if self.weeks != 1:
+            parts.append(f"w{self.weeks}")
         return "-".join(parts)
 
 
@@ -172,12 +186,12 @@ def parse_instance_name(name: str) -> InstanceSpec:
     ------
     ValidationError
         When ``name`` is not of the form
-        ``a<agents>-i<15|30>-<flex|fixed>-<brk|nobrk>-<mixed|ft>-s<seed>[-l<load>]``.
+        ``a<agents>-i<15|30>-<flex|fixed>-<brk|nobrk>-<mixed|ft>-s<seed>[-l<load>][-w<weeks>]``.
     """
-    expected = "a name like 'a100-i15-flex-brk-mixed-s0' (optionally '-l0.95')"
+    expected = "a name like 'a100-i15-flex-brk-mixed-s0' (optionally '-l0.95', '-w4')"
     parts = name.split("-")
     try:
-        if len(parts) not in (6, 7):
+        if len(parts) not in (6, 7, 8):
             raise ValueError
         a, i, st, br, co, s = parts[:6]
         if not (a[0] == "a" and i[0] == "i" and s[0] == "s"):
@@ -185,10 +199,14 @@ def parse_instance_name(name: str) -> InstanceSpec:
         if st not in ("flex", "fixed") or br not in ("brk", "nobrk") or co not in ("mixed", "ft"):
             raise ValueError
         load = 0.9
-        if len(parts) == 7:
-            if parts[6][0] != "l":
-                raise ValueError
-            load = float(parts[6][1:])
+        weeks = 1
+        rest = parts[6:]
+        if rest and rest[0][0] == "l":
+            load = float(rest.pop(0)[1:])
+        if rest and rest[0][0] == "w":
+            weeks = int(rest.pop(0)[1:])
+        if rest:
+            raise ValueError
         return InstanceSpec(
             agents=int(a[1:]),
             interval_minutes=int(i[1:]),
@@ -197,6 +215,7 @@ def parse_instance_name(name: str) -> InstanceSpec:
             contracts="mixed" if co == "mixed" else "full_time",
             seed=int(s[1:]),
             load=load,
+            weeks=weeks,
         )
     except (ValueError, IndexError):
         raise ValidationError("instance", name, expected) from None
@@ -506,8 +525,9 @@ def make_problem(spec: InstanceSpec) -> RosterProblem:
     Returns
     -------
     RosterProblem
-        Seven days from :data:`HORIZON_START`, with ``service`` set so the
-        roster's service level can be reported.
+        ``7 * spec.weeks`` days from :data:`HORIZON_START` (the week's
+        requirements repeated), with ``service`` set so the roster's service
+        level can be reported.
     """
     rng = np.random.default_rng([spec.seed, spec.agents, spec.interval_minutes])
     templates = _templates(spec)
@@ -546,7 +566,15 @@ def make_problem(spec: InstanceSpec) -> RosterProblem:
         s0, h0 = s1, h1
         s1 = s2
         h1, table = required_hours(s1)
-    return replace(skeleton, requirements=table)
+    if spec.weeks > 1:
+        table = pd.concat(
+            [
+                table.assign(interval_start=table["interval_start"] + pd.Timedelta(weeks=k))
+                for k in range(spec.weeks)
+            ],
+            ignore_index=True,
+        )
+    return replace(skeleton, requirements=table, days=7 * spec.weeks)
 
 
 def write_instance(

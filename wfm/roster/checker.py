@@ -39,16 +39,22 @@ Labour rules, hard unless listed in ``RosterProblem.soft_rules`` (the rule
 name is the :class:`~wfm.roster.problem.Rule` value; the amount is in
 :attr:`Rule.unit <wfm.roster.problem.Rule.unit>`): :func:`check_availability`,
 :func:`check_time_off`, :func:`check_pins`, :func:`check_min_hours` and
-:func:`check_max_hours` (paid hours), :func:`check_min_days` and
-:func:`check_max_days`, :func:`check_max_consecutive_days` (counting
+:func:`check_max_hours` (paid hours in each calendar week of the period,
+:attr:`RosterProblem.weeks <wfm.roster.problem.RosterProblem.weeks>`),
+:func:`check_min_days` and :func:`check_max_days` (days worked in each
+week), :func:`check_min_hours_per_period` and
+:func:`check_max_hours_per_period` (paid hours in the whole period),
+:func:`check_max_consecutive_days` (counting
 ``Agent.consecutive_days_worked_before``),
 :func:`check_min_consecutive_days_off` (a run of days off with at least one
 day in the horizon, which may extend the ``Agent.days_off_before`` days off
 just before it; a missing block counts ``min_consecutive_days_off`` days, as
-in the roster's violations), :func:`check_min_rest` (rest between shifts,
+in the roster's violations; in each week, a block ending in it),
+:func:`check_min_rest` (rest between shifts,
 including ``Agent.last_shift_end``; it also reports ``shift_overlap``, two
 shifts of an agent that overlap in time, always hard),
-:func:`check_max_weekend_days`.
+:func:`check_max_weekend_days` (in each week). Rows of a per-week rule carry
+the week's first date when the period has more than one week.
 
 Output layout
 -------------
@@ -92,10 +98,12 @@ __all__ = [
     "check_max_consecutive_days",
     "check_max_days",
     "check_max_hours",
+    "check_max_hours_per_period",
     "check_max_weekend_days",
     "check_min_consecutive_days_off",
     "check_min_days",
     "check_min_hours",
+    "check_min_hours_per_period",
     "check_min_rest",
     "check_pins",
     "check_roster",
@@ -657,56 +665,115 @@ def check_pins(week: AgentWeek, report: ViolationReport) -> None:
                 )
 
 
-def check_min_hours(week: AgentWeek, report: ViolationReport) -> None:
-    """Paid hours at least the contract's minimum (hours short)."""
-    hours, contract = week.paid_hours, week.contract
-    if hours < contract.min_hours_per_week - 1e-9:
-        report.add(
-            Rule.MIN_HOURS,
-            week.agent.agent_id,
-            None,
-            contract.min_hours_per_week - hours,
-            f"{hours:g} paid hours, contract minimum {contract.min_hours_per_week:g}",
+def _weeks(week: AgentWeek) -> list[tuple[dt.date | None, str, list[bool], float]]:
+    """Per calendar week of the period: report date, label, days worked, paid hours.
+
+    The report date is the week's first date, ``None`` for a one-week horizon.
+    """
+    problem = week.problem
+    dates = problem.dates
+    out: list[tuple[dt.date | None, str, list[bool], float]] = []
+    for days in problem.weeks:
+        first, last = dates[days.start], dates[days.stop - 1]
+        paid_minutes = 0.0
+        for s in week.shifts:
+            if first <= s.day <= last:
+                unpaid = s.template.unpaid_break_minutes() if s.template is not None else 0
+                paid_minutes += _minutes(s.end - s.start) - unpaid
+        single = len(problem.weeks) == 1
+        out.append(
+            (
+                None if single else first,
+                "" if single else f" in the week {first}..{last}",
+                [week.worked[d] for d in days],
+                paid_minutes / 60.0,
+            )
         )
+    return out
+
+
+def check_min_hours(week: AgentWeek, report: ViolationReport) -> None:
+    """Paid hours in each week at least the contract's minimum (hours short)."""
+    contract = week.contract
+    for day, label, _, hours in _weeks(week):
+        if hours < contract.min_hours_per_week - 1e-9:
+            report.add(
+                Rule.MIN_HOURS,
+                week.agent.agent_id,
+                day,
+                contract.min_hours_per_week - hours,
+                f"{hours:g} paid hours{label}, contract minimum {contract.min_hours_per_week:g}",
+            )
 
 
 def check_max_hours(week: AgentWeek, report: ViolationReport) -> None:
-    """Paid hours at most the contract's maximum (hours over)."""
-    hours, contract = week.paid_hours, week.contract
-    if hours > contract.max_hours_per_week + 1e-9:
+    """Paid hours in each week at most the contract's maximum (hours over)."""
+    contract = week.contract
+    for day, label, _, hours in _weeks(week):
+        if hours > contract.max_hours_per_week + 1e-9:
+            report.add(
+                Rule.MAX_HOURS,
+                week.agent.agent_id,
+                day,
+                hours - contract.max_hours_per_week,
+                f"{hours:g} paid hours{label}, contract maximum {contract.max_hours_per_week:g}",
+            )
+
+
+def check_min_hours_per_period(week: AgentWeek, report: ViolationReport) -> None:
+    """Paid hours in the whole period at least the contract's minimum (hours short)."""
+    hours, low = week.paid_hours, week.contract.min_hours_per_period
+    if hours < low - 1e-9:
         report.add(
-            Rule.MAX_HOURS,
+            Rule.MIN_HOURS_PERIOD,
             week.agent.agent_id,
             None,
-            hours - contract.max_hours_per_week,
-            f"{hours:g} paid hours, contract maximum {contract.max_hours_per_week:g}",
+            low - hours,
+            f"{hours:g} paid hours in the period, contract minimum {low:g}",
+        )
+
+
+def check_max_hours_per_period(week: AgentWeek, report: ViolationReport) -> None:
+    """Paid hours in the whole period at most the contract's maximum (hours over)."""
+    hours, high = week.paid_hours, week.contract.max_hours_per_period
+    if high is not None and hours > high + 1e-9:
+        report.add(
+            Rule.MAX_HOURS_PERIOD,
+            week.agent.agent_id,
+            None,
+            hours - high,
+            f"{hours:g} paid hours in the period, contract maximum {high:g}",
         )
 
 
 def check_min_days(week: AgentWeek, report: ViolationReport) -> None:
-    """Days worked at least the contract's minimum (days short)."""
-    n_days, contract = sum(week.worked), week.contract
-    if n_days < contract.min_days_per_week:
-        report.add(
-            Rule.MIN_DAYS,
-            week.agent.agent_id,
-            None,
-            contract.min_days_per_week - n_days,
-            f"{n_days} days worked, contract minimum {contract.min_days_per_week}",
-        )
+    """Days worked in each week at least the contract's minimum (days short)."""
+    contract = week.contract
+    for day, label, worked, _ in _weeks(week):
+        n_days = sum(worked)
+        if n_days < contract.min_days_per_week:
+            report.add(
+                Rule.MIN_DAYS,
+                week.agent.agent_id,
+                day,
+                contract.min_days_per_week - n_days,
+                f"{n_days} days worked{label}, contract minimum {contract.min_days_per_week}",
+            )
 
 
 def check_max_days(week: AgentWeek, report: ViolationReport) -> None:
-    """Days worked at most the contract's maximum (days over)."""
-    n_days, contract = sum(week.worked), week.contract
-    if n_days > contract.max_days_per_week:
-        report.add(
-            Rule.MAX_DAYS,
-            week.agent.agent_id,
-            None,
-            n_days - contract.max_days_per_week,
-            f"{n_days} days worked, contract maximum {contract.max_days_per_week}",
-        )
+    """Days worked in each week at most the contract's maximum (days over)."""
+    contract = week.contract
+    for day, label, worked, _ in _weeks(week):
+        n_days = sum(worked)
+        if n_days > contract.max_days_per_week:
+            report.add(
+                Rule.MAX_DAYS,
+                week.agent.agent_id,
+                day,
+                n_days - contract.max_days_per_week,
+                f"{n_days} days worked{label}, contract maximum {contract.max_days_per_week}",
+            )
 
 
 def check_max_consecutive_days(week: AgentWeek, report: ViolationReport) -> None:
@@ -726,28 +793,32 @@ def check_max_consecutive_days(week: AgentWeek, report: ViolationReport) -> None
 
 
 def check_min_consecutive_days_off(week: AgentWeek, report: ViolationReport) -> None:
-    """A block of consecutive days off, which may start before the horizon.
+    """In each week, a block of consecutive days off ending in it, which may start before it.
 
-    A missing block counts ``min_consecutive_days_off`` days.
+    A block may begin in the week before, or in the ``Agent.days_off_before``
+    days off just before the horizon. A missing block counts
+    ``min_consecutive_days_off`` days.
     """
     block = week.contract.min_consecutive_days_off
     if block < 2:
         return
     before = week.agent.days_off_before
     off_run = before
-    best = 0
+    runs: list[int] = []
     for w in week.worked:
         off_run = 0 if w else off_run + 1
-        best = max(best, off_run)
-    if best < block:
-        report.add(
-            Rule.MIN_CONSECUTIVE_DAYS_OFF,
-            week.agent.agent_id,
-            None,
-            block,
-            f"longest block of days off is {best} (counting {before} before "
-            f"the horizon), contract minimum {block}",
-        )
+        runs.append(off_run)
+    for (day, label, _, _), days in zip(_weeks(week), week.problem.weeks, strict=True):
+        best = max(runs[d] for d in days)
+        if best < block:
+            report.add(
+                Rule.MIN_CONSECUTIVE_DAYS_OFF,
+                week.agent.agent_id,
+                day,
+                block,
+                f"longest block of days off{label} is {best} (counting {before} before "
+                f"the horizon), contract minimum {block}",
+            )
 
 
 def check_min_rest(week: AgentWeek, report: ViolationReport) -> None:
@@ -785,21 +856,23 @@ def check_min_rest(week: AgentWeek, report: ViolationReport) -> None:
 
 
 def check_max_weekend_days(week: AgentWeek, report: ViolationReport) -> None:
-    """Working days among the problem's weekend days at most the contract's limit."""
+    """Working days among the problem's weekend days in each week at most the contract's limit."""
     problem, contract = week.problem, week.contract
-    weekend = sum(
-        1
-        for d, w in zip(problem.dates, week.worked, strict=True)
-        if w and d.weekday() in problem.weekend_days
-    )
-    if weekend > contract.max_weekend_days:
-        report.add(
-            Rule.MAX_WEEKEND_DAYS,
-            week.agent.agent_id,
-            None,
-            weekend - contract.max_weekend_days,
-            f"{weekend} weekend days worked, contract maximum {contract.max_weekend_days}",
+    for (day, label, worked, _), days in zip(_weeks(week), problem.weeks, strict=True):
+        weekend = sum(
+            1
+            for d, w in zip(days, worked, strict=True)
+            if w and problem.dates[d].weekday() in problem.weekend_days
         )
+        if weekend > contract.max_weekend_days:
+            report.add(
+                Rule.MAX_WEEKEND_DAYS,
+                week.agent.agent_id,
+                day,
+                weekend - contract.max_weekend_days,
+                f"{weekend} weekend days worked{label}, contract maximum "
+                f"{contract.max_weekend_days}",
+            )
 
 
 # -- public API -------------------------------------------------------------------

@@ -80,6 +80,7 @@ __all__ = [
     "add_days_off_block",
     "add_days_per_week",
     "add_fairness",
+    "add_hours_per_period",
     "add_hours_per_week",
     "add_option_rules",
     "add_paid_cost",
@@ -585,35 +586,70 @@ def add_paid_cost(rm: RosterModel) -> list[PenaltyTerm]:
 
 
 # -- labour rules -----------------------------------------------------------------
+def _week_day(problem: RosterProblem, week: range) -> int | None:
+    """Day a per-week term is reported on: the week's first day, ``None`` for a one-week horizon."""
+    return None if len(problem.weeks) == 1 else week.start
+
+
 def add_hours_per_week(rm: RosterModel) -> list[PenaltyTerm]:
-    """Contract minimum and maximum paid hours in the horizon."""
+    """Contract minimum and maximum paid hours in each week of the period."""
+    problem = rm.problem
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(problem.agents):
+        contract = problem.contract_of(agent)
+        low = math.ceil(contract.min_hours_per_week * 60 - 1e-9)
+        high = math.floor(contract.max_hours_per_week * 60 + 1e-9)
+        for week in problem.weeks:
+            keys = [o for d in week for o in rm.options_of_day(a, d)]
+            paid = cp_model.LinearExpr.weighted_sum(
+                [rm.x[a][o] for o in keys], [rm.options[o].paid_minutes for o in keys]
+            )
+            day = _week_day(problem, week)
+            if low > 0:
+                terms += rm.limit(
+                    Rule.MIN_HOURS, a, paid, at_least=low, amount_scale=1 / 60.0, day=day
+                )
+            terms += rm.limit(Rule.MAX_HOURS, a, paid, at_most=high, amount_scale=1 / 60.0, day=day)
+    return terms
+
+
+def add_hours_per_period(rm: RosterModel) -> list[PenaltyTerm]:
+    """Contract minimum and maximum paid hours in the whole planning period."""
     terms: list[PenaltyTerm] = []
     for a, agent in enumerate(rm.problem.agents):
         contract = rm.problem.contract_of(agent)
         paid = rm.paid_minutes(a)
-        low = math.ceil(contract.min_hours_per_week * 60 - 1e-9)
-        high = math.floor(contract.max_hours_per_week * 60 + 1e-9)
+        low = math.ceil(contract.min_hours_per_period * 60 - 1e-9)
         if low > 0:
-            terms += rm.limit(Rule.MIN_HOURS, a, paid, at_least=low, amount_scale=1 / 60.0)
-        terms += rm.limit(Rule.MAX_HOURS, a, paid, at_most=high, amount_scale=1 / 60.0)
+            terms += rm.limit(Rule.MIN_HOURS_PERIOD, a, paid, at_least=low, amount_scale=1 / 60.0)
+        if contract.max_hours_per_period is not None:
+            high = math.floor(contract.max_hours_per_period * 60 + 1e-9)
+            terms += rm.limit(Rule.MAX_HOURS_PERIOD, a, paid, at_most=high, amount_scale=1 / 60.0)
     return terms
 
 
 def add_days_per_week(rm: RosterModel) -> list[PenaltyTerm]:
-    """Contract minimum and maximum working days in the horizon."""
+    """Contract minimum and maximum working days in each week of the period."""
+    problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(rm.problem.agents):
-        contract = rm.problem.contract_of(agent)
-        worked = cp_model.LinearExpr.sum(rm.works[a])
-        if contract.min_days_per_week > 0:
-            terms += rm.limit(Rule.MIN_DAYS, a, worked, at_least=contract.min_days_per_week)
-        if contract.max_days_per_week < rm.problem.days:
-            terms += rm.limit(Rule.MAX_DAYS, a, worked, at_most=contract.max_days_per_week)
+    for a, agent in enumerate(problem.agents):
+        contract = problem.contract_of(agent)
+        for week in problem.weeks:
+            worked = cp_model.LinearExpr.sum([rm.works[a][d] for d in week])
+            day = _week_day(problem, week)
+            if contract.min_days_per_week > 0:
+                terms += rm.limit(
+                    Rule.MIN_DAYS, a, worked, at_least=contract.min_days_per_week, day=day
+                )
+            if contract.max_days_per_week < len(week):
+                terms += rm.limit(
+                    Rule.MAX_DAYS, a, worked, at_most=contract.max_days_per_week, day=day
+                )
     return terms
 
 
 def add_consecutive_days(rm: RosterModel) -> list[PenaltyTerm]:
-    """At most ``max_consecutive_days`` working days in a row.
+    """At most ``max_consecutive_days`` working days in a row, across week boundaries.
 
     Days worked just before the horizon (``consecutive_days_worked_before``)
     count: every window of ``max + 1`` consecutive days, including those
@@ -644,11 +680,12 @@ def add_consecutive_days(rm: RosterModel) -> list[PenaltyTerm]:
 
 
 def add_days_off_block(rm: RosterModel) -> list[PenaltyTerm]:
-    """A block of ``min_consecutive_days_off`` consecutive days off.
+    """In every week, a block of ``min_consecutive_days_off`` consecutive days off.
 
-    Candidate blocks overlap the horizon and lie inside it, except that a
-    block may begin within the agent's ``days_off_before``. A missing block
-    counts ``min_consecutive_days_off`` days when the rule is soft.
+    A week's candidate blocks end on one of its days and may begin before it:
+    in the week before, or within the agent's ``days_off_before`` for the
+    first week. A missing block counts ``min_consecutive_days_off`` days
+    (per week) when the rule is soft.
     """
     problem = rm.problem
     model = rm.model
@@ -658,48 +695,58 @@ def add_days_off_block(rm: RosterModel) -> list[PenaltyTerm]:
         if k <= 1:
             continue
         first = -min(agent.days_off_before, k - 1)
-        blocks: list[Any] = []
-        for s in range(first, problem.days - k + 1):
-            b = model.new_bool_var("")
-            for d in range(max(s, 0), s + k):
-                w = rm.works[a][d]
-                if not isinstance(w, int):
-                    model.add_implication(b, w.Not())
-            blocks.append(b)
-        got = cp_model.LinearExpr.sum(blocks)
-        if problem.is_soft(Rule.MIN_CONSECUTIVE_DAYS_OFF):
-            miss = model.new_bool_var("")
-            model.add(got + miss >= 1)
-            penalty = problem.soft_rules[Rule.MIN_CONSECUTIVE_DAYS_OFF]
-            terms.append(
-                PenaltyTerm(
-                    rule=Rule.MIN_CONSECUTIVE_DAYS_OFF.value,
-                    agent_index=a,
-                    day=None,
-                    objective=_coef(penalty * k) * miss,
-                    amount=miss,
-                    amount_scale=float(k),
-                    unit=Rule.MIN_CONSECUTIVE_DAYS_OFF.unit,
+        for week in problem.weeks:
+            blocks: list[Any] = []
+            for s in range(max(first, week.start - k + 1), week.stop - k + 1):
+                b = model.new_bool_var("")
+                for d in range(max(s, 0), s + k):
+                    w = rm.works[a][d]
+                    if not isinstance(w, int):
+                        model.add_implication(b, w.Not())
+                blocks.append(b)
+            got = cp_model.LinearExpr.sum(blocks)
+            if problem.is_soft(Rule.MIN_CONSECUTIVE_DAYS_OFF):
+                miss = model.new_bool_var("")
+                model.add(got + miss >= 1)
+                penalty = problem.soft_rules[Rule.MIN_CONSECUTIVE_DAYS_OFF]
+                terms.append(
+                    PenaltyTerm(
+                        rule=Rule.MIN_CONSECUTIVE_DAYS_OFF.value,
+                        agent_index=a,
+                        day=_week_day(problem, week),
+                        objective=_coef(penalty * k) * miss,
+                        amount=miss,
+                        amount_scale=float(k),
+                        unit=Rule.MIN_CONSECUTIVE_DAYS_OFF.unit,
+                    )
                 )
-            )
-        else:
-            model.add(got >= 1).only_enforce_if(rm.guard(Rule.MIN_CONSECUTIVE_DAYS_OFF, a))
+            else:
+                model.add(got >= 1).only_enforce_if(rm.guard(Rule.MIN_CONSECUTIVE_DAYS_OFF, a))
     return terms
 
 
 def add_weekend_days(rm: RosterModel) -> list[PenaltyTerm]:
-    """At most ``max_weekend_days`` working days among ``problem.weekend_days``."""
+    """At most ``max_weekend_days`` working days among ``problem.weekend_days`` in each week."""
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    weekend = [d for d in range(problem.days) if problem.weekday_of(d) in problem.weekend_days]
-    if not weekend:
-        return terms
     for a, agent in enumerate(problem.agents):
         limit = problem.contract_of(agent).max_weekend_days
-        worked = [rm.works[a][d] for d in weekend if not isinstance(rm.works[a][d], int)]
-        if len(worked) <= limit:
-            continue
-        terms += rm.limit(Rule.MAX_WEEKEND_DAYS, a, cp_model.LinearExpr.sum(worked), at_most=limit)
+        for week in problem.weeks:
+            worked = [
+                rm.works[a][d]
+                for d in week
+                if problem.weekday_of(d) in problem.weekend_days
+                and not isinstance(rm.works[a][d], int)
+            ]
+            if len(worked) <= limit:
+                continue
+            terms += rm.limit(
+                Rule.MAX_WEEKEND_DAYS,
+                a,
+                cp_model.LinearExpr.sum(worked),
+                at_most=limit,
+                day=_week_day(problem, week),
+            )
     return terms
 
 
@@ -973,6 +1020,7 @@ FAMILIES: dict[str, Callable[[RosterModel], list[PenaltyTerm]]] = {
     "coverage": add_coverage,
     "paid_cost": add_paid_cost,
     "hours": add_hours_per_week,
+    "period_hours": add_hours_per_period,
     "days": add_days_per_week,
     "consecutive_days": add_consecutive_days,
     "days_off_block": add_days_off_block,

@@ -132,6 +132,22 @@ class AgentReach:
         start = self.problem.start_date
         return sorted((pin.day - start).days for pin in self.agent.pins if not pin.off)
 
+    def weeks(self) -> list[tuple[str, range, AgentReach]]:
+        """Per calendar week of the period: a label for messages, its days, the week's reach.
+
+        The label is empty for a one-week horizon, else ``" in the week
+        <first>..<last>"``; the week's reach keeps the options starting in it.
+        """
+        problem = self.problem
+        out: list[tuple[str, range, AgentReach]] = []
+        for days in problem.weeks:
+            label = ""
+            if len(problem.weeks) > 1:
+                label = f" in the week {problem.dates[days.start]}..{problem.dates[days.stop - 1]}"
+            mine = tuple(o for o in self.options if o.day in days)
+            out.append((label, days, AgentReach(problem=problem, agent=self.agent, options=mine)))
+        return out
+
     def conflict(self, rule: Rule, text: str) -> Conflict:
         """A :class:`Conflict` of ``rule`` for this agent, ``text`` after the agent's name."""
         who = self.agent.agent_id
@@ -189,10 +205,10 @@ def precheck_template_breaks(problem: RosterProblem, reach: Sequence[AgentReach]
 def precheck_pins(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[Conflict]:
     """Hard pins to work on a day without an allowed shift or beyond the hard contract.
 
-    Pinned working days are checked against ``max_days_per_week``,
-    ``max_consecutive_days`` (with the days worked before the horizon) and,
-    with their shortest allowed shifts, ``max_hours_per_week``, each where
-    that rule is hard.
+    Pinned working days are checked against ``max_days_per_week`` (in each
+    week), ``max_consecutive_days`` (with the days worked before the
+    horizon) and, with their shortest allowed shifts, ``max_hours_per_week``
+    (in each week), each where that rule is hard.
     """
     conflicts: list[Conflict] = []
     if not _hard(problem, Rule.PINS):
@@ -208,14 +224,27 @@ def precheck_pins(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[C
                         "allowed shift fits that day (templates, availability, time off)",
                     )
                 )
-        if len(pinned_work) > contract.max_days_per_week and _hard(problem, Rule.MAX_DAYS):
-            conflicts.append(
-                r.conflict(
-                    Rule.PINS,
-                    f"{len(pinned_work)} pinned working days exceed "
-                    f"max_days_per_week ({contract.max_days_per_week})",
+        for label, days, _ in r.weeks():
+            pinned_week = [d for d in pinned_work if d in days]
+            if len(pinned_week) > contract.max_days_per_week and _hard(problem, Rule.MAX_DAYS):
+                conflicts.append(
+                    r.conflict(
+                        Rule.PINS,
+                        f"{len(pinned_week)} pinned working days{label} exceed "
+                        f"max_days_per_week ({contract.max_days_per_week})",
+                    )
                 )
-            )
+            pinned_paid = sum(r.min_paid_by_day.get(d, 0) for d in pinned_week)
+            if pinned_paid > contract.max_hours_per_week * 60 + 1e-9 and _hard(
+                problem, Rule.MAX_HOURS
+            ):
+                conflicts.append(
+                    r.conflict(
+                        Rule.PINS,
+                        f"pinned shifts{label} need at least {pinned_paid / 60:g} paid "
+                        f"hours, above max_hours_per_week ({contract.max_hours_per_week:g})",
+                    )
+                )
         run = r.agent.consecutive_days_worked_before
         longest = 0
         for day in range(problem.days):
@@ -229,53 +258,55 @@ def precheck_pins(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[C
                     f"above max_consecutive_days ({contract.max_consecutive_days})",
                 )
             )
-        pinned_paid = sum(r.min_paid_by_day.get(d, 0) for d in pinned_work)
-        if pinned_paid > contract.max_hours_per_week * 60 + 1e-9 and _hard(problem, Rule.MAX_HOURS):
-            conflicts.append(
-                r.conflict(
-                    Rule.PINS,
-                    f"pinned shifts need at least {pinned_paid / 60:g} paid "
-                    f"hours, above max_hours_per_week ({contract.max_hours_per_week:g})",
-                )
-            )
     return conflicts
 
 
+def _block_starts(r: AgentReach, days: range, k: int) -> range:
+    """Starts of the candidate blocks of ``k`` days off of the week ``days`` (they end in it)."""
+    first = -min(r.agent.days_off_before, k - 1)
+    return range(max(first, days.start - k + 1), days.stop - k + 1)
+
+
 def precheck_min_days(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[Conflict]:
-    """A hard minimum of days above the days with an allowed shift, or above the
-    days a hard block of consecutive days off leaves."""
+    """A hard minimum of days above the days of a week with an allowed shift, or above the
+    days a hard block of consecutive days off leaves in it."""
     conflicts: list[Conflict] = []
     if not _hard(problem, Rule.MIN_DAYS):
         return conflicts
     for r in reach:
         contract = r.contract
-        if len(r.days_with_options) < contract.min_days_per_week:
-            conflicts.append(
-                r.conflict(
-                    Rule.MIN_DAYS,
-                    f"min_days_per_week is {contract.min_days_per_week} but "
-                    f"only {len(r.days_with_options)} days have an allowed shift "
-                    "(templates, availability, time off, pins)",
-                )
-            )
         k = contract.min_consecutive_days_off
-        if k > 1 and _hard(problem, Rule.MIN_CONSECUTIVE_DAYS_OFF):
-            first = -min(r.agent.days_off_before, k - 1)
-            room = problem.days - k + max(-first, 0)  # days left to work around the block
-            if first <= problem.days - k and contract.min_days_per_week > room:
+        for label, days, week in r.weeks():
+            if len(week.days_with_options) < contract.min_days_per_week:
                 conflicts.append(
                     r.conflict(
                         Rule.MIN_DAYS,
-                        f"min_days_per_week ({contract.min_days_per_week}) "
-                        f"leaves no room for {k} consecutive days off "
-                        f"(min_consecutive_days_off) in {problem.days} days",
+                        f"min_days_per_week is {contract.min_days_per_week} but "
+                        f"only {len(week.days_with_options)} days{label} have an allowed shift "
+                        "(templates, availability, time off, pins)",
                     )
                 )
+            if k > 1 and _hard(problem, Rule.MIN_CONSECUTIVE_DAYS_OFF):
+                starts = _block_starts(r, days, k)
+                # the block's days inside the week, at the least
+                inside = min(
+                    (min(s + k, days.stop) - max(s, days.start) for s in starts), default=k
+                )
+                room = len(days) - inside
+                if starts and contract.min_days_per_week > room:
+                    conflicts.append(
+                        r.conflict(
+                            Rule.MIN_DAYS,
+                            f"min_days_per_week ({contract.min_days_per_week}) "
+                            f"leaves no room for {k} consecutive days off "
+                            f"(min_consecutive_days_off) in {len(days)} days{label}",
+                        )
+                    )
     return conflicts
 
 
 def precheck_min_hours(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[Conflict]:
-    """A hard minimum of paid hours above the longest allowed shifts on the usable days."""
+    """A hard minimum of paid hours in a week above its longest allowed shifts on usable days."""
     conflicts: list[Conflict] = []
     if not _hard(problem, Rule.MIN_HOURS):
         return conflicts
@@ -283,48 +314,51 @@ def precheck_min_hours(problem: RosterProblem, reach: Sequence[AgentReach]) -> l
         contract = r.contract
         if contract.min_hours_per_week <= 0:
             continue
-        usable = min(contract.max_days_per_week, len(r.days_with_options))
-        if not _hard(problem, Rule.MAX_DAYS):
-            usable = len(r.days_with_options)
-        best = sum(sorted(r.max_paid_by_day.values(), reverse=True)[:usable])
-        if best < contract.min_hours_per_week * 60 - 1e-9:
-            conflicts.append(
-                r.conflict(
-                    Rule.MIN_HOURS,
-                    f"at most {best / 60:g} paid hours are reachable "
-                    f"(allowed shifts on at most {usable} days) but "
-                    f"min_hours_per_week is {contract.min_hours_per_week:g}",
+        for label, _, week in r.weeks():
+            usable = min(contract.max_days_per_week, len(week.days_with_options))
+            if not _hard(problem, Rule.MAX_DAYS):
+                usable = len(week.days_with_options)
+            best = sum(sorted(week.max_paid_by_day.values(), reverse=True)[:usable])
+            if best < contract.min_hours_per_week * 60 - 1e-9:
+                conflicts.append(
+                    r.conflict(
+                        Rule.MIN_HOURS,
+                        f"at most {best / 60:g} paid hours are reachable{label} "
+                        f"(allowed shifts on at most {usable} days) but "
+                        f"min_hours_per_week is {contract.min_hours_per_week:g}",
+                    )
                 )
-            )
     return conflicts
 
 
 def precheck_max_hours(problem: RosterProblem, reach: Sequence[AgentReach]) -> list[Conflict]:
-    """A hard maximum of paid hours below the shortest shifts of the hard minimum of days."""
+    """A hard maximum of paid hours below the shortest shifts of the hard minimum of days
+    in a week."""
     conflicts: list[Conflict] = []
     if not (_hard(problem, Rule.MAX_HOURS) and _hard(problem, Rule.MIN_DAYS)):
         return conflicts
     for r in reach:
         contract = r.contract
-        if not 0 < contract.min_days_per_week <= len(r.days_with_options):
-            continue
-        least = sum(sorted(r.min_paid_by_day.values())[: contract.min_days_per_week])
-        if least > contract.max_hours_per_week * 60 + 1e-9:
-            conflicts.append(
-                r.conflict(
-                    Rule.MAX_HOURS,
-                    f"the shortest {contract.min_days_per_week} shifts "
-                    f"(min_days_per_week) already pay {least / 60:g} hours, above "
-                    f"max_hours_per_week ({contract.max_hours_per_week:g})",
+        for label, _, week in r.weeks():
+            if not 0 < contract.min_days_per_week <= len(week.days_with_options):
+                continue
+            least = sum(sorted(week.min_paid_by_day.values())[: contract.min_days_per_week])
+            if least > contract.max_hours_per_week * 60 + 1e-9:
+                conflicts.append(
+                    r.conflict(
+                        Rule.MAX_HOURS,
+                        f"the shortest {contract.min_days_per_week} shifts{label} "
+                        f"(min_days_per_week) already pay {least / 60:g} hours, above "
+                        f"max_hours_per_week ({contract.max_hours_per_week:g})",
+                    )
                 )
-            )
     return conflicts
 
 
 def precheck_min_consecutive_days_off(
     problem: RosterProblem, reach: Sequence[AgentReach]
 ) -> list[Conflict]:
-    """A hard block of consecutive days off that cannot fit in the horizon or, with hard
+    """A hard block of consecutive days off that cannot fit in a week or, with hard
     pins, between the pinned working days."""
     conflicts: list[Conflict] = []
     if not _hard(problem, Rule.MIN_CONSECUTIVE_DAYS_OFF):
@@ -333,27 +367,26 @@ def precheck_min_consecutive_days_off(
         k = r.contract.min_consecutive_days_off
         if k <= 1:
             continue
-        first = -min(r.agent.days_off_before, k - 1)
-        if first > problem.days - k:
-            conflicts.append(
-                r.conflict(
-                    Rule.MIN_CONSECUTIVE_DAYS_OFF,
-                    f"a block of {k} consecutive days off cannot fit in "
-                    f"a horizon of {problem.days} days",
-                )
-            )
-        elif _hard(problem, Rule.PINS):
-            pinned = set(r.pinned_work_days)
-            if not any(
-                not any(d in pinned for d in range(max(s, 0), s + k))
-                for s in range(first, problem.days - k + 1)
-            ):
+        for label, days, _ in r.weeks():
+            starts = _block_starts(r, days, k)
+            if not starts:
                 conflicts.append(
                     r.conflict(
                         Rule.MIN_CONSECUTIVE_DAYS_OFF,
-                        f"pinned working days leave no block of {k} consecutive days off",
+                        f"a block of {k} consecutive days off cannot fit in "
+                        f"a horizon of {problem.days} days",
                     )
                 )
+            elif _hard(problem, Rule.PINS):
+                pinned = set(r.pinned_work_days)
+                if not any(not any(d in pinned for d in range(max(s, 0), s + k)) for s in starts):
+                    conflicts.append(
+                        r.conflict(
+                            Rule.MIN_CONSECUTIVE_DAYS_OFF,
+                            f"pinned working days leave no block of {k} consecutive "
+                            f"days off{label}",
+                        )
+                    )
     return conflicts
 
 
@@ -504,6 +537,7 @@ def _rule_detail(rule: Rule, contract: Contract) -> str:
     from wfm.roster.rules import rule_unit
 
     attr = rule_unit(rule).contract_field
-    if attr is None:
+    value = None if attr is None else getattr(contract, attr)
+    if value is None:
         return ""
-    return f" ({getattr(contract, attr):g})"
+    return f" ({value:g})"

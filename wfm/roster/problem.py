@@ -1,4 +1,4 @@
-"""Problem objects of the weekly roster: templates, contracts, agents, weights.
+"""Problem objects of the roster: templates, contracts, agents, weights.
 
 Everything here is a frozen, keyword-only dataclass validated on construction:
 a bad value raises :class:`wfm.errors.ValidationError` naming the field, the
@@ -16,6 +16,16 @@ at skipped or repeated clock times and how timestamps are read are those of
 which it *starts* (its "day"); it may cross midnight and even the end of the
 horizon, in which case its tail is reported but not counted as coverage.
 Weekdays are numbered as in :mod:`datetime`: Monday 0 … Sunday 6.
+
+Weeks of the planning period
+----------------------------
+A horizon of 1-7 days is one week. Longer periods (planning periods of 2-6
+weeks) last a whole number of weeks, 14 to 42 days, and their calendar weeks
+start on the weekday of ``start_date``: week ``k`` is horizon days
+``7k .. 7k + 6`` (:attr:`RosterProblem.weeks`). Every ``*_per_week`` contract
+limit, ``max_weekend_days`` and ``min_consecutive_days_off`` apply to each
+week on its own; runs of working days and rest run on across week
+boundaries and from the days before the horizon.
 
 Requirements layout
 -------------------
@@ -100,6 +110,8 @@ class Rule(str, Enum):
 
     MIN_HOURS = "min_hours_per_week"
     MAX_HOURS = "max_hours_per_week"
+    MIN_HOURS_PERIOD = "min_hours_per_period"
+    MAX_HOURS_PERIOD = "max_hours_per_period"
     MIN_DAYS = "min_days_per_week"
     MAX_DAYS = "max_days_per_week"
     MAX_CONSECUTIVE_DAYS = "max_consecutive_days"
@@ -113,7 +125,13 @@ class Rule(str, Enum):
     @property
     def unit(self) -> str:
         """Unit in which a breach of this rule is measured."""
-        if self in (Rule.MIN_HOURS, Rule.MAX_HOURS, Rule.MIN_REST):
+        if self in (
+            Rule.MIN_HOURS,
+            Rule.MAX_HOURS,
+            Rule.MIN_HOURS_PERIOD,
+            Rule.MAX_HOURS_PERIOD,
+            Rule.MIN_REST,
+        ):
             return "hours"
         if self in (Rule.AVAILABILITY, Rule.TIME_OFF, Rule.PINS):
             return "shifts"
@@ -303,30 +321,39 @@ class ShiftTemplate:
 
 @dataclass(frozen=True, kw_only=True)
 class Contract:
-    """Labour rules shared by a group of agents, for one week.
+    """Labour rules shared by a group of agents.
+
+    Limits named ``*_per_week``, ``max_weekend_days`` and
+    ``min_consecutive_days_off`` hold in every week of the period (see
+    :attr:`RosterProblem.weeks`: weeks start on the period's start day).
 
     Parameters
     ----------
     name
         Unique contract name.
     min_hours_per_week, max_hours_per_week
-        Paid hours in the horizon (unpaid breaks excluded).
+        Paid hours in each week (unpaid breaks excluded).
     min_days_per_week, max_days_per_week
-        Days with a shift in the horizon.
+        Days with a shift in each week.
     max_consecutive_days
         Longest run of working days, counting the days worked just before
         the horizon (``Agent.consecutive_days_worked_before``).
     min_consecutive_days_off
-        The week must contain a block of at least this many consecutive days
-        off (``2``: two days off together). A block may start before the
-        horizon (``Agent.days_off_before``). ``0`` or ``1`` adds no constraint
+        Every week must contain a block of at least this many consecutive days
+        off (``2``: two days off together). A block may start before its
+        week (in the week before, or before the horizon:
+        ``Agent.days_off_before``). ``0`` or ``1`` adds no constraint
         beyond the days-per-week limits.
     min_rest_hours
         Minimum time from the end of one shift to the start of the next,
         across midnight and days, including the last shift before the
         horizon (``Agent.last_shift_end``).
     max_weekend_days
-        Working days among ``RosterProblem.weekend_days``.
+        Working days among ``RosterProblem.weekend_days`` in each week.
+    min_hours_per_period, max_hours_per_period
+        Paid hours in the whole planning period (e.g. 160 hours over 4 weeks
+        for a contract averaged over the period); ``max_hours_per_period``
+        ``None`` sets no limit. Both hold besides the weekly limits.
     cost_per_hour
         Cost of one paid hour (any currency); agents may override it.
     """
@@ -340,12 +367,20 @@ class Contract:
     min_consecutive_days_off: int = 0
     min_rest_hours: float = 11.0
     max_weekend_days: int = 2
+    min_hours_per_period: float = 0.0
+    max_hours_per_period: float | None = None
     cost_per_hour: float = 1.0
 
     def __post_init__(self) -> None:
         where = f"contracts[{self.name!r}]"
         _require(bool(self.name), "contract.name", self.name, "a non-empty name")
-        for attr in ("min_hours_per_week", "max_hours_per_week", "min_rest_hours", "cost_per_hour"):
+        for attr in (
+            "min_hours_per_week",
+            "max_hours_per_week",
+            "min_rest_hours",
+            "min_hours_per_period",
+            "cost_per_hour",
+        ):
             value = getattr(self, attr)
             _require(
                 _is_finite_number(value) and value >= 0,
@@ -359,6 +394,15 @@ class Contract:
             self.max_hours_per_week,
             f"a number >= min_hours_per_week ({self.min_hours_per_week})",
         )
+        if self.max_hours_per_period is not None:
+            _require(
+                _is_finite_number(self.max_hours_per_period)
+                and self.max_hours_per_period >= self.min_hours_per_period,
+                f"{where}.max_hours_per_period",
+                self.max_hours_per_period,
+                f"a finite number >= min_hours_per_period ({self.min_hours_per_period}), "
+                "or null for no limit",
+            )
         for attr in (
             "min_days_per_week",
             "max_days_per_week",
@@ -644,7 +688,7 @@ class Weights:
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class RosterProblem:
-    """One week of rostering: requirements, shift templates, contracts, agents.
+    """One planning period of rostering: requirements, shift templates, contracts, agents.
 
     Parameters
     ----------
@@ -655,7 +699,8 @@ class RosterProblem:
     templates, contracts, agents
         The building blocks; names must be unique and references resolve.
     days
-        Length of the horizon in days.
+        Length of the horizon in days: 1 to 7 (one week), or a whole number
+        of weeks up to 42 (6 weeks); see :attr:`weeks`.
     interval_minutes
         Grid size: divides 1440, between 5 and 60.
     weights
@@ -703,10 +748,12 @@ class RosterProblem:
             "a whole number of minutes between 5 and 60 that divides 1440",
         )
         _require(
-            isinstance(self.days, int) and 1 <= self.days <= 28,
+            isinstance(self.days, int)
+            and not isinstance(self.days, bool)
+            and (1 <= self.days <= 7 or (self.days % 7 == 0 and 7 < self.days <= 42)),
             "days",
             self.days,
-            "a whole number of days in [1, 28]",
+            "a whole number of days in [1, 7], or 14, 21, 28, 35 or 42 (whole weeks)",
         )
         _require(
             isinstance(self.start_date, dt.date) and not isinstance(self.start_date, dt.datetime),
@@ -927,6 +974,19 @@ class RosterProblem:
     def dates(self) -> tuple[dt.date, ...]:
         """The dates of the horizon, in order."""
         return tuple(self.start_date + dt.timedelta(days=d) for d in range(self.days))
+
+    @property
+    def weeks(self) -> tuple[range, ...]:
+        """Horizon days of each calendar week of the period, in order.
+
+        Weeks start on the weekday of ``start_date``: week ``k`` holds days
+        ``7k .. 7k + 6``; a horizon of at most 7 days is one week.
+        """
+        return tuple(range(s, min(s + 7, self.days)) for s in range(0, self.days, 7))
+
+    def week_of(self, day: int) -> int:
+        """Week of the period (0 first) that horizon day ``day`` belongs to."""
+        return day // 7
 
     @property
     def horizon_end(self) -> pd.Timestamp:

@@ -331,53 +331,90 @@ RULES: tuple[RuleUnit, ...] = (
     ),
     _labour(
         Rule.MIN_HOURS,
-        description="Paid hours in the horizon at least the contract's minimum.",
+        description="Paid hours in each week of the period at least the contract's minimum.",
         family="hours",
         model=model.add_hours_per_week,
         precheck=prechecks.precheck_min_hours,
         checker=checker.check_min_hours,
         lp_bound=Encoding(
-            function=_CAPACITIES, how="total paid hours at least the sum of the minimums"
+            function=_CAPACITIES,
+            how="total paid hours at least the sum of the minimums of every week",
         ),
         class_flow=Encoding(
-            function=_NETWORK, how="states count paid minutes; final states reach the minimum"
+            function=_NETWORK,
+            how="states count paid minutes of the week; week ends reach the minimum",
         ),
         contract_field="min_hours_per_week",
     ),
     _labour(
         Rule.MAX_HOURS,
-        description="Paid hours in the horizon at most the contract's maximum.",
+        description="Paid hours in each week of the period at most the contract's maximum.",
         family="hours",
         model=model.add_hours_per_week,
         precheck=prechecks.precheck_max_hours,
         checker=checker.check_max_hours,
         lp_bound=Encoding(
-            function=_CAPACITIES, how="each agent's most paid hours capped by the maximum"
+            function=_CAPACITIES,
+            how="each agent's most paid hours capped by the maximum of each week",
         ),
         class_flow=Encoding(
-            function=_NETWORK, how="arcs that would pass the maximum paid minutes are left out"
+            function=_NETWORK,
+            how="arcs that would pass the week's maximum paid minutes are left out",
         ),
         contract_field="max_hours_per_week",
     ),
     _labour(
+        Rule.MIN_HOURS_PERIOD,
+        description="Paid hours in the whole planning period at least the contract's minimum.",
+        family="period_hours",
+        model=model.add_hours_per_period,
+        checker=checker.check_min_hours_per_period,
+        lp_bound=Encoding(
+            function=_CAPACITIES, how="total paid hours at least the sum of the minimums"
+        ),
+        class_flow=Encoding(
+            function=None,
+            how="not encoded: the per-week states leave the period's total out (a relaxation)",
+        ),
+        contract_field="min_hours_per_period",
+    ),
+    _labour(
+        Rule.MAX_HOURS_PERIOD,
+        description="Paid hours in the whole planning period at most the contract's maximum.",
+        family="period_hours",
+        model=model.add_hours_per_period,
+        checker=checker.check_max_hours_per_period,
+        lp_bound=Encoding(
+            function=_CAPACITIES, how="each agent's most paid hours capped by the maximum"
+        ),
+        class_flow=Encoding(
+            function=None,
+            how="not encoded: the per-week states leave the period's total out (a relaxation)",
+        ),
+        contract_field="max_hours_per_period",
+    ),
+    _labour(
         Rule.MIN_DAYS,
-        description="Days with a shift in the horizon at least the contract's minimum.",
+        description="Days with a shift in each week of the period at least the contract's minimum.",
         family="days",
         model=model.add_days_per_week,
         precheck=prechecks.precheck_min_days,
         checker=checker.check_min_days,
-        lp_bound=Encoding(function=_CAPACITIES, how="all shifts at least the sum of the minimums"),
-        class_flow=Encoding(function=_NETWORK, how="final states have worked the minimum days"),
+        lp_bound=Encoding(
+            function=_CAPACITIES, how="all shifts at least the sum of the minimums of every week"
+        ),
+        class_flow=Encoding(function=_NETWORK, how="week ends have worked the minimum days"),
         contract_field="min_days_per_week",
     ),
     _labour(
         Rule.MAX_DAYS,
-        description="Days with a shift in the horizon at most the contract's maximum.",
+        description="Days with a shift in each week of the period at most the contract's maximum.",
         family="days",
         model=model.add_days_per_week,
         checker=checker.check_max_days,
         lp_bound=Encoding(
-            function=_MAX_DAYS_WORKED, how="each agent's most days worked capped by the maximum"
+            function=_MAX_DAYS_WORKED,
+            how="each agent's most days worked capped by the maximum of each week",
         ),
         class_flow=Encoding(function=_NETWORK, how="no working arc beyond the maximum days"),
         contract_field="max_days_per_week",
@@ -385,8 +422,8 @@ RULES: tuple[RuleUnit, ...] = (
     _labour(
         Rule.MAX_CONSECUTIVE_DAYS,
         description=(
-            "Runs of working days at most the contract's maximum, counting the days "
-            "worked just before the horizon."
+            "Runs of working days at most the contract's maximum, across week boundaries "
+            "and counting the days worked just before the horizon."
         ),
         family="consecutive_days",
         model=model.add_consecutive_days,
@@ -400,8 +437,8 @@ RULES: tuple[RuleUnit, ...] = (
     _labour(
         Rule.MIN_CONSECUTIVE_DAYS_OFF,
         description=(
-            "A block of at least that many consecutive days off, which may begin within "
-            "the days off just before the horizon."
+            "In each week, a block of at least that many consecutive days off ending in it, "
+            "which may begin in the week before or the days off just before the horizon."
         ),
         family="days_off_block",
         model=model.add_days_off_block,
@@ -411,27 +448,32 @@ RULES: tuple[RuleUnit, ...] = (
             function=_MAX_DAYS_WORKED, how="the days-worked programme needs the block done"
         ),
         class_flow=Encoding(
-            function=_NETWORK, how="states count days off until the block; final states have it"
+            function=_NETWORK, how="states count days off until the week's block; week ends have it"
         ),
         contract_field="min_consecutive_days_off",
     ),
     _labour(
         Rule.MAX_WEEKEND_DAYS,
-        description="Working days among the problem's weekend days at most the contract's limit.",
+        description=(
+            "Working days among the problem's weekend days in each week at most the "
+            "contract's limit."
+        ),
         family="weekend_days",
         model=model.add_weekend_days,
         checker=checker.check_max_weekend_days,
         lp_bound=Encoding(
-            function=_CAPACITIES, how="weekend shifts at most the sum of the agents' limits"
+            function=_CAPACITIES,
+            how="weekend shifts at most the sum of the agents' limits of every week",
         ),
-        class_flow=Encoding(function=_NETWORK, how="states count weekend days worked"),
+        class_flow=Encoding(function=_NETWORK, how="states count weekend days worked in the week"),
         contract_field="max_weekend_days",
     ),
     _labour(
         Rule.MIN_REST,
         description=(
             "Rest from the end of one shift to the start of the next at least the contract's "
-            "minimum, including the last shift before the horizon; shifts never overlap."
+            "minimum, across week boundaries and from the last shift before the horizon; "
+            "shifts never overlap."
         ),
         family="rest",
         model=model.add_rest,

@@ -35,9 +35,15 @@ Conventions
 Top-level keys
 --------------
 ``name`` (text), ``description`` (text, ignored by the solver)
-``week``
+``period``
     ``start`` (date, first day of the horizon, any weekday), ``days``
-    (default 7).
+    (default 7): one week (1-7 days) or a planning period of whole weeks
+    (14, 21, 28, 35 or 42 days). The period's calendar weeks start on its
+    start day: the contracts' ``*_per_week`` limits, ``max_weekend_days``
+    and ``min_consecutive_days_off`` hold in each of them, and
+    ``min_hours_per_period`` / ``max_hours_per_period`` over the whole
+    period (``null``: no limit). ``week`` is the older name of this key and
+    is still read (give one of the two).
 ``interval_minutes``
     Grid of the roster (default 15). History is aggregated to it.
 ``time_zone``

@@ -103,19 +103,13 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
-    top = read_mapping(
-        document, "", TOP_KEYS, required=("week", "demand", "templates", "contracts")
-    )
+    top = read_mapping(document, "", TOP_KEYS, required=("demand", "templates", "contracts"))
     if "agents" not in top or top["agents"] is None:
         raise ScenarioError("agents", None, "a list of agents or {csv: PATH} (required)")
     name = read_text(top["name"], "name") if "name" in top else (path.stem if path else "scenario")
     description = str(top.get("description") or "")
 
-    week = read_mapping(top["week"], "week", ("start", "days"), required=("start",))
-    start_date = read_date(week["start"], "week.start")
-    days = read_int(week.get("days", 7), "week.days", minimum=1)
-    if days > 28:
-        raise ScenarioError("week.days", days, "a whole number of days in [1, 28]")
+    start_date, days, period_key = _parse_period(top)
     interval = read_int(top.get("interval_minutes", 15), "interval_minutes", minimum=1)
     if not (5 <= interval <= 60 and 1440 % interval == 0):
         raise ScenarioError(
@@ -205,7 +199,7 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
         description=description,
         risk=risk,
     )
-    _dry_run(scenario, notes)
+    _dry_run(scenario, notes, period_key)
     return scenario
 
 
@@ -522,6 +516,24 @@ def _unique(names: Sequence[str], where: str, key: str) -> None:
         seen.add(name)
 
 
+def _parse_period(top: dict[str, Any]) -> tuple[dt.date, int, str]:
+    """Start date, days and the key (``period``, or the older ``week``) of the planning period."""
+    given = [key for key in ("period", "week") if key in top]
+    if not given:
+        raise ScenarioError("period", None, "a mapping {start: DATE, days: N} (required)")
+    if len(given) > 1:
+        raise ScenarioError("week", top["week"], "no 'week' next to 'period' (the same setting)")
+    key = given[0]
+    period = read_mapping(top[key], key, ("start", "days"), required=("start",))
+    start_date = read_date(period["start"], f"{key}.start")
+    days = read_int(period.get("days", 7), f"{key}.days", minimum=1)
+    if not (days <= 7 or (days % 7 == 0 and days <= 42)):
+        raise ScenarioError(
+            f"{key}.days", days, "a whole number of days in [1, 7], or 14, 21, 28, 35 or 42"
+        )
+    return start_date, days, key
+
+
 def _parse_contracts(value: Any) -> tuple[Contract, ...]:
     items = read_list(value, "contracts")
     if not items:
@@ -543,6 +555,8 @@ def _parse_contracts(value: Any) -> tuple[Contract, ...]:
                 continue
             if key in ints:
                 args[key] = read_int(v, f"{where}.{key}", minimum=0)
+            elif key == "max_hours_per_period" and v is None:
+                args[key] = None  # null: no limit over the period
             else:
                 args[key] = read_number(v, f"{where}.{key}", minimum=0.0)
         out.append(built(where, partial(Contract, **args)))
@@ -600,7 +614,7 @@ def _check_references(
                 )
 
 
-def _dry_run(scenario: Scenario, notes: Sequence[str]) -> None:
+def _dry_run(scenario: Scenario, notes: Sequence[str], period_key: str) -> None:
     """Build the problem on empty requirements so every cross-check runs now."""
     empty = pd.DataFrame(
         {
@@ -620,7 +634,7 @@ def _dry_run(scenario: Scenario, notes: Sequence[str]) -> None:
         elif where.startswith("soft_rules"):
             where = "rules.soft" + where[len("soft_rules") :]
         elif where == "days":
-            where = "week.days"
+            where = f"{period_key}.days"
         elif where == "start_date":
-            where = "week.start"
+            where = f"{period_key}.start"
         raise ScenarioError(where, exc.value, exc.expected) from None

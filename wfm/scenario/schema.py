@@ -331,6 +331,7 @@ def built(path: str, build: Callable[[], T], *, note: str = "") -> T:
 TOP_KEYS = (
     "name",
     "description",
+    "period",
     "week",
     "interval_minutes",
     "time_zone",

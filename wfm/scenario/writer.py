@@ -48,7 +48,7 @@ def _problem_document(
 ) -> tuple[dict[str, Any], pd.DataFrame | None]:
     doc: dict[str, Any] = {
         "name": name,
-        "week": {"start": problem.start_date.isoformat(), "days": problem.days},
+        "period": {"start": problem.start_date.isoformat(), "days": problem.days},
         "interval_minutes": problem.interval_minutes,
         **({"time_zone": problem.time_zone} if problem.time_zone is not None else {}),
         "demand": {"requirements": {"path": "requirements.csv", "column": "required_scheduled"}},

@@ -62,7 +62,15 @@ __all__ = [
 FLOW_METHOD = "class-flow-mip"
 
 FlowState = tuple[int, int, int, int, int, int | None]
-"""(days worked, paid minutes, work run, days-off state, weekend days, binding last end)."""
+"""(days worked, paid minutes, work run, days-off state, weekend days, binding last end).
+
+Days worked, paid minutes, weekend days and the days-off state count within
+the current week of the period. The days-off state is the run of days off
+towards the week's block while it is missing; once the block is done it is
+negative: ``-1 - r`` with ``r`` the current run of days off (capped below
+the block, kept only when a later week can use it), which starts the next
+week's count.
+"""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,13 +141,15 @@ def class_network(
     allowed: list[AgentOption],
     max_arcs: int,
 ) -> ClassNetwork | None:
-    """Layered graph whose source-to-final paths are exactly the agent's weeks.
+    """Layered graph whose source-to-final paths are exactly the agent's periods.
 
-    A state keeps what the hard rules still need: days worked, paid minutes
+    A state keeps what the hard rules still need, the per-week counts reset at
+    each week boundary of the period (where states that miss a weekly minimum
+    or block are left out): days worked, paid minutes
     (capped at the minimum when the maximum cannot bind), the current run of
     working days (when the consecutive-days limit can bind), the run of days
-    off towards the required block (``-1`` once the block is done or when
-    there is none), weekend days worked (when the limit can bind), and the
+    off towards the week's block (negative once the block is done or when
+    there is none, see :data:`FlowState`), weekend days worked (when the limit can bind), and the
     end of the last shift while it can still constrain a later start (rest
     and no overlap). Soft rules are left out. Returns ``None`` above
     ``max_arcs`` arcs.
@@ -154,10 +164,6 @@ def class_network(
     by_day: list[list[int]] = [[] for _ in range(days)]
     for ao in allowed:
         by_day[options[ao.option].day].append(ao.option)
-    best_paid = sorted(
-        (max((options[o].paid_minutes for o in by_day[d]), default=0) for d in range(days)),
-        reverse=True,
-    )
     earliest = [min((options[o].start for o in by_day[d]), default=None) for d in range(days)]
     future_start: list[float] = [math.inf] * (days + 1)
     for d in range(days - 1, -1, -1):
@@ -167,7 +173,14 @@ def class_network(
     min_days = contract.min_days_per_week if hard(Rule.MIN_DAYS) else 0
     high = math.floor(contract.max_hours_per_week * 60 + 1e-9) if hard(Rule.MAX_HOURS) else math.inf
     low = math.ceil(contract.min_hours_per_week * 60 - 1e-9) if hard(Rule.MIN_HOURS) else 0
-    if sum(best_paid[: max(max_days, 0)]) <= high:
+    best_paid_week = [
+        sorted(
+            (max((options[o].paid_minutes for o in by_day[d]), default=0) for d in week),
+            reverse=True,
+        )
+        for week in problem.weeks
+    ]
+    if all(sum(top[: max(max_days, 0)]) <= high for top in best_paid_week):
         high = math.inf  # the maximum can never bind: paid minutes matter up to the minimum
     max_run = contract.max_consecutive_days if hard(Rule.MAX_CONSECUTIVE_DAYS) else days + 1_000_000
     before = agent.consecutive_days_worked_before
@@ -177,7 +190,28 @@ def class_network(
         block = 0
     weekend = [problem.weekday_of(d) in problem.weekend_days for d in range(days)]
     max_weekend = contract.max_weekend_days if hard(Rule.MAX_WEEKEND_DAYS) else days
-    track_weekend = max_weekend < sum(weekend)
+    track_weekend = max_weekend < max(sum(weekend[d] for d in week) for week in problem.weeks)
+    boundaries = {week.stop for week in problem.weeks[:-1]}
+    track_off_run = bool(block) and bool(boundaries)
+
+    def rested_off(off: int) -> int:
+        """The days-off state after a day off."""
+        if off >= 0:
+            off += 1
+            if off < block:
+                return off
+            return -1 - min(off, block - 1) if track_off_run else -1
+        if not track_off_run:
+            return -1
+        return -1 - min(-off, block - 1)
+
+    def new_week(state: FlowState) -> FlowState | None:
+        """The state at a week boundary: ``None`` if the week missed a minimum."""
+        worked, paid, run, off, _, end = state
+        if worked < min_days or paid < low or off >= 0:
+            return None
+        return (0, 0, run, -1 - off if block else -1, 0, end)
+
     pinned = set()
     if hard(Rule.PINS):
         pinned = {(p.day - problem.start_date).days for p in agent.pins if not p.off}
@@ -208,10 +242,14 @@ def class_network(
         for state in levels[d]:
             worked, paid, run, off, wk, end = state
             if d not in pinned:
-                rested = off if off < 0 else (off + 1 if off + 1 < block else -1)
-                nxt = normal(worked, paid, 0, rested, wk, end, d + 1)
-                arcs.append((d, state, nxt, -1))
-                reached.add(nxt)
+                rest_state: FlowState | None = normal(
+                    worked, paid, 0, rested_off(off), wk, end, d + 1
+                )
+                if rest_state is not None and d + 1 in boundaries:
+                    rest_state = new_week(rest_state)
+                if rest_state is not None:
+                    arcs.append((d, state, rest_state, -1))
+                    reached.add(rest_state)
             if worked + 1 > max_days or (track_run and run + 1 > max_run):
                 continue
             if weekend[d] and track_weekend and wk + 1 > max_weekend:
@@ -222,17 +260,20 @@ def class_network(
                     continue
                 if paid + opt.paid_minutes > high:
                     continue
-                nxt = normal(
+                nxt: FlowState | None = normal(
                     worked + 1,
                     paid + opt.paid_minutes,
                     run + 1,
-                    off if off < 0 else 0,
+                    -1 if off < 0 else 0,
                     wk + int(weekend[d]),
                     opt.end,
                     d + 1,
                 )
-                arcs.append((d, state, nxt, o))
-                reached.add(nxt)
+                if nxt is not None and d + 1 in boundaries:
+                    nxt = new_week(nxt)
+                if nxt is not None:
+                    arcs.append((d, state, nxt, o))
+                    reached.add(nxt)
             if len(arcs) > max_arcs:
                 return None
         levels.append(reached)

@@ -83,6 +83,7 @@ METHOD = "column-generation-lagrangian"
 
 WEEK_RULE_FAMILIES = (
     "hours",
+    "period_hours",
     "days",
     "consecutive_days",
     "days_off_block",

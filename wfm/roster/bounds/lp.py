@@ -31,15 +31,17 @@ Aggregate constraints, each implied by the rules of every feasible roster:
 * all options ``<=`` the sum over agents of the most days each can work
   (allowed days, and when hard: max days, max consecutive days with the days
   worked before the horizon, the block of consecutive days off);
-* weekend options ``<=`` the sum over agents of their weekend-day limit;
+* weekend options ``<=`` the sum over agents of their weekend-day limit
+  (per week of the period, summed);
 * total paid hours ``<=`` the sum over agents of their most paid hours (their
-  longest paid option on each of their best days, capped by max hours when
-  hard);
+  longest paid option on each of their best days, in each week capped by
+  max days and max hours when hard, and by the period's max hours);
 * the same three limits for each group of templates (every single template,
   and every set of templates some agent is allowed), summed over the agents
   allowed at least one template of the group;
 * when hard: all options ``>=`` the sum of min days, paid hours ``>=`` the sum
-  of min hours.
+  of min hours (the larger of the weekly minimums times the weeks and the
+  period's minimum).
 
 Stage 1 minimises ``interval_hours * sum_t s_t`` (``U*``). Stage 2 keeps
 under-staffing within ``U*`` (plus a tiny tolerance) and minimises paid hours.
@@ -145,10 +147,16 @@ def bound_record(bound: Any) -> dict[str, Any]:
 
 
 def hard_minimum_paid_hours(problem: RosterProblem) -> float:
-    """The trivial paid-hours bound: the sum of contract minimum hours when that rule is hard."""
-    if problem.is_soft(Rule.MIN_HOURS):
-        return 0.0
-    return float(sum(problem.contract_of(a).min_hours_per_week for a in problem.agents))
+    """The trivial paid-hours bound: per agent, the larger of the contract minimum hours of
+    every week and of the period, each when that rule is hard."""
+    weeks = len(problem.weeks)
+    total = 0.0
+    for agent in problem.agents:
+        contract = problem.contract_of(agent)
+        weekly = 0.0 if problem.is_soft(Rule.MIN_HOURS) else weeks * contract.min_hours_per_week
+        period = 0.0 if problem.is_soft(Rule.MIN_HOURS_PERIOD) else contract.min_hours_per_period
+        total += max(weekly, period)
+    return float(total)
 
 
 # -- per-agent capacities ------------------------------------------------------
@@ -159,9 +167,11 @@ def _max_days_worked(
 ) -> int:
     """Most days ``agent`` can work in the horizon under the hard day rules.
 
-    Exact dynamic programme over the days: run of days worked, run of days
-    off, and whether the block of consecutive days off has been seen. Returns
-    -1 when no pattern satisfies the hard rules.
+    Dynamic programme over the days: run of days worked, run of days off,
+    and whether the block of consecutive days off has been seen (exact for
+    one week; over several weeks the block is asked of the period once, a
+    relaxation); capped by the maximum days of each week. Returns -1 when no
+    pattern satisfies the hard rules.
     """
     n = problem.days
     max_consecutive = (
@@ -198,7 +208,11 @@ def _max_days_worked(
         states = nxt
     best = max((w for (_, _, done), w in states.items() if done), default=-1)
     if best >= 0 and not problem.is_soft(Rule.MAX_DAYS):
-        best = min(best, contract.max_days_per_week)
+        per_week = sum(
+            min(contract.max_days_per_week, sum(bool(available[d]) for d in week))
+            for week in problem.weeks
+        )
+        best = min(best, per_week)
     return best
 
 
@@ -302,19 +316,34 @@ def _capacities(
             cache[key] = _max_days_worked(problem, agent, contract, [bool(x) for x in available])
         days_cap = max(cache[key], 0)
         max_shifts += days_cap
-        w_cap = int(np.count_nonzero(available & weekend))
-        if not problem.is_soft(Rule.MAX_WEEKEND_DAYS):
-            w_cap = min(w_cap, contract.max_weekend_days)
+        w_cap = 0
+        week_hours = 0.0
+        for week in problem.weeks:
+            days = np.zeros(n_days, dtype=bool)
+            days[week.start : week.stop] = True
+            in_week = available & days
+            w_week = int(np.count_nonzero(in_week & weekend))
+            if not problem.is_soft(Rule.MAX_WEEKEND_DAYS):
+                w_week = min(w_week, contract.max_weekend_days)
+            w_cap += w_week
+            n_week = int(np.count_nonzero(in_week))
+            if not problem.is_soft(Rule.MAX_DAYS):
+                n_week = min(n_week, contract.max_days_per_week)
+            paid_week = float(np.sort(profile_day_paid[p][in_week])[::-1][:n_week].sum())
+            if not problem.is_soft(Rule.MAX_HOURS):
+                paid_week = min(paid_week, contract.max_hours_per_week)
+            week_hours += paid_week
         weekend_cap += min(w_cap, days_cap)
         daily = np.sort(profile_day_paid[p][available])[::-1]
         hours_cap = float(daily[:days_cap].sum()) if days_cap > 0 else 0.0
-        if not problem.is_soft(Rule.MAX_HOURS):
-            hours_cap = min(hours_cap, contract.max_hours_per_week)
+        hours_cap = min(hours_cap, week_hours)
+        if contract.max_hours_per_period is not None and not problem.is_soft(Rule.MAX_HOURS_PERIOD):
+            hours_cap = min(hours_cap, contract.max_hours_per_period)
         max_paid += hours_cap
         works = frozenset(np.flatnonzero(profile_day_template[p].any(axis=0)).tolist())
         per_agent.append((works, days_cap, min(w_cap, days_cap), hours_cap))
         if not problem.is_soft(Rule.MIN_DAYS):
-            min_shifts += contract.min_days_per_week
+            min_shifts += contract.min_days_per_week * len(problem.weeks)
         if hard_pins:
             for pin in agent.pins:
                 if not pin.off:
