@@ -122,7 +122,8 @@ def test_unparsable_start_is_one_line(
     code = main(["forecast", str(EXAMPLE), "--start", start, "-o", str(tmp_path / "f.csv")])
     assert code == 2
     err = capsys.readouterr().err
-    assert err == f"wfm forecast: error: --start: got '{start}', expected a date YYYY-MM-DD\n"
+    expected = "a date YYYY-MM-DD, e.g. 2027-01-04"
+    assert err == f"wfm forecast: error: --start: got '{start}', expected {expected}\n"
 
 
 def test_history_without_rows_is_one_line(
