@@ -327,11 +327,14 @@ ALIAS_BOMB = (
 
 
 def _bomb_scenario(field_name: str) -> str:
-    """The base scenario with the alias bomb as the value of top-level ``field_name``."""
+    """The base scenario with an alias bomb (9**9 strings when expanded) as ``field_name``."""
     tree = _base_scenario()
     del tree[field_name]
     text = yaml.safe_dump(tree, sort_keys=False)
-    return ALIAS_BOMB + f"{field_name}: *i\n" + text
+    levels = ["&a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']"]
+    for name, previous in zip("bcdefghi", "abcdefgh", strict=True):
+        levels.append(f"&{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    return text + f"{field_name}: [" + ", ".join(levels) + "]\n"
 
 
 def _deep_in_field(depth: int) -> str:
@@ -523,6 +526,18 @@ CASES: tuple[Case, ...] = (
         "scenario-alias-bomb",
         scenario(raw=_bomb_scenario("templates")),
         names=("templates",),
+        isolated=True,
+    ),
+    Case(
+        "scenario-alias-bomb-agents",
+        scenario(raw=_bomb_scenario("agents")),
+        names=("agents[0]",),
+        isolated=True,
+    ),
+    Case(
+        "scenario-alias-bomb-contracts",
+        scenario(raw=_bomb_scenario("contracts")),
+        names=("contracts[0]",),
         isolated=True,
     ),
     Case(
