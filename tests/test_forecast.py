@@ -11,12 +11,15 @@ from wfm.forecast import (
     AutoForecaster,
     SeasonalNaive,
     SmoothedDailyProfile,
+    SmoothedProfile,
     WeekdayProfile,
     backtest,
     make_forecaster,
     summarize_backtest,
 )
 from wfm.history import History, read_interval_counts
+from wfm.service import ServicePolicy
+from wfm.staffing import requirements
 
 MONDAY = pd.Timestamp("2026-03-02")  # a Monday
 WEEKDAY_LEVEL = np.array([1.0, 0.9, 0.85, 0.8, 0.75, 0.4, 0.0])  # Sunday closed
@@ -198,9 +201,9 @@ def test_smoothing_ignores_a_partial_last_day() -> None:
     assert out.loc[monday, "calls"].sum() == pytest.approx(truth, rel=0.02)
 
 
-def test_auto_with_too_short_history_falls_back_to_profile() -> None:
+def test_auto_with_too_short_history_falls_back_to_smoothed_profile() -> None:
     model = AutoForecaster().fit(_history(_planted(1)))
-    assert isinstance(model.best_, WeekdayProfile)
+    assert isinstance(model.best_, SmoothedProfile)
     assert model.backtest_.empty
     out = model.predict(MONDAY + pd.Timedelta(weeks=1), 7)
     assert out.loc[out["is_open"], "calls"].gt(0).all()
@@ -294,11 +297,20 @@ def test_aht_by_hour_recovered() -> None:
     np.testing.assert_allclose(out.loc[opened, "aht_seconds"], 200.0 + 10.0 * hour[opened])
 
 
-def test_history_without_aht_needs_a_default() -> None:
+def test_history_without_aht_forecasts_volume_and_staffing_asks_for_aht() -> None:
     history = _history(_planted(3, aht=False))
     start = MONDAY + pd.Timedelta(weeks=3)
-    with pytest.raises(ValidationError, match="default_aht_seconds"):
-        WeekdayProfile().fit(history).predict(start, 1)
+    calls_only = WeekdayProfile().fit(history).predict(start, 1)
+    assert "aht_seconds" not in calls_only.columns
+    assert calls_only.loc[calls_only["is_open"], "calls"].gt(0).all()
+    assert calls_only.attrs["aht_source"].startswith("none")
+    with pytest.raises(ValidationError, match="aht_seconds"):
+        requirements(calls_only, policy=ServicePolicy())
+    assert (
+        requirements(calls_only, aht_seconds=300, policy=ServicePolicy())["traffic_erlangs"]
+        .gt(0)
+        .any()
+    )
     out = WeekdayProfile(default_aht_seconds=300).fit(history).predict(start, 1)
     assert (out["aht_seconds"] == 300.0).all()
     assert "default_aht_seconds=300" in out.attrs["aht_source"]

@@ -17,9 +17,15 @@ Methods
     additive or multiplicative weekly seasonality, parameters chosen by a
     small grid search on one-step errors), split over the day by a
     weekday-specific intraday profile.
+:class:`SmoothedProfile` (``"smoothed_profile"``)
+    Recency-weighted weekday day totals (optionally moved toward the recent
+    level) split by an intraday shape smoothed across neighbouring intervals
+    and pooled over weekdays with the same open hours; intraday outliers
+    (spikes) are excluded from fitting and listed in ``outliers_``.
 :class:`AutoForecaster` (``"auto"``, the default)
     Chooses among candidate forecasters by a rolling-origin backtest on the
-    history (lowest pooled interval-level WAPE) and refits the winner.
+    history (lowest pooled interval-level WAPE) and refits the winner; its
+    80 % band is calibrated on the winner's out-of-sample errors.
 
 Missing days, special days and open hours
 -----------------------------------------
@@ -40,17 +46,26 @@ Per weekday-interval, the call-weighted mean AHT of the last ``aht_weeks``
 weeks; where fewer than ``min_aht_calls`` calls with a known AHT support it,
 fall back to the same weekday and clock hour, then the clock hour over all
 weekdays, then the overall mean of those weeks, then of the whole history.
-A history without any AHT (``aht_seconds`` all NaN) needs
-``default_aht_seconds``; ``df.attrs["aht_source"]`` says which was used.
+A history without any AHT (``aht_seconds`` all NaN) forecasts volume
+alone: without ``default_aht_seconds`` the forecast has no ``aht_seconds``
+column, and :func:`wfm.staffing.requirements` then asks for one;
+``df.attrs["aht_source"]`` says which was used.
 
 Forecast layout (output of :meth:`Forecaster.predict`)
 ------------------------------------------------------
 ``interval_start``
     datetime64[ns], every interval of the requested days, closed ones too.
+    From a tz-aware history (:func:`wfm.history.read_interval_counts` with
+    a ``time_zone``), tz-aware in that zone: the days are local days (92 or
+    100 intervals of 15 minutes on a clock change) and every interval takes
+    the forecast of its weekday and *local clock* slot, so both runs of a
+    repeated autumn hour get that clock hour's forecast. In fitting, the
+    repeated hour keeps its first (summer-time) run.
 ``calls``
     float >= 0; 0 where closed.
 ``aht_seconds``
-    float > 0 everywhere (closed intervals get the fallback value).
+    float > 0 everywhere (closed intervals get the fallback value); absent
+    when the history has no AHT and no ``default_aht_seconds`` is given.
 ``is_open``
     bool.
 ``calls_lower``, ``calls_upper``
@@ -76,6 +91,7 @@ import pandas as pd
 
 from wfm.errors import ValidationError
 from wfm.history import History, read_interval_counts
+from wfm.timegrid import IntervalGrid
 
 __all__ = [
     "METHODS",
@@ -83,6 +99,7 @@ __all__ = [
     "Forecaster",
     "SeasonalNaive",
     "SmoothedDailyProfile",
+    "SmoothedProfile",
     "WeekdayProfile",
     "backtest",
     "make_forecaster",
@@ -92,7 +109,7 @@ __all__ = [
 DateLike = str | dt.date | pd.Timestamp
 
 #: Method names accepted by :func:`make_forecaster` and the CLI.
-METHODS: tuple[str, ...] = ("auto", "seasonal_naive", "profile", "smoothing")
+METHODS: tuple[str, ...] = ("auto", "seasonal_naive", "profile", "smoothing", "smoothed_profile")
 
 
 # ----------------------------------------------------------------------------- panel
@@ -106,6 +123,7 @@ class _Panel:
     interval_minutes: int
     calls: np.ndarray  # (n_days, n_slots) float, NaN where no row
     aht: np.ndarray  # (n_days, n_slots) float, NaN where unknown
+    time_zone: str | None = None  # of a tz-aware history; slots are local clock times
 
     @property
     def n_days(self) -> int:
@@ -128,7 +146,13 @@ class _Panel:
 
     def head(self, n_days: int) -> _Panel:
         """The first ``n_days`` days (strictly before day ``n_days``)."""
-        return _Panel(self.first_day, self.interval_minutes, self.calls[:n_days], self.aht[:n_days])
+        return _Panel(
+            self.first_day,
+            self.interval_minutes,
+            self.calls[:n_days],
+            self.aht[:n_days],
+            self.time_zone,
+        )
 
     def without(self, days: Iterable[np.datetime64]) -> _Panel:
         """Mask the given days as absent."""
@@ -143,14 +167,24 @@ class _Panel:
         aht = self.aht.copy()
         calls[index] = np.nan
         aht[index] = np.nan
-        return _Panel(self.first_day, self.interval_minutes, calls, aht)
+        return _Panel(self.first_day, self.interval_minutes, calls, aht, self.time_zone)
 
 
 def _panel(history: History) -> _Panel:
     data = history.data
     minutes = history.interval_minutes
     n_slots = 1440 // minutes
-    stamps = data["interval_start"].to_numpy(dtype="datetime64[ns]")
+    starts = data["interval_start"]
+    tz = getattr(starts.dt, "tz", None)
+    time_zone = None if tz is None else str(tz)
+    if tz is not None:
+        # seasonality by local clock time: the repeated autumn hour keeps its
+        # first (summer-time) occurrence; the skipped spring hour stays absent
+        wall = starts.dt.tz_localize(None)
+        first_seen = ~wall.duplicated(keep="first").to_numpy()
+        data = data.loc[first_seen]
+        starts = wall.loc[first_seen]
+    stamps = starts.to_numpy(dtype="datetime64[ns]")
     if stamps.size == 0:
         raise ValidationError("history", "0 intervals", "at least one interval")
     days = stamps.astype("datetime64[D]")
@@ -162,14 +196,15 @@ def _panel(history: History) -> _Panel:
     aht = np.full((n_days, n_slots), np.nan)
     calls[day_idx, slot] = data["calls"].to_numpy(dtype=float)
     aht[day_idx, slot] = data["aht_seconds"].to_numpy(dtype=float)
-    return _Panel(first, minutes, calls, aht)
+    return _Panel(first, minutes, calls, aht, time_zone)
 
 
 def _as_history(history: History | pd.DataFrame) -> History:
     if isinstance(history, History):
         return history
     if isinstance(history, pd.DataFrame):
-        return read_interval_counts(history)
+        tz = getattr(history["interval_start"].dt, "tz", None) if len(history) else None
+        return read_interval_counts(history, time_zone=None if tz is None else str(tz))
     raise ValidationError("history", type(history).__name__, "a wfm.history.History or DataFrame")
 
 
@@ -325,6 +360,7 @@ class Forecaster:
     def _fit_panel(self, panel: _Panel) -> None:
         masked = panel.without(self._special())
         self.interval_minutes_ = panel.interval_minutes
+        self.time_zone_ = panel.time_zone
         self.history_end_ = panel.end_day
         self.open_ = _learn_open(masked, self.open_weeks)
         self.dispersion_ = _learn_dispersion(masked, self.aht_weeks)
@@ -392,34 +428,44 @@ class Forecaster:
         if first < self.history_end_:
             last = pd.Timestamp(self.history_end_ - np.timedelta64(1, "D")).date()
             raise ValidationError("start", str(start), f"a date after the history's end ({last})")
-        if self.aht_ is None:
-            raise ValidationError(
-                "default_aht_seconds",
-                None,
-                "seconds > 0: the history has no AHT, so a default AHT is needed",
-            )
         calls, is_open = self._forecast_matrix(first, n_days)
         dates = first + np.arange(n_days)
         weekday = ((dates.astype(np.int64) + 3) % 7).astype(np.int64)
         minutes = self.interval_minutes_
-        n_slots = calls.shape[1]
-        stamps = (
-            dates.astype("datetime64[ns]")[:, None]
-            + (np.arange(n_slots) * minutes).astype("timedelta64[m]")[None, :]
+        grid = IntervalGrid(
+            start_date=pd.Timestamp(first).date(),
+            days=n_days,
+            interval_minutes=minutes,
+            time_zone=self.time_zone_,
         )
-        out = pd.DataFrame(
-            {
-                "interval_start": stamps.ravel(),
-                "calls": calls.ravel(),
-                "aht_seconds": self.aht_[weekday].ravel(),
-                "is_open": is_open.ravel(),
-            }
-        )
+        stamps = pd.Series(grid.interval_starts)
+        # each interval takes the forecast of its day and local clock slot: a
+        # skipped spring hour has no interval, a repeated autumn hour two
+        wall = stamps.dt.tz_localize(None) if self.time_zone_ is not None else stamps
+        day = ((wall.dt.normalize() - pd.Timestamp(first)) // pd.Timedelta(days=1)).to_numpy()
+        slot = ((wall.dt.hour * 60 + wall.dt.minute) // minutes).to_numpy()
+        flat = calls[day, slot]
+        columns: dict[str, Any] = {"interval_start": stamps, "calls": flat}
+        if self.aht_ is not None:
+            # without it the forecast is volume only; staffing asks for an AHT
+            columns["aht_seconds"] = self.aht_[weekday[day], slot]
+        columns["is_open"] = is_open[day, slot]
+        out = pd.DataFrame(columns)
         if self.interval_coverage is not None:
-            z = NormalDist().inv_cdf(0.5 + self.interval_coverage / 2)
-            half = z * np.sqrt(self.dispersion_ * calls.ravel())
-            out["calls_lower"] = np.clip(calls.ravel() - half, 0.0, None)
-            out["calls_upper"] = calls.ravel() + half
+            band = getattr(self, "band_quantiles_", None)
+            if band is not None:
+                # calibrated on out-of-sample errors scaled by sqrt(forecast)
+                scale = np.where(flat > 0, np.sqrt(np.maximum(flat, 1.0)), 0.0)
+                lower = flat + band[0] * scale
+                upper = flat + band[1] * scale
+                out.attrs["band_source"] = "backtest errors"
+            else:
+                z = NormalDist().inv_cdf(0.5 + self.interval_coverage / 2)
+                half = z * np.sqrt(self.dispersion_ * flat)
+                lower, upper = flat - half, flat + half
+                out.attrs["band_source"] = "dispersion"
+            out["calls_lower"] = np.clip(lower, 0.0, None)
+            out["calls_upper"] = upper
             out.attrs["interval_coverage"] = self.interval_coverage
         out.attrs["interval_minutes"] = minutes
         out.attrs["method"] = self.name
@@ -655,6 +701,252 @@ class WeekdayProfile(Forecaster):
     def _predict_calls(self, days: np.ndarray) -> np.ndarray:
         weekday = ((days.astype(np.int64) + 3) % 7).astype(np.int64)
         return np.asarray(self.profile_[weekday])
+
+
+def _kernel_matrix(n_slots: int, *, bandwidth_slots: float) -> np.ndarray:
+    """(n_slots, n_slots) Gaussian weights between intervals of the day."""
+    if bandwidth_slots <= 0:
+        return np.eye(n_slots)
+    offset = np.arange(n_slots)[:, None] - np.arange(n_slots)[None, :]
+    return np.exp(-0.5 * (offset / bandwidth_slots) ** 2)
+
+
+def _smooth_shape(shape: np.ndarray, mask: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Kernel-smoothed proportions over the open intervals ``mask``, summing to 1.
+
+    Nadaraya-Watson smoothing: closed intervals carry no weight, so no volume
+    leaks past the opening or closing time.
+    """
+    weight = mask.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        smoothed = (kernel @ (shape * weight)) / (kernel @ weight)
+    smoothed = np.where(mask & np.isfinite(smoothed), smoothed, 0.0)
+    total = smoothed.sum()
+    return smoothed / total if total > 0 else smoothed
+
+
+class SmoothedProfile(Forecaster):
+    """Day totals by weekday times a smoothed intraday shape.
+
+    For each weekday the forecast day total is the recency-weighted mean
+    (weights ``decay**age``) of its last ``weeks`` complete observed days,
+    optionally moved toward the recent level; it is split over the day by an
+    intraday shape that is smoothed across neighbouring intervals (a Gaussian
+    kernel of standard deviation ``bandwidth_minutes``, renormalised inside
+    the open hours) and pooled with the other weekdays that share the same
+    open hours (weight ``weekday_pooling`` for the pooled shape). Smoothing
+    trades a little bias at sharp peaks for much less noise: with ``n``
+    days behind a weekday profile, each raw 5-minute proportion carries the
+    Poisson noise of about ``n`` intervals' calls, the smoothed one that of
+    several times more.
+
+    Recent level
+        With ``level_days`` > 0, the day totals are multiplied by
+        ``1 + level_weight * (r - 1)``, where ``r`` is the ratio of the last
+        ``level_days`` complete days' calls to what the weekday totals of the
+        days before them predict for them (a level shift shows up within
+        ``level_days`` days). The backtest of :class:`AutoForecaster`
+        decides whether this helps: it is one candidate among others.
+
+    Outliers inside a day
+        With ``exclude_outliers`` (default), every interval of the history
+        more than ``outlier_z`` standard deviations (Poisson, scaled by the
+        dispersion) above or below its fitted value, and by more than
+        ``outlier_min_calls`` calls, is excluded and the model refitted once
+        (spikes from an outage callback, a campaign, a broken feed).
+        ``outliers_`` lists them (``interval_start, calls, expected_calls``).
+
+    Parameters
+    ----------
+    weeks
+        Past occurrences of each weekday behind its day total.
+    decay
+        Recency weight of the day totals, in (0, 1].
+    shape_weeks
+        Past occurrences of each weekday behind its intraday shape.
+    bandwidth_minutes
+        Standard deviation of the intraday smoothing kernel (0: none).
+    weekday_pooling
+        Weight in [0, 1] of the shape of the weekdays with the same open
+        hours (0: own weekday only, 1: the pooled shape alone).
+    level_days
+        Recent complete days for the level adjustment (0: none).
+    level_weight
+        Share of the measured level change applied, in [0, 1].
+    exclude_outliers
+        Detect and exclude intraday outliers before fitting.
+    outlier_z
+        Threshold in standard deviations.
+    outlier_min_calls
+        Smallest absolute deviation (calls) that counts as an outlier.
+    **kwargs
+        Common parameters of :class:`Forecaster`.
+    """
+
+    method = "smoothed_profile"
+
+    def __init__(
+        self,
+        *,
+        weeks: int = 12,
+        decay: float = 0.9,
+        shape_weeks: int = 12,
+        bandwidth_minutes: float = 5.0,
+        weekday_pooling: float = 0.5,
+        level_days: int = 0,
+        level_weight: float = 0.5,
+        exclude_outliers: bool = True,
+        outlier_z: float = 5.0,
+        outlier_min_calls: float = 10.0,
+        special_days: Iterable[DateLike] = (),
+        multipliers: Mapping[DateLike, float] | None = None,
+        default_aht_seconds: float | None = None,
+        open_weeks: int = 4,
+        aht_weeks: int = 8,
+        min_aht_calls: float = 100.0,
+        interval_coverage: float | None = 0.8,
+    ) -> None:
+        self.weeks = weeks
+        self.decay = decay
+        self.shape_weeks = shape_weeks
+        self.bandwidth_minutes = bandwidth_minutes
+        self.weekday_pooling = weekday_pooling
+        self.level_days = level_days
+        self.level_weight = level_weight
+        self.exclude_outliers = exclude_outliers
+        self.outlier_z = outlier_z
+        self.outlier_min_calls = outlier_min_calls
+        _check_positive_int(weeks, "weeks")
+        _check_positive_int(shape_weeks, "shape_weeks")
+        if not 0 < decay <= 1:
+            raise ValidationError("decay", decay, "a number in (0, 1]")
+        if not (isinstance(bandwidth_minutes, (int, float)) and bandwidth_minutes >= 0):
+            raise ValidationError("bandwidth_minutes", bandwidth_minutes, "minutes >= 0")
+        if not 0 <= weekday_pooling <= 1:
+            raise ValidationError("weekday_pooling", weekday_pooling, "a number in [0, 1]")
+        _check_positive_int(level_days, "level_days", minimum=0)
+        if not 0 <= level_weight <= 1:
+            raise ValidationError("level_weight", level_weight, "a number in [0, 1]")
+        if not isinstance(exclude_outliers, bool):
+            raise ValidationError("exclude_outliers", exclude_outliers, "True or False")
+        if not outlier_z > 0:
+            raise ValidationError("outlier_z", outlier_z, "a number > 0")
+        if not outlier_min_calls >= 0:
+            raise ValidationError("outlier_min_calls", outlier_min_calls, "calls >= 0")
+        super().__init__(
+            special_days=special_days,
+            multipliers=multipliers,
+            default_aht_seconds=default_aht_seconds,
+            open_weeks=open_weeks,
+            aht_weeks=aht_weeks,
+            min_aht_calls=min_aht_calls,
+            interval_coverage=interval_coverage,
+        )
+
+    @property
+    def name(self) -> str:
+        """E.g. ``smoothed_8w_bw15_pool0.5`` (``_level5x0.5`` with a level adjustment)."""
+        level = f"_level{self.level_days}x{self.level_weight:g}" if self.level_days else ""
+        raw = "" if self.exclude_outliers else "_raw"
+        return (
+            f"smoothed_{self.weeks}w_d{self.decay:g}_s{self.shape_weeks}w_bw{self.bandwidth_minutes:g}"
+            f"_pool{self.weekday_pooling:g}{level}{raw}"
+        )
+
+    def _fit_calls(self, panel: _Panel) -> None:
+        level, totals, shape = self._fit_once(panel)
+        outliers = pd.DataFrame(columns=["interval_start", "calls", "expected_calls"])
+        if self.exclude_outliers:
+            expected = level[panel.weekday][:, None] * shape[panel.weekday]
+            spread = np.sqrt(self.dispersion_ * np.maximum(expected, 1.0))
+            deviation = np.abs(panel.calls - expected)
+            flagged = (
+                ~np.isnan(panel.calls)
+                & (deviation > self.outlier_z * spread)
+                & (deviation > self.outlier_min_calls)
+            )
+            if flagged.any():
+                day, slot = np.nonzero(flagged)
+                stamps = (panel.first_day + day).astype("datetime64[ns]") + (
+                    slot * panel.interval_minutes
+                ).astype("timedelta64[m]")
+                outliers = pd.DataFrame(
+                    {
+                        "interval_start": stamps,
+                        "calls": panel.calls[day, slot],
+                        "expected_calls": expected[day, slot],
+                    }
+                )
+                calls = panel.calls.copy()
+                calls[flagged] = expected[flagged]
+                panel = _Panel(panel.first_day, panel.interval_minutes, calls, panel.aht)
+                level, totals, shape = self._fit_once(panel)
+        self.outliers_ = outliers
+        self.shape_ = shape
+        self.day_total_ = self._recent_level(panel, level, totals)
+
+    def _fit_once(self, panel: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Weekday totals (7,), complete-day totals (n_days, NaN if not) and shape (7, n_slots)."""
+        n_slots = panel.n_slots
+        weekday = panel.weekday
+        seen = ~np.isnan(panel.calls)
+        counts = seen.sum(axis=1)
+        typical = np.zeros(7)
+        for w in range(7):
+            rows = counts[(weekday == w) & (counts > 0)]
+            typical[w] = float(np.median(rows)) if rows.size else 0.0
+        complete = (counts > 0) & (counts >= 0.9 * typical[weekday])
+        totals = np.where(complete, np.nansum(panel.calls, axis=1), np.nan)
+        kernel = _kernel_matrix(
+            n_slots, bandwidth_slots=self.bandwidth_minutes / panel.interval_minutes
+        )
+        raw = np.zeros((7, n_slots))
+        days_used = np.zeros(7)
+        level = np.full(7, np.nan)
+        for w in range(7):
+            every = np.flatnonzero((weekday == w) & complete)
+            sel = every[-self.weeks :]
+            if not sel.size:
+                continue
+            block = panel.calls[every[-self.shape_weeks :]]
+            raw[w] = np.nansum(block, axis=0) / max(np.nansum(block), 1e-12)
+            days_used[w] = min(every.size, self.shape_weeks)
+            weight = self.decay ** np.arange(sel.size)[::-1]
+            level[w] = float(np.sum(weight * totals[sel]) / weight.sum())
+        mask = self.open_ if self.open_.shape[1] == n_slots else raw > 0
+        shape = np.zeros((7, n_slots))
+        for w in range(7):
+            if days_used[w] == 0:
+                continue
+            peers = [
+                v
+                for v in range(7)
+                if v != w and days_used[v] > 0 and np.array_equal(mask[v], mask[w])
+            ]
+            own = raw[w]
+            if peers and self.weekday_pooling > 0:
+                pooled = np.average(raw[peers], axis=0, weights=days_used[peers])
+                own = (1 - self.weekday_pooling) * own + self.weekday_pooling * pooled
+            shape[w] = _smooth_shape(own, mask[w] | (own > 0), kernel)
+        return np.nan_to_num(level, nan=0.0), totals, shape
+
+    def _recent_level(self, panel: _Panel, level: np.ndarray, totals: np.ndarray) -> np.ndarray:
+        """Weekday totals moved toward the level of the last ``level_days`` days."""
+        if self.level_days == 0:
+            return level
+        recent = np.flatnonzero(~np.isnan(totals))[-self.level_days :]
+        if recent.size == 0 or recent[0] < 7:
+            return level
+        before_level, _, _ = self._fit_once(panel.head(int(recent[0])))
+        before = before_level[panel.weekday[recent]]
+        if before.sum() <= 0:
+            return level
+        ratio = float(totals[recent].sum() / before.sum())
+        return level * (1 + self.level_weight * (ratio - 1))
+
+    def _predict_calls(self, days: np.ndarray) -> np.ndarray:
+        weekday = ((days.astype(np.int64) + 3) % 7).astype(np.int64)
+        return np.asarray(self.day_total_[weekday][:, None] * self.shape_[weekday])
 
 
 _ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
@@ -902,6 +1194,31 @@ def _holt_winters(
     return level, trend, season, score
 
 
+#: Fewest out-of-sample intervals behind a calibrated band.
+_MIN_BAND_INTERVALS = 200
+
+
+def _calibrated_band(
+    errors: Sequence[tuple[np.ndarray, np.ndarray]], coverage: float | None
+) -> tuple[float, float] | None:
+    """Quantiles of ``(actual - forecast) / sqrt(forecast)`` for a central band.
+
+    ``errors`` holds (forecast, actual) pairs of open, observed intervals of
+    a backtest; ``None`` when there are fewer than ``_MIN_BAND_INTERVALS``.
+    The lower quantile is at most 0 and the upper at least 0, so the band
+    always contains the forecast.
+    """
+    if coverage is None or not errors:
+        return None
+    forecast = np.concatenate([f for f, _ in errors])
+    actual = np.concatenate([a for _, a in errors])
+    if forecast.size < _MIN_BAND_INTERVALS:
+        return None
+    scaled = (actual - forecast) / np.sqrt(np.maximum(forecast, 1.0))
+    low, high = np.quantile(scaled, [0.5 - coverage / 2, 0.5 + coverage / 2])
+    return min(float(low), 0.0), max(float(high), 0.0)
+
+
 def _default_candidates() -> list[Forecaster]:
     return [
         SeasonalNaive(),
@@ -909,6 +1226,10 @@ def _default_candidates() -> list[Forecaster]:
         WeekdayProfile(weeks=8, statistic="weighted", decay=0.8),
         WeekdayProfile(weeks=6, statistic="median"),
         SmoothedDailyProfile(),
+        SmoothedProfile(),
+        SmoothedProfile(weekday_pooling=0.0),
+        SmoothedProfile(bandwidth_minutes=15.0),
+        SmoothedProfile(level_days=5),
     ]
 
 
@@ -922,14 +1243,25 @@ class AutoForecaster(Forecaster):
     receive this forecaster's common parameters (special days, multipliers,
     AHT and open-hours settings). If the history is too short for one fold
     (less than ``horizon_days + 7`` days) the first candidate that is a
-    :class:`WeekdayProfile` (else the first candidate) is used unscored.
+    :class:`SmoothedProfile` (else a :class:`WeekdayProfile`, else the first
+    candidate) is used unscored.
+
+    The ``calls_lower`` / ``calls_upper`` band is calibrated on the winner's
+    own out-of-sample errors in that backtest: the quantiles of
+    ``(actual - forecast) / sqrt(forecast)`` over every open interval of the
+    folds (``band_quantiles_``), so that the band covers ``interval_coverage``
+    of held-out intervals; without a backtest of at least 200 intervals the
+    dispersion band of :class:`Forecaster` is used (``attrs["band_source"]``
+    says which). ``outliers_`` lists the intervals the winner excluded as
+    intraday outliers (empty for methods that detect none).
 
     Parameters
     ----------
     candidates
         Forecasters to choose from (default: seasonal naive, 4-week mean
-        profile, 8-week weighted profile, 6-week median profile and
-        smoothing).
+        profile, 8-week weighted profile, 6-week median profile, smoothing,
+        and four :class:`SmoothedProfile` settings: the default, without
+        weekday pooling, a 15-minute bandwidth, and a 5-day recent level).
     folds
         Backtest folds (reduced when the history is short).
     horizon_days
@@ -996,8 +1328,11 @@ class AutoForecaster(Forecaster):
     def _fit_panel(self, panel: _Panel) -> None:
         candidates = self._prepared()
         folds = min(self.folds, (panel.n_days - 7) // self.horizon_days)
+        errors: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         if folds >= 1:
-            scores = _backtest_panel(panel, candidates, horizon_days=self.horizon_days, folds=folds)
+            scores = _backtest_panel(
+                panel, candidates, horizon_days=self.horizon_days, folds=folds, errors=errors
+            )
             self.backtest_ = scores
             pooled = summarize_backtest(scores)
             order = {c.name: i for i, c in enumerate(candidates)}
@@ -1007,12 +1342,20 @@ class AutoForecaster(Forecaster):
             winner = candidates[int(pooled["order"].iloc[0])]
         else:
             self.backtest_ = pd.DataFrame()
+            smoothed = [c for c in candidates if isinstance(c, SmoothedProfile)]
             profiles = [c for c in candidates if isinstance(c, WeekdayProfile)]
-            winner = profiles[0] if profiles else candidates[0]
+            winner = (smoothed or profiles or candidates)[0]
         winner._fit_panel(panel)
+        self.band_quantiles_ = _calibrated_band(errors.get(winner.name, []), self.interval_coverage)
+        self.outliers_ = getattr(
+            winner,
+            "outliers_",
+            pd.DataFrame(columns=["interval_start", "calls", "expected_calls"]),
+        )
         self.best_ = winner
         self.method_ = winner.name
         self.interval_minutes_ = winner.interval_minutes_
+        self.time_zone_ = winner.time_zone_
         self.history_end_ = winner.history_end_
         self.open_ = winner.open_
         self.dispersion_ = winner.dispersion_
@@ -1033,8 +1376,9 @@ def make_forecaster(method: str = "auto", **params: Any) -> Forecaster:
     ----------
     method
         ``"auto"`` (:class:`AutoForecaster`), ``"seasonal_naive"``
-        (:class:`SeasonalNaive`), ``"profile"`` (:class:`WeekdayProfile`) or
-        ``"smoothing"`` (:class:`SmoothedDailyProfile`).
+        (:class:`SeasonalNaive`), ``"profile"`` (:class:`WeekdayProfile`),
+        ``"smoothing"`` (:class:`SmoothedDailyProfile`) or
+        ``"smoothed_profile"`` (:class:`SmoothedProfile`).
     **params
         Constructor parameters of that class.
 
@@ -1048,6 +1392,7 @@ def make_forecaster(method: str = "auto", **params: Any) -> Forecaster:
         "seasonal_naive": SeasonalNaive,
         "profile": WeekdayProfile,
         "smoothing": SmoothedDailyProfile,
+        "smoothed_profile": SmoothedProfile,
     }
     if method not in classes:
         raise ValidationError("method", method, f"one of {list(classes)}")
@@ -1089,6 +1434,7 @@ def _backtest_panel(
     step_days: int | None = None,
     special: Sequence[np.datetime64] = (),
     end_index: int | None = None,
+    errors: dict[str, list[tuple[np.ndarray, np.ndarray]]] | None = None,
 ) -> pd.DataFrame:
     step = horizon_days if step_days is None else step_days
     n_end = panel.n_days if end_index is None else end_index
@@ -1112,9 +1458,14 @@ def _backtest_panel(
             model._fit_panel(train)
             calls, _ = model._forecast_matrix(cutoff_day, horizon_days)
             wape, mape, bias, n, total, predicted = _score(calls[: actual.shape[0]], actual)
+            if errors is not None:
+                scored = ~np.isnan(actual) & (calls[: actual.shape[0]] > 0)
+                errors.setdefault(model.name, []).append(
+                    (calls[: actual.shape[0]][scored], actual[scored])
+                )
             rows.append(
                 {
-                    "method": model.name if not isinstance(model, AutoForecaster) else "auto",
+                    "method": model.method if isinstance(model, AutoForecaster) else model.name,
                     "chosen": model.name,
                     "fold": fold,
                     "cutoff": pd.Timestamp(cutoff_day),

@@ -26,7 +26,11 @@ History layout (:attr:`History.data`)
 -------------------------------------
 ``interval_start``
     datetime64[ns], time-zone naive (local wall clock), sorted, unique, on
-    the grid: a multiple of ``interval_minutes`` after midnight.
+    the grid: a multiple of ``interval_minutes`` after midnight. Read with a
+    ``time_zone`` (:func:`read_interval_counts`), tz-aware in that zone
+    instead: the intervals are elapsed time, so a day with a clock change
+    has 23 or 25 hours of them, and the repeated autumn hour appears twice
+    (once per UTC offset).
 ``calls``
     float >= 0: calls offered in the interval.
 ``aht_seconds``
@@ -46,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError, ValidationError
+from wfm.timegrid import localize_naive, validate_time_zone
 
 __all__ = [
     "History",
@@ -242,7 +247,8 @@ def _parse_timestamps(
                     f"{column}[{_where(is_file, pos)}]",
                     str(text.iloc[pos]),
                     f"the time-zone offset of the first row ({offsets.iloc[0]}): mixed time "
-                    "zones (give local wall-clock times without offsets instead)",
+                    "zones (give time_zone='Area/City' to read offsets across a clock change, "
+                    "or local wall-clock times without offsets)",
                 )
             notes.append(f"time-zone offset {offsets.iloc[0]} dropped: local wall-clock time kept")
             text = text.str.replace(r"\s*(Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True)
@@ -270,6 +276,63 @@ def _parse_timestamps(
     return values
 
 
+def _zoned_timestamps(
+    raw: pd.Series,
+    column: str,
+    is_file: bool,
+    timestamp_format: str | None,
+    time_zone: str,
+) -> pd.Series:
+    """Parse a timestamp column to tz-aware timestamps of ``time_zone`` or raise.
+
+    tz-aware values and UTC offsets (which may differ between rows: a file
+    across a clock change has two) are converted to the zone; naive values
+    are local wall-clock time of the zone (the repeated autumn hour resolved
+    by row order, see :func:`wfm.timegrid.localize_naive`).
+    """
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        return raw.dt.tz_convert(time_zone).reset_index(drop=True)
+    if pd.api.types.is_datetime64_dtype(raw.dtype):
+        naive = raw.astype("datetime64[ns]").reset_index(drop=True)
+        return localize_naive(naive, time_zone, column)
+    missing = raw.isna().to_numpy()
+    if missing.any():
+        pos = int(np.flatnonzero(missing)[0])
+        raise DataError(f"{column}[{_where(is_file, pos)}]", None, "a timestamp")
+    if raw.dtype == object:
+        raw = raw.map(lambda v: v if isinstance(v, str) else str(v))
+    text = raw.astype("string").str.strip().reset_index(drop=True)
+    has_offset = text.str.extract(_OFFSET_PATTERN, expand=False).notna().to_numpy()
+    if has_offset.any() and not has_offset.all():
+        with_pos = int(np.flatnonzero(has_offset)[0])
+        without_pos = int(np.flatnonzero(~has_offset)[0])
+        raise DataError(
+            f"{column}[{_where(is_file, without_pos)}]",
+            str(text.iloc[without_pos]),
+            f"a time-zone offset like {_where(is_file, with_pos)} "
+            f"({text.iloc[with_pos]!s}): all rows with an offset or none",
+        )
+    parsed = pd.to_datetime(
+        text, format=timestamp_format or "ISO8601", errors="coerce", utc=bool(has_offset.any())
+    )
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"{column}[{_where(is_file, pos)}]",
+            str(text.iloc[pos]),
+            "an ISO 8601 timestamp such as '2026-08-17 08:15' or '2026-08-17 08:15+02:00'",
+        )
+    if has_offset.any():
+        return parsed.dt.tz_convert(time_zone)
+    return localize_naive(parsed.astype("datetime64[ns]"), time_zone, column)
+
+
+def _instants(aware: pd.Series) -> np.ndarray:
+    """UTC instants of tz-aware timestamps as naive datetime64[ns]."""
+    return aware.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
 def _parse_numbers(raw: pd.Series, column: str, is_file: bool) -> np.ndarray:
     """Parse a numeric column to float; NaN where empty; raise on text."""
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
@@ -290,33 +353,47 @@ def _minute_of_day(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return minute, has_seconds
 
 
-def _as_datetime64(value: object, name: str) -> np.datetime64:
+def _as_datetime64(value: object, name: str, time_zone: str | None = None) -> np.datetime64:
+    """A period bound: naive (wall clock), or with a zone its UTC instant (naive)."""
     try:
         stamp = pd.Timestamp(value)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         raise ValidationError(name, value, "a date or timestamp such as '2026-08-17'") from None
-    if stamp is pd.NaT or stamp.tzinfo is not None:
-        raise ValidationError(name, value, "a date or timestamp without a time zone")
-    return np.datetime64(stamp.to_datetime64(), "ns")
+    if stamp is pd.NaT:
+        raise ValidationError(name, value, "a date or timestamp such as '2026-08-17'")
+    if time_zone is None:
+        if stamp.tzinfo is not None:
+            raise ValidationError(name, value, "a date or timestamp without a time zone")
+        return np.datetime64(stamp.to_datetime64(), "ns")
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(time_zone, ambiguous=True, nonexistent="shift_forward")
+    return np.datetime64(stamp.tz_convert("UTC").tz_localize(None).to_datetime64(), "ns")
 
 
 def _period_mask(
-    values: np.ndarray, start: object, end: object
+    values: np.ndarray, start: object, end: object, time_zone: str | None = None
 ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     before = np.zeros(values.shape, dtype=bool)
     after = np.zeros(values.shape, dtype=bool)
     excluded: dict[str, int] = {}
     if start is not None:
-        start_ts = _as_datetime64(start, "start")
+        start_ts = _as_datetime64(start, "start", time_zone)
         before = values < start_ts
         if before.any():
-            excluded[f"before start {pd.Timestamp(start_ts)}"] = int(before.sum())
+            excluded[f"before start {_bound_text(start_ts, time_zone)}"] = int(before.sum())
     if end is not None:
-        end_ts = _as_datetime64(end, "end")
+        end_ts = _as_datetime64(end, "end", time_zone)
         after = values >= end_ts
         if after.any():
-            excluded[f"on or after end {pd.Timestamp(end_ts)}"] = int(after.sum())
+            excluded[f"on or after end {_bound_text(end_ts, time_zone)}"] = int(after.sum())
     return before, after, excluded
+
+
+def _bound_text(value: np.datetime64, time_zone: str | None) -> str:
+    stamp = pd.Timestamp(value)
+    if time_zone is None:
+        return str(stamp)
+    return str(stamp.tz_localize("UTC").tz_convert(time_zone))
 
 
 def _missing_days(interval_start: pd.Series) -> tuple[dt.date, ...]:
@@ -329,8 +406,20 @@ def _missing_days(interval_start: pd.Series) -> tuple[dt.date, ...]:
     return tuple(d.date() for d in absent if d.day_of_week in weekdays)
 
 
+def _floor_local(stamps: pd.Series, interval_minutes: int) -> pd.Series:
+    """Start of the interval holding each timestamp, on the local clock's grid.
+
+    Naive timestamps are floored; tz-aware ones lose the same local minutes
+    (so a 02:45+01:00 after an autumn change stays apart from 02:45+02:00).
+    """
+    if getattr(stamps.dt, "tz", None) is None:
+        return stamps.dt.floor(f"{interval_minutes}min")
+    wall = stamps.dt.tz_localize(None)
+    return stamps - (wall - wall.dt.floor(f"{interval_minutes}min"))
+
+
 def _aggregate_frame(frame: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
-    bucket = frame["interval_start"].dt.floor(f"{interval_minutes}min")
+    bucket = _floor_local(frame["interval_start"], interval_minutes)
     aht = frame["aht_seconds"]
     known = aht.notna() & (frame["calls"] > 0)
     work = pd.DataFrame(
@@ -344,9 +433,10 @@ def _aggregate_frame(frame: pd.DataFrame, interval_minutes: int) -> pd.DataFrame
     grouped = work.groupby("interval_start", sort=True).sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         aht_out = np.where(grouped["handled"] > 0, grouped["seconds"] / grouped["handled"], np.nan)
+    starts = pd.DatetimeIndex(grouped.index)
     return pd.DataFrame(
         {
-            "interval_start": grouped.index.to_numpy(dtype="datetime64[ns]"),
+            "interval_start": starts if starts.tz else starts.to_numpy("datetime64[ns]"),
             "calls": grouped["calls"].to_numpy(dtype=float),
             "aht_seconds": aht_out.astype(float),
         }
@@ -394,6 +484,7 @@ def read_interval_counts(
     start: str | dt.date | pd.Timestamp | None = None,
     end: str | dt.date | pd.Timestamp | None = None,
     missing_calls: Literal["error", "exclude"] = "error",
+    time_zone: str | None = None,
 ) -> History:
     """Read interval counts from a CSV file or a DataFrame.
 
@@ -422,6 +513,13 @@ def read_interval_counts(
         What to do with a row whose count is empty: ``"error"`` (default)
         or ``"exclude"`` it (counted in the summary; the interval stays
         absent, it is not read as zero).
+    time_zone
+        IANA time zone of the centre (``None``: as described above). With a
+        zone, timestamps with UTC offsets (also several: a file across a
+        clock change) or tz-aware values are converted to it, naive ones are
+        its local time; the grid is checked on the local clock, intervals are
+        elapsed time and ``interval_start`` is tz-aware. ``start``/``end``
+        without a zone are local times of it.
 
     Returns
     -------
@@ -448,9 +546,23 @@ def read_interval_counts(
     notes: list[str] = []
     rows_read = len(frame)
 
-    stamps = _parse_timestamps(
-        frame[timestamp_column], timestamp_column, is_file, timestamp_format, notes
-    )
+    validate_time_zone(time_zone)
+    aware: pd.Series | None = None
+    if time_zone is None:
+        stamps = _parse_timestamps(
+            frame[timestamp_column], timestamp_column, is_file, timestamp_format, notes
+        )
+        wall = stamps
+    else:
+        aware = _zoned_timestamps(
+            frame[timestamp_column], timestamp_column, is_file, timestamp_format, time_zone
+        )
+        stamps = _instants(aware)  # elapsed time: duplicates and gaps across a change
+        wall = aware.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+    def shown(pos: int) -> str:
+        return str(pd.Timestamp(stamps[pos]) if aware is None else aware.iloc[pos])
+
     calls = _parse_numbers(frame[calls_column], calls_column, is_file)
     aht = (
         _parse_numbers(frame[aht_column], str(aht_column), is_file)
@@ -482,8 +594,8 @@ def read_interval_counts(
             f"{aht_column}[{_where(is_file, pos)}]", float(aht[pos]), "seconds > 0 or empty"
         )
 
-    minute, has_seconds = _minute_of_day(stamps)
-    before, after, excluded = _period_mask(stamps, start, end)
+    minute, has_seconds = _minute_of_day(wall)
+    before, after, excluded = _period_mask(stamps, start, end, time_zone)
     keep = ~before & ~after
     if empty.any():
         dropped = empty & keep
@@ -499,7 +611,7 @@ def read_interval_counts(
         first, second = sorted((int(order[dup[0]]), int(order[dup[0] + 1])))
         raise DataError(
             f"{timestamp_column}[{_where(is_file, second)}]",
-            str(pd.Timestamp(stamps[second])),
+            shown(second),
             f"one row per interval (same interval as {_where(is_file, first)})",
         )
 
@@ -508,7 +620,7 @@ def read_interval_counts(
         pos = int(np.flatnonzero(has_seconds)[0])
         raise DataError(
             f"{timestamp_column}[{_where(is_file, pos)}]",
-            str(pd.Timestamp(stamps[pos])),
+            shown(pos),
             "an interval start on whole minutes",
         )
     day = sorted_stamps.astype("datetime64[D]")
@@ -551,7 +663,7 @@ def read_interval_counts(
         pos = int(np.flatnonzero(off)[0])
         raise DataError(
             f"{timestamp_column}[{_where(is_file, pos)}]",
-            str(pd.Timestamp(stamps[pos])),
+            shown(pos),
             f"a start on the {native}-minute grid (a multiple of {native} minutes after midnight)",
         )
     if target is not None and target % native != 0:
@@ -560,9 +672,10 @@ def read_interval_counts(
         )
     out_minutes = target if target is not None else native
 
+    kept = stamps[keep] if aware is None else aware[keep].reset_index(drop=True).dt.as_unit("ns")
     data = pd.DataFrame(
         {
-            "interval_start": stamps[keep],
+            "interval_start": kept,
             "calls": calls[keep].astype(float),
             "aht_seconds": aht[keep].astype(float),
         }
@@ -595,6 +708,7 @@ def read_call_records(
     timestamp_format: str | None = None,
     start: str | dt.date | pd.Timestamp | None = None,
     end: str | dt.date | pd.Timestamp | None = None,
+    time_zone: str | None = None,
 ) -> History:
     """Count call-level records (one row per call) per interval.
 
@@ -623,8 +737,9 @@ def read_call_records(
         call records. ``"within_day"`` (default) adds zero-call intervals
         between the first and the last interval with a call of each day
         (the number added is noted in the summary); ``"none"`` adds nothing.
-    timestamp_format, start, end
-        As for :func:`read_interval_counts`.
+    timestamp_format, start, end, time_zone
+        As for :func:`read_interval_counts` (with a zone, calls fall in the
+        intervals of the local clock's grid, elapsed time across a change).
 
     Returns
     -------
@@ -649,9 +764,17 @@ def read_call_records(
         _require_column(frame, outcome_column, "outcome")
     notes: list[str] = []
     rows_read = len(frame)
-    stamps = _parse_timestamps(
-        frame[arrival_column], arrival_column, is_file, timestamp_format, notes
-    )
+    validate_time_zone(time_zone)
+    aware: pd.Series | None = None
+    if time_zone is None:
+        stamps = _parse_timestamps(
+            frame[arrival_column], arrival_column, is_file, timestamp_format, notes
+        )
+    else:
+        aware = _zoned_timestamps(
+            frame[arrival_column], arrival_column, is_file, timestamp_format, time_zone
+        )
+        stamps = _instants(aware)
     handle = (
         _parse_numbers(frame[handle_column], handle_column, is_file)
         if handle_column is not None
@@ -682,7 +805,7 @@ def read_call_records(
                 value,
                 "handle seconds >= 0 for an answered call",
             )
-    before, after, excluded = _period_mask(stamps, start, end)
+    before, after, excluded = _period_mask(stamps, start, end, time_zone)
     keep = ~before & ~after
     if not count_abandoned:
         drop = keep & is_abandoned
@@ -693,7 +816,8 @@ def read_call_records(
         notes.append(
             f"{int((keep & is_abandoned).sum())} abandoned calls counted in calls, not in AHT"
         )
-    bucket = pd.Series(stamps[keep]).dt.floor(f"{minutes}min")
+    arrivals = pd.Series(stamps[keep]) if aware is None else aware[keep].reset_index(drop=True)
+    bucket = _floor_local(arrivals.dt.as_unit("ns"), minutes)
     answered_kept = is_answered[keep] & ~np.isnan(handle[keep])
     work = pd.DataFrame(
         {
@@ -709,14 +833,11 @@ def read_call_records(
         days = index.normalize()
         first = pd.Series(index, index=days).groupby(level=0).min()
         last = pd.Series(index, index=days).groupby(level=0).max()
-        full = pd.DatetimeIndex(
-            np.concatenate(
-                [
-                    pd.date_range(a, b, freq=f"{minutes}min").to_numpy()
-                    for a, b in zip(first, last, strict=True)
-                ]
-            )
-        )
+        # elapsed steps: a day with a clock change has its 23 or 25 hours
+        spans = [
+            pd.date_range(a, b, freq=f"{minutes}min") for a, b in zip(first, last, strict=True)
+        ]
+        full = spans[0].append(spans[1:]) if len(spans) > 1 else spans[0]
         added = len(full) - len(index)
         grouped = grouped.reindex(full, fill_value=0.0)
         if added:
@@ -729,7 +850,7 @@ def read_call_records(
         aht = np.where(grouped["handled"] > 0, grouped["seconds"] / grouped["handled"], np.nan)
     data = pd.DataFrame(
         {
-            "interval_start": index.to_numpy(dtype="datetime64[ns]"),
+            "interval_start": index if index.tz is not None else index.to_numpy("datetime64[ns]"),
             "calls": grouped["calls"].to_numpy(dtype=float),
             "aht_seconds": aht.astype(float),
         }

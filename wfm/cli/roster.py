@@ -10,26 +10,73 @@ error, writes ``roster.csv``, ``breaks.csv``, ``coverage.csv``,
 ``violations.csv``, ``summary.json`` plus ``forecast.csv`` (when the
 scenario forecasts; a stale one is removed otherwise) and ``requirements.csv``
 into the output directory, and prints a short summary.
-Exit code 0 when a roster was found (OPTIMAL or FEASIBLE), 1 when not (the
-conflicts found are printed), 2 on bad input.
+
+Exit codes (:data:`EXIT_CODES`):
+
+- 0: a roster was found (``OPTIMAL`` or ``FEASIBLE``);
+- 1: the problem has no roster (``INFEASIBLE``; the conflicting rules are
+  printed), or the model was invalid;
+- 2: bad input (one line naming the field), as for every ``wfm`` command;
+- 3: no roster was found within the time limit (``TIME_LIMIT_NO_SOLUTION``
+  after the whole limit was spent);
+- 130: interrupted (Ctrl-C, SIGINT): the search stops, the best roster
+  found so far is written (status ``FEASIBLE``, or ``OPTIMAL`` if already
+  proven) or, without one, the files with status ``TIME_LIMIT_NO_SOLUTION``
+  and empty tables; standard error says which.
+
+The solve runs in a worker thread while the main thread waits, so that the
+SIGINT handler (which only asks the solve to stop, see
+:class:`wfm.roster.search.stop.StopRequest`) runs at once; the previous
+handler is put back when the solve ends.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from wfm.scenario import Scenario, ScenarioRun, load_scenario
+from wfm.timegrid import stamp_text
 
 if TYPE_CHECKING:
-    from wfm.roster.result import ProgressEvent, RosterResult, RosterSummary
+    from collections.abc import Callable
 
-__all__ = ["register", "run"]
+    from wfm.roster.problem import RosterProblem
+    from wfm.roster.result import ProgressEvent, RosterResult, RosterSummary
+    from wfm.roster.solve import SolverOptions
+
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_INFEASIBLE",
+    "EXIT_INTERRUPTED",
+    "EXIT_ROSTER",
+    "EXIT_TIME_LIMIT",
+    "register",
+    "run",
+]
+
+EXIT_ROSTER = 0
+EXIT_INFEASIBLE = 1
+EXIT_TIME_LIMIT = 3
+EXIT_INTERRUPTED = 130
+EXIT_CODES: dict[str, int] = {
+    "OPTIMAL": EXIT_ROSTER,
+    "FEASIBLE": EXIT_ROSTER,
+    "INFEASIBLE": EXIT_INFEASIBLE,
+    "MODEL_INVALID": EXIT_INFEASIBLE,
+    "TIME_LIMIT_NO_SOLUTION": EXIT_TIME_LIMIT,
+}
+"""Exit code of ``wfm roster`` by the status of the roster (not interrupted)."""
+
+#: Seconds between two checks of the waiting main thread.
+_WAIT_SECONDS = 0.2
 
 _DESCRIPTION = (
     "Build a weekly roster from a YAML scenario: forecast the week from history (or read a "
@@ -132,7 +179,7 @@ def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
 
 
 def _to_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, date_format="%Y-%m-%d %H:%M")
+    stamp_text(frame).to_csv(path, index=False)
 
 
 def _fmt(value: float | None, spec: str = ",.1f", suffix: str = "") -> str:
@@ -212,7 +259,6 @@ def _count(n: int, noun: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm roster``; see the module docstring."""
-    from wfm.roster.solve import solve
     from wfm.status import SolveStatus
 
     _check_options(args)
@@ -247,14 +293,23 @@ def run(args: argparse.Namespace) -> int:
         file=err,
         flush=True,
     )
-    result = solve(problem, options, progress=None if args.quiet else _progress_printer(err))
+    result = _solve_until_done(
+        problem, options, progress=None if args.quiet else _progress_printer(err)
+    )
     result.write(out)
     print("\n".join(_summary_lines(scenario, result, out)))
     if args.quiet is False:
         files = ["roster.csv", "breaks.csv", "coverage.csv", "violations.csv", "summary.json"]
         print(f"wrote {', '.join(files + written)} to {out}", file=err)
+    if result.interrupted:
+        if result.status.has_solution:
+            what = f"wrote the best roster found so far ({result.status.value})"
+        else:
+            what = f"no roster found before the stop ({result.status.value}); wrote the summary"
+        print(f"wfm roster: interrupted: {what}", file=err)
+        return EXIT_INTERRUPTED
     if result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        return 0
+        return EXIT_ROSTER
     print(f"wfm roster: no roster found ({result.status.value})", file=err)
     for conflict in result.conflicts[:MAX_CONFLICTS_SHOWN]:
         who = f" [{conflict.agent_id}]" if conflict.agent_id else ""
@@ -262,4 +317,50 @@ def run(args: argparse.Namespace) -> int:
     hidden = len(result.conflicts) - MAX_CONFLICTS_SHOWN
     if hidden > 0:
         print(f"  ... and {_count(hidden, 'more conflict')} (all in summary.json)", file=err)
-    return 1
+    if result.status == SolveStatus.TIME_LIMIT_NO_SOLUTION:
+        print(
+            f"  the whole time limit ({options.time_limit_seconds:g} s) was spent; "
+            "a longer --time-limit may find one",
+            file=err,
+        )
+    return EXIT_CODES[result.status.value]
+
+
+def _solve_until_done(
+    problem: RosterProblem,
+    options: SolverOptions,
+    *,
+    progress: Callable[[ProgressEvent], None] | None,
+) -> RosterResult:
+    """Solve in a worker thread; SIGINT asks the solve to stop (see the module docstring)."""
+    from wfm.roster.solve import StopRequest, solve
+
+    stop = StopRequest()
+    if threading.current_thread() is not threading.main_thread():
+        # signal handlers can only be set from the main thread: solve right here
+        return solve(problem, options, progress=progress)
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = solve(problem, options, progress=progress, stop=stop)
+        except BaseException as exc:  # re-raised in the main thread
+            outcome["error"] = exc
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        stop.request()  # sets a flag and stops the solve under way, nothing else
+
+    worker = threading.Thread(target=work, name="wfm-roster-solve", daemon=True)
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(_WAIT_SECONDS)
+            if stop.requested:
+                stop.request()  # again: reaches a solve that had not started at the first
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if "error" in outcome:
+        raise outcome["error"]
+    result: RosterResult = outcome["result"]
+    return result

@@ -288,12 +288,11 @@ class RosterModel:
 
 def is_late(problem: RosterProblem, option: ShiftOption) -> bool:
     """Whether ``option`` ends after ``problem.late_shift_ends_after`` or past midnight."""
-    per_day = problem.intervals_per_day
-    end_of_day = (option.day + 1) * per_day
+    end_of_day = problem.day_first_interval(option.day + 1)
     if option.end > end_of_day:
         return True
     late = problem.late_shift_ends_after
-    threshold = option.day * per_day + (late.hour * 60 + late.minute) / problem.interval_minutes
+    threshold = problem.grid.clock_position(option.day, late.hour * 60 + late.minute)
     return option.end > threshold
 
 
@@ -507,13 +506,12 @@ def add_coverage(rm: RosterModel) -> list[PenaltyTerm]:
         _coef(weights.understaffing_per_agent_hour * g * hours / REQUIREMENT_SCALE) for g in growth
     ]
     over_coef = _coef(weights.overstaffing_per_agent_hour * hours / REQUIREMENT_SCALE)
-    per_day = problem.intervals_per_day
     scale = hours / REQUIREMENT_SCALE
     terms: list[PenaltyTerm] = []
     for t in range(problem.n_intervals):
         req = int(required[t])
         cap = int(top[t]) * REQUIREMENT_SCALE
-        day = t // per_day
+        day = problem.grid.day_of(t)
         steps: list[Any] = []
         remaining = req
         for k in range(len(growth)):
@@ -869,7 +867,7 @@ def add_option_rules(rm: RosterModel) -> list[PenaltyTerm]:
 
 # -- soft wishes ---------------------------------------------------------------------
 def _start_clock(problem: RosterProblem, option: ShiftOption) -> int:
-    return (option.start - option.day * problem.intervals_per_day) * problem.interval_minutes
+    return problem.grid.clock_minutes(option.start)
 
 
 def add_preferences(rm: RosterModel) -> list[PenaltyTerm]:

@@ -8,7 +8,11 @@ Time conventions
 ----------------
 The planning horizon starts at midnight of ``RosterProblem.start_date`` and
 lasts ``days`` days on a grid of ``interval_minutes``. Interval ``t`` starts at
-``start_date 00:00 + t * interval_minutes``. A shift belongs to the date on
+``start_date 00:00 + t * interval_minutes`` of elapsed time. With a
+``time_zone`` the days are local calendar days of that zone, 23 or 25 hours
+long on a clock change, and timestamps are tz-aware; the grid, shift starts
+at skipped or repeated clock times and how timestamps are read are those of
+:class:`wfm.timegrid.IntervalGrid` (:attr:`RosterProblem.grid`). A shift belongs to the date on
 which it *starts* (its "day"); it may cross midnight and even the end of the
 horizon, in which case its tail is reported but not counted as coverage.
 Weekdays are numbered as in :mod:`datetime`: Monday 0 … Sunday 6.
@@ -18,7 +22,9 @@ Requirements layout
 ``RosterProblem.requirements`` is a DataFrame with one row per interval:
 
 ``interval_start``
-    datetime64, on the grid, within the horizon, unique.
+    datetime64, on the grid, within the horizon, unique. With a
+    ``time_zone``: tz-aware (any zone, or strings with UTC offsets) or
+    naive local time of the zone.
 ``required_scheduled``
     float >= 0: agents required *scheduled*, i.e. on shift and not on a
     break the roster places: the requirement on the phone already grossed up
@@ -58,6 +64,7 @@ import pandas as pd
 
 from wfm.errors import DataError, ValidationError
 from wfm.service import ServicePolicy
+from wfm.timegrid import IntervalGrid
 
 __all__ = [
     "FORMER_COLUMN_NAMES",
@@ -665,6 +672,10 @@ class RosterProblem:
         The service policy the requirements come from, used to report the
         service level the roster achieves (its shrinkage turns scheduled
         coverage into agents on the phone); ``None`` skips that report.
+    time_zone
+        IANA time zone of the centre's clocks (e.g. ``"Europe/Stockholm"``):
+        days are local days with their clock changes, shifts start at local
+        clock times and last elapsed time. ``None``: clocks never change.
     """
 
     start_date: dt.date
@@ -679,6 +690,9 @@ class RosterProblem:
     weekend_days: frozenset[int] = frozenset({5, 6})
     late_shift_ends_after: dt.time = dt.time(20, 0)
     service: ServicePolicy | None = None
+    time_zone: str | None = None
+    #: The interval grid of the horizon, built on construction.
+    grid: IntervalGrid = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         im = self.interval_minutes
@@ -725,6 +739,16 @@ class RosterProblem:
             "service",
             type(self.service).__name__,
             "a wfm.ServicePolicy or None",
+        )
+        object.__setattr__(
+            self,
+            "grid",
+            IntervalGrid(
+                start_date=self.start_date,
+                days=self.days,
+                interval_minutes=im,
+                time_zone=self.time_zone,
+            ),
         )
         self._validate_names()
         self._validate_grid()
@@ -836,8 +860,8 @@ class RosterProblem:
                 former = [c for c in FORMER_COLUMN_NAMES.get(column, ()) if c in df.columns]
                 renamed = f" (renamed from {former[0]!r} in 0.2)" if former else ""
                 raise DataError("requirements", list(df.columns), f"a column {column!r}{renamed}")
-        starts = pd.to_datetime(df["interval_start"], errors="coerce")
-        bad = starts.isna()
+        index = self.grid.positions(df["interval_start"], "requirements.interval_start")
+        bad = pd.Series(np.isnan(index))
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(
@@ -845,12 +869,8 @@ class RosterProblem:
                 df["interval_start"].iloc[row],
                 "a timestamp",
             )
-        if getattr(starts.dt, "tz", None) is not None:
-            starts = starts.dt.tz_localize(None)
-        origin = pd.Timestamp(self.start_date)
-        offsets = (starts - origin) / pd.Timedelta(minutes=self.interval_minutes)
-        index = offsets.to_numpy(dtype=float)
-        for row, (value, raw) in enumerate(zip(index, starts, strict=True)):
+        origin = self.grid.horizon_start
+        for row, (value, raw) in enumerate(zip(index, df["interval_start"], strict=True)):
             if not (0 <= value < self.n_intervals) or value != math.floor(value):
                 raise DataError(
                     f"requirements.interval_start[row {row}]",
@@ -862,7 +882,9 @@ class RosterProblem:
         if dup.any():
             row = int(np.flatnonzero(dup.to_numpy())[0])
             raise DataError(
-                f"requirements.interval_start[row {row}]", str(starts.iloc[row]), "unique intervals"
+                f"requirements.interval_start[row {row}]",
+                str(df["interval_start"].iloc[row]),
+                "unique intervals",
             )
         for column, allow_zero in (
             ("required_scheduled", True),
@@ -884,13 +906,17 @@ class RosterProblem:
     # -- derived grid facts ---------------------------------------------------
     @property
     def intervals_per_day(self) -> int:
-        """Intervals in one day."""
+        """Intervals in a day without a clock change (see :attr:`grid` for each day's)."""
         return 1440 // self.interval_minutes
 
     @property
     def n_intervals(self) -> int:
-        """Intervals in the horizon."""
-        return self.days * self.intervals_per_day
+        """Intervals in the horizon (elapsed time: clock changes included)."""
+        return self.grid.n_intervals
+
+    def day_first_interval(self, day: int) -> int:
+        """First interval of horizon day ``day`` (``day == days``: ``n_intervals``)."""
+        return self.grid.day_first[day]
 
     @property
     def interval_hours(self) -> float:
@@ -904,30 +930,21 @@ class RosterProblem:
 
     @property
     def horizon_end(self) -> pd.Timestamp:
-        """First instant after the horizon."""
-        return pd.Timestamp(self.start_date) + pd.Timedelta(days=self.days)
+        """First instant after the horizon (tz-aware with a time zone)."""
+        return self.grid.horizon_end
 
-    @cached_property
+    @property
     def interval_starts(self) -> pd.DatetimeIndex:
-        """Start of every interval of the horizon."""
-        return pd.date_range(
-            pd.Timestamp(self.start_date),
-            periods=self.n_intervals,
-            freq=pd.Timedelta(minutes=self.interval_minutes),
-        )
+        """Start of every interval of the horizon (tz-aware with a time zone)."""
+        return self.grid.interval_starts
 
     def _column_on_grid(self, column: str, fill: float) -> np.ndarray:
         out = np.full(self.n_intervals, fill, dtype=float)
         df = self.requirements
         if column not in df.columns:
             return out
-        starts = pd.to_datetime(df["interval_start"])
-        if getattr(starts.dt, "tz", None) is not None:
-            starts = starts.dt.tz_localize(None)
-        index = (starts - pd.Timestamp(self.start_date)) / pd.Timedelta(
-            minutes=self.interval_minutes
-        )
-        out[index.to_numpy(dtype=np.int64)] = pd.to_numeric(df[column]).to_numpy(dtype=float)
+        index = self.grid.positions(df["interval_start"], "requirements.interval_start")
+        out[index.astype(np.int64)] = pd.to_numeric(df[column]).to_numpy(dtype=float)
         return out
 
     @cached_property

@@ -151,9 +151,8 @@ def extract_solution(rm: RosterModel, value: Callable[[Any], int]) -> Solution:
 
 
 def _stamp(problem: RosterProblem, interval: int) -> pd.Timestamp:
-    return pd.Timestamp(problem.start_date) + pd.Timedelta(
-        minutes=interval * problem.interval_minutes
-    )
+    """Start of ``interval``: naive, or tz-aware in the problem's time zone."""
+    return problem.grid.stamp(interval)
 
 
 def roster_tables(
@@ -219,14 +218,12 @@ def scheduled_on_grid(
     """Agents on shift and not on break per horizon interval, from the tables."""
     n_int = problem.n_intervals
     step = np.zeros(n_int + 1, dtype=np.int64)
-    origin = pd.Timestamp(problem.start_date)
-    width = pd.Timedelta(minutes=problem.interval_minutes)
 
     def add(frame: pd.DataFrame, sign: int) -> None:
         if not len(frame):
             return
-        first = ((pd.to_datetime(frame["start"]) - origin) / width).to_numpy(dtype=np.int64)
-        last = ((pd.to_datetime(frame["end"]) - origin) / width).to_numpy(dtype=np.int64)
+        first = problem.grid.positions(frame["start"], "start").astype(np.int64)
+        last = problem.grid.positions(frame["end"], "end").astype(np.int64)
         first = np.clip(first, 0, n_int)
         last = np.clip(last, 0, n_int)
         np.add.at(step, first, sign)

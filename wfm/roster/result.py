@@ -19,6 +19,7 @@ import pandas as pd
 from wfm.roster.bounds.lp import LowerBound
 from wfm.roster.prechecks import Conflict
 from wfm.status import SolveStatus
+from wfm.timegrid import stamp_column_text
 
 __all__ = ["ProgressEvent", "RosterResult", "RosterStatus", "RosterSummary"]
 
@@ -83,7 +84,8 @@ class RosterResult:
     Objective and bound are in cost units (see :mod:`wfm.roster.model`);
     ``relative_gap`` is :func:`wfm.status.relative_gap` of the two. The
     tables follow the layouts of :mod:`wfm.roster.report` and are empty
-    (with their columns) when there is no roster.
+    (with their columns) when there is no roster. ``interrupted`` is set
+    when a stop request (Ctrl-C) ended the solve before its limit.
     """
 
     status: SolveStatus
@@ -100,10 +102,14 @@ class RosterResult:
     summary: RosterSummary
     conflicts: tuple[Conflict, ...] = ()
     lower_bound: LowerBound | None = None
+    interrupted: bool = False
 
     def write(self, directory: str | Path) -> None:
         """Write ``roster.csv``, ``breaks.csv``, ``coverage.csv``, ``violations.csv``,
-        ``summary.json`` (and ``conflicts.csv`` when infeasible) into ``directory``."""
+        ``summary.json`` (and ``conflicts.csv`` when infeasible) into ``directory``.
+
+        ``summary.json`` holds :meth:`RosterSummary.to_dict`, the
+        ``conflicts`` and ``interrupted``."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         roster = self.roster.copy()
@@ -122,10 +128,10 @@ class RosterResult:
         self.violations.to_csv(out / "violations.csv", index=False)
         summary = self.summary.to_dict()
         summary["conflicts"] = [asdict(c) for c in self.conflicts]
+        summary["interrupted"] = self.interrupted
         (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
 def _format_stamps(column: pd.Series) -> pd.Series:
-    if not len(column):
-        return column.astype(object)
-    return pd.to_datetime(column).dt.strftime("%Y-%m-%d %H:%M")
+    """``YYYY-MM-DD HH:MM``, with the UTC offset when the problem has a time zone."""
+    return stamp_column_text(column)

@@ -35,6 +35,7 @@ __all__ = [
     "last_shift_end_interval",
     "rest_intervals",
     "shift_options",
+    "start_clock_minutes",
 ]
 
 
@@ -125,6 +126,15 @@ def shift_options(problem: RosterProblem) -> list[ShiftOption]:
     which a template's breaks cannot fit are left out (the pre-solve checks
     report templates left with no option at all).
 
+    Starts are local clock times of their day and lengths elapsed time
+    (:class:`wfm.timegrid.IntervalGrid`): a start at a clock time a spring
+    change skips is dropped for that day; a start in a repeated autumn hour
+    is its first (summer-time) occurrence. A shift across a change keeps its
+    length and paid minutes and ends an hour later or earlier on the clock.
+    Availability windows compare the start's local clock time and its length
+    in elapsed minutes; time off and ``Agent.last_shift_end`` are local
+    wall-clock times (``last_shift_end`` may also be tz-aware).
+
     The list is expanded once per problem object and the same list is
     returned on every call (problems are frozen), so the model, the bounds
     and the checks index the same options; do not modify it.
@@ -138,7 +148,7 @@ def shift_options(problem: RosterProblem) -> list[ShiftOption]:
 
 def _expand(problem: RosterProblem) -> list[ShiftOption]:
     im = problem.interval_minutes
-    per_day = problem.intervals_per_day
+    grid = problem.grid
     out: list[ShiftOption] = []
     for day in range(problem.days):
         weekday = problem.weekday_of(day)
@@ -152,7 +162,9 @@ def _expand(problem: RosterProblem) -> list[ShiftOption]:
                 length = length_minutes // im
                 paid = length_minutes - template.unpaid_break_minutes()
                 for start_minutes in template.start_minutes:
-                    start = day * per_day + start_minutes // im
+                    start = grid.clock_interval(day, start_minutes)
+                    if start is None:  # skipped by a spring clock change
+                        continue
                     out.append(
                         ShiftOption(
                             template=ti,
@@ -180,8 +192,14 @@ def last_shift_end_interval(problem: RosterProblem, agent: Agent) -> int | None:
     """
     if agent.last_shift_end is None:
         return None
-    midnight = dt.datetime.combine(problem.start_date, dt.time())
-    offset = (agent.last_shift_end - midnight).total_seconds() / 60.0
+    end = pd.Timestamp(agent.last_shift_end)
+    if problem.time_zone is not None:
+        end = (
+            end.tz_convert(problem.time_zone)
+            if end.tzinfo is not None
+            else end.tz_localize(problem.time_zone, ambiguous=True, nonexistent="shift_forward")
+        )
+    offset = (end - problem.grid.horizon_start).total_seconds() / 60.0
     return math.ceil(offset / problem.interval_minutes - 1e-9)
 
 
@@ -189,9 +207,7 @@ def _inside_availability(problem: RosterProblem, agent: Agent, option: ShiftOpti
     if agent.availability is None:
         return True
     weekday = problem.weekday_of(option.day)
-    start_minutes = (
-        option.start - option.day * problem.intervals_per_day
-    ) * problem.interval_minutes
+    start_minutes = start_clock_minutes(problem, option)
     end_minutes = start_minutes + option.length * problem.interval_minutes
     for window in agent.availability:
         if window.weekday != weekday:
@@ -201,11 +217,14 @@ def _inside_availability(problem: RosterProblem, agent: Agent, option: ShiftOpti
     return False
 
 
+def start_clock_minutes(problem: RosterProblem, option: ShiftOption) -> int:
+    """Local clock minutes after midnight at which ``option`` starts."""
+    return problem.grid.clock_minutes(option.start)
+
+
 def _timestamp(problem: RosterProblem, interval: int) -> dt.datetime:
-    stamp: dt.datetime = (
-        pd.Timestamp(problem.start_date) + pd.Timedelta(minutes=interval * problem.interval_minutes)
-    ).to_pydatetime()
-    return stamp
+    """Naive local wall-clock time of ``interval`` (the time-off layout)."""
+    return problem.grid.wall_clock(interval)
 
 
 def _overlaps_time_off(problem: RosterProblem, agent: Agent, option: ShiftOption) -> bool:
@@ -227,9 +246,7 @@ def _against_pin(problem: RosterProblem, agent: Agent, option: ShiftOption) -> b
             return True
         if pin.template is not None and problem.template_index[pin.template] != option.template:
             return True
-        start_minutes = (
-            option.start - option.day * problem.intervals_per_day
-        ) * problem.interval_minutes
+        start_minutes = start_clock_minutes(problem, option)
         if pin.start is not None and pin.start.hour * 60 + pin.start.minute != start_minutes:
             return True
         if (

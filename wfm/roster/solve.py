@@ -17,10 +17,23 @@ the phases of :mod:`wfm.roster.search`:
 3. CP-SAT on the full model, started from that solution, for a share (15 %)
    of the remaining time: small problems end here, proven optimal
    (:mod:`~wfm.roster.search.cpsat`);
-4. a large-neighbourhood search that repeatedly frees two agents (all others
+4. when neither a completed start nor the full search has a roster: CP-SAT
+   on the model without its objective, for all the time left, to the first
+   roster or a proof of infeasibility
+   (:func:`~wfm.roster.search.cpsat.feasible_search`); its roster is then
+   improved like any other;
+5. a large-neighbourhood search that repeatedly frees two agents (all others
    keep their days and shifts) and lets CP-SAT improve them together with
    everybody's break placement, keeping every improvement
    (:mod:`~wfm.roster.search.lns`).
+
+Each phase takes what the phases before it left: the full search a share
+of the time left, the fallback all of it, the neighbourhood search the rest.
+``TIME_LIMIT_NO_SOLUTION`` therefore means the whole limit (or the
+deterministic limit) was spent without a roster, or a stop came first. An
+``INFEASIBLE`` answer carries its explanation whichever phase proved it: the
+prechecks name the rules at once, and a proof by a search is explained by
+:func:`wfm.roster.prechecks.explain_infeasibility`.
 
 The answer is turned into tables (:mod:`wfm.roster.report`) and a typed
 :class:`~wfm.roster.result.RosterResult`, with the LP lower bound
@@ -50,8 +63,19 @@ With ``max_deterministic_time`` set, the same problem, ``seed`` and
 ``workers`` give the same roster whenever that limit (not the wall-clock one)
 ends each phase: the greedy heuristic then runs without a wall-clock budget,
 the class-flow roster (which stops on wall-clock time) is skipped, 15 % of
-the deterministic time goes to the full search, and the neighbourhood steps
-stop once their deterministic time adds up to the rest.
+the deterministic time goes to the full search, the objective-free fallback
+(when it runs) may take the other 85 %, and the neighbourhood steps stop
+once their deterministic time adds up to what is left of those 85 %.
+
+Stopping
+--------
+A :class:`~wfm.roster.search.stop.StopRequest` given as ``stop`` (``wfm
+roster`` requests it on Ctrl-C) ends the phase under way (CP-SAT's
+``stop_search``, SCIP's ``InterruptSolve``, the greedy passes between two
+agents) and starts no other but the read-back of the best roster so far,
+which comes back ``FEASIBLE`` (``OPTIMAL`` only if proven before the stop),
+or ``TIME_LIMIT_NO_SOLUTION`` without one; ``interrupted`` is set on the
+result, and the lower bound and the infeasibility explanation are skipped.
 """
 
 from __future__ import annotations
@@ -61,6 +85,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from ortools.sat.python import cp_model
 
 from wfm.errors import ValidationError
 from wfm.roster.bounds.lp import LowerBound, lower_bound
@@ -79,10 +104,17 @@ from wfm.roster.report import (
     violations_table,
 )
 from wfm.roster.result import ProgressEvent, RosterResult, RosterStatus, RosterSummary
-from wfm.roster.search.cpsat import SEARCH_SHARE, SolutionTracker, full_search, hinted_solution
+from wfm.roster.search.cpsat import (
+    SEARCH_SHARE,
+    SolutionTracker,
+    feasible_search,
+    full_search,
+    hinted_solution,
+)
 from wfm.roster.search.flow_start import flow_start
 from wfm.roster.search.greedy import greedy_start
 from wfm.roster.search.lns import improve
+from wfm.roster.search.stop import StopRequest
 from wfm.roster.shifts import agent_options, shift_options
 from wfm.status import SolveStatus, relative_gap
 
@@ -93,12 +125,30 @@ __all__ = [
     "RosterStatus",
     "RosterSummary",
     "SolverOptions",
+    "StopRequest",
     "solve",
 ]
 
 EXPLAIN_MIN_SECONDS = 2.0
 EXPLAIN_MAX_SECONDS = 30.0
 """Time limit of the infeasibility explanation: the solve's, clipped to these."""
+
+FEASIBLE_SHARE = 1 - SEARCH_SHARE
+"""Share of the deterministic limit the objective-free fallback search may
+take (deterministic mode; with wall-clock limits alone it may take all the
+time left)."""
+
+INTERRUPTED_CONFLICT = Conflict(
+    rule="unknown",
+    agent_id=None,
+    message="the roster is infeasible; the search was interrupted before the "
+    "conflicting rules were isolated",
+)
+"""The conflict reported when a stop came after the proof of infeasibility."""
+
+
+def _stopped(stop: StopRequest | None) -> bool:
+    return stop is not None and stop.requested
 
 
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
@@ -111,6 +161,7 @@ def solve(
     *,
     progress: Callable[[ProgressEvent], None] | None = None,
     compute_bound: bool = True,
+    stop: StopRequest | None = None,
 ) -> RosterResult:
     """Build and solve the roster of ``problem`` with CP-SAT.
 
@@ -127,7 +178,12 @@ def solve(
         improving solution.
     compute_bound
         Also compute :func:`wfm.roster.bounds.lp.lower_bound` (its own time
-        limit, not counted in ``time_limit_seconds``).
+        limit, not counted in ``time_limit_seconds``; skipped after a stop).
+    stop
+        A :class:`~wfm.roster.search.stop.StopRequest` (e.g. requested from
+        a SIGINT handler): when requested, the phase under way ends, no
+        later phase starts, and the best roster so far comes back with
+        ``interrupted`` set (see "Stopping" above).
 
     Returns
     -------
@@ -158,34 +214,52 @@ def solve(
         )
     rm = build_model(problem, options=shifts, allowed=allowed)
     tracker = SolutionTracker(started, progress)
-    completed = greedy_start(rm, options, started=started, tracker=tracker)
-    completed = flow_start(rm, options, started=started, tracker=tracker, completed=completed)
-    status, solver = full_search(rm, options, started=started, tracker=tracker)
-    reader = solver
+    deadline = started + options.time_limit_seconds
+    deterministic = options.max_deterministic_time
+    completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
+    completed = flow_start(
+        rm, options, started=started, tracker=tracker, completed=completed, stop=stop
+    )
+    status, solver = full_search(rm, options, started=started, tracker=tracker, stop=stop)
+    reader: cp_model.CpSolver | None = solver
+    improve_budget = None if deterministic is None else (1 - SEARCH_SHARE) * deterministic
     if status == SolveStatus.TIME_LIMIT_NO_SOLUTION and completed is not None:
         # the search ended before reporting a roster: fall back to the completed hint
-        hinted = hinted_solution(rm, options.seed)
-        if hinted is not None:
-            reader = hinted
+        reader = hinted_solution(rm, options.seed)
+        if reader is not None:
             status = SolveStatus.FEASIBLE
-    if status == SolveStatus.FEASIBLE:
-        deterministic = options.max_deterministic_time
+    if status == SolveStatus.TIME_LIMIT_NO_SOLUTION and not _stopped(stop):
+        # no roster yet: the rest of the budget goes to finding one, objective-free
+        status, reader, spent = feasible_search(
+            rm,
+            options,
+            deadline=deadline,
+            deterministic_time=None if deterministic is None else FEASIBLE_SHARE * deterministic,
+            tracker=tracker,
+            stop=stop,
+        )
+        if improve_budget is not None:
+            improve_budget = max(improve_budget - spent, 0.0)
+    if status == SolveStatus.FEASIBLE and reader is not None:
         reader = improve(
             rm,
             reader,
-            deadline=started + options.time_limit_seconds,
-            deterministic_budget=None
-            if deterministic is None
-            else (1 - SEARCH_SHARE) * deterministic,
+            deadline=deadline,
+            deterministic_budget=improve_budget,
             seed=options.seed,
             tracker=tracker,
             bound=solver.best_objective_bound / OBJECTIVE_SCALE,
+            stop=stop,
         )
+    interrupted = _stopped(stop)
     if status == SolveStatus.INFEASIBLE:
-        budget = max(EXPLAIN_MIN_SECONDS, min(EXPLAIN_MAX_SECONDS, options.time_limit_seconds))
-        conflicts = explain_infeasibility(
-            problem, time_limit_seconds=budget, seed=options.seed, options=shifts
-        )
+        if interrupted:
+            conflicts = [INTERRUPTED_CONFLICT]
+        else:
+            budget = max(EXPLAIN_MIN_SECONDS, min(EXPLAIN_MAX_SECONDS, options.time_limit_seconds))
+            conflicts = explain_infeasibility(
+                problem, time_limit_seconds=budget, seed=options.seed, options=shifts
+            )
         return _without_roster(
             problem,
             status,
@@ -194,8 +268,9 @@ def solve(
             workers=options.workers,
             seed=options.seed,
             time_limit_seconds=options.time_limit_seconds,
+            interrupted=interrupted,
         )
-    if not status.has_solution:
+    if not status.has_solution or reader is None:
         return _without_roster(
             problem,
             status,
@@ -207,6 +282,7 @@ def solve(
             bound=solver.best_objective_bound / OBJECTIVE_SCALE
             if status == SolveStatus.TIME_LIMIT_NO_SOLUTION
             else None,
+            interrupted=interrupted,
         )
     value = reader.value
     solution = extract_solution(rm, value)
@@ -219,7 +295,11 @@ def solve(
     if reader is not solver:
         bound = min(bound, objective)
     wall = time.perf_counter() - started
-    lower = lower_bound(problem, options=shifts, allowed=allowed) if compute_bound else None
+    lower = (
+        lower_bound(problem, options=shifts, allowed=allowed)
+        if compute_bound and not interrupted
+        else None
+    )
     summary = _summary(
         problem,
         status=status,
@@ -249,6 +329,7 @@ def solve(
         summary=summary,
         conflicts=(),
         lower_bound=lower,
+        interrupted=interrupted,
     )
 
 
@@ -335,6 +416,7 @@ def _without_roster(
     seed: int,
     time_limit_seconds: float,
     bound: float | None = None,
+    interrupted: bool = False,
 ) -> RosterResult:
     wall = time.perf_counter() - started
     coverage = coverage_table(problem, np.zeros(problem.n_intervals, dtype=np.int64))
@@ -368,4 +450,5 @@ def _without_roster(
         summary=summary,
         conflicts=tuple(conflicts),
         lower_bound=None,
+        interrupted=interrupted,
     )

@@ -40,6 +40,16 @@ Top-level keys
     (default 7).
 ``interval_minutes``
     Grid of the roster (default 15). History is aggregated to it.
+``time_zone``
+    IANA name of the centre's clocks (e.g. ``Europe/Stockholm``; default
+    none: clocks never change). Days are then local days, 23 or 25 hours
+    long on a clock change (92 or 100 intervals of 15 minutes); shifts
+    start at local clock times and are paid by elapsed time (a start the
+    spring change skips is dropped for that day, a start in the repeated
+    autumn hour is its first occurrence, see :mod:`wfm.timegrid`); the
+    timestamps of history, forecast and requirements files may carry UTC
+    offsets or be naive local time of the zone; written tables carry
+    offsets.
 ``demand``
     Exactly one of
 

@@ -67,6 +67,7 @@ from wfm.scenario.settings import (
     RequirementsDemand,
 )
 from wfm.service import ServicePolicy
+from wfm.timegrid import validate_time_zone
 
 __all__ = ["load_scenario"]
 
@@ -117,6 +118,7 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
             "interval_minutes", interval, "a whole number of minutes from 5 to 60 dividing 1440"
         )
 
+    time_zone = _parse_time_zone(top.get("time_zone"))
     demand = _parse_demand(top["demand"], base, start_date, days)
     service, fractional = _parse_service(top.get("service"), demand)
 
@@ -182,6 +184,7 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
         start_date=start_date,
         days=days,
         interval_minutes=interval,
+        time_zone=time_zone,
         demand=demand,
         service=service,
         fractional_requirements=fractional,
@@ -197,6 +200,16 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
     )
     _dry_run(scenario, notes)
     return scenario
+
+
+def _parse_time_zone(value: Any) -> str | None:
+    """The ``time_zone`` key: an IANA name, or none."""
+    if value is None:
+        return None
+    try:
+        return validate_time_zone(value if isinstance(value, str) else repr(value))
+    except ValidationError as exc:
+        raise ScenarioError("time_zone", value, exc.expected) from None
 
 
 def _parse_demand(value: Any, base: Path, start: dt.date, days: int) -> Demand:

@@ -32,6 +32,7 @@ from wfm.scenario.settings import (
     RequirementsDemand,
 )
 from wfm.service import ServicePolicy
+from wfm.timegrid import parse_stamps
 
 if TYPE_CHECKING:
     from wfm.history import History
@@ -99,6 +100,7 @@ class Scenario:
     solver: SolverOptions = field(default_factory=SolverOptions)
     description: str = ""
     fractional_requirements: bool = False
+    time_zone: str | None = None
 
     # -- pipeline -------------------------------------------------------------
     def pipeline(self) -> ScenarioRun:
@@ -177,6 +179,7 @@ class Scenario:
                 weekend_days=self.weekend_days,
                 late_shift_ends_after=self.late_shift_ends_after,
                 service=self.service,
+                time_zone=self.time_zone,
             )
         except DataError as exc:
             raise self._data_error(exc) from None
@@ -190,7 +193,7 @@ class Scenario:
         """
         stamps = pd.to_datetime(starts)
         if getattr(stamps.dt, "tz", None) is not None:
-            stamps = stamps.dt.tz_localize(None)
+            stamps = stamps.dt.tz_localize(None)  # local wall-clock dates of the zone
         present = set(stamps.dt.date)
         days = (self.start_date + dt.timedelta(days=d) for d in range(self.days))
         missing = [day.isoformat() for day in days if day not in present]
@@ -218,6 +221,7 @@ class Scenario:
                 demand.path,
                 interval_minutes=self.interval_minutes,
                 end=pd.Timestamp(self.start_date),
+                time_zone=self.time_zone,
             )
             forecaster = make_forecaster(demand.method, **demand.forecaster_params())
             forecaster.fit(history)
@@ -241,7 +245,7 @@ class Scenario:
                 list(frame.columns),
                 "a column 'aht_seconds' or demand.forecast.default_aht_seconds",
             )
-        frame["interval_start"] = _timestamps(frame["interval_start"], self.demand)
+        frame["interval_start"] = _timestamps(frame["interval_start"], self.demand, self.time_zone)
         _check_grid(frame["interval_start"], self.interval_minutes, self.demand)
         if "is_open" in frame.columns:
             frame["is_open"] = _booleans(frame["is_open"], self.demand)
@@ -286,7 +290,7 @@ class Scenario:
                 raise DataError(where, list(frame.columns), f"a column {name!r}")
         out = pd.DataFrame(
             {
-                "interval_start": _timestamps(frame["interval_start"], demand),
+                "interval_start": _timestamps(frame["interval_start"], demand, self.time_zone),
                 "required_scheduled": frame[column],
             }
         )
@@ -311,16 +315,21 @@ def _read_csv(path: Path, where: str) -> pd.DataFrame:
         raise DataError(f"{where} ({path.name})", str(exc).strip(), "a CSV file") from None
 
 
-def _timestamps(column: pd.Series, demand: Demand) -> pd.Series:
+def _timestamps(column: pd.Series, demand: Demand, time_zone: str | None) -> pd.Series:
+    """The ``interval_start`` column parsed; with a time zone, tz-aware in that zone.
+
+    With a zone, timestamps with UTC offsets (one or several: a file across a
+    clock change has two) are converted to it and naive ones are read as its
+    local time (:func:`wfm.timegrid.localize_naive`).
+    """
+    where = f"demand.{_demand_key(demand)} ({demand.path.name}): interval_start"
     # ISO only, as the history reader: "05/01/2027 08:00" would be read month-first
-    stamps = pd.to_datetime(column, errors="coerce", format="ISO8601")
+    stamps = parse_stamps(column, time_zone, where=where)
     bad = stamps.isna()
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise DataError(
-            f"demand.{_demand_key(demand)} ({demand.path.name}): interval_start[line {row + 2}]",
-            column.iloc[row],
-            "a timestamp YYYY-MM-DD HH:MM",
+            f"{where}[line {row + 2}]", column.iloc[row], "a timestamp YYYY-MM-DD HH:MM"
         )
     return stamps
 
@@ -337,8 +346,11 @@ def _check_grid(stamps: pd.Series, interval_minutes: int, demand: Demand) -> Non
         return
     ordered = stamps.sort_values()
     naive = ordered.dt.tz_localize(None) if ordered.dt.tz is not None else ordered
-    values = naive.to_numpy(dtype="datetime64[ns]")
-    same_day = values[1:].astype("datetime64[D]") == values[:-1].astype("datetime64[D]")
+    local_days = naive.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    # elapsed time between rows: a tz-aware column spans its clock changes exactly
+    elapsed = ordered.dt.tz_convert("UTC").dt.tz_localize(None) if ordered.dt.tz else ordered
+    values = elapsed.to_numpy(dtype="datetime64[ns]")
+    same_day = local_days[1:] == local_days[:-1]
     gaps = (values[1:] - values[:-1])[same_day] // pd.Timedelta(minutes=1).to_timedelta64()
     gaps = gaps[gaps > 0]
     if gaps.size and int(gaps.min()) > interval_minutes:

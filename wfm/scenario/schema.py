@@ -357,6 +357,7 @@ TOP_KEYS = (
     "description",
     "week",
     "interval_minutes",
+    "time_zone",
     "demand",
     "service",
     "templates",

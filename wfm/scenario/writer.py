@@ -8,6 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -33,6 +34,7 @@ from wfm.scenario.schema import (
     stamp,
     weekday_text,
 )
+from wfm.timegrid import stamp_text
 
 __all__ = ["write_scenario"]
 
@@ -48,6 +50,7 @@ def _problem_document(
         "name": name,
         "week": {"start": problem.start_date.isoformat(), "days": problem.days},
         "interval_minutes": problem.interval_minutes,
+        **({"time_zone": problem.time_zone} if problem.time_zone is not None else {}),
         "demand": {"requirements": {"path": "requirements.csv", "column": "required_scheduled"}},
     }
     if problem.service is not None:
@@ -245,8 +248,10 @@ def write_scenario(
         c for c in ("calls", "aht_seconds") if c in req.columns
     ]
     table = req.loc[:, columns].copy()
-    table["interval_start"] = pd.to_datetime(table["interval_start"]).dt.strftime("%Y-%m-%d %H:%M")
-    table.to_csv(out / "requirements.csv", index=False)
+    # on the problem's grid: tz-aware (written with offsets) when it has a time zone
+    positions = problem.grid.positions(table["interval_start"], "requirements.interval_start")
+    table["interval_start"] = problem.interval_starts[positions.astype(np.int64)]
+    stamp_text(table).to_csv(out / "requirements.csv", index=False)
     if agents_frame is not None:
         agents_frame.to_csv(out / "agents.csv", index=False)
     path = out / f"{name}.yaml"

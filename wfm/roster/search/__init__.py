@@ -5,10 +5,13 @@
 - :mod:`wfm.roster.search.flow_start`: phase 2, the class-flow starting
   roster (SCIP; limits of 40 s or more, not in deterministic mode), kept when
   it beats the greedy one.
-- :mod:`wfm.roster.search.cpsat`: hints and their completion, and phase 3,
-  CP-SAT on the full model from the start, for a share of the time left.
-- :mod:`wfm.roster.search.lns`: phase 4, a large-neighbourhood search on two
+- :mod:`wfm.roster.search.cpsat`: hints and their completion, phase 3,
+  CP-SAT on the full model from the start, for a share of the time left,
+  and phase 4, the objective-free fallback for all the time left when no
+  phase found a roster.
+- :mod:`wfm.roster.search.lns`: phase 5, a large-neighbourhood search on two
   agents at a time for the rest of the time.
+- :mod:`wfm.roster.search.stop`: the stop request (Ctrl-C) every phase obeys.
 
 Each module names the share of the time limit its phase takes as a constant.
 """

@@ -6,11 +6,18 @@ model with those shifts fixed to turn it into a complete feasible solution
 (break placement and bookkeeping variables). :func:`full_search` then runs
 CP-SAT on the whole model from that solution, for :data:`SEARCH_SHARE` of the
 time left (phase 3 of :func:`wfm.roster.solve.solve`); small problems end
-here, proven optimal. :class:`SolutionTracker` notes every improving roster
-of every phase, for ``solution_trace`` and the progress events.
+here, proven optimal. When neither a completed start nor the full search
+has a roster, :func:`feasible_search` gives all the time left to CP-SAT on
+the model without its objective, stopping at the first roster (or a proof
+of infeasibility). :class:`SolutionTracker` notes every improving roster of
+every phase, for ``solution_trace`` and the progress events.
 
-CP-SAT parameters of every solve here: probing off and one presolve pass
-(:func:`use_light_presolve`), which on these models saves seconds at no loss.
+CP-SAT parameters of every solve here (:func:`use_light_presolve`): probing
+off and one presolve pass, which on these models saves seconds at no loss,
+and ``catch_sigint_signal = False``, so that CP-SAT installs no SIGINT
+handler of its own (see :mod:`wfm.roster.search.stop`). Every solve here
+takes an optional :class:`~wfm.roster.search.stop.StopRequest`: it is not
+started once a stop was requested and is stopped when one comes.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from ortools.sat.python import cp_model
 from wfm.roster.model import OBJECTIVE_SCALE, RosterModel
 from wfm.roster.options import SolverOptions
 from wfm.roster.result import ProgressEvent
+from wfm.roster.search.stop import StopRequest
 from wfm.status import SolveStatus, relative_gap
 
 __all__ = [
@@ -34,6 +42,7 @@ __all__ = [
     "SolutionTracker",
     "add_hint",
     "complete_hint",
+    "feasible_search",
     "full_search",
     "hinted_solution",
     "solve_status",
@@ -71,9 +80,30 @@ def solve_status(code: cp_model.CpSolverStatus) -> SolveStatus:
 
 
 def use_light_presolve(params: Any) -> None:
-    """Probing off, one presolve pass: cost seconds on these models for little gain."""
+    """Probing off, one presolve pass (they cost seconds on these models for little
+    gain), and no SIGINT handler of CP-SAT's own (the caller handles Ctrl-C)."""
     params.cp_model_probing_level = 0
     params.max_presolve_iterations = 1
+    params.catch_sigint_signal = False
+
+
+def _run(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    stop: StopRequest | None,
+    callback: cp_model.CpSolverSolutionCallback | None = None,
+) -> cp_model.CpSolverStatus:
+    """``solver.solve(model)``, stopped by ``stop``.
+
+    Once a stop was requested the solve still runs, with no time (so that
+    its response, e.g. the bound, can be read), and ends ``UNKNOWN``.
+    """
+    if stop is None:
+        return solver.solve(model, callback)
+    if stop.requested:
+        solver.parameters.max_time_in_seconds = 0.0
+    with stop.watch(solver.stop_search):
+        return solver.solve(model, callback)
 
 
 class SolutionTracker(cp_model.CpSolverSolutionCallback):
@@ -156,7 +186,12 @@ def add_hint(rm: RosterModel, plan: dict[int, list[int]]) -> None:
 
 
 def complete_hint(
-    rm: RosterModel, *, time_limit: float, seed: int, deterministic_time: float | None
+    rm: RosterModel,
+    *,
+    time_limit: float,
+    seed: int,
+    deterministic_time: float | None,
+    stop: StopRequest | None = None,
 ) -> float | None:
     """Turn the partial hint into a complete one by solving with the hinted shifts fixed.
 
@@ -175,15 +210,19 @@ def complete_hint(
     if deterministic_time is not None:
         params.max_deterministic_time = deterministic_time
     use_light_presolve(params)
-    status = solver.solve(rm.model)
+    status = _run(solver, rm.model, stop)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    values = list(solver.response_proto.solution)
+    _hint_values(rm, list(solver.response_proto.solution))
+    return float(solver.objective_value) / OBJECTIVE_SCALE
+
+
+def _hint_values(rm: RosterModel, values: list[int]) -> None:
+    """Make ``values`` (one per variable of ``rm.model``) the model's complete hint."""
     proto = rm.model.proto
     proto.clear_solution_hint()
     proto.solution_hint.vars.extend(range(len(values)))
     proto.solution_hint.values.extend(values)
-    return float(solver.objective_value) / OBJECTIVE_SCALE
 
 
 def hinted_solution(rm: RosterModel, seed: int) -> cp_model.CpSolver | None:
@@ -195,6 +234,7 @@ def hinted_solution(rm: RosterModel, seed: int) -> cp_model.CpSolver | None:
     params.num_workers = 1
     params.random_seed = seed
     params.max_time_in_seconds = 30.0
+    params.catch_sigint_signal = False
     status = solver.solve(rm.model)
     return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
@@ -205,6 +245,7 @@ def full_search(
     *,
     started: float,
     tracker: SolutionTracker,
+    stop: StopRequest | None = None,
 ) -> tuple[SolveStatus, cp_model.CpSolver]:
     """CP-SAT on the full model, from the hint, for a share of the time left.
 
@@ -234,4 +275,55 @@ def full_search(
         params.max_deterministic_time = SEARCH_SHARE * float(solver_options.max_deterministic_time)
         if solver_options.workers > 1:
             params.interleave_search = True
-    return solve_status(solver.solve(rm.model, tracker)), solver
+    return solve_status(_run(solver, rm.model, stop, tracker)), solver
+
+
+def feasible_search(
+    rm: RosterModel,
+    solver_options: SolverOptions,
+    *,
+    deadline: float,
+    deterministic_time: float | None,
+    tracker: SolutionTracker,
+    stop: StopRequest | None = None,
+) -> tuple[SolveStatus, cp_model.CpSolver | None, float]:
+    """CP-SAT on the model without its objective, to the first roster or the deadline.
+
+    The fallback when no phase before found a roster: the objective-free
+    search is often much faster to a first roster (or to a proof that there
+    is none). It runs on a copy of ``rm.model`` with ``solver_options``'
+    workers and seed until ``deadline`` (:func:`time.perf_counter`) or, when
+    given, ``deterministic_time``; the roster found becomes the model's
+    complete hint and is read back with its objective.
+
+    Returns
+    -------
+    tuple
+        The status (``FEASIBLE``, ``INFEASIBLE`` or
+        ``TIME_LIMIT_NO_SOLUTION``), a solver holding the roster (``None``
+        without one) and the deterministic time spent.
+    """
+    model = rm.model.clone()
+    model.clear_objective()
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(deadline - time.perf_counter(), 0.05)
+    params.num_workers = solver_options.workers
+    params.random_seed = solver_options.seed
+    params.log_search_progress = solver_options.log_progress
+    params.stop_after_first_solution = True
+    use_light_presolve(params)
+    if deterministic_time is not None:
+        params.max_deterministic_time = max(deterministic_time, 1e-3)
+        if solver_options.workers > 1:
+            params.interleave_search = True
+    status = solve_status(_run(solver, model, stop))
+    spent = float(solver.deterministic_time)
+    if not status.has_solution:
+        return status, None, spent
+    _hint_values(rm, list(solver.response_proto.solution))
+    reader = hinted_solution(rm, solver_options.seed)
+    if reader is None:  # pragma: no cover - a feasible assignment stays feasible
+        return SolveStatus.TIME_LIMIT_NO_SOLUTION, None, spent
+    tracker.record(reader.objective_value / OBJECTIVE_SCALE, None)
+    return SolveStatus.FEASIBLE, reader, spent

@@ -27,6 +27,7 @@ from wfm.roster.model import RosterModel
 from wfm.roster.options import SolverOptions, check_positive_number
 from wfm.roster.problem import RosterProblem
 from wfm.roster.search.cpsat import COMPLETION_SHARE, SolutionTracker, add_hint, complete_hint
+from wfm.roster.search.stop import StopRequest
 from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
 from wfm.status import SolveStatus
 
@@ -48,6 +49,7 @@ def class_flow_roster(
     max_arcs: int = 200_000,
     options: list[ShiftOption] | None = None,
     allowed: list[list[AgentOption]] | None = None,
+    stop: StopRequest | None = None,
 ) -> dict[int, list[int]] | None:
     """A starting roster from the class-flow model with the roster's own coverage costs.
 
@@ -72,6 +74,9 @@ def class_flow_roster(
     options, allowed
         Optional precomputed :func:`~wfm.roster.shifts.shift_options` and
         :func:`~wfm.roster.shifts.agent_options`.
+    stop
+        Interrupts SCIP (``InterruptSolve``) when requested; SCIP's own
+        Ctrl-C handler is off (``misc/catchctrlc``).
 
     Returns
     -------
@@ -151,7 +156,16 @@ def class_flow_roster(
     if left <= 0:
         return None
     solver.SetTimeLimit(max(1, int(left * 1000)))
-    code = solver.Solve()
+    solver.SetSolverSpecificParametersAsString("misc/catchctrlc = FALSE\n")
+    if stop is None:
+        code = solver.Solve()
+    elif stop.requested:
+        return None
+    else:
+        with stop.watch(solver.InterruptSolve):
+            code = solver.Solve()
+        if stop.requested:
+            return None
     if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     return split_into_weeks(problem, flows)
@@ -164,6 +178,7 @@ def flow_start(
     started: float,
     tracker: SolutionTracker,
     completed: float | None,
+    stop: StopRequest | None = None,
 ) -> float | None:
     """Replace the greedy start by the class-flow roster when that is better.
 
@@ -173,7 +188,8 @@ def flow_start(
     :data:`~wfm.roster.search.cpsat.COMPLETION_SHARE` of the time left),
     become the hint when their objective beats ``completed``, the greedy
     roster's. Skipped in deterministic mode (its solver stops on wall-clock
-    time) and under limits below :data:`FLOW_MIN_SECONDS`.
+    time), under limits below :data:`FLOW_MIN_SECONDS` and once ``stop`` is
+    requested.
 
     Returns
     -------
@@ -183,11 +199,17 @@ def flow_start(
     limit = solver_options.time_limit_seconds
     if solver_options.deterministic or limit < FLOW_MIN_SECONDS:
         return completed
+    if stop is not None and stop.requested:
+        return completed
     budget = FLOW_SHARE * limit - (time.perf_counter() - started)
     if budget <= 0.5:
         return completed
     plan = class_flow_roster(
-        rm.problem, time_limit_seconds=budget, options=rm.options, allowed=rm.agent_options
+        rm.problem,
+        time_limit_seconds=budget,
+        options=rm.options,
+        allowed=rm.agent_options,
+        stop=stop,
     )
     if plan is None or len(plan) != len(rm.x):
         return completed
@@ -197,7 +219,11 @@ def flow_start(
     add_hint(rm, plan)
     left = limit - (time.perf_counter() - started)
     flow = complete_hint(
-        rm, time_limit=COMPLETION_SHARE * left, seed=solver_options.seed, deterministic_time=None
+        rm,
+        time_limit=COMPLETION_SHARE * left,
+        seed=solver_options.seed,
+        deterministic_time=None,
+        stop=stop,
     )
     if flow is not None and (completed is None or flow < completed):
         tracker.record(flow, None)

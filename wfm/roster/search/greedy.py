@@ -27,6 +27,7 @@ from wfm.roster.search.cpsat import (
     add_hint,
     complete_hint,
 )
+from wfm.roster.search.stop import StopRequest
 from wfm.roster.shifts import last_shift_end_interval, rest_intervals
 
 __all__ = ["GREEDY_SHARE", "greedy_hint", "greedy_start"]
@@ -43,6 +44,7 @@ def greedy_start(
     *,
     started: float,
     tracker: SolutionTracker,
+    stop: StopRequest | None = None,
 ) -> float | None:
     """Hint the greedy roster to ``rm`` and complete it into a feasible solution.
 
@@ -64,6 +66,8 @@ def greedy_start(
         :func:`time.perf_counter` at the start of the solve.
     tracker
         Notes the completed roster.
+    stop
+        Ends the heuristic's improving passes and the completion early.
 
     Returns
     -------
@@ -74,7 +78,7 @@ def greedy_start(
     limit = solver_options.time_limit_seconds
     deterministic = solver_options.max_deterministic_time
     budget = math.inf if deterministic is not None else GREEDY_SHARE * limit
-    add_hint(rm, greedy_hint(rm, time_budget_seconds=budget))
+    add_hint(rm, greedy_hint(rm, time_budget_seconds=budget, stop=stop))
     completed = complete_hint(
         rm,
         time_limit=COMPLETION_SHARE * (limit - (time.perf_counter() - started)),
@@ -82,6 +86,7 @@ def greedy_start(
         deterministic_time=None
         if deterministic is None
         else COMPLETION_DETERMINISTIC_SHARE * deterministic,
+        stop=stop,
     )
     if completed is not None:
         # the completed greedy roster is a feasible roster: the first solution
@@ -90,7 +95,11 @@ def greedy_start(
 
 
 def greedy_hint(
-    rm: RosterModel, *, rounds: int = 3, time_budget_seconds: float = 10.0
+    rm: RosterModel,
+    *,
+    rounds: int = 3,
+    time_budget_seconds: float = 10.0,
+    stop: StopRequest | None = None,
 ) -> dict[int, list[int]]:
     """A quick roster built agent by agent against the remaining requirement.
 
@@ -102,8 +111,8 @@ def greedy_hint(
     interval capped at one agent) minus the over-staffing and paid cost it
     adds. Each break goes where the remaining requirement is lowest. Then,
     for up to ``rounds`` passes (and while ``time_budget_seconds`` lasts),
-    every agent is taken out and put back at their best given the others.
-    Agents for whom no pattern fits get no shifts.
+    every agent is taken out and put back at their best given the others
+    (no more passes once ``stop`` is requested). Agents for whom no pattern fits get no shifts.
 
     Returns
     -------
@@ -120,7 +129,9 @@ def greedy_hint(
         state.insert(a)
     for _ in range(rounds):
         for a in order:
-            if time.perf_counter() - started > time_budget_seconds:
+            if time.perf_counter() - started > time_budget_seconds or (
+                stop is not None and stop.requested
+            ):
                 return dict(state.plan)
             state.remove(a)
             state.insert(a)

@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 
 from wfm.roster.model import OBJECTIVE_SCALE, RosterModel
 from wfm.roster.search.cpsat import SolutionTracker, use_light_presolve
+from wfm.roster.search.stop import StopRequest
 
 __all__ = [
     "FREE_AGENTS",
@@ -51,6 +52,7 @@ def improve(
     seed: int,
     tracker: SolutionTracker,
     bound: float,
+    stop: StopRequest | None = None,
 ) -> cp_model.CpSolver:
     """Large-neighbourhood search: re-optimise two agents at a time.
 
@@ -59,6 +61,7 @@ def improve(
     wall-clock ``deadline`` or, when ``deterministic_budget`` is given, once
     the steps' deterministic time adds up to it (so runs are reproducible).
     Each improvement is noted by ``tracker`` with ``bound`` (cost units).
+    A request of ``stop`` ends the step under way and the search.
 
     Returns
     -------
@@ -80,6 +83,8 @@ def improve(
         if left < 0.5 * step_seconds:
             break
         if deterministic_budget is not None and spent >= deterministic_budget:
+            break
+        if stop is not None and stop.requested:
             break
         free = set(rng.choice(n_agents, size=min(FREE_AGENTS, n_agents), replace=False).tolist())
         model = rm.model.clone()
@@ -104,7 +109,11 @@ def improve(
         if deterministic_budget is not None:
             params.max_deterministic_time = max(STEP_DETERMINISTIC_SHARE * step_seconds, 1e-3)
         use_light_presolve(params)
-        status = solver.solve(model)
+        if stop is None:
+            status = solver.solve(model)
+        else:
+            with stop.watch(solver.stop_search):
+                status = solver.solve(model)
         spent += solver.deterministic_time
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < objective:
             objective = solver.objective_value
