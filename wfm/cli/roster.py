@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import signal
 import sys
 import threading
@@ -42,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from wfm.cli.checks import check_output_dir
 from wfm.scenario import Scenario, ScenarioRun, load_scenario
 from wfm.timegrid import stamp_text
 
@@ -138,8 +140,8 @@ def register(subparsers: Any) -> None:
 def _check_options(args: argparse.Namespace) -> None:
     from wfm.errors import ValidationError
 
-    if args.time_limit is not None and not args.time_limit > 0:
-        raise ValidationError("--time-limit", args.time_limit, "a number of seconds > 0")
+    if args.time_limit is not None and not (math.isfinite(args.time_limit) and args.time_limit > 0):
+        raise ValidationError("--time-limit", args.time_limit, "a finite number of seconds > 0")
     if args.workers is not None and args.workers < 1:
         raise ValidationError("--workers", args.workers, "a whole number >= 1")
     if args.seed is not None and args.seed < 0:
@@ -257,11 +259,24 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+#: Files ``wfm roster`` may write into its output directory.
+_OUTPUT_FILES = (
+    "roster.csv",
+    "breaks.csv",
+    "coverage.csv",
+    "violations.csv",
+    "summary.json",
+    "requirements.csv",
+    "forecast.csv",
+)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm roster``; see the module docstring."""
     from wfm.status import SolveStatus
 
     _check_options(args)
+    check_output_dir(Path(args.output), option="-o", files=_OUTPUT_FILES)
     scenario = load_scenario(args.scenario)
     flags = {
         "time_limit_seconds": args.time_limit,

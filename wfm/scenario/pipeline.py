@@ -294,6 +294,7 @@ class Scenario:
                 "required_scheduled": frame[column],
             }
         )
+        _check_grid(out["interval_start"], self.interval_minutes, demand)
         for extra in ("calls", "aht_seconds"):
             if extra in frame.columns and extra != column:
                 out[extra] = frame[extra]
@@ -335,12 +336,13 @@ def _timestamps(column: pd.Series, demand: Demand, time_zone: str | None) -> pd.
 
 
 def _check_grid(stamps: pd.Series, interval_minutes: int, demand: Demand) -> None:
-    """A forecast file on a coarser grid than the scenario's is an error.
+    """A forecast or requirements file on a coarser grid than the scenario's is an error.
 
     Intervals absent from the table need no agents, so a 30-minute forecast
     read on a 15-minute grid would silently leave every other interval
-    unstaffed. (Requirements files may legitimately list only the intervals
-    that need agents, so they are not checked.)
+    unstaffed. A requirements file may list only the intervals that need
+    agents, but those come in runs of neighbouring intervals: rows that are
+    never one interval apart on any day are a coarser grid.
     """
     if len(stamps) < 2:
         return
