@@ -136,7 +136,7 @@ def test_history_without_rows_is_one_line(
     assert "at least one usable interval" in capsys.readouterr().err
     path.write_text("")
     assert main(["forecast", str(path), "-o", str(tmp_path / "f.csv")]) == 2
-    assert "expected a CSV file with a header row" in capsys.readouterr().err
+    assert "expected a comma-separated file with a header row" in capsys.readouterr().err
     assert not (tmp_path / "f.csv").exists()
 
 

@@ -294,7 +294,14 @@ class Scenario:
                 "required_scheduled": frame[column],
             }
         )
-        _check_grid(out["interval_start"], self.interval_minutes, demand)
+        spacing = _coarser_spacing(out["interval_start"], self.interval_minutes)
+        if spacing is not None:
+            notes = (
+                *notes,
+                f"{where}: rows at least {spacing} minutes apart on the scenario's "
+                f"{self.interval_minutes}-minute grid: the intervals between them need no "
+                "agents (if the file is on a coarser grid, resample it or set interval_minutes)",
+            )
         for extra in ("calls", "aht_seconds"):
             if extra in frame.columns and extra != column:
                 out[extra] = frame[extra]
@@ -336,16 +343,27 @@ def _timestamps(column: pd.Series, demand: Demand, time_zone: str | None) -> pd.
 
 
 def _check_grid(stamps: pd.Series, interval_minutes: int, demand: Demand) -> None:
-    """A forecast or requirements file on a coarser grid than the scenario's is an error.
+    """A forecast file on a coarser grid than the scenario's is an error.
 
     Intervals absent from the table need no agents, so a 30-minute forecast
     read on a 15-minute grid would silently leave every other interval
-    unstaffed. A requirements file may list only the intervals that need
-    agents, but those come in runs of neighbouring intervals: rows that are
-    never one interval apart on any day are a coarser grid.
+    unstaffed. (A requirements file may list only the intervals that need
+    agents; one whose rows are never neighbours gets a note instead.)
     """
+    spacing = _coarser_spacing(stamps, interval_minutes)
+    if spacing is not None:
+        raise DataError(
+            f"demand.{_demand_key(demand)} ({demand.path.name}): interval_start",
+            f"rows at least {spacing} minutes apart",
+            f"a row per {interval_minutes}-minute interval (interval_minutes of the scenario); "
+            "set interval_minutes to the file's grid or resample the file",
+        )
+
+
+def _coarser_spacing(stamps: pd.Series, interval_minutes: int) -> int | None:
+    """The least spacing of rows within a day when it exceeds ``interval_minutes``, else None."""
     if len(stamps) < 2:
-        return
+        return None
     ordered = stamps.sort_values()
     naive = ordered.dt.tz_localize(None) if ordered.dt.tz is not None else ordered
     local_days = naive.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
@@ -356,12 +374,8 @@ def _check_grid(stamps: pd.Series, interval_minutes: int, demand: Demand) -> Non
     gaps = (values[1:] - values[:-1])[same_day] // pd.Timedelta(minutes=1).to_timedelta64()
     gaps = gaps[gaps > 0]
     if gaps.size and int(gaps.min()) > interval_minutes:
-        raise DataError(
-            f"demand.{_demand_key(demand)} ({demand.path.name}): interval_start",
-            f"rows at least {int(gaps.min())} minutes apart",
-            f"a row per {interval_minutes}-minute interval (interval_minutes of the scenario); "
-            "set interval_minutes to the file's grid or resample the file",
-        )
+        return int(gaps.min())
+    return None
 
 
 def _row_to_line(field: str) -> str:
