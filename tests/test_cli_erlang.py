@@ -68,11 +68,11 @@ def test_erlang_a(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["erlang", "--calls", "-5", "--aht-seconds", "180"], "calls"),
-        (["erlang", "--calls", "5", "--aht-seconds", "0"], "aht_seconds"),
-        (["erlang", "--calls", "5", "--aht-seconds", "180", "--target", "1.5/20"], "level"),
+        (["erlang", "--calls", "-5", "--aht-seconds", "180"], "--calls"),
+        (["erlang", "--calls", "5", "--aht-seconds", "0"], "--aht-seconds"),
+        (["erlang", "--calls", "5", "--aht-seconds", "180", "--target", "1.5/20"], "--target"),
         (["erlang", "--calls", "5", "--aht-seconds", "180", "--model", "erlang_a"], "patience"),
-        (["erlang", "--calls", "5", "--aht-seconds", "180", "--shrinkage", "1"], "shrinkage"),
+        (["erlang", "--calls", "5", "--aht-seconds", "180", "--shrinkage", "1"], "--shrinkage"),
     ],
 )
 def test_erlang_errors_are_one_line(
@@ -165,7 +165,7 @@ def test_hundred_percent_target_is_refused(capsys: pytest.CaptureFixture[str]) -
     argv = ["erlang", "--calls", "100", "--aht-seconds", "180", "--interval-minutes", "30"]
     assert main([*argv, "--target", "1.0/0"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("wfm erlang: error: level: got 1.0") and err.count("\n") == 1
+    assert err.startswith("wfm erlang: error: --target: got '1.0/0'") and err.count("\n") == 1
     assert main([*argv, "--target", "0.99/0"]) == 0
 
 

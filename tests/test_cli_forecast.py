@@ -122,7 +122,8 @@ def test_unparsable_start_is_one_line(
     code = main(["forecast", str(EXAMPLE), "--start", start, "-o", str(tmp_path / "f.csv")])
     assert code == 2
     err = capsys.readouterr().err
-    assert err == f"wfm forecast: error: --start: got '{start}', expected a date YYYY-MM-DD\n"
+    expected = "a date YYYY-MM-DD, e.g. 2027-01-04"
+    assert err == f"wfm forecast: error: --start: got '{start}', expected {expected}\n"
 
 
 def test_history_without_rows_is_one_line(
@@ -135,7 +136,7 @@ def test_history_without_rows_is_one_line(
     assert "at least one usable interval" in capsys.readouterr().err
     path.write_text("")
     assert main(["forecast", str(path), "-o", str(tmp_path / "f.csv")]) == 2
-    assert "expected a CSV file with a header row" in capsys.readouterr().err
+    assert "expected a comma-separated file with a header row" in capsys.readouterr().err
     assert not (tmp_path / "f.csv").exists()
 
 

@@ -599,7 +599,7 @@ def test_service_level_target_of_one_is_rejected(level: float) -> None:
 
 def test_absurd_traffic_is_refused_not_allocated() -> None:
     # 1e20 calls used to try to allocate ~300 GiB in the Erlang B recursion
-    with pytest.raises(ValidationError, match=r"traffic: got 2e\+16.*at most 1e\+09"):
+    with pytest.raises(ValidationError, match=r"traffic: got 2e\+16.*at most 1e\+06"):
         e.agents_for_service_level(2e16, aht_seconds=180.0, target=0.8, answer_within_seconds=20.0)
     with pytest.raises(ValidationError, match=r"traffic\[1\]"):
         e.erlang_c(np.array([10.0, 2e16]), 20.0)
@@ -608,7 +608,7 @@ def test_absurd_traffic_is_refused_not_allocated() -> None:
             2e16, aht_seconds=180.0, patience_seconds=60.0, target=0.8, answer_within_seconds=20.0
         )
     # the largest accepted load still works
-    assert e.erlang_b(e.MAX_TRAFFIC, 10) == pytest.approx(1.0 - 10 / e.MAX_TRAFFIC, rel=1e-12)
+    assert e.erlang_b(e.MAX_TRAFFIC, 10) == pytest.approx(1.0 - 10 / e.MAX_TRAFFIC, rel=1e-9)
 
 
 # --------------------------------------------------------------------------- keyword safety

@@ -309,7 +309,7 @@ def test_call_records_validation() -> None:
 def test_empty_file_is_a_data_error(tmp_path: Path) -> None:
     # was a pandas EmptyDataError traceback
     path = _write(tmp_path, "")
-    with pytest.raises(DataError, match="expected a CSV file with a header row"):
+    with pytest.raises(DataError, match="expected a comma-separated file with a header row"):
         read_interval_counts(path)
     with pytest.raises(DataError, match="header row"):
         read_call_records(path, interval_minutes=15)

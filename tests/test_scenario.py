@@ -802,8 +802,10 @@ def test_service_target_as_a_percentage_gets_a_hint(tmp_path: Path) -> None:
 def test_days_without_demand_rows_are_noted(tmp_path: Path) -> None:
     # the requirements span 2027-01-04 08:00 .. 2027-01-05 03:30 of a 7-day week
     run = load_scenario(write_scenario(_full_problem(), tmp_path)).pipeline()
-    assert len(run.notes) == 1
-    note = run.notes[0]
+    # one note for the absent days, one for rows every 30 minutes on a 15-minute grid
+    assert len(run.notes) == 2
+    assert "rows at least 30 minutes apart" in run.notes[0]
+    note = run.notes[1]
     assert "demand.requirements (requirements.csv)" in note
     assert "2027-01-06, 2027-01-07, 2027-01-08, 2027-01-09, 2027-01-10" in note
     assert "2027-01-04" not in note and "2027-01-05" not in note

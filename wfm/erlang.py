@@ -69,7 +69,8 @@ recursion reaches ``x < 1``, and from the closed form ``log(1/B) = a - x log a
 + log Gamma(x + 1)`` far in the tail (``x > a + 12 sqrt(a) + 30``). There are
 no factorials, no big numbers and no Python loops over rows; results are
 stable well beyond 100,000 agents. Offered loads above ``MAX_TRAFFIC``
-(1e9 erlangs) are rejected.
+(1e6 erlangs, a million agents on the phone) are rejected: that bounds the
+work of one call of any function to a few seconds.
 
 Targets are met with a relative tolerance of ``1e-9`` (a service level of
 ``0.8 * (1 - 1e-9)`` meets a target of 0.8), so that values equal up to
@@ -128,7 +129,7 @@ TARGET_TOLERANCE = 1e-9
 #: Largest offered load accepted, erlangs: far beyond any contact centre. The
 #: Erlang B recursion runs over about ``12 sqrt(traffic)`` steps, so a typo such
 #: as 1e20 would otherwise try to allocate hundreds of gigabytes.
-MAX_TRAFFIC = 1e9
+MAX_TRAFFIC = 1e6
 
 # --------------------------------------------------------------------------- result types
 

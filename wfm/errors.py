@@ -8,6 +8,8 @@ was expected.
 
 from __future__ import annotations
 
+import datetime as dt
+import reprlib
 from typing import Any
 
 import numpy as np
@@ -21,12 +23,33 @@ __all__ = [
 ]
 
 
+#: Shows a value in a bounded amount of work: nested containers are cut at a
+#: few levels and items, long strings in the middle, so that a huge or deeply
+#: nested value (a YAML alias bomb) costs nothing to name in a message.
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 5
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlong = 40
+
+_SHOW_LIMIT = 80
+
+
 def _show(value: Any) -> str:
+    """Name ``value`` as the user wrote it, in at most 80 characters."""
     if isinstance(value, np.number | np.bool_):
         # a numpy number prints as the plain number (1.5, not np.float64(1.5))
         value = value.item()
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    if isinstance(value, dt.datetime):
+        text = value.isoformat(sep=" ")
+    elif isinstance(value, dt.date | dt.time):
+        text = value.isoformat()
+    elif isinstance(value, bytes | bytearray):
+        text = _REPR.repr(bytes(value[:_SHOW_LIMIT]))
+    else:
+        text = _REPR.repr(value)
+    text = text.replace("\n", " ")
+    return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 3] + "..."
 
 
 class WFMError(Exception):

@@ -50,9 +50,11 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError, ValidationError
+from wfm.tables import read_csv_file
 from wfm.timegrid import localize_naive, validate_time_zone
 
 __all__ = [
+    "MAX_CALLS_PER_INTERVAL",
     "History",
     "ReadSummary",
     "aggregate",
@@ -61,6 +63,10 @@ __all__ = [
 ]
 
 Source = str | os.PathLike[str] | pd.DataFrame
+
+#: Most calls one interval of a history may hold: far beyond any contact
+#: centre, and small enough that every sum and forecast of them stays finite.
+MAX_CALLS_PER_INTERVAL = 1e7
 
 _OFFSET_PATTERN = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$"
 
@@ -168,17 +174,13 @@ def _load(source: Source, columns: Sequence[str]) -> tuple[pd.DataFrame, bool]:
         return source, False
     if not isinstance(source, (str, os.PathLike)):
         raise ValidationError("source", source, "a CSV path or a pandas DataFrame")
-    try:
-        frame = pd.read_csv(
-            source,
-            dtype={c: "string" for c in columns},
-            keep_default_na=True,
-            skipinitialspace=True,
-        )
-    except pd.errors.EmptyDataError:
-        raise DataError(str(source), "an empty file", "a CSV file with a header row") from None
-    except pd.errors.ParserError as exc:
-        raise DataError(str(source), "unreadable CSV", f"a comma-separated file ({exc})") from None
+    frame = read_csv_file(
+        source,
+        what="a comma-separated file with a header row",
+        dtype={c: "string" for c in columns},
+        keep_default_na=True,
+        skipinitialspace=True,
+    )
     return frame, True
 
 
@@ -572,11 +574,13 @@ def read_interval_counts(
     if aht_column is not None and not use_aht:
         notes.append(f"no {aht_column!r} column: AHT unknown")
 
-    bad = np.isinf(calls) | (calls < 0)
+    bad = np.isinf(calls) | (calls < 0) | (calls > MAX_CALLS_PER_INTERVAL)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise DataError(
-            f"{calls_column}[{_where(is_file, pos)}]", float(calls[pos]), "a count >= 0"
+            f"{calls_column}[{_where(is_file, pos)}]",
+            float(calls[pos]),
+            f"a count >= 0 and at most {MAX_CALLS_PER_INTERVAL:.0e} in one interval",
         )
     empty = np.isnan(calls)
     if empty.any() and missing_calls == "error":
@@ -639,6 +643,13 @@ def read_interval_counts(
                 f"{native}-minute spacing",
                 "interval starts on a grid dividing the hour (5, 10, 15, 30, 60 minutes)",
             )
+    elif len(minute) > 1 and np.all(minute == 0):
+        raise DataError(
+            timestamp_column,
+            "one row per day at 00:00 (daily totals)",
+            "interval counts, several rows a day on the interval grid: a day's total "
+            "cannot be spread over its intervals",
+        )
     elif target is not None:
         native = target
     else:

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from wfm.errors import ValidationError
+from wfm.tables import yaml_error_text
 
 __all__ = ["CallLogMapping"]
 
@@ -272,7 +273,7 @@ class CallLogMapping:
                 document = yaml.load(handle, Loader=yaml.BaseLoader)  # every value as text
             except yaml.YAMLError as exc:
                 raise ValidationError(
-                    str(path), "unreadable YAML", f"a YAML file ({exc})"
+                    str(path), "unreadable YAML", f"a YAML mapping file ({yaml_error_text(exc)})"
                 ) from None
         return cls.from_dict(document if document is not None else {}, source=str(path))
 

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from wfm.actuals.mapping import CallLogMapping
-from wfm.errors import DataError, ValidationError
+from wfm.errors import ValidationError
 from wfm.kpis import validate_contacts
+from wfm.tables import read_csv_file
 
 __all__ = ["CallLog", "CallLogSummary", "read_call_log"]
 
@@ -115,19 +116,15 @@ def _load(source: Source, mapping: CallLogMapping) -> tuple[pd.DataFrame, str, i
         return source.astype("string").fillna(""), "DataFrame", 0
     if not isinstance(source, (str, os.PathLike)):
         raise ValidationError("source", source, "a call-log file path or a pandas DataFrame")
-    try:
-        frame = pd.read_csv(
-            source,
-            sep=mapping.separator,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,  # a blank line is a row (rejected), so lines stay true
-            engine="c",
-        )
-    except pd.errors.EmptyDataError:
-        raise DataError(str(source), "an empty file", "a call log with a header row") from None
-    except pd.errors.ParserError as exc:
-        raise DataError(str(source), "unreadable file", f"a delimited call log ({exc})") from None
+    frame = read_csv_file(
+        source,
+        what="a delimited call log with a header row",
+        sep=mapping.separator,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,  # a blank line is a row (rejected), so lines stay true
+        engine="c",
+    )
     return frame, str(source), 2
 
 

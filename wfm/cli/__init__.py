@@ -4,7 +4,8 @@ Each subcommand lives in its own module of this package and exposes
 ``register(subparsers)``, which adds an :mod:`argparse` parser whose
 ``func`` default takes the parsed namespace and returns an exit code.
 Errors derived from :class:`wfm.errors.WFMError` (and file errors) are printed
-as one line on standard error with exit code 2, never as a traceback.
+as one line on standard error (at most ``MESSAGE_LIMIT`` characters) with
+exit code 2, never as a traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from collections.abc import Sequence
 from wfm import __version__
 from wfm.errors import WFMError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["MESSAGE_LIMIT", "build_parser", "main"]
+
+#: Longest error line printed; a longer message is cut (its start names the field).
+MESSAGE_LIMIT = 300
 
 #: Subcommand modules, in the order of the pipeline.
 COMMANDS: tuple[str, ...] = (
@@ -60,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except WFMError as exc:
-        print(f"wfm {args.command}: error: {exc}", file=sys.stderr)
+        _error(args.command, exc)
         return 2
     except BrokenPipeError:
         # the reader of our output went away (e.g. `wfm ... | head`): not an error
@@ -68,12 +72,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except (OSError, UnicodeDecodeError) as exc:  # unreadable or unwritable files
-        print(f"wfm {args.command}: error: {exc}", file=sys.stderr)
+        _error(args.command, exc)
         return 2
     except KeyboardInterrupt:
         print(f"wfm {args.command}: interrupted", file=sys.stderr)
         return 130
     return code
+
+
+def _error(command: str, exc: BaseException) -> None:
+    """Print ``exc`` as one bounded line: whitespace (newlines too) collapsed, long text cut."""
+    text = " ".join(str(exc).split())
+    if len(text) > MESSAGE_LIMIT:
+        text = text[: MESSAGE_LIMIT - 3] + "..."
+    print(f"wfm {command}: error: {text}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wfm.actuals import CallLogMapping, actuals_report, plan_vs_actual, read_call_log
+from wfm.cli.checks import check_output_dir
 from wfm.errors import ValidationError
 from wfm.kpis import KpiSettings
 
@@ -94,6 +95,21 @@ def _flag_error(exc: ValidationError) -> ValidationError:
     return ValidationError(flags.get(exc.field, exc.field), exc.value, exc.expected)
 
 
+#: Files ``wfm actuals`` may write into its output directory.
+_FILES = (
+    "intervals.csv",
+    "days.csv",
+    "months.csv",
+    "rejected.csv",
+    "patience_by_day.csv",
+    "intervals_by_queue.csv",
+    "days_by_queue.csv",
+    "plan_vs_actual.csv",
+    "plan_vs_actual_days.csv",
+    "summary.json",
+)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm actuals``; return the exit code."""
     try:
@@ -105,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValidationError as exc:
         raise _flag_error(exc) from None
+    check_output_dir(Path(args.output), option="--output", files=_FILES)
     mapping = CallLogMapping.from_yaml(args.mapping)
     plan = None
     if args.plan is not None:
@@ -112,6 +129,18 @@ def run(args: argparse.Namespace) -> int:
 
         plan = read_forecast_csv(args.plan)
     log = read_call_log(args.calls, mapping)
+    if log.contacts.empty:
+        if len(log.rejected):
+            first = log.rejected.iloc[0]
+            raise ValidationError(
+                f"{args.calls} line {first['line']} {first['column']}",
+                first["value"],
+                f"a usable row: all {len(log.rejected)} rows rejected, the first as "
+                f"{first['reason']} (see the mapping {args.mapping})",
+            )
+        raise ValidationError(
+            str(args.calls), "no contacts", "at least one answered or abandoned call"
+        )
     if "customer_id" not in log.contacts.columns:
         settings = KpiSettings(
             interval_minutes=settings.interval_minutes,

@@ -120,15 +120,57 @@ def policy_from_args(args: argparse.Namespace) -> ServicePolicy:
                 "a service level such as 0.8/20, or 'none' together with --max-asa-seconds "
                 "or --max-abandon-rate (at least one target is needed)",
             )
-        return ServicePolicy(level=None, answer_within_seconds=None, **others)
-    return ServicePolicy.parse(args.target, **others)
+        try:
+            return ServicePolicy(level=None, answer_within_seconds=None, **others)
+        except ValidationError as err:
+            raise _as_option_error(err, args) from None
+    try:
+        return ServicePolicy.parse(args.target, **others)
+    except ValidationError as err:
+        raise _as_option_error(err, args) from None
+
+
+#: Policy fields set by ``--target``; the others have an option of their own name.
+_TARGET_FIELDS = ("target", "level", "answer_within_seconds")
+
+
+def _as_option_error(err: ValidationError, args: argparse.Namespace) -> ValidationError:
+    """The policy's complaint, named by the option and the value the user typed."""
+    if err.field in _TARGET_FIELDS:
+        return ValidationError("--target", args.target, err.expected)
+    option = err.field.replace("_", "-")
+    if hasattr(args, err.field):
+        return ValidationError(f"--{option}", getattr(args, err.field), err.expected)
+    return err
+
+
+def _traffic(args: argparse.Namespace) -> float:
+    """Offered erlangs of ``--calls``; a bad value is named by the option the user typed."""
+    try:
+        traffic = float(
+            erlang.traffic_erlangs(
+                args.calls, aht_seconds=args.aht_seconds, interval_minutes=args.interval_minutes
+            )
+        )
+    except ValidationError as err:
+        raise _as_option_error(err, args) from None
+    if traffic > erlang.MAX_TRAFFIC:
+        most_calls = erlang.MAX_TRAFFIC * 60.0 * args.interval_minutes / args.aht_seconds
+        raise ValidationError(
+            "--calls",
+            args.calls,
+            f"at most {most_calls:.6g} calls with --aht-seconds {args.aht_seconds:g} and "
+            f"--interval-minutes {args.interval_minutes:g} (a load of at most "
+            f"{erlang.MAX_TRAFFIC:.0e} erlangs)",
+        )
+    return traffic
 
 
 def _calculate(args: argparse.Namespace) -> dict[str, Any]:
     policy = policy_from_args(args)
-    traffic = erlang.traffic_erlangs(
-        args.calls, aht_seconds=args.aht_seconds, interval_minutes=args.interval_minutes
-    )
+    traffic = _traffic(args)
+    if args.agents is not None and not (math.isfinite(args.agents) and args.agents >= 0):
+        raise ValidationError("--agents", args.agents, "agents on the phone, a number >= 0")
     fractional: float | None = None
     if args.agents is None:
         found = staffing.required_on_phone(traffic, aht_seconds=args.aht_seconds, policy=policy)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from wfm.cli.checks import MAX_FORECAST_DAYS, check_output_file, iso_date
 from wfm.errors import ValidationError
 from wfm.forecast import (
     METHODS,
@@ -49,7 +50,12 @@ def register(subparsers: Any) -> None:
         "--start",
         help="first day to forecast, YYYY-MM-DD (default: the day after the history)",
     )
-    parser.add_argument("--days", type=int, default=7, help="days to forecast (default 7)")
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=7,
+        help=f"days to forecast (default 7, at most {MAX_FORECAST_DAYS})",
+    )
     parser.add_argument(
         "--interval",
         type=int,
@@ -198,20 +204,18 @@ def _table(frame: pd.DataFrame) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm forecast``; return the exit code."""
-    if args.days < 1:
-        raise ValidationError("--days", args.days, "an integer >= 1")
+    if not 1 <= args.days <= MAX_FORECAST_DAYS:
+        raise ValidationError("--days", args.days, f"an integer from 1 to {MAX_FORECAST_DAYS}")
     if args.folds < 1:
         raise ValidationError("--folds", args.folds, "an integer >= 1")
+    check_output_file(args.output, option="--output")
     special: list[pd.Timestamp] = []
     multipliers: dict[pd.Timestamp, float] = {}
     if args.special_days is not None:
         special, multipliers = read_special_days(args.special_days)
     start: pd.Timestamp | None = None
     if args.start is not None:
-        try:
-            start = pd.Timestamp(args.start)
-        except ValueError:
-            raise ValidationError("--start", args.start, "a date YYYY-MM-DD") from None
+        start = pd.Timestamp(iso_date(args.start, option="--start"))
     history = _read(args)
     print(f"history {args.history}:")
     print("  " + str(history.summary).replace("\n", "\n  "))

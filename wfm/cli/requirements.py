@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from wfm import staffing
+from wfm.cli.checks import check_output_file
 from wfm.cli.erlang import add_policy_options, policy_from_args
 from wfm.errors import DataError
+from wfm.tables import read_csv_file
 
 __all__ = ["read_forecast_csv", "register", "run"]
 
@@ -82,12 +85,7 @@ def read_forecast_csv(path: str) -> pd.DataFrame:
     DataError
         If ``interval_start`` is missing or a value cannot be parsed.
     """
-    try:
-        frame = pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        raise DataError("forecast", path, "a CSV file with a header row") from None
-    except pd.errors.ParserError as exc:
-        raise DataError("forecast", path, f"a readable CSV file ({exc})") from None
+    frame = read_csv_file(path, what="a forecast CSV file with a header row")
     if "interval_start" not in frame.columns:
         raise DataError("forecast", sorted(map(str, frame.columns)), "an interval_start column")
     if frame.empty:
@@ -131,6 +129,8 @@ def _summary(req: pd.DataFrame, output: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm requirements``; return the exit code."""
     policy = policy_from_args(args)
+    if args.output is not None:
+        check_output_file(Path(args.output), option="--output")
     forecast = read_forecast_csv(args.forecast)
     try:
         req = staffing.requirements(

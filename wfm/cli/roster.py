@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import signal
 import sys
 import threading
@@ -52,6 +53,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from wfm.cli.checks import check_output_dir
 from wfm.scenario import Scenario, ScenarioRun, load_scenario
 from wfm.timegrid import stamp_text
 
@@ -175,8 +177,8 @@ def _check_options(args: argparse.Namespace) -> None:
         # several tables are written: standard output cannot hold them, and a file named "-"
         # would surprise
         raise ValidationError("-o/--output", args.output, "a directory for the output tables")
-    if args.time_limit is not None and not args.time_limit > 0:
-        raise ValidationError("--time-limit", args.time_limit, "a number of seconds > 0")
+    if args.time_limit is not None and not (math.isfinite(args.time_limit) and args.time_limit > 0):
+        raise ValidationError("--time-limit", args.time_limit, "a finite number of seconds > 0")
     if args.workers is not None and args.workers < 1:
         raise ValidationError("--workers", args.workers, "a whole number >= 1")
     if args.seed is not None and args.seed < 0:
@@ -423,11 +425,29 @@ def _share_text(share: float, interval: tuple[float, float]) -> str:
     return f"{100 * share:.0f}% [{100 * interval[0]:.0f}%, {100 * interval[1]:.0f}%]"
 
 
+#: Files ``wfm roster`` may write into its output directory.
+_OUTPUT_FILES = (
+    "roster.csv",
+    "breaks.csv",
+    "coverage.csv",
+    "violations.csv",
+    "summary.json",
+    "requirements.csv",
+    "forecast.csv",
+    "history.csv",
+    "agents.csv",
+    "risk.json",
+    "report.html",
+    "roster.xlsx",
+)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm roster``; see the module docstring."""
     from wfm.status import SolveStatus
 
     _check_options(args)
+    check_output_dir(Path(args.output), option="-o", files=_OUTPUT_FILES)
     scenario = load_scenario(args.scenario)
     flags = {
         "time_limit_seconds": args.time_limit,

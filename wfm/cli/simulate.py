@@ -22,7 +22,9 @@ from typing import Any
 
 import pandas as pd
 
+from wfm.cli.checks import check_output_dir
 from wfm.errors import ValidationError
+from wfm.tables import read_csv_file
 
 __all__ = ["register", "run"]
 
@@ -71,7 +73,7 @@ def register(subparsers: Any) -> None:
 def _read(path: Path, dates: list[str]) -> pd.DataFrame:
     if not path.is_file():
         raise ValidationError(str(path), "missing", "a file written by 'wfm roster'")
-    return pd.read_csv(path, parse_dates=dates)
+    return read_csv_file(path, what="a table written by 'wfm roster'", parse_dates=dates)
 
 
 def _service(args: argparse.Namespace) -> tuple[float | None, float, float, float | None]:
@@ -103,6 +105,7 @@ def _service(args: argparse.Namespace) -> tuple[float | None, float, float, floa
 
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm simulate``; return the exit code."""
+    check_output_dir(Path(args.output), option="--output")
     from wfm.simulate import (
         AgentSchedule,
         HandleTimes,
@@ -114,9 +117,13 @@ def run(args: argparse.Namespace) -> int:
     )
 
     level, within, shrinkage, patience = _service(args)
-    options = SimulationOptions(
-        replications=args.replications, seed=args.seed, workers=args.workers
-    )
+    try:
+        options = SimulationOptions(
+            replications=args.replications, seed=args.seed, workers=args.workers
+        )
+    except ValidationError as exc:
+        option = f"--{exc.field.replace('_', '-')}"
+        raise ValidationError(option, exc.value, exc.expected) from None
     handle = (
         HandleTimes.exponential()
         if args.handle_cv is None

@@ -78,6 +78,7 @@ from wfm.timegrid import IntervalGrid
 
 __all__ = [
     "FORMER_COLUMN_NAMES",
+    "MAX_REQUIRED_AGENTS",
     "Agent",
     "AvailabilityWindow",
     "BreakRule",
@@ -97,6 +98,10 @@ __all__ = [
 ]
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+#: Most agents one interval may require: the Erlang cap of a million erlangs
+#: on the phone; beyond it the coverage model's coefficients lose precision.
+MAX_REQUIRED_AGENTS = 1_000_000
 
 
 class Rule(str, Enum):
@@ -933,22 +938,22 @@ class RosterProblem:
                 str(df["interval_start"].iloc[row]),
                 "unique intervals",
             )
-        for column, allow_zero in (
-            ("required_scheduled", True),
-            ("calls", True),
-            ("aht_seconds", False),
+        for column, allow_zero, most in (
+            ("required_scheduled", True, MAX_REQUIRED_AGENTS),
+            ("calls", True, math.inf),
+            ("aht_seconds", False, math.inf),
         ):
             if column not in df.columns:
                 continue
             values = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
             ok = np.isfinite(values) & ((values >= 0) if allow_zero else (values > 0))
+            ok &= ~(values > most)
             if not ok.all():
                 row = int(np.flatnonzero(~ok)[0])
-                raise DataError(
-                    f"requirements.{column}[row {row}]",
-                    df[column].iloc[row],
-                    "a finite number >= 0" if allow_zero else "a finite number > 0",
-                )
+                expected = "a finite number >= 0" if allow_zero else "a finite number > 0"
+                if math.isfinite(most):
+                    expected += f", at most {most:,.0f} agents in one interval"
+                raise DataError(f"requirements.{column}[row {row}]", df[column].iloc[row], expected)
 
     # -- derived grid facts ---------------------------------------------------
     @property

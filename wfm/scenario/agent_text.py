@@ -16,9 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from wfm.errors import ScenarioError
+from wfm.errors import DataError, ScenarioError
 from wfm.roster.problem import (
     Agent,
     AvailabilityWindow,
@@ -45,6 +43,7 @@ from wfm.scenario.schema import (
     read_time,
     read_weekdays,
 )
+from wfm.tables import read_csv_file
 
 __all__ = ["parse_agents"]
 
@@ -249,7 +248,7 @@ def _agent(raw: dict[str, Any], where: str, note: str) -> Agent:
             "agent_id": read_text(
                 str(raw["agent_id"]) if raw.get("agent_id") is not None else None, at("agent_id")
             ),
-            "contract": read_text(raw["contract"], at("contract")),
+            "contract": read_text(raw.get("contract"), at("contract")),
         }
         templates = raw.get("templates")
         if templates is not None:
@@ -321,9 +320,14 @@ def parse_agents(value: Any, base: Path) -> tuple[tuple[Agent, ...], list[str]]:
         spec = read_mapping(value, "agents", ("csv",), required=("csv",))
         file = existing_file(spec["csv"], "agents.csv", base)
         try:
-            frame = pd.read_csv(file, dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise ScenarioError("agents.csv", str(exc).strip(), "a CSV file of agents") from None
+            frame = read_csv_file(
+                file,
+                what="a CSV file of agents with a header row",
+                dtype=str,
+                keep_default_na=False,
+            )
+        except DataError as exc:
+            raise ScenarioError(f"agents.csv ({file.name})", exc.value, exc.expected) from None
         frame.columns = [str(c).strip() for c in frame.columns]
         for column in frame.columns:
             if column not in AGENT_KEYS:
@@ -346,8 +350,14 @@ def parse_agents(value: Any, base: Path) -> tuple[tuple[Agent, ...], list[str]]:
             note = f" ({file.name} line {i + 2})"
             agents.append(_agent(raw, f"agents[{i}]", note))
             notes.append(note)
+        if not agents:
+            raise ScenarioError(
+                f"agents.csv ({file.name})", "a header only", "at least one agent row"
+            )
         return tuple(agents), notes
     items = read_list(value, "agents")
+    if not items:
+        raise ScenarioError("agents", [], "at least one agent (a roster needs someone to roster)")
     inline: list[Agent] = []
     for i, item in enumerate(items):
         fields_ = read_mapping(item, f"agents[{i}]", AGENT_KEYS, required=("agent_id", "contract"))

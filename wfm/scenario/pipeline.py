@@ -298,6 +298,14 @@ class Scenario:
                 "required_scheduled": frame[column],
             }
         )
+        spacing = _coarser_spacing(out["interval_start"], self.interval_minutes)
+        if spacing is not None:
+            notes = (
+                *notes,
+                f"{where}: rows at least {spacing} minutes apart on the scenario's "
+                f"{self.interval_minutes}-minute grid: the intervals between them need no "
+                "agents (if the file is on a coarser grid, resample it or set interval_minutes)",
+            )
         for extra in ("calls", "aht_seconds"):
             if extra in frame.columns and extra != column:
                 out[extra] = frame[extra]
@@ -343,11 +351,23 @@ def _check_grid(stamps: pd.Series, interval_minutes: int, demand: Demand) -> Non
 
     Intervals absent from the table need no agents, so a 30-minute forecast
     read on a 15-minute grid would silently leave every other interval
-    unstaffed. (Requirements files may legitimately list only the intervals
-    that need agents, so they are not checked.)
+    unstaffed. (A requirements file may list only the intervals that need
+    agents; one whose rows are never neighbours gets a note instead.)
     """
+    spacing = _coarser_spacing(stamps, interval_minutes)
+    if spacing is not None:
+        raise DataError(
+            f"demand.{_demand_key(demand)} ({demand.path.name}): interval_start",
+            f"rows at least {spacing} minutes apart",
+            f"a row per {interval_minutes}-minute interval (interval_minutes of the scenario); "
+            "set interval_minutes to the file's grid or resample the file",
+        )
+
+
+def _coarser_spacing(stamps: pd.Series, interval_minutes: int) -> int | None:
+    """The least spacing of rows within a day when it exceeds ``interval_minutes``, else None."""
     if len(stamps) < 2:
-        return
+        return None
     ordered = stamps.sort_values()
     naive = ordered.dt.tz_localize(None) if ordered.dt.tz is not None else ordered
     local_days = naive.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
@@ -358,12 +378,8 @@ def _check_grid(stamps: pd.Series, interval_minutes: int, demand: Demand) -> Non
     gaps = (values[1:] - values[:-1])[same_day] // pd.Timedelta(minutes=1).to_timedelta64()
     gaps = gaps[gaps > 0]
     if gaps.size and int(gaps.min()) > interval_minutes:
-        raise DataError(
-            f"demand.{_demand_key(demand)} ({demand.path.name}): interval_start",
-            f"rows at least {int(gaps.min())} minutes apart",
-            f"a row per {interval_minutes}-minute interval (interval_minutes of the scenario); "
-            "set interval_minutes to the file's grid or resample the file",
-        )
+        return int(gaps.min())
+    return None
 
 
 def _row_to_line(field: str) -> str:

@@ -83,11 +83,35 @@ _Loader.add_implicit_resolver(
 )
 
 
+#: Largest scenario file read, in bytes: a scenario is a page of settings, its
+#: tables live in CSV files beside it.
+MAX_SCENARIO_BYTES = 10 * 1024**2
+
+
 def read_yaml(path: Path) -> Any:
-    """Parse the YAML file at ``path``; a syntax error is a ScenarioError naming the line."""
-    text = path.read_text(encoding="utf-8")
+    """Parse the YAML file at ``path``; a syntax error is a ScenarioError naming the line.
+
+    The file is at most ``MAX_SCENARIO_BYTES`` and UTF-8 text; nesting deeper
+    than the parser can follow (thousands of levels) is refused in one line.
+    Aliases are kept as shared references, so an alias "bomb" costs no memory
+    here, and messages never print a value in full.
+    """
+    if path.is_file() and path.stat().st_size > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            str(path), f"{path.stat().st_size:,} bytes", f"at most {MAX_SCENARIO_BYTES:,} bytes"
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            str(path), f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start}", "UTF-8 text"
+        ) from None
     try:
         return yaml.load(text, Loader=_Loader)
+    except RecursionError:
+        raise ScenarioError(
+            str(path), "values nested thousands of levels deep", "a scenario of plain settings"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
