@@ -418,6 +418,24 @@ def requirements(
                 f"(it is {spacing[i - 1]:g} min after it: intervals would overlap)",
             )
 
+    if len(forecast) >= 2:
+        # every start on the grid of the first: a row between two interval starts
+        # would be staffed as a whole interval of its own
+        offset = (
+            forecast["interval_start"] - forecast["interval_start"].iloc[0]
+        ).dt.total_seconds()
+        steps = offset.to_numpy() / (60.0 * minutes)
+        off = np.abs(steps - np.round(steps)) > 1e-6
+        if off.any():
+            i = int(np.flatnonzero(off)[0])
+            raise _row_error(
+                "interval_start",
+                i,
+                str(forecast["interval_start"].iloc[i]),
+                f"a start on the {minutes:g}-minute grid of the first row "
+                f"({forecast['interval_start'].iloc[0]}): rows of another interval length "
+                "cannot be staffed as these",
+            )
     usable = np.isfinite(aht)
     traffic = np.where(usable, calls * np.where(usable, aht, 1.0) / (60.0 * minutes), 0.0)
     too_big = traffic > erlang.MAX_TRAFFIC

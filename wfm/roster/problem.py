@@ -858,8 +858,23 @@ class RosterProblem:
         templates = self.template_index
         contracts = {c.name for c in self.contracts}
         horizon_days = set(self.dates)
+        # a shift that began before the horizon ends at most one shift length into it
+        longest = max((max(t.lengths_minutes) for t in self.templates), default=1440)
+        start = pd.Timestamp(self.start_date)
+        latest_end = start + pd.Timedelta(minutes=longest)
         for i, a in enumerate(self.agents):
             where = f"agents[{i}]"
+            if a.last_shift_end is not None:
+                end = pd.Timestamp(a.last_shift_end)
+                if end.tzinfo is not None:
+                    end = end.tz_convert(self.time_zone or "UTC").tz_localize(None)
+                _require(
+                    end <= latest_end,
+                    f"{where}.last_shift_end",
+                    a.last_shift_end,
+                    f"the end of the last shift before the horizon: at most {longest} minutes "
+                    f"(the longest template shift) after its start {start:%Y-%m-%d %H:%M}",
+                )
             _require(
                 a.contract in contracts,
                 f"{where}.contract",

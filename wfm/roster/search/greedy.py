@@ -122,8 +122,6 @@ def greedy_hint(
     started = time.perf_counter()
     problem = rm.problem
     order = sorted(range(len(problem.agents)), key=lambda a: (len(rm.x[a]), a))
-    if problem.days > 10:
-        return {a: [] for a in order}
     state = _GreedyState(rm)
     for a in order:
         state.insert(a)
@@ -220,12 +218,16 @@ class _GreedyState:
             pin_work,
             avail_mask,
         )
-        if key not in self.patterns:
-            self.patterns[key] = _day_patterns(problem, a, avail_mask, pin_work)
-        patterns = sorted(
-            self.patterns[key],
-            key=lambda m: -sum(best[d] for d in range(problem.days) if m >> d & 1),
-        )
+        if problem.days <= 7:
+            if key not in self.patterns:
+                self.patterns[key] = _day_patterns(problem, a, avail_mask, pin_work)
+            patterns = sorted(
+                self.patterns[key],
+                key=lambda m: -sum(best[d] for d in range(problem.days) if m >> d & 1),
+            )
+        else:
+            # 2**days patterns are too many over several weeks: the best ones, week by week
+            patterns = _period_patterns(problem, a, avail_mask, pin_work, best)
         chosen: list[int] = []
         for mask in patterns[:8]:
             picked = _fill_pattern(rm, a, mask, by_day, values)
@@ -289,6 +291,87 @@ def _day_patterns(problem: RosterProblem, a: int, avail_mask: int, pin_work: int
     return out
 
 
+def _week_masks(
+    problem: RosterProblem, a: int, week: range, avail_mask: int, pin_work: int
+) -> list[int]:
+    """Working days of one calendar week (as horizon bit masks) its weekly limits allow."""
+    c = problem.contract_of(problem.agents[a])
+    weekend = [d for d in week if problem.weekday_of(d) in problem.weekend_days]
+    week_bits = sum(1 << d for d in week)
+    out: list[int] = []
+    for local in range(1 << len(week)):
+        mask = local << week.start
+        if mask & ~avail_mask or (mask & pin_work) != (pin_work & week_bits):
+            continue
+        n = bin(mask).count("1")
+        if n < c.min_days_per_week or n > c.max_days_per_week:
+            continue
+        if sum(mask >> d & 1 for d in weekend) > c.max_weekend_days:
+            continue
+        out.append(mask)
+    return out
+
+
+def _period_patterns(
+    problem: RosterProblem,
+    a: int,
+    avail_mask: int,
+    pin_work: int,
+    best: list[float],
+    *,
+    beam: int = 32,
+    keep: int = 8,
+) -> list[int]:
+    """The most valuable day patterns of a period of several weeks, by beam search.
+
+    Week by week, each kept partial pattern is extended by every working-day
+    mask the week's own limits allow; the extension must keep runs of working
+    days within ``max_consecutive_days`` (counting the days worked before the
+    horizon) and hold a days-off block ending in that week (it may start in
+    the week before, or in the days off before the horizon). The ``beam``
+    partial patterns of most value (sum of each day's best option) go on.
+    """
+    agent = problem.agents[a]
+    c = problem.contract_of(agent)
+    k = c.min_consecutive_days_off
+    partial: list[tuple[float, int]] = [(0.0, 0)]
+    for week in problem.weeks:
+        masks = _week_masks(problem, a, week, avail_mask, pin_work)
+        worth = {m: sum(best[d] for d in week if m >> d & 1) for m in masks}
+        grown: list[tuple[float, int]] = []
+        for value, prefix in partial:
+            for m in masks:
+                mask = prefix | m
+                run = agent.consecutive_days_worked_before
+                ok = True
+                for d in range(week.stop):
+                    run = run + 1 if mask >> d & 1 else 0
+                    if run > c.max_consecutive_days:
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                if k > 1:
+                    off = [not mask >> d & 1 for d in range(week.stop)]
+                    before = min(agent.days_off_before, k - 1) if week.start == 0 else 0
+                    found = False
+                    for end in week:  # a block of k days off ending on day ``end``
+                        first = end - k + 1
+                        if first < -before:
+                            continue
+                        if all(off[d] for d in range(max(first, 0), end + 1)):
+                            found = True
+                            break
+                    if not found:
+                        continue
+                grown.append((value + worth[m], mask))
+        grown.sort(key=lambda t: -t[0])
+        partial = grown[:beam]
+        if not partial:
+            return []
+    return [mask for _, mask in partial[:keep]]
+
+
 def _fill_pattern(
     rm: RosterModel,
     a: int,
@@ -310,20 +393,26 @@ def _fill_pattern(
     before = last_shift_end_interval(problem, agent)
     if before is not None:
         last_end = before
+    period_high = math.inf if c.max_hours_per_period is None else c.max_hours_per_period * 60
+    week_paid = [0] * len(problem.weeks)
     paid = 0
     picked: list[int] = []
     for i, d in enumerate(days):
         later = days[i + 1 :]
-        need_low = low - sum(max_paid[e] for e in later)
-        need_high = high - sum(min_paid[e] for e in later)
+        week = problem.week_of(d)
+        later_in_week = [e for e in later if problem.week_of(e) == week]
+        need_low = low - sum(max_paid[e] for e in later_in_week)
+        need_high = high - sum(min_paid[e] for e in later_in_week)
         best_o = None
         best_v = -math.inf
         for o in by_day[d]:
             opt = rm.options[o]
             if opt.start < last_end + rest:
                 continue
-            p = paid + opt.paid_minutes
+            p = week_paid[week] + opt.paid_minutes
             if p < need_low - 1e-9 or p > need_high + 1e-9:
+                continue
+            if paid + opt.paid_minutes > period_high + 1e-9:
                 continue
             if later and opt.end + rest > latest_start[later[0]]:
                 continue
@@ -334,5 +423,8 @@ def _fill_pattern(
             return None
         picked.append(best_o)
         paid += rm.options[best_o].paid_minutes
+        week_paid[week] += rm.options[best_o].paid_minutes
         last_end = rm.options[best_o].end
+    if paid < c.min_hours_per_period * 60 - 1e-9:
+        return None
     return picked
