@@ -613,6 +613,19 @@ CASES: tuple[Case, ...] = (
         scenario({"demand": {"requirements": {"path": "requirements.csv", "column": "needed"}}}),
         names=("needed",),
     ),
+    Case(
+        # legitimate: history rows inside the period are left out of fitting, and said so
+        "scenario-history-into-the-period",
+        scenario(
+            {
+                "demand": {"history": {"path": "history.csv"}},
+                "service": {"target": 0.8, "answer_within_seconds": 20},
+            },
+            files={"history.csv": _history_text(days=35)},
+        ),
+        exit_code=0,
+        names=("rows on or after", "left out"),
+    ),
     # ---- scenario YAML: service
     Case(
         "scenario-service-target-percent",

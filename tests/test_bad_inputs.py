@@ -78,6 +78,10 @@ def test_bad_input(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str
     if case.exit_code == 1:  # an infeasible roster: the explanation names the rules in conflict
         for word in case.names:
             assert word.lower() in err.lower(), f"{word!r} not named in: {err}"
+        if argv[0] == "roster":  # and conflicts.csv lists them
+            written = (Path(argv[argv.index("-o") + 1]) / "conflicts.csv").read_text()
+            for word in case.names:
+                assert word.lower() in written.lower(), written
         return
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines, "no message on standard error"

@@ -432,6 +432,7 @@ _OUTPUT_FILES = (
     "coverage.csv",
     "violations.csv",
     "summary.json",
+    "conflicts.csv",
     "requirements.csv",
     "forecast.csv",
     "history.csv",

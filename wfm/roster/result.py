@@ -106,7 +106,8 @@ class RosterResult:
 
     def write(self, directory: str | Path) -> None:
         """Write ``roster.csv``, ``breaks.csv``, ``coverage.csv``, ``violations.csv``,
-        ``summary.json`` (and ``conflicts.csv`` when infeasible) into ``directory``.
+        ``summary.json`` and, when rules conflict, ``conflicts.csv`` (``rule, agent_id,
+        message``) into ``directory``.
 
         ``summary.json`` holds :meth:`RosterSummary.to_dict`, the
         ``conflicts`` and ``interrupted``."""
@@ -130,6 +131,13 @@ class RosterResult:
         summary["conflicts"] = [asdict(c) for c in self.conflicts]
         summary["interrupted"] = self.interrupted
         (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        conflicts = out / "conflicts.csv"
+        if self.conflicts:
+            pd.DataFrame(
+                [asdict(c) for c in self.conflicts], columns=["rule", "agent_id", "message"]
+            ).to_csv(conflicts, index=False)
+        elif conflicts.is_file():
+            conflicts.unlink()  # a stale one of an earlier run would mislead
 
 
 def _format_stamps(column: pd.Series) -> pd.Series:

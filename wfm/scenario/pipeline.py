@@ -131,6 +131,7 @@ class Scenario:
             if isinstance(demand, HistoryDemand):
                 history, forecast = self._forecast_from_history(demand)
                 aht = None
+                notes += self._history_notes(history, demand)
             else:
                 forecast = self._read_forecast(demand)
                 aht = demand.default_aht_seconds
@@ -233,6 +234,19 @@ class Scenario:
         except ValidationError as exc:
             raise self._data_error(exc) from None
         return history, forecast
+
+    def _history_notes(self, history: History, demand: HistoryDemand) -> tuple[str, ...]:
+        """Say which history rows the forecast left out: those on or after the period's start."""
+        left_out = {
+            reason: count
+            for reason, count in history.summary.excluded.items()
+            if reason.startswith("on or after")
+        }
+        return tuple(
+            f"demand.history ({demand.path.name}): {count} rows {reason} left out: the "
+            "forecast is fitted on the history before the planning period"
+            for reason, count in left_out.items()
+        )
 
     def _read_forecast(self, demand: ForecastDemand) -> pd.DataFrame:
         frame = _read_csv(demand.path, "demand.forecast.path")
