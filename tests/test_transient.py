@@ -252,3 +252,18 @@ def test_scenario_patience_from_an_actuals_summary_makes_erlang_a(tmp_path):
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(doc))
     with pytest.raises(wfm.errors.ScenarioError, match=r"service\.patience_from"):
         wfm.load_scenario(tmp_path / "s.yaml")
+
+
+def test_a_backlog_beyond_the_state_cap_is_refused_not_solved_for_minutes() -> None:
+    # no agents for 16 hours of 100 calls an interval: the queue grows past any cap
+    from wfm.transient import MAX_STATES, StateSpaceTooLarge
+
+    n = 64
+    with pytest.raises(StateSpaceTooLarge, match=str(MAX_STATES)):
+        transient_service(
+            np.full(n, 100.0),
+            aht_seconds=300.0,
+            agents_on_phone=np.zeros(n),
+            interval_minutes=15,
+            answer_within_seconds=20.0,
+        )

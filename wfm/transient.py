@@ -67,15 +67,23 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from wfm.errors import ValidationError
+from wfm.errors import ValidationError, WFMError
 
-__all__ = ["TransientService", "transient_service"]
+__all__ = ["MAX_STATES", "StateSpaceTooLarge", "TransientService", "transient_service"]
 
 FloatArray = npt.NDArray[np.float64]
 
 _BLOCK = 16  # uniformisation steps per block (a power of two)
 _TAIL = 1e-9  # probability mass allowed at the edges of the solved window
 _MIN_STATES = 32
+
+#: Most queue states one interval is solved on (the work grows as their cube):
+#: beyond it the backlog of a grossly overloaded stretch would take minutes.
+MAX_STATES = 300
+
+
+class StateSpaceTooLarge(WFMError):
+    """The backlog grew past :data:`MAX_STATES` calls in the system in some interval."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -334,6 +342,11 @@ def transient_service(
             p, low, servers=servers, up_rate=rate, down_rate=servers * mu, seconds=seconds
         )
         while True:
+            if last - first > MAX_STATES:
+                raise StateSpaceTooLarge(
+                    f"interval {i}: the queue needs {last - first} states "
+                    f"(more than {MAX_STATES}): a backlog that large is an overloaded stretch"
+                )
             start = np.zeros(last - first)
             lo, hi = max(first, low), min(last, low + p.size)
             start[lo - first : hi - first] = p[lo - low : hi - low]

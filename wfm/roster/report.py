@@ -7,7 +7,10 @@ from the model). The service of each interval is that of the transient queue
 interval to the next, so a break in a one-interval dip or the backlog of an
 understaffed stretch shows in the intervals it affects. The steady-state
 Erlang figure of each interval on its own is kept beside it as
-``service_level_stationary``. Layouts:
+``service_level_stationary``. When a grossly overloaded roster (or none at
+all) lets the backlog pass :data:`wfm.transient.MAX_STATES` calls, the
+transient queue is not solved and ``service_level`` holds the stationary
+figures (both columns then agree). Layouts:
 
 ``roster``
     One row per worked shift, sorted by agent then start: ``agent_id``,
@@ -284,17 +287,24 @@ def coverage_table(problem: RosterProblem, scheduled: np.ndarray) -> pd.DataFram
         policy=service,
     )
     frame.loc[mask, "service_level_stationary"] = stationary["service_level"].to_numpy(float)
-    transient = performance(
-        np.where(mask, calls, 0.0),
-        aht_seconds=np.where(mask, aht, 1.0),
-        agents_on_phone=on_phone,
-        interval_minutes=problem.interval_minutes,
-        policy=service,
-        method="transient",
-    )
+    from wfm.transient import StateSpaceTooLarge
+
+    try:
+        figures = performance(
+            np.where(mask, calls, 0.0),
+            aht_seconds=np.where(mask, aht, 1.0),
+            agents_on_phone=on_phone,
+            interval_minutes=problem.interval_minutes,
+            policy=service,
+            method="transient",
+        ).loc[mask]
+    except StateSpaceTooLarge:
+        # a grossly overloaded roster (or none): the backlog is too large for the
+        # transient queue; the stationary figures stand in (service near 0 there)
+        figures = stationary
     for column in ("service_level", "asa_seconds", "occupancy", "abandon_probability"):
-        if column in transient.columns and column in frame.columns:
-            frame.loc[mask, column] = transient[column].to_numpy(dtype=float)[mask]
+        if column in figures.columns and column in frame.columns:
+            frame.loc[mask, column] = figures[column].to_numpy(dtype=float)
     return frame
 
 
