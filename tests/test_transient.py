@@ -255,13 +255,13 @@ def test_scenario_patience_from_an_actuals_summary_makes_erlang_a(tmp_path):
 
 
 def test_a_backlog_beyond_the_state_cap_is_refused_not_solved_for_minutes() -> None:
-    # no agents for 16 hours of 100 calls an interval: the queue grows past any cap
+    # no agents for 16 hours of 400 calls an interval: the queue grows past any cap
     from wfm.transient import MAX_STATES, StateSpaceTooLarge
 
     n = 64
     with pytest.raises(StateSpaceTooLarge, match=str(MAX_STATES)):
         transient_service(
-            np.full(n, 100.0),
+            np.full(n, 400.0),
             aht_seconds=300.0,
             agents_on_phone=np.zeros(n),
             interval_minutes=15,

@@ -77,9 +77,10 @@ _BLOCK = 16  # uniformisation steps per block (a power of two)
 _TAIL = 1e-9  # probability mass allowed at the edges of the solved window
 _MIN_STATES = 32
 
-#: Most queue states one interval is solved on (the work grows as their cube):
-#: beyond it the backlog of a grossly overloaded stretch would take minutes.
-MAX_STATES = 300
+#: Most queue states one interval is solved on (the work grows as their cube;
+#: a normal interval of a 100-agent centre needs about 330): beyond it the
+#: backlog of a grossly overloaded stretch would take minutes.
+MAX_STATES = 1200
 
 
 class StateSpaceTooLarge(WFMError):

@@ -290,6 +290,9 @@ def coverage_table(problem: RosterProblem, scheduled: np.ndarray) -> pd.DataFram
     from wfm.transient import StateSpaceTooLarge
 
     try:
+        if not scheduled.any():
+            # nobody on shift: nothing is answered and nothing carries over
+            raise StateSpaceTooLarge("no agent on shift")
         figures = performance(
             np.where(mask, calls, 0.0),
             aht_seconds=np.where(mask, aht, 1.0),
@@ -299,7 +302,7 @@ def coverage_table(problem: RosterProblem, scheduled: np.ndarray) -> pd.DataFram
             method="transient",
         ).loc[mask]
     except StateSpaceTooLarge:
-        # a grossly overloaded roster (or none): the backlog is too large for the
+        # no roster, or a grossly overloaded one: the backlog is too large for the
         # transient queue; the stationary figures stand in (service near 0 there)
         figures = stationary
     for column in ("service_level", "asa_seconds", "occupancy", "abandon_probability"):
