@@ -206,6 +206,35 @@ def _check_interval(value: object, name: str = "interval_minutes") -> int:
     return int(value)
 
 
+def _stamp_text(
+    raw: pd.Series, column: str, is_file: bool, *, mixed: str
+) -> tuple[pd.Series, pd.Series]:
+    """Timestamp texts, stripped, and their UTC offsets (NaN where none).
+
+    A missing value, or offsets on some rows but not all, is a DataError
+    naming the row; ``mixed`` says what was expected in the latter case.
+    """
+    missing = raw.isna().to_numpy()
+    if missing.any():
+        pos = int(np.flatnonzero(missing)[0])
+        raise DataError(f"{column}[{_where(is_file, pos)}]", None, "a timestamp")
+    if raw.dtype == object:
+        raw = raw.map(lambda v: v if isinstance(v, str) else str(v))
+    text = raw.astype("string").str.strip()
+    offsets = text.str.extract(_OFFSET_PATTERN, expand=False)
+    has_offset = offsets.notna().to_numpy()
+    if has_offset.any() and not has_offset.all():
+        with_pos = int(np.flatnonzero(has_offset)[0])
+        without_pos = int(np.flatnonzero(~has_offset)[0])
+        raise DataError(
+            f"{column}[{_where(is_file, without_pos)}]",
+            str(text.iloc[without_pos]),
+            f"a time-zone offset like {_where(is_file, with_pos)} "
+            f"({text.iloc[with_pos]!s}): {mixed}",
+        )
+    return text, offsets
+
+
 def _parse_timestamps(
     raw: pd.Series,
     column: str,
@@ -221,25 +250,9 @@ def _parse_timestamps(
     elif pd.api.types.is_datetime64_dtype(raw.dtype):
         values = raw.to_numpy(dtype="datetime64[ns]")
     else:
-        missing = raw.isna().to_numpy()
-        if missing.any():
-            pos = int(np.flatnonzero(missing)[0])
-            raise DataError(f"{column}[{_where(is_file, pos)}]", None, "a timestamp")
-        if raw.dtype == object:
-            raw = raw.map(lambda v: v if isinstance(v, str) else str(v))
-        text = raw.astype("string").str.strip()
-        offsets = text.str.extract(_OFFSET_PATTERN, expand=False)
+        text, offsets = _stamp_text(raw, column, is_file, mixed="mixed time zones")
         has_offset = offsets.notna().to_numpy()
         if has_offset.any():
-            if not has_offset.all():
-                with_pos = int(np.flatnonzero(has_offset)[0])
-                without_pos = int(np.flatnonzero(~has_offset)[0])
-                raise DataError(
-                    f"{column}[{_where(is_file, without_pos)}]",
-                    str(text.iloc[without_pos]),
-                    f"a time-zone offset like {_where(is_file, with_pos)} "
-                    f"({text.iloc[with_pos]!s}): mixed time zones",
-                )
             distinct = offsets.str.replace(":", "", regex=False).replace("Z", "+0000")
             first = distinct.iloc[0]
             differs = (distinct != first).to_numpy()
@@ -297,23 +310,9 @@ def _zoned_timestamps(
     if pd.api.types.is_datetime64_dtype(raw.dtype):
         naive = raw.astype("datetime64[ns]").reset_index(drop=True)
         return localize_naive(naive, time_zone, column)
-    missing = raw.isna().to_numpy()
-    if missing.any():
-        pos = int(np.flatnonzero(missing)[0])
-        raise DataError(f"{column}[{_where(is_file, pos)}]", None, "a timestamp")
-    if raw.dtype == object:
-        raw = raw.map(lambda v: v if isinstance(v, str) else str(v))
-    text = raw.astype("string").str.strip().reset_index(drop=True)
-    has_offset = text.str.extract(_OFFSET_PATTERN, expand=False).notna().to_numpy()
-    if has_offset.any() and not has_offset.all():
-        with_pos = int(np.flatnonzero(has_offset)[0])
-        without_pos = int(np.flatnonzero(~has_offset)[0])
-        raise DataError(
-            f"{column}[{_where(is_file, without_pos)}]",
-            str(text.iloc[without_pos]),
-            f"a time-zone offset like {_where(is_file, with_pos)} "
-            f"({text.iloc[with_pos]!s}): all rows with an offset or none",
-        )
+    text, offsets = _stamp_text(raw, column, is_file, mixed="all rows with an offset or none")
+    text = text.reset_index(drop=True)
+    has_offset = offsets.notna().to_numpy()
     parsed = pd.to_datetime(
         text, format=timestamp_format or "ISO8601", errors="coerce", utc=bool(has_offset.any())
     )

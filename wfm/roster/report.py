@@ -289,22 +289,22 @@ def coverage_table(problem: RosterProblem, scheduled: np.ndarray) -> pd.DataFram
     frame.loc[mask, "service_level_stationary"] = stationary["service_level"].to_numpy(float)
     from wfm.transient import StateSpaceTooLarge
 
-    try:
-        if not scheduled.any():
-            # nobody on shift: nothing is answered and nothing carries over
-            raise StateSpaceTooLarge("no agent on shift")
-        figures = performance(
-            np.where(mask, calls, 0.0),
-            aht_seconds=np.where(mask, aht, 1.0),
-            agents_on_phone=on_phone,
-            interval_minutes=problem.interval_minutes,
-            policy=service,
-            method="transient",
-        ).loc[mask]
-    except StateSpaceTooLarge:
-        # no roster, or a grossly overloaded one: the backlog is too large for the
-        # transient queue; the stationary figures stand in (service near 0 there)
-        figures = stationary
+    # nobody on shift: nothing is answered and nothing carries over
+    figures = stationary
+    if scheduled.any():
+        try:
+            figures = performance(
+                np.where(mask, calls, 0.0),
+                aht_seconds=np.where(mask, aht, 1.0),
+                agents_on_phone=on_phone,
+                interval_minutes=problem.interval_minutes,
+                policy=service,
+                method="transient",
+            ).loc[mask]
+        except StateSpaceTooLarge:
+            # a grossly overloaded roster: the backlog is too large for the
+            # transient queue; the stationary figures stand in (service near 0 there)
+            pass
     for column in ("service_level", "asa_seconds", "occupancy", "abandon_probability"):
         if column in figures.columns and column in frame.columns:
             frame.loc[mask, column] = figures[column].to_numpy(dtype=float)

@@ -257,38 +257,43 @@ class _GreedyState:
 
 
 def _day_patterns(problem: RosterProblem, a: int, avail_mask: int, pin_work: int) -> list[int]:
+    """Every day pattern of a horizon of one week that the agent's day rules allow."""
+    week = range(problem.days)
+    return [
+        mask
+        for mask in _week_masks(problem, a, week, avail_mask, pin_work)
+        if _runs_fit(problem, a, mask, week) and _block_fits(problem, a, mask, week)
+    ]
+
+
+def _runs_fit(problem: RosterProblem, a: int, mask: int, week: range) -> bool:
+    """Runs of working days up to the end of ``week`` within ``max_consecutive_days``."""
     agent = problem.agents[a]
-    c = problem.contract_of(agent)
-    days = problem.days
-    weekend = [d for d in range(days) if problem.weekday_of(d) in problem.weekend_days]
-    out: list[int] = []
-    for mask in range(1 << days):
-        if mask & ~avail_mask or (mask & pin_work) != pin_work:
-            continue
-        n = bin(mask).count("1")
-        if n < c.min_days_per_week or n > c.max_days_per_week:
-            continue
-        if sum(mask >> d & 1 for d in weekend) > c.max_weekend_days:
-            continue
-        run = agent.consecutive_days_worked_before
-        ok = True
-        for d in range(days):
-            run = run + 1 if mask >> d & 1 else 0
-            if run > c.max_consecutive_days:
-                ok = False
-                break
-        if not ok:
-            continue
-        k = c.min_consecutive_days_off
-        if k > 1:
-            first = -min(agent.days_off_before, k - 1)
-            if not any(
-                all(not mask >> d & 1 for d in range(max(s, 0), s + k))
-                for s in range(first, days - k + 1)
-            ):
-                continue
-        out.append(mask)
-    return out
+    most = problem.contract_of(agent).max_consecutive_days
+    run = agent.consecutive_days_worked_before
+    for d in range(week.stop):
+        run = run + 1 if mask >> d & 1 else 0
+        if run > most:
+            return False
+    return True
+
+
+def _block_fits(problem: RosterProblem, a: int, mask: int, week: range) -> bool:
+    """A block of ``min_consecutive_days_off`` days off ending in ``week``.
+
+    It may start in the week before or, for the first week, within the days
+    off just before the horizon.
+    """
+    agent = problem.agents[a]
+    k = problem.contract_of(agent).min_consecutive_days_off
+    if k <= 1:
+        return True
+    before = min(agent.days_off_before, k - 1) if week.start == 0 else 0
+    for end in week:
+        first = end - k + 1
+        if first >= -before and not any(mask >> d & 1 for d in range(max(first, 0), end + 1)):
+            return True
+    return False
 
 
 def _week_masks(
@@ -331,9 +336,6 @@ def _period_patterns(
     the week before, or in the days off before the horizon). The ``beam``
     partial patterns of most value (sum of each day's best option) go on.
     """
-    agent = problem.agents[a]
-    c = problem.contract_of(agent)
-    k = c.min_consecutive_days_off
     partial: list[tuple[float, int]] = [(0.0, 0)]
     for week in problem.weeks:
         masks = _week_masks(problem, a, week, avail_mask, pin_work)
@@ -342,28 +344,8 @@ def _period_patterns(
         for value, prefix in partial:
             for m in masks:
                 mask = prefix | m
-                run = agent.consecutive_days_worked_before
-                ok = True
-                for d in range(week.stop):
-                    run = run + 1 if mask >> d & 1 else 0
-                    if run > c.max_consecutive_days:
-                        ok = False
-                        break
-                if not ok:
+                if not (_runs_fit(problem, a, mask, week) and _block_fits(problem, a, mask, week)):
                     continue
-                if k > 1:
-                    off = [not mask >> d & 1 for d in range(week.stop)]
-                    before = min(agent.days_off_before, k - 1) if week.start == 0 else 0
-                    found = False
-                    for end in week:  # a block of k days off ending on day ``end``
-                        first = end - k + 1
-                        if first < -before:
-                            continue
-                        if all(off[d] for d in range(max(first, 0), end + 1)):
-                            found = True
-                            break
-                    if not found:
-                        continue
                 grown.append((value + worth[m], mask))
         grown.sort(key=lambda t: -t[0])
         partial = grown[:beam]
