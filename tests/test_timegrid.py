@@ -21,6 +21,7 @@ from roster_helpers import agents, contract, solve_tiny, template
 from wfm.errors import DataError, ScenarioError, ValidationError
 from wfm.forecast import make_forecaster
 from wfm.history import read_call_records, read_interval_counts
+from wfm.roster.checker import check_roster_files
 from wfm.roster.problem import RosterProblem
 from wfm.roster.shifts import shift_options
 from wfm.scenario import load_scenario, write_scenario
@@ -171,6 +172,10 @@ def test_roster_across_a_change_pays_and_covers_elapsed_time(
         int(((begin <= s) & (s < end) & (s < pd.Timestamp(horizon_end))).sum()) for s in stamps
     ]
     assert coverage["coverage_scheduled"].tolist() == counted
+
+    # the independent checker reads the offsets and measures elapsed time too
+    violations = check_roster_files(problem, tmp_path)
+    assert violations.empty, violations.to_string()
 
 
 def test_requirements_read_tz_aware_with_offsets_and_naive_local_alike() -> None:

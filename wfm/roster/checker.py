@@ -82,6 +82,7 @@ import pandas as pd
 
 from wfm.errors import DataError
 from wfm.roster.problem import Agent, BreakRule, Contract, RosterProblem, Rule, ShiftTemplate
+from wfm.timegrid import parse_stamps
 
 __all__ = [
     "BREAK_COLUMNS",
@@ -180,24 +181,56 @@ def _need_columns(table: pd.DataFrame, name: str, columns: tuple[str, ...]) -> N
         raise DataError(name, list(table.columns), f"columns {list(columns)} (missing {missing})")
 
 
-def _timestamps(table: pd.DataFrame, name: str, column: str) -> pd.Series:
+def _timestamps(
+    table: pd.DataFrame, name: str, column: str, time_zone: str | None = None
+) -> pd.Series:
+    """A column of timestamps on the problem's timeline.
+
+    With the problem's ``time_zone`` the stamps are tz-aware in that zone
+    (text with UTC offsets converted, naive text read as local time), so that
+    differences are elapsed time across a clock change; without one they are
+    naive local times.
+    """
     raw = table[column]
+    where = f"{name}.{column}"
+    if time_zone is None and _several_offsets(raw):
+        raise DataError(where, raw.iloc[0], "one UTC offset, or a problem with a time_zone")
     # ISO only: "04/01/2027 07:45" would be read month-first without a word
-    parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+    parsed = parse_stamps(raw, time_zone, where=where)
     bad = parsed.isna()
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
-        raise DataError(
-            f"{name}.{column}[row {row}]", raw.iloc[row], "a timestamp YYYY-MM-DD HH:MM"
-        )
-    if getattr(parsed.dt, "tz", None) is not None:
+        raise DataError(f"{where}[row {row}]", raw.iloc[row], "a timestamp YYYY-MM-DD HH:MM")
+    if time_zone is None and getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
     return parsed
 
 
+def _several_offsets(raw: pd.Series) -> bool:
+    if raw.dtype != object:
+        return False
+    offsets = raw.astype(str).str.extract(r"([+-]\d\d:?\d\d|Z)$", expand=False).dropna()
+    return offsets.nunique() > 1
+
+
+def _wall(stamp: pd.Timestamp) -> pd.Timestamp:
+    """The local wall-clock time of a stamp (the stamp itself when naive)."""
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def _on_timeline(problem: RosterProblem, value: dt.datetime) -> pd.Timestamp:
+    """A local date and time the problem gives (time off, a pin, a last shift end) as a stamp
+    comparable with the roster's: tz-aware in the problem's zone when it has one (a repeated
+    autumn time is its first occurrence, a skipped spring time moves forward)."""
+    stamp = pd.Timestamp(value)
+    if problem.time_zone is None or stamp.tzinfo is not None:
+        return stamp
+    return stamp.tz_localize(problem.time_zone, ambiguous=True, nonexistent="shift_forward")
+
+
 def _dates(table: pd.DataFrame, name: str) -> list[dt.date]:
     stamps = _timestamps(table, name, "date")
-    return [s.date() for s in stamps]
+    return [_wall(s).date() for s in stamps]
 
 
 def _text(value: Any) -> str:
@@ -328,8 +361,8 @@ def _read_shifts(
 ) -> list[ShiftRecord]:
     _need_columns(roster, "roster", ROSTER_COLUMNS)
     days = _dates(roster, "roster")
-    starts = _timestamps(roster, "roster", "start")
-    ends = _timestamps(roster, "roster", "end")
+    starts = _timestamps(roster, "roster", "start", problem.time_zone)
+    ends = _timestamps(roster, "roster", "end", problem.time_zone)
     templates = {t.name: t for t in problem.templates}
     agents = {a.agent_id for a in problem.agents}
     agent_ids = roster["agent_id"].tolist()
@@ -406,7 +439,7 @@ def _check_shift_shape(
             1,
             f"{where}: template {template.name!r} not among {list(agent.templates)}",
         )
-    offset = _minutes(shift.start - pd.Timestamp(day))
+    offset = _minutes(_wall(shift.start) - pd.Timestamp(day))
     if offset not in template.start_minutes:
         report.add(
             "shift_start",
@@ -453,8 +486,8 @@ def _attach_breaks(
     if len(breaks) == 0:
         return
     days = _dates(breaks, "breaks")
-    starts = _timestamps(breaks, "breaks", "start")
-    ends = _timestamps(breaks, "breaks", "end")
+    starts = _timestamps(breaks, "breaks", "start", problem.time_zone)
+    ends = _timestamps(breaks, "breaks", "end", problem.time_zone)
     by_key: dict[tuple[str, dt.date], list[ShiftRecord]] = defaultdict(list)
     for shift in shifts:
         by_key[(shift.agent_id, shift.day)].append(shift)
@@ -594,8 +627,8 @@ def _inside_availability(agent: Agent, shift: ShiftRecord) -> bool:
     if agent.availability is None:
         return True
     midnight = pd.Timestamp(shift.day)
-    start = _minutes(shift.start - midnight)
-    end = _minutes(shift.end - midnight)
+    start = _minutes(_wall(shift.start) - midnight)
+    end = start + _minutes(shift.end - shift.start)
     weekday = shift.day.weekday()
     return any(
         w.weekday == weekday and w.start_minutes <= start and end <= w.end_minutes
@@ -620,7 +653,10 @@ def check_time_off(week: AgentWeek, report: ViolationReport) -> None:
     """No shift overlaps the agent's time off (1 per shift)."""
     for s in week.shifts:
         for off in week.agent.time_off:
-            if pd.Timestamp(off.start) < s.end and s.start < pd.Timestamp(off.end):
+            problem = week.problem
+            if _on_timeline(problem, off.start) < s.end and s.start < _on_timeline(
+                problem, off.end
+            ):
                 report.add(
                     Rule.TIME_OFF,
                     week.agent.agent_id,
@@ -648,8 +684,8 @@ def check_pins(week: AgentWeek, report: ViolationReport) -> None:
             problems = []
             if pin.template is not None and (s.template is None or s.template.name != pin.template):
                 problems.append(f"template {pin.template!r}")
-            if pin.start is not None and s.start != pd.Timestamp(
-                dt.datetime.combine(pin.day, pin.start)
+            if pin.start is not None and s.start != _on_timeline(
+                week.problem, dt.datetime.combine(pin.day, pin.start)
             ):
                 problems.append(f"start {pin.start:%H:%M}")
             if pin.length_minutes is not None and _minutes(s.end - s.start) != pin.length_minutes:
@@ -839,7 +875,7 @@ def check_min_rest(week: AgentWeek, report: ViolationReport) -> None:
             )
     rest = week.contract.min_rest_hours
     last = week.agent.last_shift_end
-    previous_end = pd.Timestamp(last) if last else None
+    previous_end = _on_timeline(week.problem, last) if last else None
     for s in week.shifts:
         if previous_end is not None:
             gap = _minutes(s.start - previous_end) / 60.0
