@@ -10,8 +10,13 @@ One row per contact offered to the queue (rows a reader ignores, such as
 phantom calls, are already removed):
 
 ``arrival``
-    datetime64, time-zone naive (local wall clock): when the contact arrived.
-    A contact belongs to the period (interval, day, month) of its arrival.
+    datetime64: when the contact arrived. Time-zone naive (local wall clock,
+    clocks that never change), or tz-aware (instants, with a time zone or a
+    fixed UTC offset: :func:`read_timestamps`). A contact belongs to the
+    period (interval, day, month) of its arrival, on the local clock of its
+    zone: with a time zone a day is a local calendar day (23 or 25 hours on
+    a clock change, 92 or 100 intervals of 15 minutes) and the two runs of a
+    repeated autumn hour are two sets of intervals.
 ``wait_seconds``
     float >= 0: time in queue until answered or abandoned.
 ``outcome``
@@ -33,10 +38,12 @@ KPI table (output of :func:`kpi_table`)
 ---------------------------------------
 One row per period (and queue with ``by_queue=True``), sorted. The period
 column is ``interval_start`` (datetime64, on a grid of ``interval_minutes``
-from midnight), ``date`` (datetime64 at midnight) or ``month`` (datetime64,
-first day of the month at midnight). Counts are integers; every rate or mean
-is NaN when its denominator is zero (an interval with no answered contact has
-no ASA; an interval with nothing offered has no service level).
+from local midnight), ``date`` (datetime64 at local midnight) or ``month``
+(datetime64, first day of the month at local midnight); tz-aware in the
+contacts' zone when their arrivals are, and sorted by instant. Counts are
+integers; every rate or mean is NaN when its denominator is zero (an
+interval with no answered contact has no ASA; an interval with nothing
+offered has no service level).
 
 ``offered``
     contacts arriving in the period.
@@ -101,7 +108,9 @@ With a ``customer_id`` column and ``repeat_within_days`` set, also:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -119,8 +128,11 @@ __all__ = [
     "KpiSettings",
     "Period",
     "kpi_table",
+    "local_midnight",
     "period_start",
+    "read_timestamps",
     "validate_contacts",
+    "zone_for_offsets",
 ]
 
 #: Required columns of the contacts layout.
@@ -141,6 +153,12 @@ Period = Literal["interval", "day", "month"]
 PERIOD_COLUMNS: dict[str, str] = {"interval": "interval_start", "day": "date", "month": "month"}
 
 _NS_PER_SECOND = 1_000_000_000
+
+#: A UTC offset after the time of an ISO 8601 timestamp: "Z", "+02:00", "-0500", "+02".
+_OFFSET = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$"
+
+#: IANA names never taken for a zone matching offsets (not a place's clock).
+_NOT_PLACES = frozenset({"Factory", "localtime", "posixrules"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -193,6 +211,186 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
+# ----------------------------------------------------------------------------- time zones
+
+
+TimeZone = str | dt.tzinfo
+
+
+def _offsets_minutes(text: pd.Series) -> np.ndarray:
+    """UTC offset in minutes written after the time of each text (NaN where none)."""
+    found = text.astype("string").str.strip().str.extract(_OFFSET, expand=False)
+    out = np.full(len(text), np.nan)
+    for i, value in enumerate(found.to_numpy(dtype=object)):
+        if value is None or value is pd.NA:
+            continue
+        if value == "Z":
+            out[i] = 0.0
+            continue
+        digits = value[1:].replace(":", "")
+        minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
+        out[i] = minutes if value[0] == "+" else -minutes
+    return out
+
+
+def zone_for_offsets(
+    instants: pd.Series | pd.DatetimeIndex, offsets_minutes: np.ndarray, *, where: str
+) -> dt.tzinfo:
+    """A time zone whose UTC offset at each instant is the one given.
+
+    One offset: that fixed offset (``UTC+02:00``). Several (the timestamps
+    cross a clock change): the first IANA zone with the same offset at every
+    instant, names without a region first (``CET``, ``EST5EDT``), then in
+    alphabetical order. Any such zone puts every given instant on the same
+    local clock, so the choice does not change a result on those instants.
+
+    Raises
+    ------
+    DataError
+        Naming ``where`` when no zone has those offsets at those instants.
+    """
+    index = pd.DatetimeIndex(instants)
+    if index.tz is None:
+        index = index.tz_localize("UTC")
+    index = index.tz_convert("UTC")
+    given = np.asarray(offsets_minutes, dtype=float)
+    distinct = sorted(set(given[np.isfinite(given)].tolist()))
+    if len(distinct) <= 1:
+        return dt.timezone(dt.timedelta(minutes=distinct[0] if distinct else 0.0))
+    order = np.argsort(index.asi8, kind="stable")
+    index, given = index[order], given[order]
+    change = np.flatnonzero(np.diff(given) != 0)
+    probe = np.unique(np.concatenate([[0, len(given) - 1], change, change + 1]))
+    utc_wall = index.tz_localize(None)
+
+    def matches(zone: zoneinfo.ZoneInfo, rows: np.ndarray) -> bool:
+        local = index[rows].tz_convert(zone).tz_localize(None)
+        minutes = (local - utc_wall[rows]) / pd.Timedelta(minutes=1)
+        return bool(np.array_equal(np.asarray(minutes, dtype=float), given[rows]))
+
+    names = sorted(zoneinfo.available_timezones() - _NOT_PLACES, key=lambda n: ("/" in n, n))
+    everything = np.arange(len(given))
+    for name in names:
+        zone = zoneinfo.ZoneInfo(name)
+        if matches(zone, probe) and matches(zone, everything):
+            return zone
+    shown = ", ".join(_offset_text(m) for m in distinct)
+    raise DataError(
+        where,
+        f"UTC offsets {shown}",
+        "offsets of one time zone (no IANA zone has them at these times; give the time zone)",
+    )
+
+
+def _offset_text(minutes: float) -> str:
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(int(abs(minutes)), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
+
+
+def _localize(stamps: pd.Series, zone: TimeZone) -> pd.Series:
+    """Naive local times of ``zone`` made tz-aware (NaT where the clocks skip the time).
+
+    A repeated autumn hour is resolved by the order of the rows when it
+    appears twice in time order, otherwise as its first occurrence (summer
+    time), the rule of :func:`wfm.timegrid.localize_naive`.
+    """
+    try:
+        return stamps.dt.tz_localize(zone, ambiguous="infer", nonexistent="NaT")
+    except (ValueError, TypeError):
+        first = np.ones(len(stamps), dtype=bool)
+        return stamps.dt.tz_localize(zone, ambiguous=first, nonexistent="NaT")
+
+
+def read_timestamps(
+    values: pd.Series,
+    *,
+    time_zone: TimeZone | None = None,
+    where: str,
+    instants_only: bool = False,
+) -> pd.Series:
+    """Timestamps of a column: naive as they are, with UTC offsets as instants.
+
+    * Naive datetimes, or text without offsets: naive (local wall clock),
+      exactly as before time zones; with ``time_zone`` they are local times
+      of it (a time the spring change skips becomes NaT).
+    * Tz-aware datetimes, or text with UTC offsets (one or several, as in a
+      table across a clock change): the same instants, converted to
+      ``time_zone`` when given, else to :func:`zone_for_offsets` of the
+      offsets (text; in UTC with ``instants_only``, which skips the search
+      for a zone) or kept in their own zone (datetimes).
+
+    Unreadable values become NaT (the caller names the row).
+
+    Raises
+    ------
+    DataError
+        Text mixing timestamps with and without offsets and no ``time_zone``
+        to read the naive ones (naming the first naive row of ``where``).
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        out = values if time_zone is None else values.dt.tz_convert(time_zone)
+        return out.dt.as_unit("ns")
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = values.astype("datetime64[ns]")
+        return out if time_zone is None else _localize(out, time_zone).dt.as_unit("ns")
+    text = values.map(lambda v: v if v is None or isinstance(v, str) else str(v)).astype("string")
+    offsets = _offsets_minutes(text)
+    has = np.isfinite(offsets)
+    if not has.any():
+        naive = pd.to_datetime(text, errors="coerce", format="ISO8601").astype("datetime64[ns]")
+        return naive if time_zone is None else _localize(naive, time_zone).dt.as_unit("ns")
+    filled = text.notna().to_numpy(dtype=bool) & (text.str.strip() != "").fillna(False).to_numpy()
+    naive_rows = filled & ~has
+    if naive_rows.any() and time_zone is None:
+        i = int(np.flatnonzero(naive_rows)[0])
+        raise DataError(
+            f"{where}[row {i}]",
+            str(text.iloc[i]),
+            "a timestamp with a UTC offset like the other rows (or a time zone for local times)",
+        )
+    aware = pd.to_datetime(text.where(has), errors="coerce", format="ISO8601", utc=True)
+    aware = aware.dt.as_unit("ns")
+    zone = time_zone
+    if zone is None and instants_only:
+        zone = "UTC"
+    elif zone is None:
+        known = aware.notna().to_numpy()
+        zone = zone_for_offsets(aware[known], offsets[known], where=where)
+    out = aware.dt.tz_convert(zone)
+    if naive_rows.any():
+        naive = pd.to_datetime(text.where(naive_rows), errors="coerce", format="ISO8601")
+        local = _localize(naive.astype("datetime64[ns]"), zone).dt.as_unit("ns")
+        out = out.where(~naive_rows, local)
+    return out
+
+
+def _wall_clock(stamps: pd.Series) -> pd.Series:
+    """Local wall-clock times (naive) of tz-aware ``stamps``; naive ones as they are."""
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        return stamps.dt.tz_localize(None)
+    return stamps
+
+
+def local_midnight(days: pd.Series, zone: TimeZone | None) -> pd.Series:
+    """The first instant of each local calendar day (``days``: naive dates at midnight).
+
+    Naive without ``zone``; in a zone where the clocks skip midnight, the
+    first instant after the gap.
+    """
+    if zone is None:
+        return days
+    first = np.ones(len(days), dtype=bool)
+    return days.dt.tz_localize(zone, ambiguous=first, nonexistent="shift_forward")
+
+
+def _utc_ns(stamps: pd.Series) -> np.ndarray:
+    """Nanoseconds since the epoch: of the instant (tz-aware) or of the wall clock (naive)."""
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return np.asarray(stamps.astype("datetime64[ns]").to_numpy().astype(np.int64))
+
+
 # ----------------------------------------------------------------------------- validation
 
 
@@ -213,7 +411,8 @@ def validate_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         A copy with ``arrival`` as datetime64[ns], the seconds as float,
         ``outcome`` and the optional id columns as text (missing ids as
-        ``pd.NA``), the index reset, rows in the input order.
+        ``pd.NA``), the index reset, rows in the input order. A tz-aware
+        ``arrival`` keeps its zone.
 
     Raises
     ------
@@ -233,10 +432,11 @@ def validate_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
     out = contacts.reset_index(drop=True).copy()
     arrival = out["arrival"]
     if isinstance(arrival.dtype, pd.DatetimeTZDtype):
-        raise DataError("arrival", str(arrival.dtype), "local wall-clock times without a time zone")
-    if not pd.api.types.is_datetime64_dtype(arrival.dtype):
+        out["arrival"] = arrival.dt.as_unit("ns")
+    elif not pd.api.types.is_datetime64_dtype(arrival.dtype):
         raise DataError("arrival", str(arrival.dtype), "a datetime64 column")
-    out["arrival"] = arrival.astype("datetime64[ns]")
+    else:
+        out["arrival"] = arrival.astype("datetime64[ns]")
     nat = out["arrival"].isna().to_numpy()
     if nat.any():
         raise _row_error("arrival", int(np.flatnonzero(nat)[0]), None, "a timestamp")
@@ -288,10 +488,15 @@ def period_start(stamps: pd.Series, *, period: Period, interval_minutes: int = 3
     Parameters
     ----------
     stamps
-        datetime64 values (local wall clock).
+        datetime64 values: naive (local wall clock) or tz-aware.
     period
         ``"interval"`` (floor to ``interval_minutes`` from midnight), ``"day"``
-        (midnight) or ``"month"`` (midnight of the first day).
+        (midnight) or ``"month"`` (midnight of the first day), on the local
+        clock. For tz-aware stamps the start is an instant of the same zone:
+        an interval's start is the stamp minus its wall-clock minutes into
+        the interval (so a stamp in the second run of a repeated autumn hour
+        falls in the second run's interval), and a day starts at its local
+        midnight.
     interval_minutes
         Interval length for ``period="interval"``.
 
@@ -300,11 +505,19 @@ def period_start(stamps: pd.Series, *, period: Period, interval_minutes: int = 3
     pandas.Series
         datetime64 period starts, aligned with ``stamps``.
     """
+    zone = getattr(stamps.dt, "tz", None)
+    if zone is None:
+        if period == "interval":
+            return stamps.dt.floor(f"{interval_minutes}min")
+        if period == "day":
+            return stamps.dt.normalize()
+        return stamps.dt.to_period("M").dt.to_timestamp()
+    wall = _wall_clock(stamps)
     if period == "interval":
-        return stamps.dt.floor(f"{interval_minutes}min")
+        return stamps - (wall - wall.dt.floor(f"{interval_minutes}min"))
     if period == "day":
-        return stamps.dt.normalize()
-    return stamps.dt.to_period("M").dt.to_timestamp()
+        return local_midnight(wall.dt.normalize(), zone)
+    return local_midnight(wall.dt.to_period("M").dt.to_timestamp().astype(wall.dtype), zone)
 
 
 def _busy_pieces(contacts: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
@@ -316,9 +529,16 @@ def _busy_pieces(contacts: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
     has_agent = (contacts["outcome"] == "answered") & contacts["agent_id"].notna()
     served = contacts.loc[has_agent.to_numpy(dtype=bool)]
     step = interval_minutes * 60 * _NS_PER_SECOND
-    start = served["arrival"].to_numpy().astype(np.int64) + np.round(
-        served["wait_seconds"].to_numpy() * _NS_PER_SECOND
-    ).astype(np.int64)
+    zone = getattr(served["arrival"].dt, "tz", None)
+    # tz-aware: the local grid is the UTC grid shifted by the zone's offset
+    # modulo the interval (the same for every offset of a zone whose clock
+    # changes by whole intervals, checked in kpi_table)
+    shift = 0 if zone is None or not len(served) else int(_grid_shifts(served["arrival"], step)[0])
+    start = (
+        _utc_ns(served["arrival"])
+        + shift
+        + np.round(served["wait_seconds"].to_numpy() * _NS_PER_SECOND).astype(np.int64)
+    )
     length = np.round(np.nan_to_num(served["handle_seconds"].to_numpy()) * _NS_PER_SECOND).astype(
         np.int64
     )
@@ -332,9 +552,12 @@ def _busy_pieces(contacts: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
     bin_index = first[row] + offset
     lo = np.maximum(start[row], bin_index * step)
     hi = np.minimum(end[row], (bin_index + 1) * step)
+    starts = pd.Series(pd.to_datetime(bin_index * step - shift))
+    if zone is not None:
+        starts = starts.dt.tz_localize("UTC").dt.tz_convert(zone)
     pieces = pd.DataFrame(
         {
-            "interval_start": pd.to_datetime(bin_index * step),
+            "interval_start": starts.to_numpy() if zone is None else starts.array,
             "agent_id": served["agent_id"].to_numpy()[row],
             "busy_seconds": np.maximum(hi - lo, 0) / _NS_PER_SECOND,
         }
@@ -342,6 +565,12 @@ def _busy_pieces(contacts: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
     if "queue" in served.columns:
         pieces["queue"] = served["queue"].to_numpy()[row]
     return pieces
+
+
+def _grid_shifts(stamps: pd.Series, step_ns: int) -> np.ndarray:
+    """Per tz-aware stamp, its UTC offset in nanoseconds modulo the interval."""
+    wall = _wall_clock(stamps).astype("datetime64[ns]").to_numpy().astype(np.int64)
+    return np.asarray((wall - _utc_ns(stamps)) % step_ns)
 
 
 def _repeat_flags(contacts: pd.DataFrame, within_days: float) -> np.ndarray:
@@ -355,7 +584,7 @@ def _repeat_flags(contacts: pd.DataFrame, within_days: float) -> np.ndarray:
         {
             "position": np.flatnonzero(known),
             "customer": contacts["customer_id"].to_numpy()[known],
-            "t": contacts["arrival"].to_numpy()[known].astype(np.int64),
+            "t": _utc_ns(contacts["arrival"])[known],
             "answered": (contacts["outcome"].to_numpy()[known] == "answered"),
         }
     ).sort_values(["customer", "t", "position"], kind="stable")
@@ -425,6 +654,16 @@ def kpi_table(
     minutes = settings.interval_minutes
     key = PERIOD_COLUMNS[period]
     keys = [key, "queue"] if by_queue else [key]
+    zone = getattr(table["arrival"].dt, "tz", None)
+    if zone is not None and len(table):
+        shifts = _grid_shifts(table["arrival"], minutes * 60 * _NS_PER_SECOND)
+        if (shifts != shifts[0]).any():
+            raise ValidationError(
+                "interval_minutes",
+                minutes,
+                f"an interval on which the clock changes of {zone} fall (its UTC offsets "
+                "differ by a part of it)",
+            )
 
     answered = table["outcome"] == "answered"
     abandoned = ~answered
@@ -492,8 +731,9 @@ def kpi_table(
         )
 
     if interval_starts is not None:
-        wanted = pd.DatetimeIndex(pd.to_datetime(list(interval_starts))).astype("datetime64[ns]")
-        off_grid = wanted != wanted.floor(f"{minutes}min")
+        wanted = _wanted_starts(interval_starts, zone)
+        wall = wanted if wanted.tz is None else wanted.tz_localize(None)
+        off_grid = wall != wall.floor(f"{minutes}min")
         if off_grid.any():
             raise ValidationError(
                 "interval_starts",
@@ -526,5 +766,25 @@ def kpi_table(
     for column in ("handled_seconds", "busy_seconds"):
         if column in out.columns:
             out[column] = out[column].fillna(0.0)
-    out[key] = out[key].astype("datetime64[ns]")
+    if zone is None:
+        out[key] = out[key].astype("datetime64[ns]")
+    else:
+        out[key] = pd.DatetimeIndex(out[key]).tz_convert(zone).as_unit("ns")
     return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _wanted_starts(interval_starts: Any, zone: Any) -> pd.DatetimeIndex:
+    """``interval_starts`` as an index in the contacts' zone (naive with naive contacts)."""
+    if isinstance(interval_starts, pd.DatetimeIndex):
+        wanted = interval_starts
+    else:
+        wanted = pd.DatetimeIndex(pd.to_datetime(list(interval_starts)))
+    if (wanted.tz is None) != (zone is None):
+        raise ValidationError(
+            "interval_starts",
+            "tz-aware" if wanted.tz is not None else "naive",
+            "timestamps like the contacts' arrivals (both naive or both tz-aware)",
+        )
+    if zone is None:
+        return wanted.astype("datetime64[ns]")
+    return wanted.tz_convert(zone).as_unit("ns")

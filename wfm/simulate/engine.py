@@ -22,6 +22,11 @@ exact, so no event calendar is needed:
   placed when a call is served: the result is the FCFS queue's, call for
   call (a plain event-by-event loop in the tests gives the same times).
 
+Times are elapsed seconds from the first interval's start (with a time zone
+the demand and the spans are instants, taken in UTC), so a clock change
+neither adds nor removes time; days (of the day-volume factor and of
+day-level shrinkage) are the demand's local calendar days.
+
 All replications of a batch advance call by call together in arrays of shape
 ``(replications, agents)``, which is what makes a week of a 68-agent centre
 take milliseconds per replication. Each replication uses only its own random
@@ -142,7 +147,7 @@ class _Compiled:
 def _compile(problem: SimulationProblem) -> _Compiled:
     width = int(problem.interval_minutes or 0)
     interval_seconds = 60.0 * width
-    starts = problem.interval_starts
+    starts = problem.elapsed_starts  # naive; UTC with a time zone: elapsed time
     origin = starts[0]
     n_int = len(starts)
     calls = problem.calls
@@ -159,13 +164,14 @@ def _compile(problem: SimulationProblem) -> _Compiled:
             j += 1
         close[i : j + 1] = (j + 1) * interval_seconds
         i = j + 1
-    days = (starts.astype("datetime64[D]") - origin.astype("datetime64[D]")).astype(np.int64)
+    days = problem.day_of_interval  # local calendar days
     spans = problem.schedule.spans
     agents = list(pd.unique(spans["agent_id"]))
     index = {a: k for k, a in enumerate(agents)}
     minute = np.timedelta64(1, "m")
-    first = ((spans["start"].to_numpy() - origin) / minute).astype(np.int64)
-    last = ((spans["end"].to_numpy() - origin) / minute).astype(np.int64)
+    span_start, span_end = problem.schedule.elapsed_spans()
+    first = ((span_start - origin) / minute).astype(np.int64)
+    last = ((span_end - origin) / minute).astype(np.int64)
     horizon = n_int * width
     first = np.clip(first, 0, horizon)
     last = np.clip(last, 0, horizon)

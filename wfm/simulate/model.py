@@ -7,9 +7,14 @@ measures the result.
 Demand layout
 -------------
 ``interval_start``
-    datetime64, time-zone naive (local wall clock), increasing, on a grid of
-    ``interval_minutes`` from midnight (5-60, dividing an hour). Intervals
-    missing between two rows get no calls.
+    datetime64, increasing, on a grid of ``interval_minutes`` from local
+    midnight (5-60, dividing an hour). Intervals missing between two rows
+    get no calls. Time-zone naive (local wall clock, clocks that never
+    change), or instants: tz-aware, or text with UTC offsets as ``wfm
+    roster`` writes them across a clock change (``2027-03-28 03:00+02:00``),
+    read by :func:`wfm.kpis.read_timestamps`. With instants the engine runs
+    on elapsed time, a local day has 92 or 100 intervals of 15 minutes on a
+    clock change, and the results are on the local clock.
 ``calls``
     float >= 0: expected calls offered in the interval (the mean of the
     Poisson arrivals).
@@ -32,7 +37,10 @@ Agent schedule layout
 ``start``, ``end``
     datetime64, ``start < end``: a span in which the agent is *on duty*
     (on shift and not on a break) and takes calls. An agent's spans do not
-    overlap. Span boundaries are on whole minutes.
+    overlap. Span boundaries are on whole minutes. Naive, or instants
+    (tz-aware or with UTC offsets, kept in UTC), like the demand's; naive
+    spans of a demand in a time zone are local times of it (a repeated
+    autumn time is its first occurrence).
 
 :meth:`AgentSchedule.from_roster` derives the spans from the roster and
 break tables that ``wfm roster`` writes (each shift minus its breaks);
@@ -41,6 +49,7 @@ break tables that ``wfm roster`` writes (each shift minus its breaks);
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -51,6 +60,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from wfm.errors import DataError, ValidationError
+from wfm.kpis import read_timestamps
 
 __all__ = [
     "SPAN_COLUMNS",
@@ -60,6 +70,9 @@ __all__ = [
     "Shrinkage",
     "SimulationProblem",
 ]
+
+# a UTC offset after the time of an ISO 8601 timestamp: "Z", "+02:00", "-0500"
+_OFFSET = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 
 #: Columns of an agent schedule.
 SPAN_COLUMNS = ("agent_id", "start", "end")
@@ -263,12 +276,43 @@ class Shrinkage:
             raise ValidationError("shrinkage.unit", self.unit, "'interval' or 'day'")
 
 
-def _datetimes(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
-    values = frame[column]
+def _has_offsets(values: pd.Series) -> bool:
+    """Whether a column holds tz-aware datetimes or text with UTC offsets."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        raise DataError(
-            f"{table}.{column}", str(values.dtype), "time-zone naive local times (drop the zone)"
+        return True
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return False
+    sample = values.dropna()
+    if any(getattr(v, "tzinfo", None) is not None for v in sample):
+        return True
+    return bool(sample.astype(str).str.strip().str.contains(_OFFSET, regex=True).any())
+
+
+def _datetimes(
+    frame: pd.DataFrame,
+    column: str,
+    table: str,
+    *,
+    time_zone: str | dt.tzinfo | None = None,
+    instants_only: bool = False,
+) -> pd.Series:
+    """A column's timestamps: naive as before time zones, else tz-aware instants."""
+    values = frame[column]
+    if time_zone is not None or _has_offsets(values):
+        stamps = read_timestamps(
+            values, time_zone=time_zone, where=f"{table}.{column}", instants_only=instants_only
         )
+        nat = stamps.isna().to_numpy()
+        if nat.any():
+            i = int(np.flatnonzero(nat)[0])
+            raise DataError(
+                f"{table}.{column}[row {i}]",
+                None if pd.isna(values.iloc[i]) else str(values.iloc[i]),
+                "a timestamp that exists on the local clock"
+                if time_zone is not None
+                else "a timestamp",
+            )
+        return stamps
     if not pd.api.types.is_datetime64_any_dtype(values.dtype):
         try:
             values = pd.to_datetime(values)
@@ -305,12 +349,19 @@ class AgentSchedule:
     def __post_init__(self) -> None:
         spans = self.spans
         _require_columns(spans, "schedule", SPAN_COLUMNS)
-        start = _datetimes(spans, "start", "schedule")
-        end = _datetimes(spans, "end", "schedule")
+        start = _datetimes(spans, "start", "schedule", instants_only=True)
+        end = _datetimes(spans, "end", "schedule", instants_only=True)
+        aware = isinstance(start.dtype, pd.DatetimeTZDtype)
+        if aware != isinstance(end.dtype, pd.DatetimeTZDtype):
+            raise DataError(
+                "schedule.end",
+                "tz-aware" if not aware else "naive",
+                "times like schedule.start (both naive or both with UTC offsets)",
+            )
+        if aware:
+            start, end = start.dt.tz_convert("UTC"), end.dt.tz_convert("UTC")
         agent = spans["agent_id"].astype(str)
-        table = pd.DataFrame(
-            {"agent_id": agent.to_numpy(), "start": start.to_numpy(), "end": end.to_numpy()}
-        )
+        table = pd.DataFrame({"agent_id": agent.to_numpy(), "start": start.array, "end": end.array})
         bad = (table["end"] <= table["start"]).to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
@@ -318,16 +369,19 @@ class AgentSchedule:
                 f"schedule.end[row {i}]", str(table["end"].iloc[i]), "a time after the start"
             )
         for column in ("start", "end"):
-            stamps = table[column].to_numpy()
+            stamps = _elapsed(table[column])
             off_minute = (stamps - stamps.astype("datetime64[m]")) != np.timedelta64(0, "ns")
             if off_minute.any():
                 i = int(np.flatnonzero(off_minute)[0])
                 raise DataError(
-                    f"schedule.{column}[row {i}]", str(stamps[i]), "a time on a whole minute"
+                    f"schedule.{column}[row {i}]",
+                    str(table[column].iloc[i]),
+                    "a time on a whole minute",
                 )
         table = table.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
         same = table["agent_id"].to_numpy()[1:] == table["agent_id"].to_numpy()[:-1]
-        overlap = same & (table["start"].to_numpy()[1:] < table["end"].to_numpy()[:-1])
+        starts, ends = _elapsed(table["start"]), _elapsed(table["end"])
+        overlap = same & (starts[1:] < ends[:-1])
         if overlap.any():
             i = int(np.flatnonzero(overlap)[0]) + 1
             raise DataError(
@@ -337,6 +391,44 @@ class AgentSchedule:
                 f"({table['end'].iloc[i - 1]}): an agent's spans do not overlap",
             )
         object.__setattr__(self, "spans", table)
+
+    @property
+    def is_aware(self) -> bool:
+        """Whether the spans are instants (tz-aware, held in UTC) rather than naive times."""
+        return isinstance(self.spans["start"].dtype, pd.DatetimeTZDtype)
+
+    def elapsed_spans(self) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]:
+        """Starts and ends as naive datetime64[ns]: UTC for instants, as given if naive.
+
+        Differences between them (and with :attr:`SimulationProblem.elapsed_starts`)
+        are elapsed time.
+        """
+        return _elapsed(self.spans["start"]), _elapsed(self.spans["end"])
+
+    def localized(self, time_zone: str | dt.tzinfo) -> AgentSchedule:
+        """Naive spans read as local times of ``time_zone`` (first occurrence when repeated).
+
+        Raises
+        ------
+        DataError
+            Naming the first span boundary the clocks skip.
+        """
+        if self.is_aware:
+            return self
+        out = self.spans.copy()
+        for column in ("start", "end"):
+            first = np.ones(len(out), dtype=bool)
+            local = out[column].dt.tz_localize(time_zone, ambiguous=first, nonexistent="NaT")
+            missing = local.isna().to_numpy()
+            if missing.any():
+                i = int(np.flatnonzero(missing)[0])
+                raise DataError(
+                    f"schedule.{column}[row {i}]",
+                    str(out[column].iloc[i]),
+                    f"a local time that exists in {time_zone} (the clocks skip it)",
+                )
+            out[column] = local
+        return AgentSchedule(spans=out)
 
     @property
     def agent_ids(self) -> tuple[str, ...]:
@@ -362,8 +454,19 @@ class AgentSchedule:
             return cls(spans=shifts)
         _require_columns(breaks, "breaks", SPAN_COLUMNS)
         pauses = breaks[list(SPAN_COLUMNS)].copy()
-        pauses["start"] = _datetimes(pauses, "start", "breaks")
-        pauses["end"] = _datetimes(pauses, "end", "breaks")
+        for column in ("start", "end"):
+            stamps = _datetimes(pauses, column, "breaks", instants_only=True)
+            if isinstance(stamps.dtype, pd.DatetimeTZDtype) != isinstance(
+                shifts["start"].dtype, pd.DatetimeTZDtype
+            ):
+                raise DataError(
+                    f"breaks.{column}",
+                    "naive" if not isinstance(stamps.dtype, pd.DatetimeTZDtype) else "tz-aware",
+                    "times like the roster's (both naive or both with UTC offsets)",
+                )
+            if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+                stamps = stamps.dt.tz_convert("UTC")
+            pauses[column] = stamps
         pauses["agent_id"] = pauses["agent_id"].astype(str)
         rows: list[tuple[str, Any, Any]] = []
         by_agent = {a: g for a, g in pauses.groupby("agent_id", sort=False)}
@@ -424,8 +527,9 @@ class AgentSchedule:
             Interval length; inferred from the smallest step when ``None``.
         """
         _require_columns(staffing, "staffing", ("interval_start", column))
-        starts = _datetimes(staffing, "interval_start", "staffing").to_numpy()
-        width = _interval_width(starts, interval_minutes, "staffing")
+        stamps = _datetimes(staffing, "interval_start", "staffing")
+        starts = _elapsed(stamps)
+        width = _interval_width(starts, interval_minutes, "staffing", _wall(stamps))
         counts = pd.to_numeric(staffing[column], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(counts) | (counts < 0) | (counts != np.round(counts))
         if bad.any():
@@ -447,11 +551,40 @@ class AgentSchedule:
                     j += 1
                 rows.append((f"agent_{k:03d}", starts[i], starts[j] + step))
                 i = j + 1
-        return cls(spans=pd.DataFrame(rows, columns=list(SPAN_COLUMNS)))
+        spans = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
+        if isinstance(stamps.dtype, pd.DatetimeTZDtype):  # elapsed times are UTC
+            for column in ("start", "end"):
+                spans[column] = pd.to_datetime(spans[column]).dt.tz_localize("UTC")
+        return cls(spans=spans)
 
 
-def _interval_width(starts: npt.NDArray[Any], interval_minutes: int | None, table: str) -> int:
-    """Validated interval length in minutes (given, or the smallest step)."""
+def _elapsed(stamps: pd.Series) -> npt.NDArray[np.datetime64]:
+    """Naive datetime64[ns] values: UTC for tz-aware stamps, as they are for naive ones."""
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    out: npt.NDArray[np.datetime64] = stamps.astype("datetime64[ns]").to_numpy()
+    return out
+
+
+def _wall(stamps: pd.Series) -> npt.NDArray[np.datetime64]:
+    """Naive datetime64[ns] local wall-clock values."""
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_localize(None)
+    out: npt.NDArray[np.datetime64] = stamps.astype("datetime64[ns]").to_numpy()
+    return out
+
+
+def _interval_width(
+    starts: npt.NDArray[Any],
+    interval_minutes: int | None,
+    table: str,
+    walls: npt.NDArray[Any] | None = None,
+) -> int:
+    """Validated interval length in minutes (given, or the smallest step).
+
+    ``starts`` are elapsed (naive, or UTC), ``walls`` the local clock (default
+    ``starts``) on which the grid runs from midnight.
+    """
     steps = np.diff(starts) if len(starts) > 1 else np.array([], dtype="timedelta64[ns]")
     if (steps <= np.timedelta64(0, "ns")).any():
         i = int(np.flatnonzero(steps <= np.timedelta64(0, "ns"))[0]) + 1
@@ -475,12 +608,13 @@ def _interval_width(starts: npt.NDArray[Any], interval_minutes: int | None, tabl
             "interval_minutes", interval_minutes, "a whole number of minutes in 5-60 dividing 60"
         )
     width = np.timedelta64(int(interval_minutes), "m")
-    offsets = (starts - starts.astype("datetime64[D]")) % width
+    walls = starts if walls is None else walls
+    offsets = (walls - walls.astype("datetime64[D]")) % width
     if (offsets != np.timedelta64(0, "ns")).any():
         i = int(np.flatnonzero(offsets != np.timedelta64(0, "ns"))[0])
         raise DataError(
             f"{table}.interval_start[row {i}]",
-            str(starts[i]),
+            str(walls[i]),
             f"a start on the {interval_minutes}-minute grid from midnight",
         )
     return int(interval_minutes)
@@ -511,6 +645,13 @@ class SimulationProblem:
     interval_minutes
         Interval length; inferred from the demand's smallest step when
         ``None``.
+    time_zone
+        IANA name: naive demand (and schedule) times are local times of it.
+        ``None``: the demand's own zone when its times are instants (for
+        text with UTC offsets, :func:`wfm.kpis.zone_for_offsets`; set here
+        after construction), naive clocks that never change otherwise.
+        With a zone the day-volume factor and day-level shrinkage are drawn
+        per local calendar day.
 
     Raises
     ------
@@ -525,8 +666,16 @@ class SimulationProblem:
     shrinkage: Shrinkage = field(default_factory=Shrinkage)
     day_volume_cv: float = 0.0
     interval_minutes: int | None = None
+    time_zone: str | dt.tzinfo | None = None
 
     def __post_init__(self) -> None:
+        if self.time_zone is not None:
+            from wfm.timegrid import validate_time_zone
+
+            if isinstance(self.time_zone, str):
+                validate_time_zone(self.time_zone)
+            elif not isinstance(self.time_zone, dt.tzinfo):
+                raise ValidationError("time_zone", self.time_zone, "an IANA time-zone name")
         _require_columns(self.demand, "demand", ("interval_start", "calls", "aht_seconds"))
         if not isinstance(self.schedule, AgentSchedule):
             raise ValidationError("schedule", type(self.schedule).__name__, "an AgentSchedule")
@@ -539,10 +688,20 @@ class SimulationProblem:
                 raise ValidationError(name, getattr(self, name), f"a {kind.__name__}")
         if not (_is_number(self.day_volume_cv) and float(self.day_volume_cv) >= 0.0):
             raise ValidationError("day_volume_cv", self.day_volume_cv, "a number >= 0")
-        starts = _datetimes(self.demand, "interval_start", "demand").to_numpy()
+        stamps = _datetimes(self.demand, "interval_start", "demand", time_zone=self.time_zone)
+        zone = getattr(stamps.dt, "tz", None)
+        starts = _elapsed(stamps)
         if not len(starts):
             raise DataError("demand", "no rows", "at least one interval")
-        width = _interval_width(starts, self.interval_minutes, "demand")
+        width = _interval_width(starts, self.interval_minutes, "demand", _wall(stamps))
+        if zone is None and self.schedule.is_aware:
+            raise DataError(
+                "schedule.start",
+                "times with UTC offsets",
+                "naive local times like the demand's interval_start (or a time_zone)",
+            )
+        if zone is not None and not self.schedule.is_aware:
+            object.__setattr__(self, "schedule", self.schedule.localized(zone))
         calls = pd.to_numeric(self.demand["calls"], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(calls) | (calls < 0)
         if bad.any():
@@ -568,16 +727,47 @@ class SimulationProblem:
         full_aht[slot] = np.where(calls > 0, aht, np.nan)
         object.__setattr__(self, "interval_minutes", width)
         object.__setattr__(self, "day_volume_cv", float(self.day_volume_cv))
+        local: Any = grid
+        if zone is not None:
+            local = pd.DatetimeIndex(grid).tz_localize("UTC").tz_convert(zone)
+            if self.time_zone is None:
+                object.__setattr__(self, "time_zone", zone)
         object.__setattr__(
             self,
             "demand",
-            pd.DataFrame({"interval_start": grid, "calls": full_calls, "aht_seconds": full_aht}),
+            pd.DataFrame({"interval_start": local, "calls": full_calls, "aht_seconds": full_aht}),
         )
 
     @property
+    def is_aware(self) -> bool:
+        """Whether the demand's intervals are instants of a time zone (or UTC offset)."""
+        return isinstance(self.demand["interval_start"].dtype, pd.DatetimeTZDtype)
+
+    @property
+    def interval_index(self) -> pd.DatetimeIndex:
+        """Start of every interval on the local clock (tz-aware with a time zone)."""
+        return pd.DatetimeIndex(self.demand["interval_start"])
+
+    @property
     def interval_starts(self) -> npt.NDArray[np.datetime64]:
-        """Start of every interval of the horizon (the demand's full grid)."""
-        out: npt.NDArray[np.datetime64] = self.demand["interval_start"].to_numpy()
+        """Start of every interval of the horizon (the demand's full grid), naive.
+
+        The local wall clock without a time zone; UTC with one, so that
+        differences are elapsed time (the local clock is :attr:`interval_index`).
+        """
+        return _elapsed(self.demand["interval_start"])
+
+    @property
+    def elapsed_starts(self) -> npt.NDArray[np.datetime64]:
+        """Same as :attr:`interval_starts`: naive times whose differences are elapsed time."""
+        return self.interval_starts
+
+    @property
+    def day_of_interval(self) -> npt.NDArray[np.int64]:
+        """Local calendar day of each interval, counted from the first interval's day."""
+        walls = _wall(self.demand["interval_start"])
+        days = walls.astype("datetime64[D]")
+        out: npt.NDArray[np.int64] = (days - days[0]).astype(np.int64)
         return out
 
     @property

@@ -29,6 +29,13 @@ calls in the row. ``service_level_pooled`` is ``sum(answered_within) /
 sum(offered)`` over all replications: the probability that a call is
 answered in time, which is what an Erlang formula predicts.
 
+With a time zone (demand times that are instants) the rows are on the
+local clock of the demand, tz-aware: intervals in elapsed order (a repeated
+autumn hour gives two sets of rows, a day of a clock change 92 or 100
+intervals of 15 minutes), days and weeks from local midnights (23- and
+25-hour days). :meth:`SimulationResult.write` gives interval starts their
+UTC offsets (:func:`wfm.timegrid.stamp_text`) and days their local date.
+
 Weeks are the 7-day periods from the first day of the demand. A week (or
 day) meets the target when its service level is at least ``target_level``;
 the share of weeks meeting it comes with a 95 % Wilson score interval.
@@ -49,7 +56,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from wfm.errors import ValidationError
-from wfm.kpis import KpiSettings, kpi_table
+from wfm.kpis import KpiSettings, kpi_table, local_midnight, period_start
 from wfm.simulate.engine import Replication, SimulationOptions, run_replications
 from wfm.simulate.model import SimulationProblem
 
@@ -177,10 +184,10 @@ def _mean_ci(values: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, Fl
 class _Context:
     """What turns a replication into its KPI tables (picklable for workers)."""
 
-    origin: np.datetime64
+    origin: pd.Timestamp
     interval_minutes: int
     agent_ids: tuple[str, ...]
-    interval_starts: npt.NDArray[np.datetime64]
+    interval_starts: pd.DatetimeIndex
     settings: KpiSettings
 
 
@@ -197,12 +204,20 @@ def contacts_table(
     replication
         One replication of :func:`wfm.simulate.run_replications`.
     origin
-        The first demand interval's start (time zero of the replication).
+        The first demand interval's start (time zero of the replication);
+        tz-aware for a demand in a time zone, and then the arrivals are
+        instants of its zone.
     agent_ids
         The schedule's agents (``AgentSchedule.agent_ids``).
     """
-    start = np.datetime64(pd.Timestamp(origin).to_datetime64(), "ns")
-    arrival = start + np.round(replication.arrival_seconds * 1e9).astype("timedelta64[ns]")
+    stamp = pd.Timestamp(origin)
+    zone = stamp.tzinfo
+    if zone is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    start = np.datetime64(stamp.to_datetime64(), "ns")
+    arrival: Any = start + np.round(replication.arrival_seconds * 1e9).astype("timedelta64[ns]")
+    if zone is not None:
+        arrival = pd.DatetimeIndex(arrival).tz_localize("UTC").tz_convert(zone)
     ids = np.asarray([*agent_ids, None], dtype=object)
     return pd.DataFrame(
         {
@@ -245,14 +260,15 @@ def _observe(replication: Replication, *, context: _Context) -> tuple[pd.DataFra
     days = kpi_table(
         contacts.drop(columns="queued_at_close"), period="day", settings=context.settings
     )
-    dates = pd.DatetimeIndex(pd.unique(grid.normalize()))
+    local_days = period_start(pd.Series(grid), period="day")
+    dates = pd.DatetimeIndex(pd.unique(local_days))
     days = days.set_index("date").reindex(dates)
     days.index.name = "date"
     for column in (*_COUNTS, "agents_served"):
         days[column] = days[column].fillna(0).astype(np.int64)
     for column in ("handled_seconds", "busy_seconds"):
         days[column] = days[column].fillna(0.0)
-    per_day = intervals.groupby(intervals["interval_start"].dt.normalize())
+    per_day = intervals.groupby(local_days.to_numpy() if grid.tz is None else local_days.array)
     for column in ("on_duty_agent_seconds", "staffed_agent_seconds", "queued_at_close"):
         days[column] = per_day[column].sum().reindex(dates).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -265,9 +281,13 @@ def _observe(replication: Replication, *, context: _Context) -> tuple[pd.DataFra
 
 def _weeks(days: pd.DataFrame, first_date: pd.Timestamp) -> pd.DataFrame:
     """Per replication and 7-day week: counts summed, rates recomputed from them."""
-    week = ((days["date"] - first_date).dt.days // 7).to_numpy()
+    zone = getattr(days["date"].dt, "tz", None)
+    wall = days["date"] if zone is None else days["date"].dt.tz_localize(None)
+    first_wall = first_date if zone is None else first_date.tz_localize(None)
+    week = ((wall - first_wall).dt.days // 7).to_numpy()
+    week_start = pd.Series(first_wall + pd.to_timedelta(week * 7, unit="D"), index=days.index)
     frame = days.assign(
-        week_start=first_date + pd.to_timedelta(week * 7, unit="D"),
+        week_start=local_midnight(week_start, zone),
         answered_wait=days["asa_seconds"].fillna(0.0) * days["answered"],
         abandoned_wait=days["mean_time_to_abandon_seconds"].fillna(0.0) * days["abandoned"],
     )
@@ -385,14 +405,35 @@ class SimulationResult:
     summary: SimulationSummary
 
     def write(self, directory: str | Path) -> list[str]:
-        """Write ``intervals.csv``, ``days.csv``, ``weeks.csv`` and ``summary.json``."""
+        """Write ``intervals.csv``, ``days.csv``, ``weeks.csv`` and ``summary.json``.
+
+        Interval starts as ``YYYY-MM-DD HH:MM``, with their UTC offset in a
+        time zone (:func:`wfm.timegrid.stamp_text`); days and weeks as their
+        local date ``YYYY-MM-DD``.
+        """
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        self.intervals.to_csv(out / "intervals.csv", index=False, date_format="%Y-%m-%d %H:%M")
-        self.days.to_csv(out / "days.csv", index=False, date_format="%Y-%m-%d")
-        self.weeks.to_csv(out / "weeks.csv", index=False, date_format="%Y-%m-%d")
+        intervals = self.intervals
+        if isinstance(intervals["interval_start"].dtype, pd.DatetimeTZDtype):
+            from wfm.timegrid import stamp_text
+
+            intervals = stamp_text(intervals)
+        intervals.to_csv(out / "intervals.csv", index=False, date_format="%Y-%m-%d %H:%M")
+        _local_dates(self.days, "date").to_csv(
+            out / "days.csv", index=False, date_format="%Y-%m-%d"
+        )
+        _local_dates(self.weeks, "week_start").to_csv(
+            out / "weeks.csv", index=False, date_format="%Y-%m-%d"
+        )
         (out / "summary.json").write_text(json.dumps(self.summary.to_dict(), indent=2) + "\n")
         return ["intervals.csv", "days.csv", "weeks.csv", "summary.json"]
+
+
+def _local_dates(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``table`` with a tz-aware day column as local dates ``YYYY-MM-DD`` (naive: as it is)."""
+    if not isinstance(table[column].dtype, pd.DatetimeTZDtype):
+        return table
+    return table.assign(**{column: table[column].dt.strftime("%Y-%m-%d")})
 
 
 def _check_threshold(name: str, value: Any, *, upper: float | None = None) -> float:
@@ -442,7 +483,7 @@ def run_simulation(
     )
     if not isinstance(problem, SimulationProblem):
         raise ValidationError("problem", type(problem).__name__, "a SimulationProblem")
-    grid = problem.interval_starts
+    grid = problem.interval_index
     minutes = int(problem.interval_minutes or 0)
     settings = KpiSettings(
         interval_minutes=minutes, answer_within_seconds=within, short_abandon_seconds=short
@@ -461,7 +502,7 @@ def run_simulation(
     day_kpis = pd.concat(
         [t[1].assign(replication=r) for r, t in enumerate(observed)], ignore_index=True
     )
-    first_date = pd.Timestamp(grid[0]).normalize()
+    first_date = pd.Timestamp(period_start(pd.Series(grid[:1]), period="day").iloc[0])
     week_kpis = _weeks(day_kpis, first_date)
     n = options.replications
     seconds = 60.0 * minutes
