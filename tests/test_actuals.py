@@ -404,24 +404,23 @@ def test_blank_line_is_a_rejected_row_and_lines_stay_true(tmp_path: Path) -> Non
     ]
 
 
-def test_time_zone_offsets_are_dropped_with_a_note() -> None:
+def test_utc_offsets_keep_their_instants_and_naive_rows_among_them_are_rejected() -> None:
     frame = pd.DataFrame(
         {
-            "start": ["2024-01-15", "2024-01-15T08:00:00+02:00", "2024-01-15 09:00Z"],
+            "start": ["2024-01-15", "2024-01-15T08:00:00+02:00", "2024-01-15 09:00+02:00"],
             "wait": ["1", "2", "3"],
             "talk": ["10", "20", "30"],
             "result": ["OK", "OK", "OK"],
         }
     )
     log = read_call_log(frame, _simple_mapping())
-    assert log.contacts["arrival"].tolist() == [
-        pd.Timestamp("2024-01-15 00:00"),  # a date alone keeps its day
-        pd.Timestamp("2024-01-15 08:00"),
-        pd.Timestamp("2024-01-15 09:00"),
+    # the date alone has no offset to place it among arrivals with offsets
+    assert [str(t) for t in log.contacts["arrival"]] == [
+        "2024-01-15 08:00:00+02:00",
+        "2024-01-15 09:00:00+02:00",
     ]
-    assert log.summary.notes == (
-        "time-zone offsets dropped from 2 arrivals: local wall-clock time kept",
-    )
+    assert log.rejected[["line", "column", "value"]].values.tolist() == [[0, "start", "2024-01-15"]]
+    assert log.summary.rows_read == 3 and log.summary.rows_used == 2
 
 
 def test_plan_vs_actual_reads_a_requirements_table(example) -> None:

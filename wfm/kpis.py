@@ -334,7 +334,7 @@ def read_timestamps(
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values.astype("datetime64[ns]")
         return out if time_zone is None else _localize(out, time_zone).dt.as_unit("ns")
-    text = values.map(lambda v: v if v is None or isinstance(v, str) else str(v)).astype("string")
+    text = values.map(lambda v: v if isinstance(v, str) or _missing(v) else str(v)).astype("string")
     offsets = _offsets_minutes(text)
     has = np.isfinite(offsets)
     if not has.any():
@@ -363,6 +363,13 @@ def read_timestamps(
         local = _localize(naive.astype("datetime64[ns]"), zone).dt.as_unit("ns")
         out = out.where(~naive_rows, local)
     return out
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _wall_clock(stamps: pd.Series) -> pd.Series:

@@ -11,6 +11,7 @@ import yaml
 
 from wfm.errors import ValidationError
 from wfm.tables import yaml_error_text
+from wfm.timegrid import validate_time_zone
 
 __all__ = ["CallLogMapping"]
 
@@ -33,6 +34,13 @@ class CallLogMapping:
     ``time_format``; they are joined with a space and parsed with
     ``date_format + " " + time_format``). Formats are :func:`time.strftime`
     codes, e.g. ``"%y%m%d"`` and ``"%H:%M:%S"`` (which also reads ``7:02:47``).
+
+    Arrivals with UTC offsets (``2027-10-31 02:10+01:00``, or a format with
+    ``%z``) are instants and keep them. ``time_zone`` (an IANA name) puts
+    the contacts on that zone's local clock: arrivals with offsets are
+    converted to it and naive ones are its local times. Without it, naive
+    arrivals stay naive (clocks that never change) and arrivals with offsets
+    take a zone with those offsets (:func:`wfm.kpis.zone_for_offsets`).
 
     Attributes
     ----------
@@ -61,6 +69,8 @@ class CallLogMapping:
         A column saying whether the contact reached the queue, and its values
         meaning it did not (e.g. a queue-entry time of ``0:00:00``): abandoned
         rows with such a value were abandoned before the queue.
+    time_zone
+        IANA time zone of the centre's local clock, or ``None``.
     """
 
     separator: str = ","
@@ -85,6 +95,7 @@ class CallLogMapping:
     vru_seconds_column: str | None = None
     queued_column: str | None = None
     not_queued_labels: tuple[str, ...] = ()
+    time_zone: str | None = None
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -127,6 +138,7 @@ class CallLogMapping:
                 seen[label] = name
         if self.not_queued_labels and self.queued_column is None:
             raise ValidationError("queued_column", None, "a column when not_queued_labels is set")
+        validate_time_zone(self.time_zone)
 
     # YAML layout: key -> (field, sub-key) -----------------------------------------
 
@@ -150,6 +162,7 @@ class CallLogMapping:
             "priority",
             "vru_seconds",
             "queued",
+            "time_zone",
         }
         for key in document:
             if key not in known:
@@ -173,6 +186,8 @@ class CallLogMapping:
                     )
             return dict(value)
 
+        if "time_zone" in document:
+            kwargs["time_zone"] = document["time_zone"]
         if "separator" in document:
             sep = document["separator"]
             kwargs["separator"] = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
@@ -267,6 +282,7 @@ class CallLogMapping:
             [customer_id: {column: customer_id, unidentified: ["0"]}]
             [queue: type]  [priority: priority]  [vru_seconds: vru_time]
             [queued: {column: q_start, not_queued: ["0:00:00"]}]
+            [time_zone: Europe/Stockholm]
         """
         with open(path, encoding="utf-8") as handle:
             try:

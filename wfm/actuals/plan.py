@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError
-from wfm.kpis import KpiSettings, kpi_table
+from wfm.kpis import KpiSettings, kpi_table, period_start, read_timestamps
 
 __all__ = ["PLAN_COLUMNS", "PlanVsActual", "plan_vs_actual"]
 
@@ -84,7 +84,12 @@ def plan_vs_actual(
         :data:`PLAN_COLUMNS` ``["agents"]``) and ``service_level``: a
         forecast, a requirements table or a roster's coverage table.
     contacts
-        Contacts layout of :mod:`wfm.kpis` for the same period.
+        Contacts layout of :mod:`wfm.kpis` for the same period. With tz-aware
+        arrivals the plan's intervals are matched by instant: its
+        ``interval_start`` with UTC offsets (or tz-aware) is converted to the
+        contacts' zone, naive ones are local times of it; days are local
+        calendar days. With naive arrivals a plan with offsets keeps its
+        wall-clock times.
     settings
         KPI settings; ``interval_minutes`` must be the plan's interval.
 
@@ -101,17 +106,26 @@ def plan_vs_actual(
     settings = KpiSettings() if settings is None else settings
     if not isinstance(plan, pd.DataFrame) or "interval_start" not in plan.columns:
         raise DataError("plan", type(plan).__name__, "a table with an interval_start column")
-    starts = pd.to_datetime(plan["interval_start"], errors="coerce")
-    if isinstance(starts.dtype, pd.DatetimeTZDtype):
-        starts = starts.dt.tz_localize(None)
-    starts = starts.astype("datetime64[ns]")
+    arrival = contacts.get("arrival") if isinstance(contacts, pd.DataFrame) else None
+    aware = isinstance(getattr(arrival, "dtype", None), pd.DatetimeTZDtype)
+    zone = arrival.dt.tz if aware and arrival is not None else None
+    if zone is None:
+        starts = pd.to_datetime(plan["interval_start"], errors="coerce")
+        if isinstance(starts.dtype, pd.DatetimeTZDtype):
+            starts = starts.dt.tz_localize(None)
+        starts = starts.astype("datetime64[ns]")
+    else:
+        starts = read_timestamps(plan["interval_start"], time_zone=zone, where="interval_start")
     if starts.isna().any():
         pos = int(np.flatnonzero(starts.isna().to_numpy())[0])
         raise DataError(
-            f"interval_start[row {pos}]", plan["interval_start"].iloc[pos], "a timestamp"
+            f"interval_start[row {pos}]",
+            plan["interval_start"].iloc[pos],
+            "a timestamp" if zone is None else f"a timestamp that exists in {zone}",
         )
     minutes = settings.interval_minutes
-    off = (starts != starts.dt.floor(f"{minutes}min")).to_numpy()
+    wall = starts if zone is None else starts.dt.tz_localize(None)
+    off = (wall != wall.dt.floor(f"{minutes}min")).to_numpy()
     if off.any():
         pos = int(np.flatnonzero(off)[0])
         raise DataError(
@@ -129,7 +143,7 @@ def plan_vs_actual(
         "agents": "planned_agents",
         "service_level": "predicted_service_level",
     }
-    mine = pd.DataFrame({"interval_start": starts.to_numpy()})
+    mine = pd.DataFrame({"interval_start": starts.to_numpy() if zone is None else starts.array})
     for role, out_name in names.items():
         column = _plan_role(plan, role)
         if column is None:
@@ -181,7 +195,7 @@ def plan_vs_actual(
     intervals = merged[order]
 
     hours = minutes / 60.0
-    day_key = merged["interval_start"].dt.normalize().rename("date")
+    day_key = period_start(merged["interval_start"], period="day").rename("date")
     grouped = merged.groupby(day_key)
     days = pd.DataFrame(index=grouped.size().index)
     actual_days = kpi_table(contacts, period="day", settings=settings).set_index("date")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ import pandas as pd
 
 from wfm.actuals.mapping import CallLogMapping
 from wfm.errors import ValidationError
-from wfm.kpis import validate_contacts
+from wfm.kpis import read_timestamps, validate_contacts, zone_for_offsets
 from wfm.tables import read_csv_file
 
 __all__ = ["CallLog", "CallLogSummary", "read_call_log"]
@@ -20,7 +21,7 @@ __all__ = ["CallLog", "CallLogSummary", "read_call_log"]
 Source = str | os.PathLike[str] | pd.DataFrame
 
 # a UTC offset after the time of an ISO 8601 timestamp: "Z", "+02:00", "-0500"
-_OFFSET = r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+_OFFSET = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,6 +133,76 @@ def _numbers(text: pd.Series) -> np.ndarray:
     return pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def _offsets_of(raw: pd.Series, fmt: str) -> np.ndarray:
+    """Whether each arrival text carries a UTC offset (ISO 8601, or a format with ``%z``)."""
+    if fmt == "ISO8601":
+        return raw.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    return np.full(len(raw), "%z" in fmt, dtype=bool)
+
+
+def _arrivals(
+    raw: pd.Series,
+    fmt: str,
+    time_zone: str | None,
+    column: str,
+    notes: list[str],
+    active: np.ndarray,
+    reject: Any,
+) -> pd.Series:
+    """Arrival timestamps: naive as written, or instants (offsets, or a time zone).
+
+    Rows that cannot be placed are rejected with their reason (an arrival
+    without an offset among arrivals with offsets and no time zone to read
+    it; a local time the spring change skips); unparsable ones come back NaT.
+    """
+    with_offset = _offsets_of(raw, fmt)
+    if time_zone is None and not with_offset.any():
+        return pd.to_datetime(raw, format=fmt, errors="coerce").astype("datetime64[ns]")
+    filled = (raw.fillna("") != "").to_numpy(dtype=bool)
+    if time_zone is None:
+        reject(
+            active & filled & ~with_offset,
+            "arrival without a UTC offset among arrivals with offsets (give time_zone)",
+            column,
+            raw,
+        )
+    text = raw.where(with_offset | (time_zone is not None))
+    if fmt == "ISO8601":
+        stamps = read_timestamps(text, time_zone=time_zone, where=column)
+    else:
+        stamps = _formatted(text, fmt, time_zone, column)
+    if time_zone is not None:
+        naive = ~with_offset & filled
+        parsed = pd.to_datetime(raw.where(naive), format=fmt, errors="coerce")
+        skipped = naive & parsed.notna().to_numpy() & stamps.isna().to_numpy()
+        reject(active & skipped, f"arrival in the hour {time_zone} skips", column, raw)
+        notes.append(f"arrivals on the local clock of {time_zone}")
+    else:
+        notes.append(
+            f"arrivals with UTC offsets kept as instants, on the local clock of {stamps.dt.tz} "
+            "(a zone with those offsets; time_zone in the mapping names yours)"
+        )
+    return stamps
+
+
+def _formatted(text: pd.Series, fmt: str, time_zone: str | None, column: str) -> pd.Series:
+    """Arrivals read with a ``strftime`` format (``%z``: each row's own offset)."""
+    if "%z" not in fmt:
+        naive = pd.to_datetime(text, format=fmt, errors="coerce").astype("datetime64[ns]")
+        return read_timestamps(naive, time_zone=time_zone, where=column)
+    instants = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.as_unit("ns")
+    if time_zone is not None:
+        return instants.dt.tz_convert(time_zone)
+    offsets = np.full(len(text), np.nan)
+    for i, value in enumerate(text.to_numpy(dtype=object)):
+        if isinstance(value, str) and pd.notna(instants.iloc[i]):
+            offset = dt.datetime.strptime(value, fmt).utcoffset()
+            offsets[i] = np.nan if offset is None else offset.total_seconds() / 60.0
+    known = instants.notna().to_numpy()
+    zone = zone_for_offsets(instants[known], offsets[known], where=column)
+    return instants.dt.tz_convert(zone)
+
+
 def read_call_log(source: Source, mapping: CallLogMapping) -> CallLog:
     """Read an ACD call log into the contacts layout, accounting for every row.
 
@@ -200,19 +271,7 @@ def read_call_log(source: Source, mapping: CallLogMapping) -> CallLog:
         column = f"{mapping.date_column} + {mapping.time_column}"
         fmt = f"{mapping.date_format} {mapping.time_format}"
     notes: list[str] = []
-    if fmt == "ISO8601":
-        stripped = raw.str.replace(_OFFSET, r"\1", regex=True)
-        changed = int((stripped != raw).fillna(False).sum())
-        if changed:
-            notes.append(
-                f"time-zone offsets dropped from {changed} arrivals: local wall-clock time kept"
-            )
-            raw = stripped
-    arrival = pd.to_datetime(raw, format=fmt, errors="coerce")
-    if isinstance(arrival.dtype, pd.DatetimeTZDtype):  # a format with %z
-        notes.append("time-zone offsets dropped: local wall-clock time kept")
-        arrival = arrival.dt.tz_localize(None)
-    arrival = arrival.astype("datetime64[ns]")
+    arrival = _arrivals(raw, fmt, mapping.time_zone, column, notes, active, reject)
     reject(active & arrival.isna().to_numpy(), "unparsable arrival", column, raw)
 
     wait_text = frame[mapping.wait_seconds_column].astype("string")

@@ -16,7 +16,7 @@ from wfm.actuals.estimates import (
     patience_by_period,
 )
 from wfm.actuals.reader import CallLog, CallLogSummary
-from wfm.kpis import KpiSettings, kpi_table
+from wfm.kpis import KpiSettings, kpi_table, period_start
 
 __all__ = ["ActualsReport", "actuals_report"]
 
@@ -107,7 +107,7 @@ def actuals_report(log: CallLog, *, settings: KpiSettings | None = None) -> Actu
     days = kpi_table(contacts, period="day", settings=settings)
     early = log.abandoned_before_queue
     early_days = (
-        early["arrival"].dt.normalize().value_counts().rename("abandoned_before_queue")
+        period_start(early["arrival"], period="day").value_counts().rename("abandoned_before_queue")
         if len(early)
         else pd.Series(dtype=np.int64, name="abandoned_before_queue")
     )
