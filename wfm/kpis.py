@@ -793,5 +793,5 @@ def _wanted_starts(interval_starts: Any, zone: Any) -> pd.DatetimeIndex:
             "timestamps like the contacts' arrivals (both naive or both tz-aware)",
         )
     if zone is None:
-        return wanted.astype("datetime64[ns]")
+        return pd.DatetimeIndex(wanted.astype("datetime64[ns]"))
     return wanted.tz_convert(zone).as_unit("ns")
