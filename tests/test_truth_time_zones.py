@@ -335,3 +335,34 @@ def test_kpi_intervals_of_the_two_runs_of_the_repeated_hour() -> None:
     ]
     assert table["offered"].tolist() == [1, 1, 1]
     assert table["answered_within"].tolist() == [1, 0, 1]
+
+
+def test_actuals_command_across_the_autumn_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame, _ = autumn_log()
+    frame.to_csv(tmp_path / "calls.csv", index=False)
+    (tmp_path / "map.yaml").write_text(
+        "arrival: start\nwait_seconds: wait\nhandle_seconds: talk\n"
+        "outcome: {column: result, answered: [OK], abandoned: [GONE]}\nagent_id: agent\n"
+    )
+    g = grid(dt.date(2027, 10, 31), 1)
+    plan = pd.DataFrame({"interval_start": text(g.interval_starts), "calls": 3.0})
+    plan.to_csv(tmp_path / "plan.csv", index=False)
+    out = tmp_path / "out"
+    files = ["--mapping", str(tmp_path / "map.yaml"), "--plan", str(tmp_path / "plan.csv")]
+    code = main(
+        ["actuals", str(tmp_path / "calls.csv"), *files, "-o", str(out), "--interval", "15"]
+    )
+    assert code == 0, capsys.readouterr().err
+    intervals = pd.read_csv(out / "intervals.csv", dtype={"interval_start": str})
+    assert intervals["interval_start"].tolist() == plan["interval_start"].tolist()
+    assert (intervals["offered"] == 3).all()
+    compared = pd.read_csv(out / "plan_vs_actual.csv", dtype={"interval_start": str})
+    assert compared["interval_start"].tolist() == plan["interval_start"].tolist()
+    assert (compared["match"] == "both").all()
+    days = pd.read_csv(out / "days.csv", dtype={"date": str})
+    assert days["date"].tolist() == ["2027-10-31"] and days["offered"].tolist() == [300]
+    assert pd.read_csv(out / "plan_vs_actual_days.csv", dtype={"date": str})["date"].tolist() == [
+        "2027-10-31"
+    ]

@@ -16,7 +16,16 @@ contacts layout of :mod:`wfm.kpis`; every row is accounted for in a
 - :func:`estimate_handle_time` summarises the handle-time distribution (mean,
   coefficient of variation, a lognormal fit);
 - :func:`plan_vs_actual` lays a forecast, requirements or roster coverage
-  table beside the actuals of the same intervals and days.
+  table beside the actuals of the same intervals and days
+  (:func:`read_plan_csv` reads one from a file).
+
+Clock changes
+-------------
+Arrivals with UTC offsets keep their instants, and a ``time_zone`` in the
+mapping puts naive ones on that zone's clock; the KPI tables are then on the
+local clock (tz-aware): a day of an autumn change has 100 intervals of 15
+minutes, the two runs of its repeated hour are separate intervals, and a
+plan's intervals are matched by instant. Naive logs are read as before.
 
 Which contacts count
 --------------------
@@ -52,7 +61,7 @@ from wfm.actuals.estimates import (
     patience_by_period,
 )
 from wfm.actuals.mapping import CallLogMapping
-from wfm.actuals.plan import PLAN_COLUMNS, PlanVsActual, plan_vs_actual
+from wfm.actuals.plan import PLAN_COLUMNS, PlanVsActual, plan_vs_actual, read_plan_csv
 from wfm.actuals.reader import CallLog, CallLogSummary, read_call_log
 from wfm.actuals.report import ActualsReport, actuals_report
 
@@ -71,4 +80,5 @@ __all__ = [
     "patience_by_period",
     "plan_vs_actual",
     "read_call_log",
+    "read_plan_csv",
 ]

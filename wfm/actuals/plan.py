@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,8 +10,9 @@ import pandas as pd
 
 from wfm.errors import DataError
 from wfm.kpis import KpiSettings, kpi_table, period_start, read_timestamps
+from wfm.tables import read_csv_file
 
-__all__ = ["PLAN_COLUMNS", "PlanVsActual", "plan_vs_actual"]
+__all__ = ["PLAN_COLUMNS", "PlanVsActual", "plan_vs_actual", "read_plan_csv"]
 
 
 #: Plan columns read by :func:`plan_vs_actual`, by role, in order of preference.
@@ -55,6 +57,34 @@ class PlanVsActual:
     plan_only: int
     actual_only: int
     agents_column: str | None
+
+
+def read_plan_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a forecast, requirements or coverage CSV for :func:`plan_vs_actual`.
+
+    ``interval_start`` is parsed with :func:`wfm.kpis.read_timestamps`:
+    naive text stays naive, timestamps with UTC offsets (one or several, as
+    ``wfm`` writes a table across a clock change) become instants.
+
+    Raises
+    ------
+    DataError
+        No ``interval_start`` column, no rows, or a value that is not a
+        timestamp (naming its line; the header is line 1).
+    """
+    frame = read_csv_file(path, what="a plan CSV file with a header row")
+    if "interval_start" not in frame.columns:
+        raise DataError("plan", sorted(map(str, frame.columns)), "an interval_start column")
+    if frame.empty:
+        raise DataError("plan", str(path), "at least one interval (the file has a header only)")
+    raw = frame["interval_start"]
+    stamps = read_timestamps(raw, where="interval_start")
+    missing = stamps.isna().to_numpy()
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        raise DataError(f"interval_start[line {i + 2}]", raw.iloc[i], "an ISO 8601 timestamp")
+    frame["interval_start"] = stamps
+    return frame
 
 
 def _calls_weighted(merged: pd.DataFrame, column: str, day: pd.Series) -> pd.Series:

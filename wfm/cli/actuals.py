@@ -26,6 +26,7 @@ from wfm.actuals import CallLogMapping, actuals_report, plan_vs_actual, read_cal
 from wfm.cli.checks import check_output_dir
 from wfm.errors import ValidationError
 from wfm.kpis import KpiSettings
+from wfm.timegrid import stamp_text
 
 __all__ = ["register", "run"]
 
@@ -125,9 +126,9 @@ def run(args: argparse.Namespace) -> int:
     mapping = CallLogMapping.from_yaml(args.mapping)
     plan = None
     if args.plan is not None:
-        from wfm.cli.requirements import read_forecast_csv
+        from wfm.actuals import read_plan_csv
 
-        plan = read_forecast_csv(args.plan)
+        plan = read_plan_csv(args.plan)
     log = read_call_log(args.calls, mapping)
     if log.contacts.empty:
         if len(log.rejected):
@@ -150,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     report = actuals_report(log, settings=settings)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
-    report.intervals.to_csv(out / "intervals.csv", index=False, date_format="%Y-%m-%d %H:%M")
+    stamp_text(report.intervals).to_csv(out / "intervals.csv", index=False)
     report.days.to_csv(out / "days.csv", index=False, date_format="%Y-%m-%d")
     report.months.to_csv(out / "months.csv", index=False, date_format="%Y-%m")
     log.rejected.to_csv(out / "rejected.csv", index=False)
@@ -158,16 +159,12 @@ def run(args: argparse.Namespace) -> int:
     summary = report.to_dict()
     written = ["intervals.csv", "days.csv", "months.csv", "rejected.csv", "patience_by_day.csv"]
     if report.intervals_by_queue is not None and report.days_by_queue is not None:
-        report.intervals_by_queue.to_csv(
-            out / "intervals_by_queue.csv", index=False, date_format="%Y-%m-%d %H:%M"
-        )
+        stamp_text(report.intervals_by_queue).to_csv(out / "intervals_by_queue.csv", index=False)
         report.days_by_queue.to_csv(out / "days_by_queue.csv", index=False, date_format="%Y-%m-%d")
         written += ["intervals_by_queue.csv", "days_by_queue.csv"]
     if plan is not None:
         compared = plan_vs_actual(plan, log.contacts.drop(columns="line"), settings=settings)
-        compared.intervals.to_csv(
-            out / "plan_vs_actual.csv", index=False, date_format="%Y-%m-%d %H:%M"
-        )
+        stamp_text(compared.intervals).to_csv(out / "plan_vs_actual.csv", index=False)
         compared.days.to_csv(out / "plan_vs_actual_days.csv", index=False, date_format="%Y-%m-%d")
         written += ["plan_vs_actual.csv", "plan_vs_actual_days.csv"]
         summary["plan"] = {
