@@ -17,6 +17,7 @@ import pytest
 
 from wfm.actuals import CallLogMapping, actuals_report, plan_vs_actual, read_call_log
 from wfm.cli import main
+from wfm.errors import DataError
 from wfm.kpis import KpiSettings, kpi_table
 from wfm.simulate import (
     AgentSchedule,
@@ -366,3 +367,85 @@ def test_actuals_command_across_the_autumn_change(
     assert pd.read_csv(out / "plan_vs_actual_days.csv", dtype={"date": str})["date"].tolist() == [
         "2027-10-31"
     ]
+
+
+@pytest.mark.slow
+def test_risk_loop_in_a_time_zone_raises_what_the_naive_loop_raises() -> None:
+    # the test_risk instance (open 08:00-16:00) moved onto the spring change in Stockholm:
+    # the clocks change at night, so the loop must see the same shortfalls
+    import dataclasses
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import test_risk
+
+    from wfm.risk import roster_for_share
+
+    base = test_risk.small_problem()
+    moved = pd.to_datetime(base.requirements["interval_start"]) + pd.Timedelta(
+        days=(dt.date(2027, 3, 27) - test_risk.DAY).days
+    )
+    plain = dataclasses.replace(
+        base,
+        start_date=dt.date(2027, 3, 27),
+        requirements=base.requirements.assign(interval_start=moved),
+    )
+    zoned = dataclasses.replace(
+        plain,
+        time_zone=ZONE,
+        requirements=plain.requirements.assign(
+            interval_start=plain.requirements["interval_start"].dt.tz_localize(ZONE)
+        ),
+    )
+    rounds = []
+    for problem in (plain, zoned):
+        found = roster_for_share(problem, test_risk.TARGET, options=test_risk.OPTIONS)
+        rounds.append([(r.share, r.raised_intervals) for r in found.rounds])
+    assert rounds[0][0][1] > 0  # the plain loop raises something in its first round
+    assert rounds[1] == rounds[0]
+
+
+def test_naive_local_times_with_a_time_zone_are_the_same_instants_as_offsets() -> None:
+    g = grid(dt.date(2027, 3, 27), 2)
+    demand = pd.DataFrame(
+        {"interval_start": text(g.interval_starts), "calls": 4.0, "aht_seconds": 200.0}
+    )
+    roster = pd.DataFrame(
+        {"agent_id": ["n", "d"], "start": ["2027-03-27 22:00+01:00", "2027-03-28 06:00+02:00"]}
+    )
+    roster["end"] = ["2027-03-28 07:00+02:00", "2027-03-28 14:00+02:00"]
+    options = SimulationOptions(replications=2, seed=9)
+    with_offsets = run_simulation(
+        SimulationProblem(demand=demand, schedule=AgentSchedule.from_roster(roster)), options
+    )
+    local = run_simulation(
+        SimulationProblem(
+            demand=demand.assign(interval_start=naive(demand["interval_start"])),
+            schedule=AgentSchedule.from_roster(
+                roster.assign(start=naive(roster["start"]), end=naive(roster["end"]))
+            ),
+            time_zone=ZONE,
+        ),
+        options,
+    )
+    assert len(local.intervals) == 96 + 92
+    pd.testing.assert_frame_equal(
+        local.interval_kpis.assign(interval_start=text(local.interval_kpis["interval_start"])),
+        with_offsets.interval_kpis.assign(
+            interval_start=text(with_offsets.interval_kpis["interval_start"])
+        ),
+    )
+
+
+def test_offsets_on_one_side_only_are_named() -> None:
+    g = grid(dt.date(2027, 3, 27), 1)
+    demand = pd.DataFrame({"interval_start": g.interval_starts.tz_localize(None), "calls": 1.0})
+    demand["aht_seconds"] = 100.0
+    roster = pd.DataFrame(
+        {"agent_id": ["a"], "start": ["2027-03-27 08:00+01:00"], "end": ["2027-03-27 12:00+01:00"]}
+    )
+    with pytest.raises(DataError, match=r"schedule\.start"):
+        SimulationProblem(demand=demand, schedule=AgentSchedule.from_roster(roster))
+    mixed = roster.assign(end=["2027-03-27 12:00"])
+    with pytest.raises(DataError, match=r"schedule\.end"):
+        AgentSchedule.from_roster(mixed)

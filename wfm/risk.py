@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import ValidationError
+from wfm.kpis import local_midnight, period_start
 from wfm.roster.options import SolverOptions
 from wfm.roster.problem import RosterProblem
 from wfm.roster.result import ProgressEvent, RosterResult
@@ -312,12 +313,16 @@ def _shortfall(problem: RosterProblem, sim: SimulationResult, period: Period) ->
     assert level is not None
     intervals = sim.interval_kpis
     stamps = pd.to_datetime(intervals["interval_start"])
-    first = stamps.min().normalize()
+    zone = getattr(stamps.dt, "tz", None)
+    days = period_start(stamps, period="day")  # local days (23/25 hours on a clock change)
     if period == "day":
-        own = stamps.dt.normalize()
+        own = days
         periods = sim.day_kpis.assign(key=pd.to_datetime(sim.day_kpis["date"]))
     else:
-        own = first + pd.to_timedelta(((stamps.dt.normalize() - first).dt.days // 7) * 7, unit="D")
+        wall = days if zone is None else days.dt.tz_localize(None)
+        first = wall.min()
+        weeks = pd.to_timedelta(((wall - first).dt.days // 7) * 7, unit="D")
+        own = local_midnight(first + weeks, zone)
         periods = sim.week_kpis.assign(key=pd.to_datetime(sim.week_kpis["week_start"]))
     sl = periods["service_level"].to_numpy(dtype=float)
     missed = periods.loc[np.isfinite(sl) & (sl < level), ["replication", "key"]]
@@ -332,8 +337,10 @@ def _shortfall(problem: RosterProblem, sim: SimulationResult, period: Period) ->
     pooled = sums["answered_within"] / sums["offered"].where(sums["offered"] > 0)
     pooled.index = pd.DatetimeIndex(pooled.index)
     starts = pd.to_datetime(problem.requirements["interval_start"])
-    if getattr(starts.dt, "tz", None) is not None:
+    if getattr(starts.dt, "tz", None) is not None and zone is None:
         starts = starts.dt.tz_localize(None)
+    elif zone is not None:  # the simulation ran on the requirements' instants
+        starts = starts.dt.tz_convert(zone)
     values = pooled.reindex(pd.DatetimeIndex(starts)).to_numpy(dtype=float)
     open_ = np.isfinite(values)
     short = open_ & (values < level - 1e-12)
