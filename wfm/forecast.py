@@ -80,7 +80,9 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import itertools
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -273,6 +275,7 @@ class Forecaster:
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         self.special_days = tuple(special_days)
         self.multipliers = dict(multipliers) if multipliers is not None else None
@@ -281,6 +284,7 @@ class Forecaster:
         self.aht_weeks = aht_weeks
         self.min_aht_calls = min_aht_calls
         self.interval_coverage = interval_coverage
+        self.holidays = holidays
         self._validate_base()
 
     # -- parameters ------------------------------------------------------------
@@ -310,6 +314,8 @@ class Forecaster:
             raise ValidationError(
                 "interval_coverage", self.interval_coverage, "a probability in (0, 1) or None"
             )
+        if self.holidays is not None:
+            _holiday_calendar(self.holidays)
 
     def get_params(self) -> dict[str, Any]:
         """Constructor parameters, as given."""
@@ -357,12 +363,55 @@ class Forecaster:
     def _special(self) -> list[np.datetime64]:
         return [_as_day(d, "special_days", normalize=True) for d in self.special_days]
 
+    def _holiday_days(self, first: np.datetime64, end: np.datetime64) -> list[np.datetime64]:
+        """Public holidays of ``holidays`` from ``first`` to before ``end``."""
+        if self.holidays is None:
+            return []
+        return _holidays_between(self.holidays, first, end)
+
+    def _timeline(
+        self, until: np.datetime64, *, known_ahead: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Days and statuses from the history's first month to the month of ``until``.
+
+        Days after the history are open on opening weekdays (closed where a
+        multiplier of 0 or a closed public holiday says so) when
+        ``known_ahead``, else unknown; opening weekdays before the history are
+        unknown.
+        """
+        first = self.history_start_.astype("datetime64[M]").astype("datetime64[D]")
+        last = (until.astype("datetime64[M]") + 1).astype("datetime64[D]")
+        days = np.arange(first, last, dtype="datetime64[D]")
+        weekday = ((days.astype(np.int64) + 3) % 7).astype(np.int64)
+        normal = self.open_.any(axis=1)[weekday]
+        status = np.where(normal, _UNKNOWN, _NOT_OPEN).astype(np.int8)
+        lead = int((self.history_start_ - first) // np.timedelta64(1, "D"))
+        status[lead : lead + self.day_status_.size] = self.day_status_
+        if known_ahead:
+            ahead = days >= self.history_end_
+            status[ahead & normal] = _OPEN
+            closed = [
+                _as_day(d, "multipliers") for d, f in (self.multipliers or {}).items() if f == 0
+            ]
+            if self.holiday_factor_ == 0:
+                given = {_as_day(d, "multipliers") for d in self.multipliers or {}}
+                closed += [d for d in self._holiday_days(self.history_end_, last) if d not in given]
+            for day in closed:
+                index = int((day - first) // np.timedelta64(1, "D"))
+                if 0 <= index < days.size and day >= self.history_end_ and normal[index]:
+                    status[index] = _CLOSED
+        return days, status
+
     def _fit_panel(self, panel: _Panel) -> None:
-        masked = panel.without(self._special())
+        holidays = self._holiday_days(panel.first_day, panel.end_day)
+        masked = panel.without(self._special() + holidays)
         self.interval_minutes_ = panel.interval_minutes
         self.time_zone_ = panel.time_zone
         self.history_end_ = panel.end_day
+        self.history_start_ = panel.first_day
         self.open_ = _learn_open(masked, self.open_weeks)
+        self.day_status_ = _day_status(panel, self.open_.any(axis=1))
+        self.holiday_factor_ = _learn_holiday_factor(panel, masked, holidays, self.day_status_)
         self.dispersion_ = _learn_dispersion(masked, self.aht_weeks)
         self._fit_calls(masked)
         self._fit_aht(masked)
@@ -394,6 +443,14 @@ class Forecaster:
         is_open = self.open_[weekday].copy()
         calls = np.nan_to_num(self._predict_calls(dates), nan=0.0)
         calls = np.clip(calls, 0.0, None)
+        given = {_as_day(day, "multipliers") for day in self.multipliers or {}}
+        for day in self._holiday_days(start, start + np.timedelta64(days, "D")):
+            if day in given:  # the user's multiplier of that date wins
+                continue
+            index = int((day - start) // np.timedelta64(1, "D"))
+            calls[index] *= self.holiday_factor_
+            if self.holiday_factor_ == 0:
+                is_open[index] = False
         if self.multipliers:
             for day, factor in self.multipliers.items():
                 index = int((_as_day(day, "multipliers") - start) // np.timedelta64(1, "D"))
@@ -559,6 +616,196 @@ def _learn_aht(
     return out, "history"
 
 
+# ----------------------------------------------------------------------------- calendar
+
+#: Day statuses of the calendar timeline.
+_UNKNOWN, _NOT_OPEN, _CLOSED, _OPEN = -1, 0, 1, 2
+
+
+def _holiday_calendar(spec: str, years: Sequence[int] = ()) -> Any:
+    """The ``holidays`` library calendar of ``"CC"`` or ``"CC-SUBDIVISION"``."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise ValidationError("holidays", spec, "a country code such as 'US' or 'DE-BY'")
+    try:
+        import holidays as holidays_lib
+    except ImportError:
+        raise ValidationError(
+            "holidays",
+            spec,
+            "the optional 'holidays' package installed (pip install 'wfm[holidays]')",
+        ) from None
+    country, _, subdiv = spec.strip().partition("-")
+    try:
+        return holidays_lib.country_holidays(
+            country.upper(), subdiv=subdiv.upper() or None, years=list(years)
+        )
+    except NotImplementedError:
+        raise ValidationError(
+            "holidays", spec, "a country code the holidays library knows, e.g. 'US' or 'DE-BY'"
+        ) from None
+
+
+def _holidays_between(spec: str, first: np.datetime64, end: np.datetime64) -> list[np.datetime64]:
+    """Holiday dates of ``spec`` from ``first`` to before ``end``."""
+    start = pd.Timestamp(first).date()
+    stop = pd.Timestamp(end).date()
+    calendar = _holiday_calendar(spec, range(start.year, stop.year + 1))
+    return sorted(np.datetime64(d, "D") for d in calendar if start <= d < stop)
+
+
+def _day_status(panel: _Panel, weekday_open: np.ndarray) -> np.ndarray:
+    """Per day of ``panel``: not an opening weekday, closed (absent) or open."""
+    present = ~np.all(np.isnan(panel.calls), axis=1)
+    normal = weekday_open[panel.weekday]
+    return np.where(~normal, _NOT_OPEN, np.where(present, _OPEN, _CLOSED)).astype(np.int8)
+
+
+def _neighbour_baseline(totals: np.ndarray, plain: np.ndarray) -> np.ndarray:
+    """Median of the same weekday's totals one and two weeks either side (NaN if none).
+
+    Only days in ``plain`` (complete days without a calendar context) count.
+    """
+    n = totals.size
+    usable = np.where(plain, totals, np.nan)
+    stack = np.full((4, n), np.nan)
+    for row, lag in enumerate((-14, -7, 7, 14)):
+        src = np.arange(n) + lag
+        ok = (src >= 0) & (src < n)
+        stack[row, ok] = usable[src[ok]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN
+        return np.asarray(np.nanmedian(stack, axis=0))
+
+
+def _learn_holiday_factor(
+    panel: _Panel, masked: _Panel, holidays: Sequence[np.datetime64], status: np.ndarray
+) -> float:
+    """Share of a usual day's calls on a public holiday: 0 (closed) unless the history
+    shows the centre open on its holidays (then the median ratio to the weekday's
+    neighbouring weeks)."""
+    ratios: list[float] = []
+    totals = np.where(np.isnan(masked.calls).all(axis=1), np.nan, np.nansum(masked.calls, axis=1))
+    baseline = _neighbour_baseline(totals, ~np.isnan(totals))
+    for day in holidays:
+        index = int((day - panel.first_day) // np.timedelta64(1, "D"))
+        if status[index] == _CLOSED:
+            ratios.append(0.0)
+        elif status[index] == _OPEN and np.isfinite(baseline[index]) and baseline[index] > 0:
+            ratios.append(float(np.nansum(panel.calls[index]) / baseline[index]))
+    return float(np.median(ratios)) if ratios else 0.0
+
+
+#: Open days after a closure that may carry its after-effect.
+_AFTER_DAYS = 3
+
+
+def _calendar_keys(first_day: np.datetime64, status: np.ndarray) -> list[tuple[str, ...]]:
+    """Calendar contexts of every day of a timeline starting at ``first_day``.
+
+    ``status`` holds one of ``_UNKNOWN``, ``_NOT_OPEN`` (a weekday the centre
+    does not open), ``_CLOSED`` (an opening weekday it was closed) and
+    ``_OPEN`` per day. An open day gets ``after<k>_one`` / ``after<k>_multi``
+    when it is the k-th open day (k <= 3) after a closure of one or of several
+    opening weekdays, ``before1_one`` / ``before1_multi`` when the next
+    opening weekday starts such a closure, and ``month_first``,
+    ``month_last`` and ``mid_month`` (the first open day on or after the
+    15th) when every opening weekday that decides it is known.
+    """
+    n = status.size
+    keys: list[list[str]] = [[] for _ in range(n)]
+    ops = np.flatnonzero(status != _NOT_OPEN)
+    # after a closure
+    run = 0
+    since = -1  # open days since the last closure; -1: none known
+    kind = ""
+    for i in ops:
+        st = status[i]
+        if st == _UNKNOWN:
+            run, since = 0, -1
+        elif st == _CLOSED:
+            run += 1
+        else:
+            if run:
+                kind = "one" if run == 1 else "multi"
+                since = 0
+                run = 0
+            if since >= 0:
+                since += 1
+                if since <= _AFTER_DAYS:
+                    keys[i].append(f"after{since}_{kind}")
+    # before a closure
+    for a, b in itertools.pairwise(ops):
+        if status[a] == _OPEN and status[b] == _CLOSED:
+            length = 0
+            j = int(np.searchsorted(ops, b))
+            while j < ops.size and status[ops[j]] == _CLOSED:
+                length += 1
+                j += 1
+            if j < ops.size:  # the closure ends inside the timeline
+                keys[a].append("before1_one" if length == 1 else "before1_multi")
+    # month
+    days = first_day + np.arange(n)
+    month = days.astype("datetime64[M]")
+    dom = (days - month.astype("datetime64[D]")).astype(np.int64) + 1
+    op_month = month[ops]
+    for m in np.unique(op_month):
+        idx = ops[op_month == m]
+        st = status[idx]
+        opened = np.flatnonzero(st == _OPEN)
+        if not opened.size:
+            continue
+        if days[0] <= m.astype("datetime64[D]") and np.all(st[: opened[0]] == _CLOSED):
+            keys[idx[opened[0]]].append("month_first")
+        month_end = (m + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        if days[-1] >= month_end and np.all(st[opened[-1] + 1 :] == _CLOSED):
+            keys[idx[opened[-1]]].append("month_last")
+        mid = np.flatnonzero(dom[idx] >= 15)
+        if mid.size and np.all(st[mid[0] : mid[-1] + 1] != _UNKNOWN):
+            later = [k for k in mid if st[k] == _OPEN]
+            if later and np.all(st[mid[0] : later[0]] == _CLOSED):
+                keys[idx[later[0]]].append("mid_month")
+    return [tuple(k) for k in keys]
+
+
+def _learn_day_effects(
+    totals: np.ndarray, keys: Sequence[tuple[str, ...]], *, min_z: float
+) -> dict[str, float]:
+    """Log day-total effect of each calendar context that the history shows.
+
+    Each complete day's total is compared with the median of its weekday one
+    and two weeks either side (days without a context only); a context keeps
+    the mean log ratio of its days when that is more than ``min_z`` standard
+    errors from 0 (the spread of the days without a context, robustly
+    estimated); otherwise it has no effect.
+    """
+    plain = ~np.isnan(totals) & np.array([not k for k in keys], dtype=bool)
+    baseline = _neighbour_baseline(totals, plain)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_ratio = np.log(totals / baseline)
+    usable = np.isfinite(log_ratio)
+    noise = log_ratio[usable & plain]
+    if noise.size < 10:
+        return {}
+    spread = 1.4826 * float(np.median(np.abs(noise - np.median(noise))))
+    if spread <= 0:
+        return {}
+    values: dict[str, list[float]] = {}
+    for i in np.flatnonzero(usable & ~plain):
+        for key in keys[i]:
+            values.setdefault(key, []).append(float(log_ratio[i]))
+    effects: dict[str, float] = {}
+    for key, vals in sorted(values.items()):
+        mean = float(np.mean(vals))
+        if abs(mean) > min_z * spread / math.sqrt(len(vals)):
+            effects[key] = mean
+    return effects
+
+
+def _effect_factor(keys: Sequence[tuple[str, ...]], effects: Mapping[str, float]) -> np.ndarray:
+    """Multiplicative day factor of each day's contexts."""
+    return np.exp(np.array([sum(effects.get(k, 0.0) for k in ks) for ks in keys], dtype=float))
+
+
 # ----------------------------------------------------------------------------- methods
 
 
@@ -595,6 +842,7 @@ class SeasonalNaive(Forecaster):
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         super().__init__(
             special_days=special_days,
@@ -604,6 +852,7 @@ class SeasonalNaive(Forecaster):
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
             interval_coverage=interval_coverage,
+            holidays=holidays,
         )
 
     def _fit_calls(self, panel: _Panel) -> None:
@@ -655,6 +904,7 @@ class WeekdayProfile(Forecaster):
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         self.weeks = weeks
         self.statistic = statistic
@@ -672,6 +922,7 @@ class WeekdayProfile(Forecaster):
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
             interval_coverage=interval_coverage,
+            holidays=holidays,
         )
 
     @property
@@ -798,6 +1049,7 @@ class SmoothedProfile(Forecaster):
         exclude_outliers: bool = True,
         outlier_z: float = 5.0,
         outlier_min_calls: float = 10.0,
+        calendar_effects: bool = False,
         special_days: Iterable[DateLike] = (),
         multipliers: Mapping[DateLike, float] | None = None,
         default_aht_seconds: float | None = None,
@@ -805,6 +1057,7 @@ class SmoothedProfile(Forecaster):
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         self.weeks = weeks
         self.decay = decay
@@ -816,6 +1069,9 @@ class SmoothedProfile(Forecaster):
         self.exclude_outliers = exclude_outliers
         self.outlier_z = outlier_z
         self.outlier_min_calls = outlier_min_calls
+        self.calendar_effects = calendar_effects
+        if not isinstance(calendar_effects, bool):
+            raise ValidationError("calendar_effects", calendar_effects, "True or False")
         _check_positive_int(weeks, "weeks")
         _check_positive_int(shape_weeks, "shape_weeks")
         if not 0 < decay <= 1:
@@ -841,6 +1097,7 @@ class SmoothedProfile(Forecaster):
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
             interval_coverage=interval_coverage,
+            holidays=holidays,
         )
 
     @property
@@ -848,16 +1105,27 @@ class SmoothedProfile(Forecaster):
         """E.g. ``smoothed_8w_bw15_pool0.5`` (``_level5x0.5`` with a level adjustment)."""
         level = f"_level{self.level_days}x{self.level_weight:g}" if self.level_days else ""
         raw = "" if self.exclude_outliers else "_raw"
+        calendar = "_cal" if self.calendar_effects else ""
         return (
             f"smoothed_{self.weeks}w_d{self.decay:g}_s{self.shape_weeks}w_bw{self.bandwidth_minutes:g}"
-            f"_pool{self.weekday_pooling:g}{level}{raw}"
+            f"_pool{self.weekday_pooling:g}{level}{calendar}{raw}"
         )
 
     def _fit_calls(self, panel: _Panel) -> None:
         level, totals, shape = self._fit_once(panel)
+        factor = np.ones(panel.n_days)
+        self.day_effects_: dict[str, float] = {}
+        if self.calendar_effects:
+            days, status = self._timeline(panel.end_day - np.timedelta64(1, "D"), known_ahead=False)
+            lead = int((panel.first_day - days[0]) // np.timedelta64(1, "D"))
+            keys = _calendar_keys(days[0], status)[lead : lead + panel.n_days]
+            self.day_effects_ = _learn_day_effects(totals, keys, min_z=2.0)
+            if self.day_effects_:
+                factor = _effect_factor(keys, self.day_effects_)
+                level, totals, shape = self._fit_once(panel, factor)
         outliers = pd.DataFrame(columns=["interval_start", "calls", "expected_calls"])
         if self.exclude_outliers:
-            expected = level[panel.weekday][:, None] * shape[panel.weekday]
+            expected = factor[:, None] * level[panel.weekday][:, None] * shape[panel.weekday]
             spread = np.sqrt(self.dispersion_ * np.maximum(expected, 1.0))
             deviation = np.abs(panel.calls - expected)
             flagged = (
@@ -880,13 +1148,19 @@ class SmoothedProfile(Forecaster):
                 calls = panel.calls.copy()
                 calls[flagged] = expected[flagged]
                 panel = _Panel(panel.first_day, panel.interval_minutes, calls, panel.aht)
-                level, totals, shape = self._fit_once(panel)
+                level, totals, shape = self._fit_once(panel, factor)
         self.outliers_ = outliers
         self.shape_ = shape
-        self.day_total_ = self._recent_level(panel, level, totals)
+        self.day_total_ = self._recent_level(panel, level, totals, factor)
 
-    def _fit_once(self, panel: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Weekday totals (7,), complete-day totals (n_days, NaN if not) and shape (7, n_slots)."""
+    def _fit_once(
+        self, panel: _Panel, factor: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Weekday totals (7,), complete-day totals (n_days, NaN if not) and shape (7, n_slots).
+
+        ``factor`` (n_days,) divides the day totals behind the weekday totals
+        (calendar effects); the complete-day totals are returned as observed.
+        """
         n_slots = panel.n_slots
         weekday = panel.weekday
         seen = ~np.isnan(panel.calls)
@@ -912,7 +1186,8 @@ class SmoothedProfile(Forecaster):
             raw[w] = np.nansum(block, axis=0) / max(np.nansum(block), 1e-12)
             days_used[w] = min(every.size, self.shape_weeks)
             weight = self.decay ** np.arange(sel.size)[::-1]
-            level[w] = float(np.sum(weight * totals[sel]) / weight.sum())
+            usual = totals[sel] if factor is None else totals[sel] / factor[sel]
+            level[w] = float(np.sum(weight * usual) / weight.sum())
         mask = self.open_ if self.open_.shape[1] == n_slots else raw > 0
         shape = np.zeros((7, n_slots))
         for w in range(7):
@@ -930,15 +1205,18 @@ class SmoothedProfile(Forecaster):
             shape[w] = _smooth_shape(own, mask[w] | (own > 0), kernel)
         return np.nan_to_num(level, nan=0.0), totals, shape
 
-    def _recent_level(self, panel: _Panel, level: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    def _recent_level(
+        self, panel: _Panel, level: np.ndarray, totals: np.ndarray, factor: np.ndarray
+    ) -> np.ndarray:
         """Weekday totals moved toward the level of the last ``level_days`` days."""
         if self.level_days == 0:
             return level
         recent = np.flatnonzero(~np.isnan(totals))[-self.level_days :]
         if recent.size == 0 or recent[0] < 7:
             return level
-        before_level, _, _ = self._fit_once(panel.head(int(recent[0])))
-        before = before_level[panel.weekday[recent]]
+        cut = int(recent[0])
+        before_level, _, _ = self._fit_once(panel.head(cut), factor[:cut])
+        before = before_level[panel.weekday[recent]] * factor[recent]
         if before.sum() <= 0:
             return level
         ratio = float(totals[recent].sum() / before.sum())
@@ -946,7 +1224,13 @@ class SmoothedProfile(Forecaster):
 
     def _predict_calls(self, days: np.ndarray) -> np.ndarray:
         weekday = ((days.astype(np.int64) + 3) % 7).astype(np.int64)
-        return np.asarray(self.day_total_[weekday][:, None] * self.shape_[weekday])
+        totals = self.day_total_[weekday]
+        if self.day_effects_:
+            timeline, status = self._timeline(days.max(), known_ahead=True)
+            keys = _calendar_keys(timeline[0], status)
+            index = ((days - timeline[0]) // np.timedelta64(1, "D")).astype(np.int64)
+            totals = totals * _effect_factor([keys[i] for i in index], self.day_effects_)
+        return np.asarray(totals[:, None] * self.shape_[weekday])
 
 
 _ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
@@ -1005,6 +1289,7 @@ class SmoothedDailyProfile(Forecaster):
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         self.seasonal = seasonal
         self.profile_weeks = profile_weeks
@@ -1030,6 +1315,7 @@ class SmoothedDailyProfile(Forecaster):
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
             interval_coverage=interval_coverage,
+            holidays=holidays,
         )
 
     def _fit_calls(self, panel: _Panel) -> None:
@@ -1230,6 +1516,8 @@ def _default_candidates() -> list[Forecaster]:
         SmoothedProfile(weekday_pooling=0.0),
         SmoothedProfile(bandwidth_minutes=15.0),
         SmoothedProfile(level_days=5),
+        SmoothedProfile(calendar_effects=True),
+        SmoothedProfile(weekday_pooling=0.0, calendar_effects=True),
     ]
 
 
@@ -1285,6 +1573,7 @@ class AutoForecaster(Forecaster):
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         self.candidates = None if candidates is None else list(candidates)
         self.folds = folds
@@ -1304,6 +1593,7 @@ class AutoForecaster(Forecaster):
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
             interval_coverage=interval_coverage,
+            holidays=holidays,
         )
 
     @property
@@ -1321,6 +1611,7 @@ class AutoForecaster(Forecaster):
             "aht_weeks": self.aht_weeks,
             "min_aht_calls": self.min_aht_calls,
             "interval_coverage": self.interval_coverage,
+            "holidays": self.holidays,
         }
         pool = self.candidates if self.candidates is not None else _default_candidates()
         return [c.clone(**common) for c in pool]
