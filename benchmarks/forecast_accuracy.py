@@ -105,6 +105,7 @@ def _methods() -> list[Forecaster]:
         *_previous_candidates(),
         SmoothedProfile(),
         SmoothedProfile(weekday_pooling=0.0),
+        SmoothedProfile(weekday_pooling=0.0, calendar_effects=True),
         _PreviousAuto(candidates=_previous_candidates()),
         AutoForecaster(),
     ]
@@ -187,10 +188,10 @@ def _report_accuracy(
 
 
 def _band_coverage(history: History, folds: int) -> list[str]:
-    """Coverage of auto's 80 % band on the held-out folds."""
+    """Coverage of auto's 80 % band on the held-out folds, overall and by group."""
     data = history.data
     last = data["interval_start"].max().normalize() + pd.Timedelta(days=1)
-    inside = {"backtest errors": [0, 0], "dispersion": [0, 0]}
+    hits: dict[str, list[pd.DataFrame]] = {"backtest errors": [], "dispersion": []}
     for k in range(folds, 0, -1):
         cutoff = last - pd.Timedelta(days=7 * k)
         train = read_interval_counts(data[data["interval_start"] < cutoff])
@@ -208,18 +209,41 @@ def _band_coverage(history: History, folds: int) -> list[str]:
             hit = (merged["calls"] >= merged["calls_lower"]) & (
                 merged["calls"] <= merged["calls_upper"]
             )
-            inside[label][0] += int(hit.sum())
-            inside[label][1] += len(merged)
+            stamps = merged["interval_start"]
+            hits[label].append(
+                pd.DataFrame(
+                    {
+                        "hit": hit.to_numpy(),
+                        "day": ((stamps - cutoff) // pd.Timedelta(days=1)).to_numpy() + 1,
+                        "block": (stamps.dt.hour // 4).to_numpy(),
+                    }
+                )
+            )
     lines = [
         f"80% band coverage of auto on {folds} held-out weeks ({history.interval_minutes} min):"
     ]
-    for label, (hit, total) in inside.items():
-        share = hit / total
+    tables = {label: pd.concat(parts) for label, parts in hits.items()}
+    for label, table in tables.items():
+        share = table["hit"].mean()
         verdict = "PASS" if 0.75 <= share <= 0.85 else "FAIL"
         lines.append(
-            f"  band from {label:15s} {100 * share:5.1f}% of {total} intervals "
+            f"  band from {label:15s} {100 * share:5.1f}% of {len(table)} intervals "
             f"(target 75-85%: {verdict})"
         )
+    calibrated = tables["backtest errors"]
+    by_day = calibrated.groupby("day")["hit"].agg(["mean", "size"])
+    lines.append(
+        "  calibrated band by day of the horizon: "
+        + ", ".join(f"day {d} {100 * r['mean']:.1f}%" for d, r in by_day.iterrows())
+    )
+    by_block = calibrated.groupby("block")["hit"].agg(["mean", "size"])
+    lines.append(
+        "  calibrated band by time of day: "
+        + ", ".join(
+            f"{4 * b:02d}-{4 * b + 4:02d}h {100 * r['mean']:.1f}% ({int(r['size'])})"
+            for b, r in by_block.iterrows()
+        )
+    )
     return lines
 
 
@@ -335,6 +359,7 @@ def main() -> None:
     lines += _band_coverage(history, args.folds)
     lines.append("")
     lines += _report_accuracy(history.aggregate(15), args.folds, "bank data")
+    lines += _band_coverage(history.aggregate(15), args.folds)
     lines.append("")
     day_after = history.data["interval_start"].max().normalize() + pd.Timedelta(days=1)
     monday = day_after - pd.Timedelta(days=day_after.day_of_week)

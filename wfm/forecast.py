@@ -509,12 +509,14 @@ class Forecaster:
         columns["is_open"] = is_open[day, slot]
         out = pd.DataFrame(columns)
         if self.interval_coverage is not None:
-            band = getattr(self, "band_quantiles_", None)
+            band: _Band | None = getattr(self, "band_", None)
             if band is not None:
-                # calibrated on out-of-sample errors scaled by sqrt(forecast)
-                scale = np.where(flat > 0, np.sqrt(np.maximum(flat, 1.0)), 0.0)
-                lower = flat + band[0] * scale
-                upper = flat + band[1] * scale
+                # calibrated on out-of-sample errors scaled by sqrt(forecast),
+                # by day of the horizon and time of day
+                ahead = ((dates - self.history_end_) // np.timedelta64(1, "D")).astype(np.int64)
+                scale = np.where(flat > 0, band.scale(flat, ahead[day], slot), 0.0)
+                lower = flat + band.quantiles[0] * scale
+                upper = flat + band.quantiles[1] * scale
                 out.attrs["band_source"] = "backtest errors"
             else:
                 z = NormalDist().inv_cdf(0.5 + self.interval_coverage / 2)
@@ -1482,27 +1484,99 @@ def _holt_winters(
 
 #: Fewest out-of-sample intervals behind a calibrated band.
 _MIN_BAND_INTERVALS = 200
+#: Hours of the day per time-of-day block of the calibrated band's dispersion.
+_BAND_BLOCK_HOURS = 2
+#: Weight (in folds) of the pooled day-level error behind each horizon day's.
+_BAND_HORIZON_PRIOR_FOLDS = 3.0
+
+#: Out-of-sample errors of one backtest fold: forecast, actual, day of the
+#: horizon (0 = first day) and interval of the day, one entry per scored interval.
+_FoldErrors = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Band:
+    """A calibrated band: ``calls + q * sqrt(max(calls, 1) + (day_error * calls) ** 2)``.
+
+    ``quantiles`` are the (lower, upper) quantiles of the standardised errors;
+    ``day_error`` (one per day of the horizon) is the relative day-level error
+    of the forecast, so the band widens with the forecast where day-level
+    error outweighs the counting noise (busy intervals, far horizons).
+    """
+
+    quantiles: tuple[float, float]
+    day_error: np.ndarray  # (horizon_days,)
+    dispersion: np.ndarray  # (n_slots,)
+
+    def scale(self, calls: np.ndarray, horizon_day: np.ndarray, slot: np.ndarray) -> np.ndarray:
+        c = self.day_error[np.clip(horizon_day, 0, self.day_error.size - 1)]
+        phi = self.dispersion[slot]
+        return np.asarray(np.sqrt(phi * np.maximum(calls, 1.0) + (c * calls) ** 2))
+
+
+def _day_errors(errors: Sequence[_FoldErrors], horizon_days: int) -> np.ndarray:
+    """Relative day-level error per day of the horizon, beyond the counting noise.
+
+    For every fold and day, ``r = sum(actual) / sum(forecast) - 1``; the
+    excess of ``r**2`` over its Poisson share ``1 / sum(forecast)`` is
+    averaged per horizon day, each moved toward the mean over all days with
+    the weight of ``_BAND_HORIZON_PRIOR_FOLDS`` folds.
+    """
+    excess: list[list[float]] = [[] for _ in range(horizon_days)]
+    for forecast, actual, day, _ in errors:
+        for h in np.unique(day):
+            sel = day == h
+            f = float(forecast[sel].sum())
+            if f <= 0 or h >= horizon_days:
+                continue
+            r = float(actual[sel].sum()) / f - 1.0
+            excess[int(h)].append(r * r - 1.0 / f)
+    every = [v for values in excess for v in values]
+    if not every:
+        return np.zeros(horizon_days)
+    pooled = max(0.0, float(np.mean(every)))
+    k = _BAND_HORIZON_PRIOR_FOLDS
+    out = np.array(
+        [max(0.0, (float(np.sum(v)) + k * pooled) / (len(v) + k)) for v in excess], dtype=float
+    )
+    return np.sqrt(out)
 
 
 def _calibrated_band(
-    errors: Sequence[tuple[np.ndarray, np.ndarray]], coverage: float | None
-) -> tuple[float, float] | None:
-    """Quantiles of ``(actual - forecast) / sqrt(forecast)`` for a central band.
+    errors: Sequence[_FoldErrors], coverage: float | None, *, horizon_days: int, n_slots: int
+) -> _Band | None:
+    """Band from a backtest's out-of-sample errors (``None`` below ``_MIN_BAND_INTERVALS``).
 
-    ``errors`` holds (forecast, actual) pairs of open, observed intervals of
-    a backtest; ``None`` when there are fewer than ``_MIN_BAND_INTERVALS``.
-    The lower quantile is at most 0 and the upper at least 0, so the band
-    always contains the forecast.
+    The day-level error per day of the horizon (:func:`_day_errors`) sets how
+    the band's width grows with the forecast; the quantiles of the errors
+    standardised by that width, pooled over every open interval of the
+    folds, set its coverage. The lower quantile is at most 0 and the upper at
+    least 0, so the band always contains the forecast.
     """
     if coverage is None or not errors:
         return None
-    forecast = np.concatenate([f for f, _ in errors])
-    actual = np.concatenate([a for _, a in errors])
+    forecast = np.concatenate([e[0] for e in errors])
     if forecast.size < _MIN_BAND_INTERVALS:
         return None
-    scaled = (actual - forecast) / np.sqrt(np.maximum(forecast, 1.0))
+    actual = np.concatenate([e[1] for e in errors])
+    horizon = np.concatenate([e[2] for e in errors])
+    slot = np.concatenate([e[3] for e in errors])
+    day_error = _day_errors(errors, horizon_days)
+    # counting noise beyond Poisson per block of the day, after the day-level part
+    c = day_error[np.clip(horizon, 0, horizon_days - 1)]
+    noise = (actual - forecast) ** 2 - (c * forecast) ** 2
+    dispersion = np.ones(n_slots)
+    slots_per_block = max(1, (_BAND_BLOCK_HOURS * n_slots) // 24)
+    block = slot // slots_per_block
+    for b in np.unique(block):
+        sel = block == b
+        if sel.sum() >= _MIN_BAND_INTERVALS // 4:
+            ratio = float(noise[sel].sum() / np.maximum(forecast[sel], 1.0).sum())
+            dispersion[b * slots_per_block : (b + 1) * slots_per_block] = max(1.0, ratio)
+    band = _Band((0.0, 0.0), day_error, dispersion)
+    scaled = (actual - forecast) / band.scale(forecast, horizon, slot)
     low, high = np.quantile(scaled, [0.5 - coverage / 2, 0.5 + coverage / 2])
-    return min(float(low), 0.0), max(float(high), 0.0)
+    return _Band((min(float(low), 0.0), max(float(high), 0.0)), day_error, dispersion)
 
 
 def _default_candidates() -> list[Forecaster]:
@@ -1537,8 +1611,11 @@ class AutoForecaster(Forecaster):
     The ``calls_lower`` / ``calls_upper`` band is calibrated on the winner's
     own out-of-sample errors in that backtest: the quantiles of
     ``(actual - forecast) / sqrt(forecast)`` over every open interval of the
-    folds (``band_quantiles_``), so that the band covers ``interval_coverage``
-    of held-out intervals; without a backtest of at least 200 intervals the
+    folds (``band_quantiles_``), shifted by how those of the same day of the
+    horizon and of the same 4-hour block of the day differ from them (where
+    each group holds at least 200 intervals; ``band_``), so that the band
+    covers ``interval_coverage`` of held-out intervals at every horizon and
+    time of day; without a backtest of at least 200 intervals the
     dispersion band of :class:`Forecaster` is used (``attrs["band_source"]``
     says which). ``outliers_`` lists the intervals the winner excluded as
     intraday outliers (empty for methods that detect none).
@@ -1548,12 +1625,20 @@ class AutoForecaster(Forecaster):
     candidates
         Forecasters to choose from (default: seasonal naive, 4-week mean
         profile, 8-week weighted profile, 6-week median profile, smoothing,
-        and four :class:`SmoothedProfile` settings: the default, without
-        weekday pooling, a 15-minute bandwidth, and a 5-day recent level).
+        and six :class:`SmoothedProfile` settings: the default, without
+        weekday pooling, a 15-minute bandwidth, a 5-day recent level, and
+        calendar effects with and without weekday pooling).
     folds
         Backtest folds (reduced when the history is short).
     horizon_days
         Days per fold.
+    exclude_outliers
+        Switch the intraday outlier exclusion of every candidate that has
+        one (:class:`SmoothedProfile`) on or off; ``None`` keeps each
+        candidate's own setting (on by default).
+    outlier_z
+        Outlier threshold (standard deviations) of those candidates;
+        ``None`` keeps theirs (5 by default).
     **kwargs
         Common parameters of :class:`Forecaster`.
     """
@@ -1566,6 +1651,8 @@ class AutoForecaster(Forecaster):
         candidates: Sequence[Forecaster] | None = None,
         folds: int = 3,
         horizon_days: int = 7,
+        exclude_outliers: bool | None = None,
+        outlier_z: float | None = None,
         special_days: Iterable[DateLike] = (),
         multipliers: Mapping[DateLike, float] | None = None,
         default_aht_seconds: float | None = None,
@@ -1578,6 +1665,13 @@ class AutoForecaster(Forecaster):
         self.candidates = None if candidates is None else list(candidates)
         self.folds = folds
         self.horizon_days = horizon_days
+        self.exclude_outliers = exclude_outliers
+        self.outlier_z = outlier_z
+        if exclude_outliers is not None and not isinstance(exclude_outliers, bool):
+            raise ValidationError("exclude_outliers", exclude_outliers, "True, False or None")
+        number = isinstance(outlier_z, (int, float)) and not isinstance(outlier_z, bool)
+        if outlier_z is not None and not (number and outlier_z > 0):
+            raise ValidationError("outlier_z", outlier_z, "a number > 0 or None")
         _check_positive_int(folds, "folds")
         _check_positive_int(horizon_days, "horizon_days")
         for i, c in enumerate(self.candidates or []):
@@ -1614,12 +1708,21 @@ class AutoForecaster(Forecaster):
             "holidays": self.holidays,
         }
         pool = self.candidates if self.candidates is not None else _default_candidates()
-        return [c.clone(**common) for c in pool]
+        outliers: dict[str, Any] = {}
+        if self.exclude_outliers is not None:
+            outliers["exclude_outliers"] = self.exclude_outliers
+        if self.outlier_z is not None:
+            outliers["outlier_z"] = self.outlier_z
+        prepared = []
+        for c in pool:
+            extra = {k: v for k, v in outliers.items() if k in c.get_params()}
+            prepared.append(c.clone(**common, **extra))
+        return prepared
 
     def _fit_panel(self, panel: _Panel) -> None:
         candidates = self._prepared()
         folds = min(self.folds, (panel.n_days - 7) // self.horizon_days)
-        errors: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        errors: dict[str, list[_FoldErrors]] = {}
         if folds >= 1:
             scores = _backtest_panel(
                 panel, candidates, horizon_days=self.horizon_days, folds=folds, errors=errors
@@ -1637,7 +1740,14 @@ class AutoForecaster(Forecaster):
             profiles = [c for c in candidates if isinstance(c, WeekdayProfile)]
             winner = (smoothed or profiles or candidates)[0]
         winner._fit_panel(panel)
-        self.band_quantiles_ = _calibrated_band(errors.get(winner.name, []), self.interval_coverage)
+        band = _calibrated_band(
+            errors.get(winner.name, []),
+            self.interval_coverage,
+            horizon_days=self.horizon_days,
+            n_slots=panel.n_slots,
+        )
+        self.band_ = band
+        self.band_quantiles_ = None if band is None else band.quantiles
         self.outliers_ = getattr(
             winner,
             "outliers_",
@@ -1725,7 +1835,7 @@ def _backtest_panel(
     step_days: int | None = None,
     special: Sequence[np.datetime64] = (),
     end_index: int | None = None,
-    errors: dict[str, list[tuple[np.ndarray, np.ndarray]]] | None = None,
+    errors: dict[str, list[_FoldErrors]] | None = None,
 ) -> pd.DataFrame:
     step = horizon_days if step_days is None else step_days
     n_end = panel.n_days if end_index is None else end_index
@@ -1751,8 +1861,9 @@ def _backtest_panel(
             wape, mape, bias, n, total, predicted = _score(calls[: actual.shape[0]], actual)
             if errors is not None:
                 scored = ~np.isnan(actual) & (calls[: actual.shape[0]] > 0)
+                day, slot = np.nonzero(scored)
                 errors.setdefault(model.name, []).append(
-                    (calls[: actual.shape[0]][scored], actual[scored])
+                    (calls[: actual.shape[0]][scored], actual[scored], day, slot)
                 )
             rows.append(
                 {
