@@ -1758,6 +1758,9 @@ class AutoForecaster(Forecaster):
         self.interval_minutes_ = winner.interval_minutes_
         self.time_zone_ = winner.time_zone_
         self.history_end_ = winner.history_end_
+        self.history_start_ = winner.history_start_
+        self.day_status_ = winner.day_status_
+        self.holiday_factor_ = winner.holiday_factor_
         self.open_ = winner.open_
         self.dispersion_ = winner.dispersion_
         self.aht_ = winner.aht_
