@@ -367,7 +367,13 @@ class Forecaster:
         """Public holidays of ``holidays`` from ``first`` to before ``end``."""
         if self.holidays is None:
             return []
-        return _holidays_between(self.holidays, first, end)
+        return list(_holidays_between(self.holidays, first, end))
+
+    def _holiday_factor(self, day: np.datetime64) -> float:
+        """Share of a usual day's calls forecast for a public holiday (0: closed)."""
+        names = _holidays_between(self.holidays or "", day, day + np.timedelta64(1, "D"))
+        own = [self.holiday_factors_[n] for n in names.values() if n in self.holiday_factors_]
+        return own[0] if own else self.holiday_factor_
 
     def _timeline(
         self, until: np.datetime64, *, known_ahead: bool
@@ -383,7 +389,7 @@ class Forecaster:
         last = (until.astype("datetime64[M]") + 1).astype("datetime64[D]")
         days = np.arange(first, last, dtype="datetime64[D]")
         weekday = ((days.astype(np.int64) + 3) % 7).astype(np.int64)
-        normal = self.open_.any(axis=1)[weekday]
+        normal = np.asarray(self.open_.any(axis=1))[weekday]
         status = np.where(normal, _UNKNOWN, _NOT_OPEN).astype(np.int8)
         lead = int((self.history_start_ - first) // np.timedelta64(1, "D"))
         status[lead : lead + self.day_status_.size] = self.day_status_
@@ -393,9 +399,12 @@ class Forecaster:
             closed = [
                 _as_day(d, "multipliers") for d, f in (self.multipliers or {}).items() if f == 0
             ]
-            if self.holiday_factor_ == 0:
-                given = {_as_day(d, "multipliers") for d in self.multipliers or {}}
-                closed += [d for d in self._holiday_days(self.history_end_, last) if d not in given]
+            given = {_as_day(d, "multipliers") for d in self.multipliers or {}}
+            closed += [
+                d
+                for d in self._holiday_days(self.history_end_, last)
+                if d not in given and self._holiday_factor(d) == 0
+            ]
             for day in closed:
                 index = int((day - first) // np.timedelta64(1, "D"))
                 if 0 <= index < days.size and day >= self.history_end_ and normal[index]:
@@ -410,8 +419,15 @@ class Forecaster:
         self.history_end_ = panel.end_day
         self.history_start_ = panel.first_day
         self.open_ = _learn_open(masked, self.open_weeks)
-        self.day_status_ = _day_status(panel, self.open_.any(axis=1))
-        self.holiday_factor_ = _learn_holiday_factor(panel, masked, holidays, self.day_status_)
+        self.day_status_ = _day_status(panel, np.asarray(self.open_.any(axis=1)))
+        self.holiday_factor_, self.holiday_factors_ = _learn_holiday_factors(
+            panel,
+            masked,
+            _holidays_between(self.holidays, panel.first_day, panel.end_day)
+            if self.holidays is not None
+            else {},
+            self.day_status_,
+        )
         self.dispersion_ = _learn_dispersion(masked, self.aht_weeks)
         self._fit_calls(masked)
         self._fit_aht(masked)
@@ -444,12 +460,13 @@ class Forecaster:
         calls = np.nan_to_num(self._predict_calls(dates), nan=0.0)
         calls = np.clip(calls, 0.0, None)
         given = {_as_day(day, "multipliers") for day in self.multipliers or {}}
-        for day in self._holiday_days(start, start + np.timedelta64(days, "D")):
-            if day in given:  # the user's multiplier of that date wins
+        for holiday in self._holiday_days(start, start + np.timedelta64(days, "D")):
+            if holiday in given:  # the user's multiplier of that date wins
                 continue
-            index = int((day - start) // np.timedelta64(1, "D"))
-            calls[index] *= self.holiday_factor_
-            if self.holiday_factor_ == 0:
+            index = int((holiday - start) // np.timedelta64(1, "D"))
+            share = self._holiday_factor(holiday)
+            calls[index] *= share
+            if share == 0:
                 is_open[index] = False
         if self.multipliers:
             for day, factor in self.multipliers.items():
@@ -647,12 +664,21 @@ def _holiday_calendar(spec: str, years: Sequence[int] = ()) -> Any:
         ) from None
 
 
-def _holidays_between(spec: str, first: np.datetime64, end: np.datetime64) -> list[np.datetime64]:
-    """Holiday dates of ``spec`` from ``first`` to before ``end``."""
+def _holidays_between(
+    spec: str, first: np.datetime64, end: np.datetime64
+) -> dict[np.datetime64, str]:
+    """Holiday dates of ``spec`` from ``first`` to before ``end``, with their names
+    (an observed day carries the holiday's own name)."""
     start = pd.Timestamp(first).date()
     stop = pd.Timestamp(end).date()
+    if not spec or stop <= start:
+        return {}
     calendar = _holiday_calendar(spec, range(start.year, stop.year + 1))
-    return sorted(np.datetime64(d, "D") for d in calendar if start <= d < stop)
+    return {
+        np.datetime64(d, "D"): str(name).replace(" (observed)", "")
+        for d, name in sorted(calendar.items())
+        if start <= d < stop
+    }
 
 
 def _day_status(panel: _Panel, weekday_open: np.ndarray) -> np.ndarray:
@@ -679,22 +705,35 @@ def _neighbour_baseline(totals: np.ndarray, plain: np.ndarray) -> np.ndarray:
         return np.asarray(np.nanmedian(stack, axis=0))
 
 
-def _learn_holiday_factor(
-    panel: _Panel, masked: _Panel, holidays: Sequence[np.datetime64], status: np.ndarray
-) -> float:
-    """Share of a usual day's calls on a public holiday: 0 (closed) unless the history
-    shows the centre open on its holidays (then the median ratio to the weekday's
-    neighbouring weeks)."""
-    ratios: list[float] = []
+def _learn_holiday_factors(
+    panel: _Panel, masked: _Panel, holidays: Mapping[np.datetime64, str], status: np.ndarray
+) -> tuple[float, dict[str, float]]:
+    """Share of a usual day's calls on public holidays, overall and per holiday name.
+
+    A holiday absent from the history (on an opening weekday) counts 0, one
+    present its calls over the median of its weekday one and two weeks
+    either side. Per name: the mean over that holiday's occurrences. Overall
+    (holidays the history has not seen): 0 (closed) when at least half of
+    the history's holidays were closed or the history has none, else the
+    median share of the open ones.
+    """
     totals = np.where(np.isnan(masked.calls).all(axis=1), np.nan, np.nansum(masked.calls, axis=1))
     baseline = _neighbour_baseline(totals, ~np.isnan(totals))
-    for day in holidays:
+    by_name: dict[str, list[float]] = {}
+    for day, name in holidays.items():
         index = int((day - panel.first_day) // np.timedelta64(1, "D"))
         if status[index] == _CLOSED:
-            ratios.append(0.0)
+            by_name.setdefault(name, []).append(0.0)
         elif status[index] == _OPEN and np.isfinite(baseline[index]) and baseline[index] > 0:
-            ratios.append(float(np.nansum(panel.calls[index]) / baseline[index]))
-    return float(np.median(ratios)) if ratios else 0.0
+            by_name.setdefault(name, []).append(
+                float(np.nansum(panel.calls[index]) / baseline[index])
+            )
+    shares = [v for values in by_name.values() for v in values]
+    factors = {name: float(np.mean(values)) for name, values in by_name.items()}
+    opened = [v for v in shares if v > 0]
+    if not shares or len(opened) <= len(shares) / 2:
+        return 0.0, factors
+    return float(np.median(opened)), factors
 
 
 #: Open days after a closure that may carry its after-effect.
@@ -792,7 +831,7 @@ def _learn_day_effects(
     if spread <= 0:
         return {}
     values: dict[str, list[float]] = {}
-    for i in np.flatnonzero(usable & ~plain):
+    for i in np.flatnonzero(usable & ~plain).tolist():
         for key in keys[i]:
             values.setdefault(key, []).append(float(log_ratio[i]))
     effects: dict[str, float] = {}
@@ -1761,6 +1800,7 @@ class AutoForecaster(Forecaster):
         self.history_start_ = winner.history_start_
         self.day_status_ = winner.day_status_
         self.holiday_factor_ = winner.holiday_factor_
+        self.holiday_factors_ = winner.holiday_factors_
         self.open_ = winner.open_
         self.dispersion_ = winner.dispersion_
         self.aht_ = winner.aht_
