@@ -1628,7 +1628,7 @@ def _default_candidates() -> list[Forecaster]:
         SmoothedProfile(),
         SmoothedProfile(weekday_pooling=0.0),
         SmoothedProfile(bandwidth_minutes=15.0),
-        SmoothedProfile(level_days=5),
+        SmoothedProfile(level_days=5, calendar_effects=True),
         SmoothedProfile(calendar_effects=True),
         SmoothedProfile(weekday_pooling=0.0, calendar_effects=True),
     ]
@@ -1665,8 +1665,10 @@ class AutoForecaster(Forecaster):
         Forecasters to choose from (default: seasonal naive, 4-week mean
         profile, 8-week weighted profile, 6-week median profile, smoothing,
         and six :class:`SmoothedProfile` settings: the default, without
-        weekday pooling, a 15-minute bandwidth, a 5-day recent level, and
-        calendar effects with and without weekday pooling).
+        weekday pooling, a 15-minute bandwidth, and with calendar effects:
+        a 5-day recent level, the default, without weekday pooling; where
+        the history shows no calendar effect those reduce to the same
+        settings without).
     folds
         Backtest folds (reduced when the history is short).
     horizon_days
