@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from wfm.errors import ValidationError
+from wfm import load_scenario
+from wfm.errors import ScenarioError, ValidationError
 from wfm.forecast import AutoForecaster, SmoothedProfile
 from wfm.history import History, history_from_contacts, read_interval_counts
 
+ROOT = Path(__file__).resolve().parents[1]
 MONDAY = pd.Timestamp("2026-03-02")
 SLOTS = 48  # 08:00-20:00 in 15-minute intervals
 RATE = 20.0 + 30.0 * np.sin(np.pi * (np.arange(SLOTS) + 0.5) / SLOTS) ** 2  # calls per interval
@@ -195,3 +200,21 @@ def test_history_from_contacts_counts_offered_and_times_answered() -> None:
     answered_only = history_from_contacts(contacts, interval_minutes=30, count_abandoned=False)
     assert answered_only.data["calls"].sum() == 4
     assert answered_only.summary.rows_read == 5
+
+
+def test_scenario_names_the_holiday_country_among_the_forecaster_params(tmp_path: Path) -> None:
+    pytest.importorskip("holidays")
+    source = ROOT / "examples" / "contact_center"
+    shutil.copytree(source, tmp_path / "centre")
+    path = tmp_path / "centre" / "scenario.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "    method: auto\n" in text
+    path.write_text(
+        text.replace("    method: auto\n", "    method: auto\n    params: {holidays: US}\n", 1)
+    )
+    assert load_scenario(path).demand.params == {"holidays": "US"}  # type: ignore[union-attr]
+    path.write_text(
+        text.replace("    method: auto\n", "    method: auto\n    params: {holidays: XX}\n", 1)
+    )
+    with pytest.raises(ScenarioError, match=r"demand\.history\.params\.holidays"):
+        load_scenario(path)

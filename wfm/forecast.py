@@ -40,6 +40,27 @@ in ``special_days``. Closed intervals are forecast with ``is_open`` False and
 ``calls`` 0. ``multipliers`` scale the forecast calls of given future dates;
 a multiplier of 0 closes the whole day.
 
+Calendar effects and public holidays
+------------------------------------
+:class:`SmoothedProfile` with ``calendar_effects`` learns how the day
+totals of the first three open days after a closure (of one opening weekday,
+or of several), the last open day before one, the first and the last open
+day of the month and the first open day from the 15th differ from the same
+weekday one and two weeks either side; an effect is kept (``day_effects_``,
+log ratios) only when it is more than two standard errors from zero, so it
+vanishes where the history shows none. Kept effects are divided out of the
+history's day totals before fitting and applied to the forecast days in the
+same position; closures in the forecast come from multipliers of 0 and
+closed public holidays.
+
+``holidays`` names a country (``"US"``) or a country and region
+(``"DE-BY"``) of the optional ``holidays`` package. Its holidays in the
+history are left out of fitting like special days; in the forecast a
+holiday takes the share of a usual day it took in the history under the same
+name (``holiday_factors_``), else ``holiday_factor_``: 0 (closed) when at
+least half of the history's holidays were closed or it has none, else the
+median share of the open ones. A user's multiplier of the date wins.
+
 AHT
 ---
 Per weekday-interval, the call-weighted mean AHT of the last ``aht_weeks``
@@ -253,6 +274,10 @@ class Forecaster:
     min_aht_calls
         Calls (with known AHT) needed before a weekday-interval AHT is
         trusted; below it the fallback chain is used.
+    holidays
+        Public holidays of a country or a country and region (``"US"``,
+        ``"DE-BY"``) from the optional ``holidays`` package; see the module
+        docstring. ``None``: none.
     interval_coverage
         Central coverage of the ``calls_lower`` / ``calls_upper`` columns
         (0.8: the 10 % and 90 % quantiles); ``None`` leaves them out. The
@@ -801,10 +826,9 @@ def _calendar_keys(first_day: np.datetime64, status: np.ndarray) -> list[tuple[s
         if days[-1] >= month_end and np.all(st[opened[-1] + 1 :] == _CLOSED):
             keys[idx[opened[-1]]].append("month_last")
         mid = np.flatnonzero(dom[idx] >= 15)
-        if mid.size and np.all(st[mid[0] : mid[-1] + 1] != _UNKNOWN):
-            later = [k for k in mid if st[k] == _OPEN]
-            if later and np.all(st[mid[0] : later[0]] == _CLOSED):
-                keys[idx[later[0]]].append("mid_month")
+        later = [k for k in mid if st[k] == _OPEN]
+        if later and np.all(st[mid[0] : later[0]] == _CLOSED):
+            keys[idx[later[0]]].append("mid_month")
     return [tuple(k) for k in keys]
 
 
@@ -1065,6 +1089,8 @@ class SmoothedProfile(Forecaster):
         Recent complete days for the level adjustment (0: none).
     level_weight
         Share of the measured level change applied, in [0, 1].
+    calendar_effects
+        Learn and apply the calendar effects of the module docstring.
     exclude_outliers
         Detect and exclude intraday outliers before fitting.
     outlier_z
