@@ -39,8 +39,9 @@ def register(subparsers: Any) -> None:
         help="forecast calls and AHT per interval from history, with a backtest",
         description=(
             "Forecast calls and AHT per interval from a history CSV (interval counts, or "
-            "call records with --records). Prints a rolling-origin backtest and the method "
-            "chosen, and writes a forecast CSV that 'wfm requirements' reads."
+            "call records with --records) or a call log (--call-log with --mapping). Prints a "
+            "rolling-origin backtest, the method chosen and the intraday outliers left out of "
+            "fitting, and writes a forecast CSV that 'wfm requirements' reads."
         ),
     )
     parser.add_argument(
