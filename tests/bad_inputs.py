@@ -459,9 +459,10 @@ CASES: tuple[Case, ...] = (
         names=("history.csv",),
     ),
     Case(
-        "forecast-calls-only-history",
-        forecast(_history_text().replace(",300", "").replace(",aht_seconds", "")),
-        names=("--default-aht-seconds",),
+        # a calls-only history forecasts volume alone; staffing it asks for the AHT
+        "requirements-volume-only-forecast",
+        requirements(_forecast_text().replace(",300", "").replace(",aht_seconds", "")),
+        names=("aht_seconds",),
     ),
     # ---- wfm requirements: forecast files
     Case(

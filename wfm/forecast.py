@@ -40,6 +40,27 @@ in ``special_days``. Closed intervals are forecast with ``is_open`` False and
 ``calls`` 0. ``multipliers`` scale the forecast calls of given future dates;
 a multiplier of 0 closes the whole day.
 
+Calendar effects and public holidays
+------------------------------------
+:class:`SmoothedProfile` with ``calendar_effects`` learns how the day
+totals of the first three open days after a closure (of one opening weekday,
+or of several), the last open day before one, the first and the last open
+day of the month and the first open day from the 15th differ from the same
+weekday one and two weeks either side; an effect is kept (``day_effects_``,
+log ratios) only when it is more than two standard errors from zero, so it
+vanishes where the history shows none. Kept effects are divided out of the
+history's day totals before fitting and applied to the forecast days in the
+same position; closures in the forecast come from multipliers of 0 and
+closed public holidays.
+
+``holidays`` names a country (``"US"``) or a country and region
+(``"DE-BY"``) of the optional ``holidays`` package. Its holidays in the
+history are left out of fitting like special days; in the forecast a
+holiday takes the share of a usual day it took in the history under the same
+name (``holiday_factors_``), else ``holiday_factor_``: 0 (closed) when at
+least half of the history's holidays were closed or it has none, else the
+median share of the open ones. A user's multiplier of the date wins.
+
 AHT
 ---
 Per weekday-interval, the call-weighted mean AHT of the last ``aht_weeks``
@@ -80,7 +101,9 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import itertools
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -251,6 +274,10 @@ class Forecaster:
     min_aht_calls
         Calls (with known AHT) needed before a weekday-interval AHT is
         trusted; below it the fallback chain is used.
+    holidays
+        Public holidays of a country or a country and region (``"US"``,
+        ``"DE-BY"``) from the optional ``holidays`` package; see the module
+        docstring. ``None``: none.
     interval_coverage
         Central coverage of the ``calls_lower`` / ``calls_upper`` columns
         (0.8: the 10 % and 90 % quantiles); ``None`` leaves them out. The
@@ -273,6 +300,7 @@ class Forecaster:
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         self.special_days = tuple(special_days)
         self.multipliers = dict(multipliers) if multipliers is not None else None
@@ -281,6 +309,7 @@ class Forecaster:
         self.aht_weeks = aht_weeks
         self.min_aht_calls = min_aht_calls
         self.interval_coverage = interval_coverage
+        self.holidays = holidays
         self._validate_base()
 
     # -- parameters ------------------------------------------------------------
@@ -310,6 +339,8 @@ class Forecaster:
             raise ValidationError(
                 "interval_coverage", self.interval_coverage, "a probability in (0, 1) or None"
             )
+        if self.holidays is not None:
+            _holiday_calendar(self.holidays)
 
     def get_params(self) -> dict[str, Any]:
         """Constructor parameters, as given."""
@@ -357,12 +388,71 @@ class Forecaster:
     def _special(self) -> list[np.datetime64]:
         return [_as_day(d, "special_days", normalize=True) for d in self.special_days]
 
+    def _holiday_days(self, first: np.datetime64, end: np.datetime64) -> list[np.datetime64]:
+        """Public holidays of ``holidays`` from ``first`` to before ``end``."""
+        if self.holidays is None:
+            return []
+        return list(_holidays_between(self.holidays, first, end))
+
+    def _holiday_factor(self, day: np.datetime64) -> float:
+        """Share of a usual day's calls forecast for a public holiday (0: closed)."""
+        names = _holidays_between(self.holidays or "", day, day + np.timedelta64(1, "D"))
+        own = [self.holiday_factors_[n] for n in names.values() if n in self.holiday_factors_]
+        return own[0] if own else self.holiday_factor_
+
+    def _timeline(
+        self, until: np.datetime64, *, known_ahead: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Days and statuses from the history's first month to the month of ``until``.
+
+        Days after the history are open on opening weekdays (closed where a
+        multiplier of 0 or a closed public holiday says so) when
+        ``known_ahead``, else unknown; opening weekdays before the history are
+        unknown.
+        """
+        first = self.history_start_.astype("datetime64[M]").astype("datetime64[D]")
+        last = (until.astype("datetime64[M]") + 1).astype("datetime64[D]")
+        days = np.arange(first, last, dtype="datetime64[D]")
+        weekday = ((days.astype(np.int64) + 3) % 7).astype(np.int64)
+        normal = np.asarray(self.open_.any(axis=1))[weekday]
+        status = np.where(normal, _UNKNOWN, _NOT_OPEN).astype(np.int8)
+        lead = int((self.history_start_ - first) // np.timedelta64(1, "D"))
+        status[lead : lead + self.day_status_.size] = self.day_status_
+        if known_ahead:
+            ahead = days >= self.history_end_
+            status[ahead & normal] = _OPEN
+            closed = [
+                _as_day(d, "multipliers") for d, f in (self.multipliers or {}).items() if f == 0
+            ]
+            given = {_as_day(d, "multipliers") for d in self.multipliers or {}}
+            closed += [
+                d
+                for d in self._holiday_days(self.history_end_, last)
+                if d not in given and self._holiday_factor(d) == 0
+            ]
+            for day in closed:
+                index = int((day - first) // np.timedelta64(1, "D"))
+                if 0 <= index < days.size and day >= self.history_end_ and normal[index]:
+                    status[index] = _CLOSED
+        return days, status
+
     def _fit_panel(self, panel: _Panel) -> None:
-        masked = panel.without(self._special())
+        holidays = self._holiday_days(panel.first_day, panel.end_day)
+        masked = panel.without(self._special() + holidays)
         self.interval_minutes_ = panel.interval_minutes
         self.time_zone_ = panel.time_zone
         self.history_end_ = panel.end_day
+        self.history_start_ = panel.first_day
         self.open_ = _learn_open(masked, self.open_weeks)
+        self.day_status_ = _day_status(panel, np.asarray(self.open_.any(axis=1)))
+        self.holiday_factor_, self.holiday_factors_ = _learn_holiday_factors(
+            panel,
+            masked,
+            _holidays_between(self.holidays, panel.first_day, panel.end_day)
+            if self.holidays is not None
+            else {},
+            self.day_status_,
+        )
         self.dispersion_ = _learn_dispersion(masked, self.aht_weeks)
         self._fit_calls(masked)
         self._fit_aht(masked)
@@ -394,6 +484,15 @@ class Forecaster:
         is_open = self.open_[weekday].copy()
         calls = np.nan_to_num(self._predict_calls(dates), nan=0.0)
         calls = np.clip(calls, 0.0, None)
+        given = {_as_day(day, "multipliers") for day in self.multipliers or {}}
+        for holiday in self._holiday_days(start, start + np.timedelta64(days, "D")):
+            if holiday in given:  # the user's multiplier of that date wins
+                continue
+            index = int((holiday - start) // np.timedelta64(1, "D"))
+            share = self._holiday_factor(holiday)
+            calls[index] *= share
+            if share == 0:
+                is_open[index] = False
         if self.multipliers:
             for day, factor in self.multipliers.items():
                 index = int((_as_day(day, "multipliers") - start) // np.timedelta64(1, "D"))
@@ -452,12 +551,14 @@ class Forecaster:
         columns["is_open"] = is_open[day, slot]
         out = pd.DataFrame(columns)
         if self.interval_coverage is not None:
-            band = getattr(self, "band_quantiles_", None)
+            band: _Band | None = getattr(self, "band_", None)
             if band is not None:
-                # calibrated on out-of-sample errors scaled by sqrt(forecast)
-                scale = np.where(flat > 0, np.sqrt(np.maximum(flat, 1.0)), 0.0)
-                lower = flat + band[0] * scale
-                upper = flat + band[1] * scale
+                # calibrated on out-of-sample errors scaled by sqrt(forecast),
+                # by day of the horizon and time of day
+                ahead = ((dates - self.history_end_) // np.timedelta64(1, "D")).astype(np.int64)
+                scale = np.where(flat > 0, band.scale(flat, ahead[day], slot), 0.0)
+                lower = flat + band.quantiles[0] * scale
+                upper = flat + band.quantiles[1] * scale
                 out.attrs["band_source"] = "backtest errors"
             else:
                 z = NormalDist().inv_cdf(0.5 + self.interval_coverage / 2)
@@ -559,6 +660,217 @@ def _learn_aht(
     return out, "history"
 
 
+# ----------------------------------------------------------------------------- calendar
+
+#: Day statuses of the calendar timeline.
+_UNKNOWN, _NOT_OPEN, _CLOSED, _OPEN = -1, 0, 1, 2
+
+
+def _holiday_calendar(spec: str, years: Sequence[int] = ()) -> Any:
+    """The ``holidays`` library calendar of ``"CC"`` or ``"CC-SUBDIVISION"``."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise ValidationError("holidays", spec, "a country code such as 'US' or 'DE-BY'")
+    try:
+        import holidays as holidays_lib
+    except ImportError:
+        raise ValidationError(
+            "holidays",
+            spec,
+            "the optional 'holidays' package installed (pip install 'wfm[holidays]')",
+        ) from None
+    country, _, subdiv = spec.strip().partition("-")
+    try:
+        return holidays_lib.country_holidays(
+            country.upper(), subdiv=subdiv.upper() or None, years=list(years)
+        )
+    except NotImplementedError:
+        raise ValidationError(
+            "holidays", spec, "a country code the holidays library knows, e.g. 'US' or 'DE-BY'"
+        ) from None
+
+
+def _holidays_between(
+    spec: str, first: np.datetime64, end: np.datetime64
+) -> dict[np.datetime64, str]:
+    """Holiday dates of ``spec`` from ``first`` to before ``end``, with their names
+    (an observed day carries the holiday's own name)."""
+    start = pd.Timestamp(first).date()
+    stop = pd.Timestamp(end).date()
+    if not spec or stop <= start:
+        return {}
+    calendar = _holiday_calendar(spec, range(start.year, stop.year + 1))
+    return {
+        np.datetime64(d, "D"): str(name).replace(" (observed)", "")
+        for d, name in sorted(calendar.items())
+        if start <= d < stop
+    }
+
+
+def _day_status(panel: _Panel, weekday_open: np.ndarray) -> np.ndarray:
+    """Per day of ``panel``: not an opening weekday, closed (absent) or open."""
+    present = ~np.all(np.isnan(panel.calls), axis=1)
+    normal = weekday_open[panel.weekday]
+    return np.where(~normal, _NOT_OPEN, np.where(present, _OPEN, _CLOSED)).astype(np.int8)
+
+
+def _neighbour_baseline(totals: np.ndarray, plain: np.ndarray) -> np.ndarray:
+    """Median of the same weekday's totals one and two weeks either side (NaN if none).
+
+    Only days in ``plain`` (complete days without a calendar context) count.
+    """
+    n = totals.size
+    usable = np.where(plain, totals, np.nan)
+    stack = np.full((4, n), np.nan)
+    for row, lag in enumerate((-14, -7, 7, 14)):
+        src = np.arange(n) + lag
+        ok = (src >= 0) & (src < n)
+        stack[row, ok] = usable[src[ok]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN
+        return np.asarray(np.nanmedian(stack, axis=0))
+
+
+def _learn_holiday_factors(
+    panel: _Panel, masked: _Panel, holidays: Mapping[np.datetime64, str], status: np.ndarray
+) -> tuple[float, dict[str, float]]:
+    """Share of a usual day's calls on public holidays, overall and per holiday name.
+
+    A holiday absent from the history (on an opening weekday) counts 0, one
+    present its calls over the median of its weekday one and two weeks
+    either side. Per name: the mean over that holiday's occurrences. Overall
+    (holidays the history has not seen): 0 (closed) when at least half of
+    the history's holidays were closed or the history has none, else the
+    median share of the open ones.
+    """
+    totals = np.where(np.isnan(masked.calls).all(axis=1), np.nan, np.nansum(masked.calls, axis=1))
+    baseline = _neighbour_baseline(totals, ~np.isnan(totals))
+    by_name: dict[str, list[float]] = {}
+    for day, name in holidays.items():
+        index = int((day - panel.first_day) // np.timedelta64(1, "D"))
+        if status[index] == _CLOSED:
+            by_name.setdefault(name, []).append(0.0)
+        elif status[index] == _OPEN and np.isfinite(baseline[index]) and baseline[index] > 0:
+            by_name.setdefault(name, []).append(
+                float(np.nansum(panel.calls[index]) / baseline[index])
+            )
+    shares = [v for values in by_name.values() for v in values]
+    factors = {name: float(np.mean(values)) for name, values in by_name.items()}
+    opened = [v for v in shares if v > 0]
+    if not shares or len(opened) <= len(shares) / 2:
+        return 0.0, factors
+    return float(np.median(opened)), factors
+
+
+#: Open days after a closure that may carry its after-effect.
+_AFTER_DAYS = 3
+
+
+def _calendar_keys(first_day: np.datetime64, status: np.ndarray) -> list[tuple[str, ...]]:
+    """Calendar contexts of every day of a timeline starting at ``first_day``.
+
+    ``status`` holds one of ``_UNKNOWN``, ``_NOT_OPEN`` (a weekday the centre
+    does not open), ``_CLOSED`` (an opening weekday it was closed) and
+    ``_OPEN`` per day. An open day gets ``after<k>_one`` / ``after<k>_multi``
+    when it is the k-th open day (k <= 3) after a closure of one or of several
+    opening weekdays, ``before1_one`` / ``before1_multi`` when the next
+    opening weekday starts such a closure, and ``month_first``,
+    ``month_last`` and ``mid_month`` (the first open day on or after the
+    15th) when every opening weekday that decides it is known.
+    """
+    n = status.size
+    keys: list[list[str]] = [[] for _ in range(n)]
+    ops = np.flatnonzero(status != _NOT_OPEN)
+    # after a closure
+    run = 0
+    since = -1  # open days since the last closure; -1: none known
+    kind = ""
+    for i in ops:
+        st = status[i]
+        if st == _UNKNOWN:
+            run, since = 0, -1
+        elif st == _CLOSED:
+            run += 1
+        else:
+            if run:
+                kind = "one" if run == 1 else "multi"
+                since = 0
+                run = 0
+            if since >= 0:
+                since += 1
+                if since <= _AFTER_DAYS:
+                    keys[i].append(f"after{since}_{kind}")
+    # before a closure
+    for a, b in itertools.pairwise(ops):
+        if status[a] == _OPEN and status[b] == _CLOSED:
+            length = 0
+            j = int(np.searchsorted(ops, b))
+            while j < ops.size and status[ops[j]] == _CLOSED:
+                length += 1
+                j += 1
+            if j < ops.size:  # the closure ends inside the timeline
+                keys[a].append("before1_one" if length == 1 else "before1_multi")
+    # month
+    days = first_day + np.arange(n)
+    month = days.astype("datetime64[M]")
+    dom = (days - month.astype("datetime64[D]")).astype(np.int64) + 1
+    op_month = month[ops]
+    for m in np.unique(op_month):
+        idx = ops[op_month == m]
+        st = status[idx]
+        opened = np.flatnonzero(st == _OPEN)
+        if not opened.size:
+            continue
+        if days[0] <= m.astype("datetime64[D]") and np.all(st[: opened[0]] == _CLOSED):
+            keys[idx[opened[0]]].append("month_first")
+        month_end = (m + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        if days[-1] >= month_end and np.all(st[opened[-1] + 1 :] == _CLOSED):
+            keys[idx[opened[-1]]].append("month_last")
+        mid = np.flatnonzero(dom[idx] >= 15)
+        later = [k for k in mid if st[k] == _OPEN]
+        if later and np.all(st[mid[0] : later[0]] == _CLOSED):
+            keys[idx[later[0]]].append("mid_month")
+    return [tuple(k) for k in keys]
+
+
+def _learn_day_effects(
+    totals: np.ndarray, keys: Sequence[tuple[str, ...]], *, min_z: float
+) -> dict[str, float]:
+    """Log day-total effect of each calendar context that the history shows.
+
+    Each complete day's total is compared with the median of its weekday one
+    and two weeks either side (days without a context only); a context keeps
+    the mean log ratio of its days when that is more than ``min_z`` standard
+    errors from 0 (the spread of the days without a context, robustly
+    estimated); otherwise it has no effect.
+    """
+    plain = ~np.isnan(totals) & np.array([not k for k in keys], dtype=bool)
+    baseline = _neighbour_baseline(totals, plain)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_ratio = np.log(totals / baseline)
+    usable = np.isfinite(log_ratio)
+    noise = log_ratio[usable & plain]
+    if noise.size < 10:
+        return {}
+    spread = 1.4826 * float(np.median(np.abs(noise - np.median(noise))))
+    if spread <= 0:
+        return {}
+    values: dict[str, list[float]] = {}
+    for i in np.flatnonzero(usable & ~plain).tolist():
+        for key in keys[i]:
+            values.setdefault(key, []).append(float(log_ratio[i]))
+    effects: dict[str, float] = {}
+    for key, vals in sorted(values.items()):
+        mean = float(np.mean(vals))
+        if abs(mean) > min_z * spread / math.sqrt(len(vals)):
+            effects[key] = mean
+    return effects
+
+
+def _effect_factor(keys: Sequence[tuple[str, ...]], effects: Mapping[str, float]) -> np.ndarray:
+    """Multiplicative day factor of each day's contexts."""
+    return np.exp(np.array([sum(effects.get(k, 0.0) for k in ks) for ks in keys], dtype=float))
+
+
 # ----------------------------------------------------------------------------- methods
 
 
@@ -595,6 +907,7 @@ class SeasonalNaive(Forecaster):
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         super().__init__(
             special_days=special_days,
@@ -604,6 +917,7 @@ class SeasonalNaive(Forecaster):
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
             interval_coverage=interval_coverage,
+            holidays=holidays,
         )
 
     def _fit_calls(self, panel: _Panel) -> None:
@@ -655,6 +969,7 @@ class WeekdayProfile(Forecaster):
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         self.weeks = weeks
         self.statistic = statistic
@@ -672,6 +987,7 @@ class WeekdayProfile(Forecaster):
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
             interval_coverage=interval_coverage,
+            holidays=holidays,
         )
 
     @property
@@ -773,6 +1089,8 @@ class SmoothedProfile(Forecaster):
         Recent complete days for the level adjustment (0: none).
     level_weight
         Share of the measured level change applied, in [0, 1].
+    calendar_effects
+        Learn and apply the calendar effects of the module docstring.
     exclude_outliers
         Detect and exclude intraday outliers before fitting.
     outlier_z
@@ -798,6 +1116,7 @@ class SmoothedProfile(Forecaster):
         exclude_outliers: bool = True,
         outlier_z: float = 5.0,
         outlier_min_calls: float = 10.0,
+        calendar_effects: bool = False,
         special_days: Iterable[DateLike] = (),
         multipliers: Mapping[DateLike, float] | None = None,
         default_aht_seconds: float | None = None,
@@ -805,6 +1124,7 @@ class SmoothedProfile(Forecaster):
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         self.weeks = weeks
         self.decay = decay
@@ -816,6 +1136,9 @@ class SmoothedProfile(Forecaster):
         self.exclude_outliers = exclude_outliers
         self.outlier_z = outlier_z
         self.outlier_min_calls = outlier_min_calls
+        self.calendar_effects = calendar_effects
+        if not isinstance(calendar_effects, bool):
+            raise ValidationError("calendar_effects", calendar_effects, "True or False")
         _check_positive_int(weeks, "weeks")
         _check_positive_int(shape_weeks, "shape_weeks")
         if not 0 < decay <= 1:
@@ -841,6 +1164,7 @@ class SmoothedProfile(Forecaster):
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
             interval_coverage=interval_coverage,
+            holidays=holidays,
         )
 
     @property
@@ -848,16 +1172,27 @@ class SmoothedProfile(Forecaster):
         """E.g. ``smoothed_8w_bw15_pool0.5`` (``_level5x0.5`` with a level adjustment)."""
         level = f"_level{self.level_days}x{self.level_weight:g}" if self.level_days else ""
         raw = "" if self.exclude_outliers else "_raw"
+        calendar = "_cal" if self.calendar_effects else ""
         return (
             f"smoothed_{self.weeks}w_d{self.decay:g}_s{self.shape_weeks}w_bw{self.bandwidth_minutes:g}"
-            f"_pool{self.weekday_pooling:g}{level}{raw}"
+            f"_pool{self.weekday_pooling:g}{level}{calendar}{raw}"
         )
 
     def _fit_calls(self, panel: _Panel) -> None:
         level, totals, shape = self._fit_once(panel)
+        factor = np.ones(panel.n_days)
+        self.day_effects_: dict[str, float] = {}
+        if self.calendar_effects:
+            days, status = self._timeline(panel.end_day - np.timedelta64(1, "D"), known_ahead=False)
+            lead = int((panel.first_day - days[0]) // np.timedelta64(1, "D"))
+            keys = _calendar_keys(days[0], status)[lead : lead + panel.n_days]
+            self.day_effects_ = _learn_day_effects(totals, keys, min_z=2.0)
+            if self.day_effects_:
+                factor = _effect_factor(keys, self.day_effects_)
+                level, totals, shape = self._fit_once(panel, factor)
         outliers = pd.DataFrame(columns=["interval_start", "calls", "expected_calls"])
         if self.exclude_outliers:
-            expected = level[panel.weekday][:, None] * shape[panel.weekday]
+            expected = factor[:, None] * level[panel.weekday][:, None] * shape[panel.weekday]
             spread = np.sqrt(self.dispersion_ * np.maximum(expected, 1.0))
             deviation = np.abs(panel.calls - expected)
             flagged = (
@@ -880,13 +1215,19 @@ class SmoothedProfile(Forecaster):
                 calls = panel.calls.copy()
                 calls[flagged] = expected[flagged]
                 panel = _Panel(panel.first_day, panel.interval_minutes, calls, panel.aht)
-                level, totals, shape = self._fit_once(panel)
+                level, totals, shape = self._fit_once(panel, factor)
         self.outliers_ = outliers
         self.shape_ = shape
-        self.day_total_ = self._recent_level(panel, level, totals)
+        self.day_total_ = self._recent_level(panel, level, totals, factor)
 
-    def _fit_once(self, panel: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Weekday totals (7,), complete-day totals (n_days, NaN if not) and shape (7, n_slots)."""
+    def _fit_once(
+        self, panel: _Panel, factor: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Weekday totals (7,), complete-day totals (n_days, NaN if not) and shape (7, n_slots).
+
+        ``factor`` (n_days,) divides the day totals behind the weekday totals
+        (calendar effects); the complete-day totals are returned as observed.
+        """
         n_slots = panel.n_slots
         weekday = panel.weekday
         seen = ~np.isnan(panel.calls)
@@ -912,7 +1253,8 @@ class SmoothedProfile(Forecaster):
             raw[w] = np.nansum(block, axis=0) / max(np.nansum(block), 1e-12)
             days_used[w] = min(every.size, self.shape_weeks)
             weight = self.decay ** np.arange(sel.size)[::-1]
-            level[w] = float(np.sum(weight * totals[sel]) / weight.sum())
+            usual = totals[sel] if factor is None else totals[sel] / factor[sel]
+            level[w] = float(np.sum(weight * usual) / weight.sum())
         mask = self.open_ if self.open_.shape[1] == n_slots else raw > 0
         shape = np.zeros((7, n_slots))
         for w in range(7):
@@ -930,15 +1272,18 @@ class SmoothedProfile(Forecaster):
             shape[w] = _smooth_shape(own, mask[w] | (own > 0), kernel)
         return np.nan_to_num(level, nan=0.0), totals, shape
 
-    def _recent_level(self, panel: _Panel, level: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    def _recent_level(
+        self, panel: _Panel, level: np.ndarray, totals: np.ndarray, factor: np.ndarray
+    ) -> np.ndarray:
         """Weekday totals moved toward the level of the last ``level_days`` days."""
         if self.level_days == 0:
             return level
         recent = np.flatnonzero(~np.isnan(totals))[-self.level_days :]
         if recent.size == 0 or recent[0] < 7:
             return level
-        before_level, _, _ = self._fit_once(panel.head(int(recent[0])))
-        before = before_level[panel.weekday[recent]]
+        cut = int(recent[0])
+        before_level, _, _ = self._fit_once(panel.head(cut), factor[:cut])
+        before = before_level[panel.weekday[recent]] * factor[recent]
         if before.sum() <= 0:
             return level
         ratio = float(totals[recent].sum() / before.sum())
@@ -946,7 +1291,13 @@ class SmoothedProfile(Forecaster):
 
     def _predict_calls(self, days: np.ndarray) -> np.ndarray:
         weekday = ((days.astype(np.int64) + 3) % 7).astype(np.int64)
-        return np.asarray(self.day_total_[weekday][:, None] * self.shape_[weekday])
+        totals = self.day_total_[weekday]
+        if self.day_effects_:
+            timeline, status = self._timeline(days.max(), known_ahead=True)
+            keys = _calendar_keys(timeline[0], status)
+            index = ((days - timeline[0]) // np.timedelta64(1, "D")).astype(np.int64)
+            totals = totals * _effect_factor([keys[i] for i in index], self.day_effects_)
+        return np.asarray(totals[:, None] * self.shape_[weekday])
 
 
 _ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
@@ -1005,6 +1356,7 @@ class SmoothedDailyProfile(Forecaster):
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         self.seasonal = seasonal
         self.profile_weeks = profile_weeks
@@ -1030,6 +1382,7 @@ class SmoothedDailyProfile(Forecaster):
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
             interval_coverage=interval_coverage,
+            holidays=holidays,
         )
 
     def _fit_calls(self, panel: _Panel) -> None:
@@ -1196,27 +1549,99 @@ def _holt_winters(
 
 #: Fewest out-of-sample intervals behind a calibrated band.
 _MIN_BAND_INTERVALS = 200
+#: Hours of the day per time-of-day block of the calibrated band's dispersion.
+_BAND_BLOCK_HOURS = 2
+#: Weight (in folds) of the pooled day-level error behind each horizon day's.
+_BAND_HORIZON_PRIOR_FOLDS = 3.0
+
+#: Out-of-sample errors of one backtest fold: forecast, actual, day of the
+#: horizon (0 = first day) and interval of the day, one entry per scored interval.
+_FoldErrors = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Band:
+    """A calibrated band: ``calls + q * sqrt(max(calls, 1) + (day_error * calls) ** 2)``.
+
+    ``quantiles`` are the (lower, upper) quantiles of the standardised errors;
+    ``day_error`` (one per day of the horizon) is the relative day-level error
+    of the forecast, so the band widens with the forecast where day-level
+    error outweighs the counting noise (busy intervals, far horizons).
+    """
+
+    quantiles: tuple[float, float]
+    day_error: np.ndarray  # (horizon_days,)
+    dispersion: np.ndarray  # (n_slots,)
+
+    def scale(self, calls: np.ndarray, horizon_day: np.ndarray, slot: np.ndarray) -> np.ndarray:
+        c = self.day_error[np.clip(horizon_day, 0, self.day_error.size - 1)]
+        phi = self.dispersion[slot]
+        return np.asarray(np.sqrt(phi * np.maximum(calls, 1.0) + (c * calls) ** 2))
+
+
+def _day_errors(errors: Sequence[_FoldErrors], horizon_days: int) -> np.ndarray:
+    """Relative day-level error per day of the horizon, beyond the counting noise.
+
+    For every fold and day, ``r = sum(actual) / sum(forecast) - 1``; the
+    excess of ``r**2`` over its Poisson share ``1 / sum(forecast)`` is
+    averaged per horizon day, each moved toward the mean over all days with
+    the weight of ``_BAND_HORIZON_PRIOR_FOLDS`` folds.
+    """
+    excess: list[list[float]] = [[] for _ in range(horizon_days)]
+    for forecast, actual, day, _ in errors:
+        for h in np.unique(day):
+            sel = day == h
+            f = float(forecast[sel].sum())
+            if f <= 0 or h >= horizon_days:
+                continue
+            r = float(actual[sel].sum()) / f - 1.0
+            excess[int(h)].append(r * r - 1.0 / f)
+    every = [v for values in excess for v in values]
+    if not every:
+        return np.zeros(horizon_days)
+    pooled = max(0.0, float(np.mean(every)))
+    k = _BAND_HORIZON_PRIOR_FOLDS
+    out = np.array(
+        [max(0.0, (float(np.sum(v)) + k * pooled) / (len(v) + k)) for v in excess], dtype=float
+    )
+    return np.sqrt(out)
 
 
 def _calibrated_band(
-    errors: Sequence[tuple[np.ndarray, np.ndarray]], coverage: float | None
-) -> tuple[float, float] | None:
-    """Quantiles of ``(actual - forecast) / sqrt(forecast)`` for a central band.
+    errors: Sequence[_FoldErrors], coverage: float | None, *, horizon_days: int, n_slots: int
+) -> _Band | None:
+    """Band from a backtest's out-of-sample errors (``None`` below ``_MIN_BAND_INTERVALS``).
 
-    ``errors`` holds (forecast, actual) pairs of open, observed intervals of
-    a backtest; ``None`` when there are fewer than ``_MIN_BAND_INTERVALS``.
-    The lower quantile is at most 0 and the upper at least 0, so the band
-    always contains the forecast.
+    The day-level error per day of the horizon (:func:`_day_errors`) sets how
+    the band's width grows with the forecast; the quantiles of the errors
+    standardised by that width, pooled over every open interval of the
+    folds, set its coverage. The lower quantile is at most 0 and the upper at
+    least 0, so the band always contains the forecast.
     """
     if coverage is None or not errors:
         return None
-    forecast = np.concatenate([f for f, _ in errors])
-    actual = np.concatenate([a for _, a in errors])
+    forecast = np.concatenate([e[0] for e in errors])
     if forecast.size < _MIN_BAND_INTERVALS:
         return None
-    scaled = (actual - forecast) / np.sqrt(np.maximum(forecast, 1.0))
+    actual = np.concatenate([e[1] for e in errors])
+    horizon = np.concatenate([e[2] for e in errors])
+    slot = np.concatenate([e[3] for e in errors])
+    day_error = _day_errors(errors, horizon_days)
+    # counting noise beyond Poisson per block of the day, after the day-level part
+    c = day_error[np.clip(horizon, 0, horizon_days - 1)]
+    noise = (actual - forecast) ** 2 - (c * forecast) ** 2
+    dispersion = np.ones(n_slots)
+    slots_per_block = max(1, (_BAND_BLOCK_HOURS * n_slots) // 24)
+    block = slot // slots_per_block
+    for b in np.unique(block):
+        sel = block == b
+        if sel.sum() >= _MIN_BAND_INTERVALS // 4:
+            ratio = float(noise[sel].sum() / np.maximum(forecast[sel], 1.0).sum())
+            dispersion[b * slots_per_block : (b + 1) * slots_per_block] = max(1.0, ratio)
+    band = _Band((0.0, 0.0), day_error, dispersion)
+    scaled = (actual - forecast) / band.scale(forecast, horizon, slot)
     low, high = np.quantile(scaled, [0.5 - coverage / 2, 0.5 + coverage / 2])
-    return min(float(low), 0.0), max(float(high), 0.0)
+    return _Band((min(float(low), 0.0), max(float(high), 0.0)), day_error, dispersion)
 
 
 def _default_candidates() -> list[Forecaster]:
@@ -1229,7 +1654,9 @@ def _default_candidates() -> list[Forecaster]:
         SmoothedProfile(),
         SmoothedProfile(weekday_pooling=0.0),
         SmoothedProfile(bandwidth_minutes=15.0),
-        SmoothedProfile(level_days=5),
+        SmoothedProfile(level_days=5, calendar_effects=True),
+        SmoothedProfile(calendar_effects=True),
+        SmoothedProfile(weekday_pooling=0.0, calendar_effects=True),
     ]
 
 
@@ -1249,8 +1676,11 @@ class AutoForecaster(Forecaster):
     The ``calls_lower`` / ``calls_upper`` band is calibrated on the winner's
     own out-of-sample errors in that backtest: the quantiles of
     ``(actual - forecast) / sqrt(forecast)`` over every open interval of the
-    folds (``band_quantiles_``), so that the band covers ``interval_coverage``
-    of held-out intervals; without a backtest of at least 200 intervals the
+    folds (``band_quantiles_``), shifted by how those of the same day of the
+    horizon and of the same 4-hour block of the day differ from them (where
+    each group holds at least 200 intervals; ``band_``), so that the band
+    covers ``interval_coverage`` of held-out intervals at every horizon and
+    time of day; without a backtest of at least 200 intervals the
     dispersion band of :class:`Forecaster` is used (``attrs["band_source"]``
     says which). ``outliers_`` lists the intervals the winner excluded as
     intraday outliers (empty for methods that detect none).
@@ -1260,12 +1690,22 @@ class AutoForecaster(Forecaster):
     candidates
         Forecasters to choose from (default: seasonal naive, 4-week mean
         profile, 8-week weighted profile, 6-week median profile, smoothing,
-        and four :class:`SmoothedProfile` settings: the default, without
-        weekday pooling, a 15-minute bandwidth, and a 5-day recent level).
+        and six :class:`SmoothedProfile` settings: the default, without
+        weekday pooling, a 15-minute bandwidth, and with calendar effects:
+        a 5-day recent level, the default, without weekday pooling; where
+        the history shows no calendar effect those reduce to the same
+        settings without).
     folds
         Backtest folds (reduced when the history is short).
     horizon_days
         Days per fold.
+    exclude_outliers
+        Switch the intraday outlier exclusion of every candidate that has
+        one (:class:`SmoothedProfile`) on or off; ``None`` keeps each
+        candidate's own setting (on by default).
+    outlier_z
+        Outlier threshold (standard deviations) of those candidates;
+        ``None`` keeps theirs (5 by default).
     **kwargs
         Common parameters of :class:`Forecaster`.
     """
@@ -1278,6 +1718,8 @@ class AutoForecaster(Forecaster):
         candidates: Sequence[Forecaster] | None = None,
         folds: int = 3,
         horizon_days: int = 7,
+        exclude_outliers: bool | None = None,
+        outlier_z: float | None = None,
         special_days: Iterable[DateLike] = (),
         multipliers: Mapping[DateLike, float] | None = None,
         default_aht_seconds: float | None = None,
@@ -1285,10 +1727,18 @@ class AutoForecaster(Forecaster):
         aht_weeks: int = 8,
         min_aht_calls: float = 100.0,
         interval_coverage: float | None = 0.8,
+        holidays: str | None = None,
     ) -> None:
         self.candidates = None if candidates is None else list(candidates)
         self.folds = folds
         self.horizon_days = horizon_days
+        self.exclude_outliers = exclude_outliers
+        self.outlier_z = outlier_z
+        if exclude_outliers is not None and not isinstance(exclude_outliers, bool):
+            raise ValidationError("exclude_outliers", exclude_outliers, "True, False or None")
+        number = isinstance(outlier_z, (int, float)) and not isinstance(outlier_z, bool)
+        if outlier_z is not None and not (number and outlier_z > 0):
+            raise ValidationError("outlier_z", outlier_z, "a number > 0 or None")
         _check_positive_int(folds, "folds")
         _check_positive_int(horizon_days, "horizon_days")
         for i, c in enumerate(self.candidates or []):
@@ -1304,6 +1754,7 @@ class AutoForecaster(Forecaster):
             aht_weeks=aht_weeks,
             min_aht_calls=min_aht_calls,
             interval_coverage=interval_coverage,
+            holidays=holidays,
         )
 
     @property
@@ -1321,14 +1772,24 @@ class AutoForecaster(Forecaster):
             "aht_weeks": self.aht_weeks,
             "min_aht_calls": self.min_aht_calls,
             "interval_coverage": self.interval_coverage,
+            "holidays": self.holidays,
         }
         pool = self.candidates if self.candidates is not None else _default_candidates()
-        return [c.clone(**common) for c in pool]
+        outliers: dict[str, Any] = {}
+        if self.exclude_outliers is not None:
+            outliers["exclude_outliers"] = self.exclude_outliers
+        if self.outlier_z is not None:
+            outliers["outlier_z"] = self.outlier_z
+        prepared = []
+        for c in pool:
+            extra = {k: v for k, v in outliers.items() if k in c.get_params()}
+            prepared.append(c.clone(**common, **extra))
+        return prepared
 
     def _fit_panel(self, panel: _Panel) -> None:
         candidates = self._prepared()
         folds = min(self.folds, (panel.n_days - 7) // self.horizon_days)
-        errors: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        errors: dict[str, list[_FoldErrors]] = {}
         if folds >= 1:
             scores = _backtest_panel(
                 panel, candidates, horizon_days=self.horizon_days, folds=folds, errors=errors
@@ -1346,7 +1807,14 @@ class AutoForecaster(Forecaster):
             profiles = [c for c in candidates if isinstance(c, WeekdayProfile)]
             winner = (smoothed or profiles or candidates)[0]
         winner._fit_panel(panel)
-        self.band_quantiles_ = _calibrated_band(errors.get(winner.name, []), self.interval_coverage)
+        band = _calibrated_band(
+            errors.get(winner.name, []),
+            self.interval_coverage,
+            horizon_days=self.horizon_days,
+            n_slots=panel.n_slots,
+        )
+        self.band_ = band
+        self.band_quantiles_ = None if band is None else band.quantiles
         self.outliers_ = getattr(
             winner,
             "outliers_",
@@ -1357,6 +1825,10 @@ class AutoForecaster(Forecaster):
         self.interval_minutes_ = winner.interval_minutes_
         self.time_zone_ = winner.time_zone_
         self.history_end_ = winner.history_end_
+        self.history_start_ = winner.history_start_
+        self.day_status_ = winner.day_status_
+        self.holiday_factor_ = winner.holiday_factor_
+        self.holiday_factors_ = winner.holiday_factors_
         self.open_ = winner.open_
         self.dispersion_ = winner.dispersion_
         self.aht_ = winner.aht_
@@ -1434,7 +1906,7 @@ def _backtest_panel(
     step_days: int | None = None,
     special: Sequence[np.datetime64] = (),
     end_index: int | None = None,
-    errors: dict[str, list[tuple[np.ndarray, np.ndarray]]] | None = None,
+    errors: dict[str, list[_FoldErrors]] | None = None,
 ) -> pd.DataFrame:
     step = horizon_days if step_days is None else step_days
     n_end = panel.n_days if end_index is None else end_index
@@ -1460,8 +1932,9 @@ def _backtest_panel(
             wape, mape, bias, n, total, predicted = _score(calls[: actual.shape[0]], actual)
             if errors is not None:
                 scored = ~np.isnan(actual) & (calls[: actual.shape[0]] > 0)
+                day, slot = np.nonzero(scored)
                 errors.setdefault(model.name, []).append(
-                    (calls[: actual.shape[0]][scored], actual[scored])
+                    (calls[: actual.shape[0]][scored], actual[scored], day, slot)
                 )
             rows.append(
                 {

@@ -6,7 +6,9 @@ Two entry points, both returning a :class:`History`:
   start timestamp, calls, optional AHT), from a CSV path or a DataFrame,
   optionally aggregated to a coarser interval;
 - :func:`read_call_records` reads call-level records (one row per call:
-  arrival time, handle seconds, optional outcome) and counts them per interval.
+  arrival time, handle seconds, optional outcome) and counts them per interval;
+- :func:`history_from_contacts` counts the contacts layout of :mod:`wfm.kpis`
+  (a call log read by :func:`wfm.actuals.read_call_log`) the same way.
 
 Validation happens on entry, before any other work, and names the row, the
 column and the value: unparsable timestamps, negative or non-numeric counts,
@@ -58,6 +60,7 @@ __all__ = [
     "History",
     "ReadSummary",
     "aggregate",
+    "history_from_contacts",
     "read_call_records",
     "read_interval_counts",
 ]
@@ -873,6 +876,95 @@ def read_call_records(
         interval_minutes=minutes,
         source_interval_minutes=None,
         notes=notes,
+    )
+
+
+def history_from_contacts(
+    contacts: pd.DataFrame,
+    *,
+    interval_minutes: int,
+    count_abandoned: bool = True,
+    zero_fill: Literal["within_day", "none"] = "within_day",
+) -> History:
+    """Count offered contacts per interval, as :func:`read_call_records` does.
+
+    Parameters
+    ----------
+    contacts
+        The contacts layout of :mod:`wfm.kpis` (``arrival``, ``outcome``,
+        ``handle_seconds``, ...), e.g. :attr:`wfm.actuals.CallLog.contacts`.
+    interval_minutes
+        Interval length (minutes dividing 60).
+    count_abandoned
+        Count abandoned contacts in ``calls`` (offered load, the default).
+    zero_fill
+        As for :func:`read_call_records`.
+
+    Returns
+    -------
+    History
+        ``calls`` = contacts arriving in the interval, ``aht_seconds`` = mean
+        handle time of its answered contacts with a known handle time (NaN
+        if none). Answered contacts without a handle time count as calls
+        and are left out of the AHT (said in the summary's notes).
+    """
+    for column in ("arrival", "outcome", "handle_seconds"):
+        if column not in contacts.columns:
+            raise ValidationError(
+                "contacts columns", list(map(str, contacts.columns)), f"a column {column!r}"
+            )
+    handle = pd.to_numeric(contacts["handle_seconds"], errors="coerce").to_numpy(dtype=float)
+    answered = (contacts["outcome"].astype(str) == "answered").to_numpy()
+    timed = answered & np.isfinite(handle)
+    # answered without a handle time: counted, not timed (the reader's
+    # "abandoned" label keeps a row out of the AHT)
+    outcome = np.where(timed, "answered", "untimed")
+    frame = pd.DataFrame(
+        {
+            "arrival_time": contacts["arrival"].to_numpy(),
+            "handle_seconds": np.where(timed, handle, np.nan),
+            "outcome": outcome,
+        }
+    )
+    history = read_call_records(
+        frame,
+        interval_minutes=interval_minutes,
+        outcome_column="outcome",
+        answered=("answered",),
+        abandoned=("untimed",),
+        count_abandoned=True,
+        zero_fill=zero_fill,
+    )
+    untimed = int((answered & ~timed).sum())
+    abandoned = int((~answered).sum())
+    notes = [n for n in history.summary.notes if "abandoned calls counted" not in n]
+    if abandoned:
+        notes.append(f"{abandoned} abandoned contacts counted in calls, not in AHT")
+    if untimed:
+        notes.append(f"{untimed} answered contacts without a handle time counted, not timed")
+    if not count_abandoned and abandoned:
+        drop = ~answered
+        kept = frame.loc[~drop]
+        counted = read_call_records(
+            kept,
+            interval_minutes=interval_minutes,
+            outcome_column="outcome",
+            answered=("answered",),
+            abandoned=("untimed",),
+            zero_fill=zero_fill,
+        )
+        excluded = {"abandoned (count_abandoned=False)": abandoned}
+        return dataclasses.replace(
+            counted,
+            summary=dataclasses.replace(
+                counted.summary,
+                rows_read=len(frame),
+                excluded=excluded,
+                notes=tuple(n for n in notes if not n.startswith(f"{abandoned} abandoned")),
+            ),
+        )
+    return dataclasses.replace(
+        history, summary=dataclasses.replace(history.summary, notes=tuple(notes))
     )
 
 

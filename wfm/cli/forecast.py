@@ -1,8 +1,9 @@
 """``wfm forecast``: history CSV in, interval forecast CSV out.
 
-Reads interval counts (or call records with ``--records``), backtests the
-method(s), prints the backtest table and the chosen method, and writes the
-forecast in the layout ``wfm requirements`` reads.
+Reads interval counts (or call records with ``--records``, or a call log
+with ``--call-log`` and ``--mapping``), backtests the method(s), prints the
+backtest table, the chosen method and the intraday outliers left out of
+fitting, and writes the forecast in the layout ``wfm requirements`` reads.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from wfm.forecast import (
     make_forecaster,
     summarize_backtest,
 )
-from wfm.history import History, read_call_records, read_interval_counts
+from wfm.history import History, history_from_contacts, read_call_records, read_interval_counts
 
 __all__ = ["read_special_days", "register", "run"]
 
@@ -38,11 +39,30 @@ def register(subparsers: Any) -> None:
         help="forecast calls and AHT per interval from history, with a backtest",
         description=(
             "Forecast calls and AHT per interval from a history CSV (interval counts, or "
-            "call records with --records). Prints a rolling-origin backtest and the method "
-            "chosen, and writes a forecast CSV that 'wfm requirements' reads."
+            "call records with --records) or a call log (--call-log with --mapping). Prints a "
+            "rolling-origin backtest, the method chosen and the intraday outliers left out of "
+            "fitting, and writes a forecast CSV that 'wfm requirements' reads."
         ),
     )
-    parser.add_argument("history", type=Path, help="history CSV file")
+    parser.add_argument(
+        "history",
+        type=Path,
+        nargs="?",
+        help="history CSV file (interval counts, call records with --records, or the "
+        "intervals.csv of 'wfm actuals' with --calls-column offered); not with --call-log",
+    )
+    parser.add_argument(
+        "--call-log",
+        type=Path,
+        help="forecast from a call log (one row per contact) read with --mapping, counted "
+        "per --interval minutes (default 30)",
+    )
+    parser.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="MAP.yaml",
+        help="columns and labels of the --call-log (as for 'wfm actuals')",
+    )
     parser.add_argument(
         "-o", "--output", type=Path, required=True, help="forecast CSV file to write"
     )
@@ -80,7 +100,30 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--default-aht-seconds",
         type=float,
-        help="AHT to use when the history has none",
+        help="AHT to use when the history has none (without it, such a history gives a "
+        "volume-only forecast; 'wfm requirements --aht-seconds' then supplies the AHT)",
+    )
+    parser.add_argument(
+        "--holidays-country",
+        metavar="CC[-SUB]",
+        help="public holidays of this country (and region, e.g. US, DE-BY) from the optional "
+        "'holidays' package: left out of fitting, forecast closed unless the history shows "
+        "them open, and their after-effects learned",
+    )
+    parser.add_argument(
+        "--keep-outliers",
+        action="store_true",
+        help="do not exclude intraday outliers (spikes) from fitting",
+    )
+    parser.add_argument(
+        "--outlier-z",
+        type=float,
+        help="outlier threshold in standard deviations from the fitted value (default 5)",
+    )
+    parser.add_argument(
+        "--outliers-output",
+        type=Path,
+        help="CSV file to write the intraday outliers left out of fitting to",
     )
     parser.add_argument(
         "--records",
@@ -167,6 +210,13 @@ def read_special_days(path: Path) -> tuple[list[pd.Timestamp], dict[pd.Timestamp
 
 
 def _read(args: argparse.Namespace) -> History:
+    if args.call_log is not None:
+        from wfm.actuals import CallLogMapping, read_call_log
+
+        log = read_call_log(args.call_log, CallLogMapping.from_yaml(args.mapping))
+        return history_from_contacts(
+            log.contacts, interval_minutes=30 if args.interval is None else args.interval
+        )
     if args.records:
         if args.interval is None:
             raise ValidationError("--interval", None, "interval minutes (needed with --records)")
@@ -208,7 +258,30 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError("--days", args.days, f"an integer from 1 to {MAX_FORECAST_DAYS}")
     if args.folds < 1:
         raise ValidationError("--folds", args.folds, "an integer >= 1")
+    if (args.history is None) == (args.call_log is None):
+        raise ValidationError(
+            "history", args.history, "either a history CSV or --call-log LOG (exactly one)"
+        )
+    if args.call_log is not None and args.mapping is None:
+        raise ValidationError("--mapping", None, "a mapping YAML file (needed with --call-log)")
+    if args.mapping is not None and args.call_log is None:
+        raise ValidationError("--mapping", str(args.mapping), "only with --call-log")
+    if args.call_log is not None and args.records:
+        raise ValidationError("--records", True, "not with --call-log")
+    if args.outlier_z is not None and not (math.isfinite(args.outlier_z) and args.outlier_z > 0):
+        raise ValidationError("--outlier-z", args.outlier_z, "a number > 0")
+    if args.outlier_z is not None and args.keep_outliers:
+        raise ValidationError("--outlier-z", args.outlier_z, "not with --keep-outliers")
+    outlier_methods = ("auto", "smoothed_profile")
+    if (args.keep_outliers or args.outlier_z is not None) and args.method not in outlier_methods:
+        raise ValidationError(
+            "--method",
+            args.method,
+            f"one of {list(outlier_methods)} (the methods that exclude intraday outliers)",
+        )
     check_output_file(args.output, option="--output")
+    if args.outliers_output is not None:
+        check_output_file(args.outliers_output, option="--outliers-output")
     special: list[pd.Timestamp] = []
     multipliers: dict[pd.Timestamp, float] = {}
     if args.special_days is not None:
@@ -216,11 +289,17 @@ def run(args: argparse.Namespace) -> int:
     start: pd.Timestamp | None = None
     if args.start is not None:
         start = pd.Timestamp(iso_date(args.start, option="--start"))
+    if args.holidays_country is not None:
+        try:  # the calendar is checked before any reading or fitting
+            SeasonalNaive(holidays=args.holidays_country)
+        except ValidationError as exc:
+            raise ValidationError("--holidays-country", exc.value, exc.expected) from None
     history = _read(args)
-    print(f"history {args.history}:")
+    source = args.history if args.call_log is None else args.call_log
+    print(f"history {source}:")
     print("  " + str(history.summary).replace("\n", "\n  "))
     if history.data.empty:
-        raise ValidationError("history", str(args.history), "at least one usable interval")
+        raise ValidationError("history", str(source), "at least one usable interval")
     last = history.data["interval_start"].max().normalize()
     if start is None:
         start = last + pd.Timedelta(days=1)
@@ -228,18 +307,20 @@ def run(args: argparse.Namespace) -> int:
         "special_days": special,
         "multipliers": multipliers or None,
         "default_aht_seconds": args.default_aht_seconds,
+        "holidays": args.holidays_country,
     }
-    if not history.has_aht and args.default_aht_seconds is None:
-        raise ValidationError(
-            "--default-aht-seconds", None, "seconds > 0: the history has no AHT column or values"
-        )
+    outliers: dict[str, Any] = {}
+    if args.keep_outliers:
+        outliers["exclude_outliers"] = False
+    if args.outlier_z is not None:
+        outliers["outlier_z"] = args.outlier_z
     model: Forecaster
     if args.method == "auto":
-        model = AutoForecaster(folds=args.folds, horizon_days=args.days, **common)
+        model = AutoForecaster(folds=args.folds, horizon_days=args.days, **common, **outliers)
         model.fit(history)
         scores = model.backtest_
     else:
-        model = make_forecaster(args.method, **common)
+        model = make_forecaster(args.method, **common, **outliers)
         model.fit(history)
         first = history.data["interval_start"].min().normalize()
         n_days = (last - first).days + 1
@@ -262,6 +343,7 @@ def run(args: argparse.Namespace) -> int:
     forecast = model.predict(start, args.days)
     print(f"\nmethod: {forecast.attrs['method']}")
     print(f"AHT: {forecast.attrs['aht_source']}")
+    _print_outliers(model, args)
     out = forecast.copy()
     out["interval_start"] = out["interval_start"].dt.strftime("%Y-%m-%d %H:%M")
     out.to_csv(args.output, index=False, float_format="%.4f")
@@ -271,3 +353,37 @@ def run(args: argparse.Namespace) -> int:
         f"{open_calls:.0f} calls) for {start:%Y-%m-%d} + {args.days} days to {args.output}"
     )
     return 0
+
+
+def _print_outliers(model: Forecaster, args: argparse.Namespace) -> None:
+    """Say which intraday outliers the fitted method left out, and write them if asked."""
+    fitted = model.best_ if isinstance(model, AutoForecaster) else model
+    found: pd.DataFrame | None = getattr(fitted, "outliers_", None)
+    if args.keep_outliers:
+        print("intraday outliers: kept in fitting (--keep-outliers)")
+    elif found is None:
+        print(f"intraday outliers: not detected by {fitted.name}")
+    else:
+        z = 5.0 if args.outlier_z is None else args.outlier_z
+        print(f"intraday outliers left out of fitting (> {z:g} sd from the fit): {len(found)}")
+        shown = found.head(_OUTLIERS_SHOWN).copy()
+        if len(shown):
+            shown["interval_start"] = shown["interval_start"].dt.strftime("%Y-%m-%d %H:%M")
+            shown["expected_calls"] = shown["expected_calls"].round(1)
+            print("  " + shown.to_string(index=False).replace("\n", "\n  "))
+            if len(found) > _OUTLIERS_SHOWN:
+                print(f"  ... and {len(found) - _OUTLIERS_SHOWN} more")
+    if args.outliers_output is not None:
+        table = (
+            found
+            if found is not None
+            else pd.DataFrame(columns=["interval_start", "calls", "expected_calls"])
+        )
+        table.to_csv(
+            args.outliers_output, index=False, date_format="%Y-%m-%d %H:%M", float_format="%.4f"
+        )
+        print(f"wrote {len(table)} outliers to {args.outliers_output}")
+
+
+#: Outliers listed on the screen (all go to --outliers-output).
+_OUTLIERS_SHOWN = 10
