@@ -54,6 +54,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from wfm.cli.checks import check_output_dir
+from wfm.cli.progress import SolveProgress, gap_percent_text
+from wfm.cli.progress import figure as _fmt
 from wfm.scenario import Scenario, ScenarioRun, load_scenario
 from wfm.timegrid import stamp_text
 
@@ -165,7 +167,11 @@ def register(subparsers: Any) -> None:
         help="also write report.html (offline charts) and roster.xlsx into OUTDIR",
     )
     parser.add_argument(
-        "-q", "--quiet", action="store_true", help="do not show solver progress on stderr"
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing on stderr but errors and notes on the input (no progress); the "
+        "summary stays on stdout",
     )
     parser.set_defaults(func=run)
 
@@ -199,20 +205,6 @@ def _check_options(args: argparse.Namespace) -> None:
         )
 
 
-def _progress_printer(stream: Any) -> Any:
-    def show(event: ProgressEvent) -> None:
-        bound = "-" if event.best_bound is None else f"{event.best_bound:,.1f}"
-        gap = "-" if event.relative_gap is None else f"{100 * event.relative_gap:.2f}%"
-        print(
-            f"  {event.elapsed_seconds:7.1f} s   objective {event.objective:,.1f}   "
-            f"bound {bound}   gap {gap}",
-            file=stream,
-            flush=True,
-        )
-
-    return show
-
-
 def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
     written: list[str] = []
     agents = pd.DataFrame(
@@ -244,10 +236,6 @@ def _to_csv(frame: pd.DataFrame, path: Path) -> None:
     stamp_text(frame).to_csv(path, index=False)
 
 
-def _fmt(value: float | None, spec: str = ",.1f", suffix: str = "") -> str:
-    return "-" if value is None else f"{value:{spec}}{suffix}"
-
-
 def _summary_lines(
     scenario: Scenario, result: RosterResult, out: Path, verdict: ServiceVerdict | None = None
 ) -> list[str]:
@@ -274,7 +262,7 @@ def _summary_lines(
         (
             "objective",
             f"{_fmt(s.objective)} (bound {_fmt(s.best_bound)}, gap "
-            f"{_fmt(None if s.relative_gap is None else 100 * s.relative_gap, '.2f', '%')})",
+            f"{gap_percent_text(s.relative_gap)})",
         )
     )
     rows.append(
@@ -381,7 +369,7 @@ def _solve_for_share(
     problem: RosterProblem,
     risk: RiskTarget,
     options: SolverOptions,
-    progress: Any,
+    display: SolveProgress | None,
     out: Path,
 ) -> tuple[RosterResult, list[str]]:
     """Roster with :func:`wfm.risk.roster_for_share`; write ``risk.json``; the summary lines."""
@@ -390,6 +378,8 @@ def _solve_for_share(
     from wfm.risk import RiskRound, roster_for_share
 
     def show(r: RiskRound) -> None:
+        if display is None:
+            return  # --quiet
         print(
             f"round {r.round}: {_share_text(r.share, r.share_interval)} of {risk.period}s meet "
             f"the target, paid {_fmt(r.paid_hours)} h; raising {r.raised_intervals} intervals",
@@ -399,11 +389,9 @@ def _solve_for_share(
 
     def solve_each(problem_: RosterProblem, options_: SolverOptions, **kwargs: Any) -> RosterResult:
         # each round's solve stops on Ctrl-C like a plain one
-        return _solve_until_done(problem_, options_, progress=kwargs.get("progress"))
+        return _solve_shown(problem_, options_, display)
 
-    found = roster_for_share(
-        problem, risk, options=options, solve=solve_each, progress=progress, on_round=show
-    )
+    found = roster_for_share(problem, risk, options=options, solve=solve_each, on_round=show)
     (out / "risk.json").write_text(json.dumps(found.to_dict(), indent=2) + "\n")
     first, last = found.rounds[0], found.rounds[-1]
     asked = f"{100 * risk.share:.10g}%"
@@ -462,31 +450,34 @@ def run(args: argparse.Namespace) -> int:
     )
     out = Path(args.output)
     err = sys.stderr
-    print(
+
+    def say(text: str) -> None:
+        if not args.quiet:
+            print(text, file=err, flush=True)
+
+    say(
         f"scenario {scenario.name}: {scenario.start_date} + {scenario.days} days, "
-        f"{_count(len(scenario.agents), 'agent')}, {_count(len(scenario.templates), 'template')}",
-        file=err,
+        f"{_count(len(scenario.agents), 'agent')}, {_count(len(scenario.templates), 'template')}"
     )
     pipeline = scenario.pipeline()
     problem = pipeline.problem
     for note in pipeline.notes:
+        # shown under --quiet too: a note says what of the input was left out
         print(f"note: {note}", file=err)
     out.mkdir(parents=True, exist_ok=True)
     written = _write_tables(pipeline, out)
-    print(
+    say(
         f"requirements: {problem.required_scheduled.sum() * problem.interval_hours:,.1f} "
         f"agent-hours to schedule; solving (time limit {options.time_limit_seconds:g} s, "
-        f"{options.workers} workers, seed {options.seed})",
-        file=err,
-        flush=True,
+        f"{options.workers} workers, seed {options.seed})"
     )
-    progress = None if args.quiet else _progress_printer(err)
+    display = None if args.quiet else SolveProgress(err)
     risk = _risk_target(scenario, args)
     risk_lines: list[str] = []
     if risk is None:
-        result = _solve_until_done(problem, options, progress=progress)
+        result = _solve_shown(problem, options, display)
     else:
-        result, risk_lines = _solve_for_share(problem, risk, options, progress, out)
+        result, risk_lines = _solve_for_share(problem, risk, options, display, out)
         written.append("risk.json")
     result.write(out)
     verdict = None
@@ -503,8 +494,7 @@ def run(args: argparse.Namespace) -> int:
 
         write_views(out, html=None, xlsx=True, agent_ids=None)
         files += ["report.html", "roster.xlsx"]
-    if args.quiet is False:
-        print(f"wrote {', '.join(files + written)} to {out}", file=err)
+    say(f"wrote {', '.join(files + written)} to {out}")
     if result.interrupted:
         if result.status.has_solution:
             what = f"wrote the best roster found so far ({result.status.value})"
@@ -528,6 +518,18 @@ def run(args: argparse.Namespace) -> int:
             file=err,
         )
     return EXIT_CODES[result.status.value]
+
+
+def _solve_shown(
+    problem: RosterProblem, options: SolverOptions, display: SolveProgress | None
+) -> RosterResult:
+    """Solve, showing the progress on ``display`` (none when ``None``) until the summary."""
+    if display is None:
+        return _solve_until_done(problem, options, progress=None)
+    with display.solve(time_limit_seconds=options.time_limit_seconds) as show:
+        result = _solve_until_done(problem, options, progress=show)
+        display.finish(result.summary)
+    return result
 
 
 def _solve_until_done(

@@ -174,8 +174,8 @@ def solve(
         :class:`~wfm.roster.options.SolverOptions`; default: its defaults,
         60 s on all the machine's cores).
     progress
-        Called with a :class:`~wfm.roster.result.ProgressEvent` on each
-        improving solution.
+        Called with a :class:`~wfm.roster.result.ProgressEvent` at the start
+        of each search phase and on each improving solution.
     compute_bound
         Also compute :func:`wfm.roster.bounds.lp.lower_bound` (its own time
         limit, not counted in ``time_limit_seconds``; skipped after a stop).
@@ -214,12 +214,17 @@ def solve(
         )
     rm = build_model(problem, options=shifts, allowed=allowed)
     tracker = SolutionTracker(started, progress)
+    tracker.understaffing = [
+        (t.amount, t.amount_scale) for t in rm.terms if t.rule == "understaffing"
+    ]
     deadline = started + options.time_limit_seconds
     deterministic = options.max_deterministic_time
+    tracker.phase("greedy start")
     completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
     completed = flow_start(
         rm, options, started=started, tracker=tracker, completed=completed, stop=stop
     )
+    tracker.phase("CP-SAT")
     status, solver = full_search(rm, options, started=started, tracker=tracker, stop=stop)
     reader: cp_model.CpSolver | None = solver
     improve_budget = None if deterministic is None else (1 - SEARCH_SHARE) * deterministic
@@ -230,6 +235,7 @@ def solve(
             status = SolveStatus.FEASIBLE
     if status == SolveStatus.TIME_LIMIT_NO_SOLUTION and not _stopped(stop):
         # no roster yet: the rest of the budget goes to finding one, objective-free
+        tracker.phase("fallback")
         status, reader, spent = feasible_search(
             rm,
             options,
@@ -241,6 +247,7 @@ def solve(
         if improve_budget is not None:
             improve_budget = max(improve_budget - spent, 0.0)
     if status == SolveStatus.FEASIBLE and reader is not None:
+        tracker.phase("LNS")
         reader = improve(
             rm,
             reader,
@@ -284,6 +291,7 @@ def solve(
             else None,
             interrupted=interrupted,
         )
+    tracker.phase("roster tables")
     value = reader.value
     solution = extract_solution(rm, value)
     roster, breaks = roster_tables(problem, rm, solution)
@@ -295,6 +303,8 @@ def solve(
     if reader is not solver:
         bound = min(bound, objective)
     wall = time.perf_counter() - started
+    if compute_bound and not interrupted:
+        tracker.phase("lower bound")
     lower = (
         lower_bound(problem, options=shifts, allowed=allowed)
         if compute_bound and not interrupted
