@@ -11,7 +11,9 @@ against requirement, the roster as a Gantt chart, the service-level heat map
 with the intervals below target or overloaded, the forecast with its band,
 summary, violations by rule, an agent's week and the run's settings);
 ``--xlsx`` also writes ``OUTDIR/roster.xlsx`` (one sheet per table and a week
-grid agent x day); ``--agent ID`` prints that agent's week on standard output.
+grid agent x day); ``--parquet`` writes each table as ``NAME.parquet`` (with
+the week grid and the flagged intervals); ``--agent ID`` prints that agent's
+week on standard output.
 Exit code 0, or 2 on bad input.
 """
 
@@ -22,7 +24,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["register", "run"]
+__all__ = ["ROSTER_TABLES", "register", "run", "write_views"]
+
+#: The CSV tables of a roster output directory that ``--parquet`` converts.
+ROSTER_TABLES = (
+    "roster.csv",
+    "breaks.csv",
+    "coverage.csv",
+    "violations.csv",
+    "conflicts.csv",
+    "requirements.csv",
+    "forecast.csv",
+    "history.csv",
+    "agents.csv",
+)
 
 
 def register(subparsers: Any) -> None:
@@ -41,6 +56,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--xlsx", action="store_true", help="also write OUTDIR/roster.xlsx with the week grid"
+    )
+    parser.add_argument(
+        "--parquet",
+        action="store_true",
+        help="also write each table of OUTDIR as NAME.parquet, with week_grid.parquet and "
+        "flagged_intervals.parquet (needs pyarrow)",
     )
     parser.add_argument(
         "--agent",
@@ -72,7 +93,7 @@ def write_views(
 
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm report``; see the module docstring."""
-    from wfm.views.agent import agent_week
+    from wfm.views.agent import agent_title, agent_week
     from wfm.views.tables import read_roster_output
 
     outdir = Path(args.outdir)
@@ -82,10 +103,15 @@ def run(args: argparse.Namespace) -> int:
         xlsx=args.xlsx,
         agent_ids=args.agent,
     )
+    if args.parquet:
+        from wfm.views.exports import write_parquet_tables, write_view_parquet
+
+        written += write_parquet_tables(outdir, list(ROSTER_TABLES))
+        written += write_view_parquet(read_roster_output(outdir), outdir)
     if args.agent:
         output = read_roster_output(outdir)
         for agent_id in args.agent:
-            print(f"agent {agent_id}")
+            print(f"agent {agent_title(output, agent_id)}")
             print(agent_week(output, agent_id).to_string(index=False))
     print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     return 0

@@ -167,6 +167,11 @@ def register(subparsers: Any) -> None:
         help="also write report.html (offline charts) and roster.xlsx into OUTDIR",
     )
     parser.add_argument(
+        "--parquet",
+        action="store_true",
+        help="also write each table as NAME.parquet beside NAME.csv (needs pyarrow)",
+    )
+    parser.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -182,7 +187,11 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.output == "-":
         # several tables are written: standard output cannot hold them, and a file named "-"
         # would surprise
-        raise ValidationError("-o/--output", args.output, "a directory for the output tables")
+        raise ValidationError(
+            "-o/--output",
+            args.output,
+            "a directory (several tables are written; '-' is for one table)",
+        )
     if args.time_limit is not None and not (math.isfinite(args.time_limit) and args.time_limit > 0):
         raise ValidationError("--time-limit", args.time_limit, "a finite number of seconds > 0")
     if args.workers is not None and args.workers < 1:
@@ -205,14 +214,38 @@ def _check_options(args: argparse.Namespace) -> None:
         )
 
 
-def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
-    written: list[str] = []
+def _agents_table(scenario: Scenario, run_: ScenarioRun) -> pd.DataFrame:
+    """``agent_id, contract`` and the HR columns of the scenario's agents.csv, unchanged."""
     agents = pd.DataFrame(
         {
             "agent_id": [a.agent_id for a in run_.problem.agents],
             "contract": [a.contract for a in run_.problem.agents],
         }
     )
+    details = scenario.agent_details
+    if details is None:
+        return agents
+    hr = details.drop_duplicates("agent_id").set_index("agent_id")
+    for column in hr.columns:
+        agents[column] = agents["agent_id"].map(hr[column]).fillna("")
+    return agents
+
+
+def _add_hr_columns(path: Path, agents: pd.DataFrame) -> None:
+    """Carry the HR columns of ``agents`` into the table at ``path`` (after ``agent_id``)."""
+    hr = [c for c in agents.columns if c not in ("agent_id", "contract")]
+    if not hr or not path.is_file():
+        return
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    by_agent = agents.set_index("agent_id")
+    at = list(table.columns).index("agent_id") + 1
+    for k, column in enumerate(hr):
+        table.insert(at + k, column, table["agent_id"].map(by_agent[column]).fillna(""))
+    table.to_csv(path, index=False)
+
+
+def _write_tables(run_: ScenarioRun, out: Path, agents: pd.DataFrame) -> list[str]:
+    written: list[str] = []
     _to_csv(agents, out / "agents.csv")
     written.append("agents.csv")
     if run_.forecast is not None:
@@ -413,6 +446,19 @@ def _share_text(share: float, interval: tuple[float, float]) -> str:
     return f"{100 * share:.0f}% [{100 * interval[0]:.0f}%, {100 * interval[1]:.0f}%]"
 
 
+#: Tables ``wfm roster`` may write (as CSV, and as Parquet with ``--parquet``).
+_CSV_FILES = (
+    "roster.csv",
+    "breaks.csv",
+    "coverage.csv",
+    "violations.csv",
+    "conflicts.csv",
+    "requirements.csv",
+    "forecast.csv",
+    "history.csv",
+    "agents.csv",
+)
+
 #: Files ``wfm roster`` may write into its output directory.
 _OUTPUT_FILES = (
     "roster.csv",
@@ -428,6 +474,7 @@ _OUTPUT_FILES = (
     "risk.json",
     "report.html",
     "roster.xlsx",
+    *(f"{name[:-4]}.parquet" for name in _CSV_FILES),
 )
 
 
@@ -465,7 +512,8 @@ def run(args: argparse.Namespace) -> int:
         # shown under --quiet too: a note says what of the input was left out
         print(f"note: {note}", file=err)
     out.mkdir(parents=True, exist_ok=True)
-    written = _write_tables(pipeline, out)
+    agents = _agents_table(scenario, pipeline)
+    written = _write_tables(pipeline, out, agents)
     say(
         f"requirements: {problem.required_scheduled.sum() * problem.interval_hours:,.1f} "
         f"agent-hours to schedule; solving (time limit {options.time_limit_seconds:g} s, "
@@ -480,6 +528,7 @@ def run(args: argparse.Namespace) -> int:
         result, risk_lines = _solve_for_share(problem, risk, options, display, out)
         written.append("risk.json")
     result.write(out)
+    _add_hr_columns(out / "roster.csv", agents)
     verdict = None
     if result.summary.shifts:
         from wfm.views.tables import read_roster_output, service_verdict
@@ -494,6 +543,13 @@ def run(args: argparse.Namespace) -> int:
 
         write_views(out, html=None, xlsx=True, agent_ids=None)
         files += ["report.html", "roster.xlsx"]
+    if args.parquet:
+        from wfm.views.exports import write_parquet_tables
+
+        tables = [f for f in files + written if f.endswith(".csv")]
+        if (out / "conflicts.csv").is_file():
+            tables.append("conflicts.csv")
+        files += [p.name for p in write_parquet_tables(out, tables)]
     say(f"wrote {', '.join(files + written)} to {out}")
     if result.interrupted:
         if result.status.has_solution:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from wfm.views.agent import agent_week
+from wfm.views.agent import agent_title, agent_week
 from wfm.views.charts import (
     coverage_figure,
     forecast_figure,
@@ -129,7 +129,8 @@ def _violations_section(output: RosterOutput) -> str:
 def _agents_section(output: RosterOutput, agent_ids: list[str]) -> str:
     parts = []
     for agent_id in agent_ids:
-        parts.append(f"<h3>{html.escape(agent_id)}</h3>{_table(agent_week(output, agent_id))}")
+        title = agent_title(output, agent_id)
+        parts.append(f"<h3>{html.escape(title)}</h3>{_table(agent_week(output, agent_id))}")
     return "".join(parts)
 
 
