@@ -11,7 +11,8 @@ against requirement, the roster as a Gantt chart, the service-level heat map
 with the intervals below target or overloaded, the forecast with its band,
 summary, violations by rule, an agent's week and the run's settings);
 ``--xlsx`` also writes ``OUTDIR/roster.xlsx`` (one sheet per table and a week
-grid agent x day); ``--parquet`` writes each table as ``NAME.parquet`` (with
+grid agent x day); ``--images DIR`` writes each chart as PNG and SVG (headless Chromium, see
+:mod:`wfm.views.images`); ``--parquet`` writes each table as ``NAME.parquet`` (with
 the week grid and the flagged intervals); ``--agent ID`` prints that agent's
 week on standard output.
 Exit code 0, or 2 on bad input.
@@ -64,6 +65,18 @@ def register(subparsers: Any) -> None:
         "flagged_intervals.parquet (needs pyarrow)",
     )
     parser.add_argument(
+        "--images",
+        metavar="DIR",
+        default=None,
+        help="also write each chart as PNG and SVG into DIR, drawn by a headless Chromium",
+    )
+    parser.add_argument(
+        "--image-format",
+        choices=("png", "svg", "both"),
+        default="both",
+        help="formats of --images (default both)",
+    )
+    parser.add_argument(
         "--agent",
         action="append",
         default=None,
@@ -97,12 +110,31 @@ def run(args: argparse.Namespace) -> int:
     from wfm.views.tables import read_roster_output
 
     outdir = Path(args.outdir)
+    if args.images is not None:
+        from wfm.cli.checks import check_output_dir
+        from wfm.errors import ValidationError
+        from wfm.views.images import find_browser
+
+        check_output_dir(Path(args.images), option="--images")
+        if find_browser() is None:
+            raise ValidationError(
+                "--images",
+                args.images,
+                "a headless Chromium to draw with (apt-get install chromium, or WFM_BROWSER)",
+            )
     written = write_views(
         outdir,
         html=None if args.html is None else Path(args.html),
         xlsx=args.xlsx,
         agent_ids=args.agent,
     )
+    if args.images is not None:
+        from wfm.views.images import write_chart_images
+
+        formats = ("png", "svg") if args.image_format == "both" else (args.image_format,)
+        written += write_chart_images(
+            read_roster_output(outdir), Path(args.images), formats=formats
+        )
     if args.parquet:
         from wfm.views.exports import write_parquet_tables, write_view_parquet
 

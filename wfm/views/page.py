@@ -27,7 +27,7 @@ from wfm.views.tables import flagged_intervals, service_verdict
 if TYPE_CHECKING:
     from wfm.views.tables import RosterOutput
 
-__all__ = ["render_report", "write_report"]
+__all__ = ["render_report", "report_figures", "write_report"]
 
 _STYLE = """
 body { font-family: sans-serif; margin: 1.5em; color: #222; }
@@ -134,6 +134,18 @@ def _agents_section(output: RosterOutput, agent_ids: list[str]) -> str:
     return "".join(parts)
 
 
+def report_figures(output: RosterOutput) -> list[tuple[str, Any]]:
+    """The report's charts as ``(title, plotly figure)``, in page order; a chart the
+    output has no data for (the forecast of a run without one) is left out."""
+    figures = [
+        ("coverage", coverage_figure(output)),
+        ("roster", gantt_figure(output)),
+        ("service level", service_heatmap_figure(output)),
+        ("forecast", forecast_figure(output)),
+    ]
+    return [(title, fig) for title, fig in figures if fig is not None]
+
+
 def render_report(output: RosterOutput, *, agent_ids: list[str] | None = None) -> str:
     """The report as one HTML document with plotly.js inlined once.
 
@@ -148,17 +160,10 @@ def render_report(output: RosterOutput, *, agent_ids: list[str] | None = None) -
     import_plotly()
     import plotly.io as pio
 
-    figures = [
-        ("coverage", coverage_figure(output)),
-        ("roster", gantt_figure(output)),
-        ("service level", service_heatmap_figure(output)),
-        ("forecast", forecast_figure(output)),
-    ]
+    figures = report_figures(output)
     charts = []
     first = True
     for title, fig in figures:
-        if fig is None:
-            continue
         div = pio.to_html(
             fig,
             full_html=False,
