@@ -194,7 +194,7 @@ def test_docstring_examples(module: object) -> None:
 
 
 def test_bench_prints_the_gap_as_a_percentage(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["bench", "--family", "tiny", "--time-limit", "5", "--workers", "1", "--seeds", "0"]
+    argv = ["bench", "--family", "tiny", "--time-limit", "2", "--workers", "1", "--seeds", "0"]
     assert main(argv) == 0
     captured = capsys.readouterr()
     header = captured.out.splitlines()[0].split()

@@ -11,7 +11,9 @@ against requirement, the roster as a Gantt chart, the service-level heat map
 with the intervals below target or overloaded, the forecast with its band,
 summary, violations by rule, an agent's week and the run's settings);
 ``--xlsx`` also writes ``OUTDIR/roster.xlsx`` (one sheet per table and a week
-grid agent x day); ``--images DIR`` writes each chart as PNG and SVG (headless Chromium, see
+grid agent x day); ``--simulation SIMDIR`` and ``--actuals ACTDIR`` (output directories of
+``wfm simulate`` and ``wfm actuals``) add the plan beside the simulated 95 %
+bands and what happened; ``--images DIR`` writes each chart as PNG and SVG (headless Chromium, see
 :mod:`wfm.views.images`); ``--parquet`` writes each table as ``NAME.parquet`` (with
 the week grid and the flagged intervals); ``--agent ID`` prints that agent's
 week on standard output.
@@ -77,6 +79,18 @@ def register(subparsers: Any) -> None:
         help="formats of --images (default both)",
     )
     parser.add_argument(
+        "--simulation",
+        metavar="SIMDIR",
+        default=None,
+        help="output directory of `wfm simulate`: its 95%% bands beside the plan",
+    )
+    parser.add_argument(
+        "--actuals",
+        metavar="ACTDIR",
+        default=None,
+        help="output directory of `wfm actuals`: what happened beside the plan",
+    )
+    parser.add_argument(
         "--agent",
         action="append",
         default=None,
@@ -87,18 +101,40 @@ def register(subparsers: Any) -> None:
 
 
 def write_views(
-    outdir: Path, *, html: Path | None, xlsx: bool, agent_ids: list[str] | None
+    outdir: Path,
+    *,
+    html: Path | None,
+    xlsx: bool,
+    agent_ids: list[str] | None,
+    simulation: Path | None = None,
+    actuals: Path | None = None,
+    images: Path | None = None,
+    image_formats: tuple[str, ...] = ("png", "svg"),
 ) -> list[Path]:
-    """Write the report (and the workbook) of ``outdir``; return the files written."""
+    """Write the report of ``outdir`` (with a simulation's and the actuals' figures when
+    given), the workbook, the chart images; return the files written.
+
+    Every input is read before the first file is written.
+    """
     from wfm.views.agent import agent_week
     from wfm.views.exports import write_workbook
+    from wfm.views.outcomes import read_outcomes
     from wfm.views.page import write_report
     from wfm.views.tables import read_roster_output
 
     output = read_roster_output(outdir)
     for agent_id in agent_ids or []:
         agent_week(output, agent_id)  # bad ids are reported before any file is written
-    written = [write_report(output, html or outdir / "report.html", agent_ids=agent_ids)]
+    outcomes = None
+    if simulation is not None or actuals is not None:
+        outcomes = read_outcomes(simulation=simulation, actuals=actuals)
+    written = [
+        write_report(output, html or outdir / "report.html", agent_ids=agent_ids, outcomes=outcomes)
+    ]
+    if images is not None:
+        from wfm.views.images import write_chart_images
+
+        written += write_chart_images(output, images, formats=image_formats, outcomes=outcomes)
     if xlsx:
         written.append(write_workbook(output, outdir / "roster.xlsx"))
     return written
@@ -127,14 +163,11 @@ def run(args: argparse.Namespace) -> int:
         html=None if args.html is None else Path(args.html),
         xlsx=args.xlsx,
         agent_ids=args.agent,
+        simulation=None if args.simulation is None else Path(args.simulation),
+        actuals=None if args.actuals is None else Path(args.actuals),
+        images=None if args.images is None else Path(args.images),
+        image_formats=("png", "svg") if args.image_format == "both" else (args.image_format,),
     )
-    if args.images is not None:
-        from wfm.views.images import write_chart_images
-
-        formats = ("png", "svg") if args.image_format == "both" else (args.image_format,)
-        written += write_chart_images(
-            read_roster_output(outdir), Path(args.images), formats=formats
-        )
     if args.parquet:
         from wfm.views.exports import write_parquet_tables, write_view_parquet
 

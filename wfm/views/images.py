@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from wfm.errors import WFMError
 
 if TYPE_CHECKING:
+    from wfm.views.outcomes import Outcomes
     from wfm.views.tables import RosterOutput
 
 __all__ = ["BROWSER_NAMES", "IMAGE_WIDTH_PIXELS", "find_browser", "write_chart_images"]
@@ -93,6 +94,7 @@ def write_chart_images(
     *,
     formats: tuple[str, ...] = ("png", "svg"),
     browser: str | None = None,
+    outcomes: Outcomes | None = None,
 ) -> list[Path]:
     """Write ``TITLE.png`` and ``TITLE.svg`` of each chart of the report into ``directory``.
 
@@ -107,6 +109,8 @@ def write_chart_images(
         ``"png"``, ``"svg"`` or both.
     browser
         The browser executable (default: :func:`find_browser`).
+    outcomes
+        A simulation and/or actuals: adds ``plan_vs_actual``.
 
     Returns
     -------
@@ -131,7 +135,7 @@ def write_chart_images(
             "chart images need a headless Chromium: apt-get install chromium "
             "(or set WFM_BROWSER to a Chrome/Chromium executable)"
         )
-    figures = report_figures(output)
+    figures = report_figures(output, outcomes)
     specs = [_static_spec(fig) for _, fig in figures]
     page = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><script>"
