@@ -356,7 +356,7 @@ def _child(request: dict[str, Any]) -> int:
         }
         print(_PROGRESS + json.dumps(payload), flush=True)
 
-    result = solve(problem, SolverOptions(**request["options"]), progress=report)
+    result = solve(problem, SolverOptions(**request["options"]), progress=report, on_phase=report)
     violations: int | None = None
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(request["output_directory"] or scratch)

@@ -132,6 +132,8 @@ class _State:
     def line(self, now: float) -> str:
         elapsed = now - self.started
         left = max(self.time_limit_seconds - elapsed, 0.0)
+        if self.objective is None:
+            return f"{self.phase}  {elapsed:.1f} s, {left:.1f} s left  no roster yet"
         return (
             f"{self.phase}  {elapsed:.1f} s, {left:.1f} s left  "
             f"objective {figure(self.objective)}  bound {figure(self.best_bound)}  "

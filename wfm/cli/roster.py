@@ -14,7 +14,12 @@ into the output directory, and prints a short summary: the week's service
 level says "meets target" only when no interval is overloaded, and is
 followed by the intervals below target or overloaded and the weakest day.
 ``--report`` also writes ``report.html`` and ``roster.xlsx`` (see
-``wfm report``). With
+``wfm report``); ``--parquet`` a ``NAME.parquet`` beside each ``NAME.csv``.
+HR columns of the scenario's agents.csv (``name``, ``team``, those of
+``agents.hr_columns``) are carried, as written, into ``agents.csv`` and
+``roster.csv``. Progress is one line redrawn in place on a terminal, plain
+lines otherwise (:mod:`wfm.cli.progress`); ``-q`` leaves nothing on standard
+error but errors and the notes on the input. With
 ``--share-of-weeks P`` (or ``--share-of-days P``, or the scenario's ``risk``
 section) the roster must meet the service target in that share of simulated
 weeks (:func:`wfm.risk.roster_for_share`); ``risk.json`` then holds the
@@ -600,12 +605,14 @@ def _solve_until_done(
     stop = StopRequest()
     if threading.current_thread() is not threading.main_thread():
         # signal handlers can only be set from the main thread: solve right here
-        return solve(problem, options, progress=progress)
+        return solve(problem, options, progress=progress, on_phase=progress)
     outcome: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            outcome["result"] = solve(problem, options, progress=progress, stop=stop)
+            outcome["result"] = solve(
+                problem, options, progress=progress, stop=stop, on_phase=progress
+            )
         except BaseException as exc:  # re-raised in the main thread
             outcome["error"] = exc
 

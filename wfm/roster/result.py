@@ -46,9 +46,11 @@ search, then (after the search) the roster's tables and the LP lower bound of th
 class ProgressEvent:
     """What the search reports while it runs (cost units, seconds from the call).
 
-    ``kind`` is ``"solution"`` for an improving roster and ``"phase"`` when a
-    search phase starts (``phase`` is one of :data:`PHASES`); a phase event
-    carries the best figures known so far, ``None`` before the first roster.
+    ``kind`` is ``"solution"`` for an improving roster (the ``progress``
+    callback of :func:`wfm.roster.solve.solve`) and ``"phase"`` when a
+    search phase starts (its ``on_phase`` callback; ``phase`` is one of
+    :data:`PHASES`); a phase event carries the best figures known so far,
+    ``None`` before the first roster.
     ``best_bound`` and ``relative_gap`` are ``None`` while no bound is known
     (before CP-SAT reports one); ``understaffing_agent_hours`` is that of the
     roster, ``None`` where the phase does not measure it.

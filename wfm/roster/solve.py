@@ -162,6 +162,7 @@ def solve(
     progress: Callable[[ProgressEvent], None] | None = None,
     compute_bound: bool = True,
     stop: StopRequest | None = None,
+    on_phase: Callable[[ProgressEvent], None] | None = None,
 ) -> RosterResult:
     """Build and solve the roster of ``problem`` with CP-SAT.
 
@@ -174,8 +175,8 @@ def solve(
         :class:`~wfm.roster.options.SolverOptions`; default: its defaults,
         60 s on all the machine's cores).
     progress
-        Called with a :class:`~wfm.roster.result.ProgressEvent` at the start
-        of each search phase and on each improving solution.
+        Called with a :class:`~wfm.roster.result.ProgressEvent` on each
+        improving solution.
     compute_bound
         Also compute :func:`wfm.roster.bounds.lp.lower_bound` (its own time
         limit, not counted in ``time_limit_seconds``; skipped after a stop).
@@ -184,6 +185,10 @@ def solve(
         a SIGINT handler): when requested, the phase under way ends, no
         later phase starts, and the best roster so far comes back with
         ``interrupted`` set (see "Stopping" above).
+    on_phase
+        Called with a ``kind="phase"``
+        :class:`~wfm.roster.result.ProgressEvent` at the start of each phase
+        (:data:`~wfm.roster.result.PHASES`), for a display of the search.
 
     Returns
     -------
@@ -213,7 +218,7 @@ def solve(
             time_limit_seconds=options.time_limit_seconds,
         )
     rm = build_model(problem, options=shifts, allowed=allowed)
-    tracker = SolutionTracker(started, progress)
+    tracker = SolutionTracker(started, progress, on_phase)
     tracker.understaffing = [
         (t.amount, t.amount_scale) for t in rm.terms if t.rule == "understaffing"
     ]

@@ -117,6 +117,9 @@ class SolutionTracker(cp_model.CpSolverSolutionCallback):
     progress
         Called with a :class:`~wfm.roster.result.ProgressEvent` on each
         improving roster.
+    on_phase
+        Called with a ``kind="phase"`` event at the start of each phase
+        (:meth:`phase`).
 
     Attributes
     ----------
@@ -130,10 +133,16 @@ class SolutionTracker(cp_model.CpSolverSolutionCallback):
         understaffing.
     """
 
-    def __init__(self, started: float, progress: Callable[[ProgressEvent], None] | None) -> None:
+    def __init__(
+        self,
+        started: float,
+        progress: Callable[[ProgressEvent], None] | None,
+        on_phase: Callable[[ProgressEvent], None] | None = None,
+    ) -> None:
         super().__init__()
         self.started = started
         self.progress = progress
+        self.on_phase = on_phase
         self.trace: list[tuple[float, float]] = []
         self.first: float | None = None
         self.understaffing: list[tuple[Any, float]] = []
@@ -152,9 +161,9 @@ class SolutionTracker(cp_model.CpSolverSolutionCallback):
     def phase(self, name: str) -> None:
         """Report the start of the phase ``name`` (one of :data:`wfm.roster.result.PHASES`)."""
         self._phase = name
-        if self.progress is not None:
+        if self.on_phase is not None:
             best = self.trace[-1][1] if self.trace else None
-            self.progress(
+            self.on_phase(
                 ProgressEvent(
                     elapsed_seconds=time.perf_counter() - self.started,
                     objective=best,
