@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import subprocess
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -261,3 +262,89 @@ def test_unknown_agent_is_refused_before_any_file_is_written(
     assert main(["report", str(example_out), "--html", str(html), "--agent", "nobody"]) == 2
     assert "agent: got 'nobody'" in capsys.readouterr().err
     assert not html.exists()
+
+
+_PNG_ROWS = 400
+
+
+def _png_pixels(data: bytes) -> tuple[int, int, set[bytes]]:
+    """Width, height and the distinct pixels of the first rows of an 8-bit RGB(A) PNG
+    (filters undone; :data:`_PNG_ROWS` rows tell a drawing from a blank)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    idat = b""
+    while pos < len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IDAT":
+            idat += body
+        else:
+            chunks.setdefault(kind, body)
+        pos += 12 + length
+    header = chunks[b"IHDR"]
+    width, height = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:8], "big")
+    depth, colour = header[8], header[9]
+    assert depth == 8 and colour in (2, 6), (depth, colour)
+    step = 3 if colour == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * step
+    previous = bytearray(stride)
+    pixels: set[bytes] = set()
+    for row in range(min(height, _PNG_ROWS)):
+        start = row * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            left = line[i - step] if i >= step else 0
+            up = previous[i]
+            corner = previous[i - step] if i >= step else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                guess = left if pa <= pb and pa <= pc else (up if pb <= pc else corner)
+                line[i] = (line[i] + guess) & 0xFF
+        if row % 7 == 0:  # a sample of the rows is plenty to tell a drawing from a blank
+            pixels |= {bytes(line[i : i + 3]) for i in range(0, stride, step)}
+        previous = line
+    return width, height, pixels
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium browser installed (apt-get install chromium)"
+)
+def test_simulated_report_and_chart_images(example_out: Path, tmp_path: Path) -> None:
+    """The example with a simulation: the plan vs actual chart draws in the page and every
+    chart becomes a PNG and an SVG that are not blank."""
+    sim = tmp_path / "sim"
+    argv = ["simulate", str(example_out), "-o", str(sim), "--replications", "3"]
+    assert main([*argv, "--scenario", str(EXAMPLE), "--report"]) == 0
+    report = sim / "report.html"
+    assert report.stat().st_size < 5_000_000
+    done = _chromium(report.as_uri(), "--dump-dom", "--virtual-time-budget=5000")
+    assert done.returncode == 0 and _console(done.stderr) == []
+    dom = done.stdout
+    body = dom[dom.index('id="chart-plan-vs-actual"') :]
+    assert 'class="main-svg"' in body and 'class="trace' in body
+
+    images = tmp_path / "images"
+    code = main(["report", str(example_out), "--simulation", str(sim), "--images", str(images)])
+    assert code == 0
+    names = ("coverage", "roster", "service_level", "forecast", "plan_vs_actual")
+    assert sorted(p.name for p in images.iterdir()) == sorted(
+        f"{n}.{kind}" for n in names for kind in ("png", "svg")
+    )
+    for name in names:
+        width, height, pixels = _png_pixels((images / f"{name}.png").read_bytes())
+        assert width == 1400 and height >= 300, name
+        assert len(pixels) > 20, name  # lines, fills and text, not one background colour
+        svg = (images / f"{name}.svg").read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and ('class="trace' in svg or "<image" in svg), name
+    # the Gantt grows with the agents
+    assert _png_pixels((images / "roster.png").read_bytes())[1] > 900

@@ -200,7 +200,9 @@ def run_instance(
         Keep the roster files here (default: a scratch directory, removed).
     progress
         Called with ``{"elapsed_seconds", "objective", "best_bound",
-        "relative_gap"}`` on each improving solution.
+        "relative_gap", "phase", "kind"}`` (see
+        :class:`~wfm.roster.result.ProgressEvent`) at each phase start and on
+        each improving solution.
     timeout_seconds
         Kill the child after this long (default: 3 x the time limit + 300 s).
 
@@ -346,13 +348,15 @@ def _child(request: dict[str, Any]) -> int:
     def report(event: Any) -> None:
         payload = {
             "elapsed_seconds": float(event.elapsed_seconds),
-            "objective": float(event.objective),
+            "objective": _none_if_nan(event.objective),
+            "phase": event.phase,
+            "kind": event.kind,
             "best_bound": _none_if_nan(event.best_bound),
             "relative_gap": _none_if_nan(event.relative_gap),
         }
         print(_PROGRESS + json.dumps(payload), flush=True)
 
-    result = solve(problem, SolverOptions(**request["options"]), progress=report)
+    result = solve(problem, SolverOptions(**request["options"]), progress=report, on_phase=report)
     violations: int | None = None
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(request["output_directory"] or scratch)

@@ -12,7 +12,9 @@ the log has a queue, ``rejected.csv`` (every rejected row with its line and
 reason), ``patience_by_day.csv`` (the estimate per day with its counts),
 ``summary.json`` (settings, row accounting, totals, the patience and
 handle-time estimates); with ``--plan FILE`` also ``plan_vs_actual.csv`` and
-``plan_vs_actual_days.csv``. Exit code 0, or 2 on bad input.
+``plan_vs_actual_days.csv``; with ``--report`` (and ``--plan
+ROSTERDIR/coverage.csv``) also ``report.html``: the roster's report with
+what happened beside the plan. Exit code 0, or 2 on bad input.
 """
 
 from __future__ import annotations
@@ -83,6 +85,12 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="forecast, requirements or roster coverage CSV with interval_start",
     )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="also write OUTDIR/report.html: the roster's report with what happened beside the "
+        "plan (needs --plan ROSTERDIR/coverage.csv of 'wfm roster')",
+    )
     parser.set_defaults(func=run)
 
 
@@ -108,7 +116,21 @@ _FILES = (
     "plan_vs_actual.csv",
     "plan_vs_actual_days.csv",
     "summary.json",
+    "report.html",
 )
+
+
+def _report_roster_dir(args: argparse.Namespace) -> Path:
+    """The roster output directory of ``--plan`` for ``--report``, checked before any work."""
+    from wfm.views.tables import read_roster_output
+
+    plan = None if args.plan is None else Path(args.plan)
+    if plan is None or plan.name != "coverage.csv" or not (plan.parent / "summary.json").is_file():
+        raise ValidationError(
+            "--report", "without a roster's plan", "--plan ROSTERDIR/coverage.csv of 'wfm roster'"
+        )
+    read_roster_output(plan.parent)  # every table the report needs
+    return plan.parent
 
 
 def run(args: argparse.Namespace) -> int:
@@ -123,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise _flag_error(exc) from None
     check_output_dir(Path(args.output), option="--output", files=_FILES)
+    roster_dir = _report_roster_dir(args) if args.report else None
     mapping = CallLogMapping.from_yaml(args.mapping)
     plan = None
     if args.plan is not None:
@@ -177,6 +200,11 @@ def run(args: argparse.Namespace) -> int:
         json.dump(summary, handle, indent=2)
         handle.write("\n")
     written.append("summary.json")
+    if roster_dir is not None:
+        from wfm.cli.report import write_views
+
+        write_views(roster_dir, html=out / "report.html", xlsx=False, agent_ids=None, actuals=out)
+        written.append("report.html")
     rows = log.summary
     totals = summary["totals"]
     sl = totals["service_level"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ from wfm.datasets.instances import FAMILIES, family
 from wfm.errors import ValidationError
 from wfm.roster.options import SolverOptions
 
-__all__ = ["TABLE_COLUMNS", "register", "run"]
+__all__ = ["TABLE_COLUMNS", "progress_line", "register", "run"]
 
-#: Columns of the printed table and their headers.
+#: Columns of the printed table and their headers (the gap as a percentage, as everywhere
+#: on screen; the CSV and JSON keep ``relative_gap``, a fraction).
 TABLE_COLUMNS: dict[str, str] = {
     "instance": "instance",
     "seed": "seed",
@@ -29,7 +31,7 @@ TABLE_COLUMNS: dict[str, str] = {
     "first_solution_seconds": "first_s",
     "within_1pct_seconds": "1%_s",
     "wall_time_seconds": "solve_s",
-    "relative_gap": "gap",
+    "gap_percent": "gap_%",
     "understaffing_agent_hours": "under_h",
     "lb_understaffing_agent_hours": "lb_under_h",
     "overstaffing_agent_hours": "over_h",
@@ -94,17 +96,53 @@ def register(subparsers: Any) -> None:
 
 
 def _progress_printer(prefix: str) -> Any:
-    def show(event: dict[str, float]) -> None:
-        gap = event.get("relative_gap")
-        gap_text = "-" if gap is None else f"{gap:.3f}"
-        print(
-            f"{prefix} {event['elapsed_seconds']:7.1f} s  objective {event['objective']:.1f}"
-            f"  gap {gap_text}",
-            file=sys.stderr,
-            flush=True,
-        )
+    """Print each progress event as a line; the gap is a percentage, as in ``wfm roster``."""
+
+    def show(event: dict[str, Any]) -> None:
+        print(f"{prefix} {progress_line(event)}", file=sys.stderr, flush=True)
 
     return show
+
+
+def progress_line(event: dict[str, Any]) -> str:
+    """One line for a progress event of :func:`wfm.benchmark.run_instance`.
+
+    Examples
+    --------
+    >>> progress_line({"elapsed_seconds": 2.0, "objective": 120.0, "best_bound": 90.0,
+    ...                "relative_gap": 0.25, "phase": "CP-SAT", "kind": "solution"})
+    '    2.0 s  CP-SAT  objective 120.0  bound 90.0  gap 25.00%'
+    >>> progress_line({"elapsed_seconds": 0.1, "objective": None, "best_bound": None,
+    ...                "relative_gap": None, "phase": "greedy start", "kind": "phase"})
+    '    0.1 s  greedy start starts'
+    """
+    phase = event.get("phase") or ""
+    time_text = f"{event['elapsed_seconds']:7.1f} s"
+    if event.get("kind") == "phase":
+        if event.get("objective") is None:
+            return f"{time_text}  {phase} starts"
+        head = f"{time_text}  {phase} starts:  "
+    else:
+        head = f"{time_text}  {phase}  " if phase else f"{time_text}  "
+    objective, bound, gap = (
+        event.get("objective"),
+        event.get("best_bound"),
+        event.get("relative_gap"),
+    )
+    return (
+        f"{head}objective {_fmt(objective, '.1f')}  bound {_fmt(bound, '.1f')}"
+        f"  gap {_fmt(None if gap is None else 100 * gap, '.2f', '%')}"
+    )
+
+
+def _percent(fraction: Any) -> str:
+    if fraction is None or fraction != fraction:  # NaN: no gap
+        return "-"
+    return _fmt(100 * float(fraction), ".2f")
+
+
+def _fmt(value: float | None, spec: str, suffix: str = "") -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:{spec}}{suffix}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -158,7 +196,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.csv:
         print(frame.to_csv(index=False), end="")
     else:
-        print(format_table(frame, list(TABLE_COLUMNS), headers=list(TABLE_COLUMNS.values())))
+        shown = frame.assign(gap_percent=[_percent(g) for g in frame["relative_gap"]])
+        print(format_table(shown, list(TABLE_COLUMNS), headers=list(TABLE_COLUMNS.values())))
         for r in runs:
             if r.error:
                 print(f"{r.instance}: {r.error}")

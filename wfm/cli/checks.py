@@ -64,7 +64,15 @@ def check_output_file(path: Path, *, option: str) -> None:
 
 
 def check_output_dir(path: Path, *, option: str, files: tuple[str, ...] = ()) -> None:
-    """Refuse an output directory that cannot be made or written, or holds ``files`` as folders."""
+    """Refuse an output directory that cannot be made or written, or holds ``files`` as folders.
+
+    ``-`` (standard output) is refused: a command writing a directory writes
+    several tables, which standard output cannot hold apart.
+    """
+    if str(path) == "-":
+        raise ValidationError(
+            option, "-", "a directory (several tables are written; '-' is for one table)"
+        )
     if path.exists() and not path.is_dir():
         raise ValidationError(option, str(path), "a directory (this is a file)")
     if path.is_dir():

@@ -9,10 +9,12 @@ fitting, and writes the forecast in the layout ``wfm requirements`` reads.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import re
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -64,7 +66,11 @@ def register(subparsers: Any) -> None:
         help="columns and labels of the --call-log (as for 'wfm actuals')",
     )
     parser.add_argument(
-        "-o", "--output", type=Path, required=True, help="forecast CSV file to write"
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="forecast CSV file to write ('-': standard output)",
     )
     parser.add_argument(
         "--start",
@@ -253,7 +259,19 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``wfm forecast``; return the exit code."""
+    """Run ``wfm forecast``; return the exit code.
+
+    With ``-o -`` the forecast CSV goes to standard output and everything
+    else the command prints (the backtest, the method) to standard error.
+    """
+    if str(args.output) == "-":
+        table = sys.stdout
+        with contextlib.redirect_stdout(sys.stderr):
+            return _run(args, table)
+    return _run(args, None)
+
+
+def _run(args: argparse.Namespace, table: TextIO | None) -> int:
     if not 1 <= args.days <= MAX_FORECAST_DAYS:
         raise ValidationError("--days", args.days, f"an integer from 1 to {MAX_FORECAST_DAYS}")
     if args.folds < 1:
@@ -346,7 +364,7 @@ def run(args: argparse.Namespace) -> int:
     _print_outliers(model, args)
     out = forecast.copy()
     out["interval_start"] = out["interval_start"].dt.strftime("%Y-%m-%d %H:%M")
-    out.to_csv(args.output, index=False, float_format="%.4f")
+    out.to_csv(args.output if table is None else table, index=False, float_format="%.4f")
     open_calls = forecast.loc[forecast["is_open"], "calls"].sum()
     print(
         f"wrote {len(out)} intervals ({int(forecast['is_open'].sum())} open, "

@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
         "-o",
         "--output",
         default=None,
-        help="write the requirements CSV here (default: standard output)",
+        help="write the requirements CSV here ('-' or none: standard output)",
     )
     add_policy_options(parser)
     parser.add_argument(
@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         # Name the line of the file (header = line 1) rather than the table row.
         field = re.sub(r"\[row (\d+)\]", lambda m: f"[line {int(m.group(1)) + 2}]", exc.field)
         raise DataError(field, exc.value, exc.expected) from None
-    if args.output is None:
+    if args.output is None or args.output == "-":
         req.to_csv(sys.stdout, index=False)
         return 0
     req.to_csv(args.output, index=False)

@@ -14,7 +14,12 @@ into the output directory, and prints a short summary: the week's service
 level says "meets target" only when no interval is overloaded, and is
 followed by the intervals below target or overloaded and the weakest day.
 ``--report`` also writes ``report.html`` and ``roster.xlsx`` (see
-``wfm report``). With
+``wfm report``); ``--parquet`` a ``NAME.parquet`` beside each ``NAME.csv``.
+HR columns of the scenario's agents.csv (``name``, ``team``, those of
+``agents.hr_columns``) are carried, as written, into ``agents.csv`` and
+``roster.csv``. Progress is one line redrawn in place on a terminal, plain
+lines otherwise (:mod:`wfm.cli.progress`); ``-q`` leaves nothing on standard
+error but errors and the notes on the input. With
 ``--share-of-weeks P`` (or ``--share-of-days P``, or the scenario's ``risk``
 section) the roster must meet the service target in that share of simulated
 weeks (:func:`wfm.risk.roster_for_share`); ``risk.json`` then holds the
@@ -54,6 +59,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from wfm.cli.checks import check_output_dir
+from wfm.cli.progress import SolveProgress, gap_percent_text
+from wfm.cli.progress import figure as _fmt
 from wfm.scenario import Scenario, ScenarioRun, load_scenario
 from wfm.timegrid import stamp_text
 
@@ -165,7 +172,16 @@ def register(subparsers: Any) -> None:
         help="also write report.html (offline charts) and roster.xlsx into OUTDIR",
     )
     parser.add_argument(
-        "-q", "--quiet", action="store_true", help="do not show solver progress on stderr"
+        "--parquet",
+        action="store_true",
+        help="also write each table as NAME.parquet beside NAME.csv (needs pyarrow)",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing on stderr but errors and notes on the input (no progress); the "
+        "summary stays on stdout",
     )
     parser.set_defaults(func=run)
 
@@ -176,7 +192,11 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.output == "-":
         # several tables are written: standard output cannot hold them, and a file named "-"
         # would surprise
-        raise ValidationError("-o/--output", args.output, "a directory for the output tables")
+        raise ValidationError(
+            "-o/--output",
+            args.output,
+            "a directory (several tables are written; '-' is for one table)",
+        )
     if args.time_limit is not None and not (math.isfinite(args.time_limit) and args.time_limit > 0):
         raise ValidationError("--time-limit", args.time_limit, "a finite number of seconds > 0")
     if args.workers is not None and args.workers < 1:
@@ -199,28 +219,38 @@ def _check_options(args: argparse.Namespace) -> None:
         )
 
 
-def _progress_printer(stream: Any) -> Any:
-    def show(event: ProgressEvent) -> None:
-        bound = "-" if event.best_bound is None else f"{event.best_bound:,.1f}"
-        gap = "-" if event.relative_gap is None else f"{100 * event.relative_gap:.2f}%"
-        print(
-            f"  {event.elapsed_seconds:7.1f} s   objective {event.objective:,.1f}   "
-            f"bound {bound}   gap {gap}",
-            file=stream,
-            flush=True,
-        )
-
-    return show
-
-
-def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
-    written: list[str] = []
+def _agents_table(scenario: Scenario, run_: ScenarioRun) -> pd.DataFrame:
+    """``agent_id, contract`` and the HR columns of the scenario's agents.csv, unchanged."""
     agents = pd.DataFrame(
         {
             "agent_id": [a.agent_id for a in run_.problem.agents],
             "contract": [a.contract for a in run_.problem.agents],
         }
     )
+    details = scenario.agent_details
+    if details is None:
+        return agents
+    hr = details.drop_duplicates("agent_id").set_index("agent_id")
+    for column in hr.columns:
+        agents[column] = agents["agent_id"].map(hr[column]).fillna("")
+    return agents
+
+
+def _add_hr_columns(path: Path, agents: pd.DataFrame) -> None:
+    """Carry the HR columns of ``agents`` into the table at ``path`` (after ``agent_id``)."""
+    hr = [c for c in agents.columns if c not in ("agent_id", "contract")]
+    if not hr or not path.is_file():
+        return
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    by_agent = agents.set_index("agent_id")
+    at = list(table.columns).index("agent_id") + 1
+    for k, column in enumerate(hr):
+        table.insert(at + k, column, table["agent_id"].map(by_agent[column]).fillna(""))
+    table.to_csv(path, index=False)
+
+
+def _write_tables(run_: ScenarioRun, out: Path, agents: pd.DataFrame) -> list[str]:
+    written: list[str] = []
     _to_csv(agents, out / "agents.csv")
     written.append("agents.csv")
     if run_.forecast is not None:
@@ -242,10 +272,6 @@ def _write_tables(run_: ScenarioRun, out: Path) -> list[str]:
 
 def _to_csv(frame: pd.DataFrame, path: Path) -> None:
     stamp_text(frame).to_csv(path, index=False)
-
-
-def _fmt(value: float | None, spec: str = ",.1f", suffix: str = "") -> str:
-    return "-" if value is None else f"{value:{spec}}{suffix}"
 
 
 def _summary_lines(
@@ -274,7 +300,7 @@ def _summary_lines(
         (
             "objective",
             f"{_fmt(s.objective)} (bound {_fmt(s.best_bound)}, gap "
-            f"{_fmt(None if s.relative_gap is None else 100 * s.relative_gap, '.2f', '%')})",
+            f"{gap_percent_text(s.relative_gap)})",
         )
     )
     rows.append(
@@ -381,7 +407,7 @@ def _solve_for_share(
     problem: RosterProblem,
     risk: RiskTarget,
     options: SolverOptions,
-    progress: Any,
+    display: SolveProgress | None,
     out: Path,
 ) -> tuple[RosterResult, list[str]]:
     """Roster with :func:`wfm.risk.roster_for_share`; write ``risk.json``; the summary lines."""
@@ -390,6 +416,8 @@ def _solve_for_share(
     from wfm.risk import RiskRound, roster_for_share
 
     def show(r: RiskRound) -> None:
+        if display is None:
+            return  # --quiet
         print(
             f"round {r.round}: {_share_text(r.share, r.share_interval)} of {risk.period}s meet "
             f"the target, paid {_fmt(r.paid_hours)} h; raising {r.raised_intervals} intervals",
@@ -399,11 +427,9 @@ def _solve_for_share(
 
     def solve_each(problem_: RosterProblem, options_: SolverOptions, **kwargs: Any) -> RosterResult:
         # each round's solve stops on Ctrl-C like a plain one
-        return _solve_until_done(problem_, options_, progress=kwargs.get("progress"))
+        return _solve_shown(problem_, options_, display)
 
-    found = roster_for_share(
-        problem, risk, options=options, solve=solve_each, progress=progress, on_round=show
-    )
+    found = roster_for_share(problem, risk, options=options, solve=solve_each, on_round=show)
     (out / "risk.json").write_text(json.dumps(found.to_dict(), indent=2) + "\n")
     first, last = found.rounds[0], found.rounds[-1]
     asked = f"{100 * risk.share:.10g}%"
@@ -425,6 +451,19 @@ def _share_text(share: float, interval: tuple[float, float]) -> str:
     return f"{100 * share:.0f}% [{100 * interval[0]:.0f}%, {100 * interval[1]:.0f}%]"
 
 
+#: Tables ``wfm roster`` may write (as CSV, and as Parquet with ``--parquet``).
+_CSV_FILES = (
+    "roster.csv",
+    "breaks.csv",
+    "coverage.csv",
+    "violations.csv",
+    "conflicts.csv",
+    "requirements.csv",
+    "forecast.csv",
+    "history.csv",
+    "agents.csv",
+)
+
 #: Files ``wfm roster`` may write into its output directory.
 _OUTPUT_FILES = (
     "roster.csv",
@@ -440,6 +479,7 @@ _OUTPUT_FILES = (
     "risk.json",
     "report.html",
     "roster.xlsx",
+    *(f"{name[:-4]}.parquet" for name in _CSV_FILES),
 )
 
 
@@ -462,33 +502,38 @@ def run(args: argparse.Namespace) -> int:
     )
     out = Path(args.output)
     err = sys.stderr
-    print(
+
+    def say(text: str) -> None:
+        if not args.quiet:
+            print(text, file=err, flush=True)
+
+    say(
         f"scenario {scenario.name}: {scenario.start_date} + {scenario.days} days, "
-        f"{_count(len(scenario.agents), 'agent')}, {_count(len(scenario.templates), 'template')}",
-        file=err,
+        f"{_count(len(scenario.agents), 'agent')}, {_count(len(scenario.templates), 'template')}"
     )
     pipeline = scenario.pipeline()
     problem = pipeline.problem
     for note in pipeline.notes:
+        # shown under --quiet too: a note says what of the input was left out
         print(f"note: {note}", file=err)
     out.mkdir(parents=True, exist_ok=True)
-    written = _write_tables(pipeline, out)
-    print(
+    agents = _agents_table(scenario, pipeline)
+    written = _write_tables(pipeline, out, agents)
+    say(
         f"requirements: {problem.required_scheduled.sum() * problem.interval_hours:,.1f} "
         f"agent-hours to schedule; solving (time limit {options.time_limit_seconds:g} s, "
-        f"{options.workers} workers, seed {options.seed})",
-        file=err,
-        flush=True,
+        f"{options.workers} workers, seed {options.seed})"
     )
-    progress = None if args.quiet else _progress_printer(err)
+    display = None if args.quiet else SolveProgress(err)
     risk = _risk_target(scenario, args)
     risk_lines: list[str] = []
     if risk is None:
-        result = _solve_until_done(problem, options, progress=progress)
+        result = _solve_shown(problem, options, display)
     else:
-        result, risk_lines = _solve_for_share(problem, risk, options, progress, out)
+        result, risk_lines = _solve_for_share(problem, risk, options, display, out)
         written.append("risk.json")
     result.write(out)
+    _add_hr_columns(out / "roster.csv", agents)
     verdict = None
     if result.summary.shifts:
         from wfm.views.tables import read_roster_output, service_verdict
@@ -503,8 +548,14 @@ def run(args: argparse.Namespace) -> int:
 
         write_views(out, html=None, xlsx=True, agent_ids=None)
         files += ["report.html", "roster.xlsx"]
-    if args.quiet is False:
-        print(f"wrote {', '.join(files + written)} to {out}", file=err)
+    if args.parquet:
+        from wfm.views.exports import write_parquet_tables
+
+        tables = [f for f in files + written if f.endswith(".csv")]
+        if (out / "conflicts.csv").is_file():
+            tables.append("conflicts.csv")
+        files += [p.name for p in write_parquet_tables(out, tables)]
+    say(f"wrote {', '.join(files + written)} to {out}")
     if result.interrupted:
         if result.status.has_solution:
             what = f"wrote the best roster found so far ({result.status.value})"
@@ -530,6 +581,18 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_CODES[result.status.value]
 
 
+def _solve_shown(
+    problem: RosterProblem, options: SolverOptions, display: SolveProgress | None
+) -> RosterResult:
+    """Solve, showing the progress on ``display`` (none when ``None``) until the summary."""
+    if display is None:
+        return _solve_until_done(problem, options, progress=None)
+    with display.solve(time_limit_seconds=options.time_limit_seconds) as show:
+        result = _solve_until_done(problem, options, progress=show)
+        display.finish(result.summary)
+    return result
+
+
 def _solve_until_done(
     problem: RosterProblem,
     options: SolverOptions,
@@ -542,12 +605,14 @@ def _solve_until_done(
     stop = StopRequest()
     if threading.current_thread() is not threading.main_thread():
         # signal handlers can only be set from the main thread: solve right here
-        return solve(problem, options, progress=progress)
+        return solve(problem, options, progress=progress, on_phase=progress)
     outcome: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            outcome["result"] = solve(problem, options, progress=progress, stop=stop)
+            outcome["result"] = solve(
+                problem, options, progress=progress, stop=stop, on_phase=progress
+            )
         except BaseException as exc:  # re-raised in the main thread
             outcome["error"] = exc
 

@@ -10,7 +10,9 @@ Reads ``roster.csv``, ``breaks.csv`` and ``coverage.csv`` (its ``calls`` and
 ``aht_seconds`` are the demand) from the roster directory, takes the service
 target, shrinkage and patience from the scenario (or the options, which win),
 simulates, writes ``intervals.csv``, ``days.csv``, ``weeks.csv`` and
-``summary.json`` and prints the weekly figures with their 95 % intervals.
+``summary.json`` and prints the weekly figures with their 95 % intervals;
+``--report`` also writes ``report.html``: the roster's report (``wfm
+report``) with the plan beside the simulated 95 % bands.
 Exit code 0, or 2 on bad input (one line naming the field).
 """
 
@@ -67,6 +69,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--replications", type=int, default=100, metavar="N")
     parser.add_argument("--seed", type=int, default=0, metavar="K")
     parser.add_argument("--workers", type=int, default=1, metavar="N")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="also write SIMDIR/report.html: the roster's report with the simulated 95%% bands",
+    )
     parser.set_defaults(func=run)
 
 
@@ -106,6 +113,10 @@ def _service(args: argparse.Namespace) -> tuple[float | None, float, float, floa
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm simulate``; return the exit code."""
     check_output_dir(Path(args.output), option="--output")
+    if args.report:
+        from wfm.views.tables import read_roster_output
+
+        read_roster_output(args.roster_dir)  # every table the report needs, before any work
     from wfm.simulate import (
         AgentSchedule,
         HandleTimes,
@@ -166,5 +177,11 @@ def run(args: argparse.Namespace) -> int:
             f"(target {100 * (level or 0):.0f}%)"
         )
     print(f"time           {s.wall_time_seconds:.1f} s")
+    if args.report:
+        from wfm.cli.report import write_views
+
+        out = Path(args.output)
+        write_views(directory, html=out / "report.html", xlsx=False, agent_ids=None, simulation=out)
+        written = [*written, "report.html"]
     print(f"wrote {', '.join(written)} to {args.output}")
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -21,20 +21,48 @@ from wfm.roster.prechecks import Conflict
 from wfm.status import SolveStatus
 from wfm.timegrid import stamp_column_text
 
-__all__ = ["ProgressEvent", "RosterResult", "RosterStatus", "RosterSummary"]
+__all__ = ["PHASES", "ProgressEvent", "RosterResult", "RosterStatus", "RosterSummary"]
 
 RosterStatus = SolveStatus
 """The status of a roster solve: :class:`wfm.status.SolveStatus` under the name users know."""
 
 
+PHASES = (
+    "greedy start",
+    "class flow",
+    "CP-SAT",
+    "fallback",
+    "LNS",
+    "roster tables",
+    "lower bound",
+)
+"""Names of the phases of :func:`wfm.roster.solve.solve`, in the order it may run them:
+the greedy constructive start, the class-flow start, the full CP-SAT search, the
+objective-free fallback (only when no phase found a roster), the large-neighbourhood
+search, then (after the search) the roster's tables and the LP lower bound of the summary."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class ProgressEvent:
-    """An improving solution found during the search (cost units, seconds from the call)."""
+    """What the search reports while it runs (cost units, seconds from the call).
+
+    ``kind`` is ``"solution"`` for an improving roster (the ``progress``
+    callback of :func:`wfm.roster.solve.solve`) and ``"phase"`` when a
+    search phase starts (its ``on_phase`` callback; ``phase`` is one of
+    :data:`PHASES`); a phase event carries the best figures known so far,
+    ``None`` before the first roster.
+    ``best_bound`` and ``relative_gap`` are ``None`` while no bound is known
+    (before CP-SAT reports one); ``understaffing_agent_hours`` is that of the
+    roster, ``None`` where the phase does not measure it.
+    """
 
     elapsed_seconds: float
-    objective: float
-    best_bound: float
-    relative_gap: float
+    objective: float | None
+    best_bound: float | None
+    relative_gap: float | None
+    phase: str = ""
+    kind: Literal["solution", "phase"] = "solution"
+    understaffing_agent_hours: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -162,6 +162,7 @@ def solve(
     progress: Callable[[ProgressEvent], None] | None = None,
     compute_bound: bool = True,
     stop: StopRequest | None = None,
+    on_phase: Callable[[ProgressEvent], None] | None = None,
 ) -> RosterResult:
     """Build and solve the roster of ``problem`` with CP-SAT.
 
@@ -184,6 +185,10 @@ def solve(
         a SIGINT handler): when requested, the phase under way ends, no
         later phase starts, and the best roster so far comes back with
         ``interrupted`` set (see "Stopping" above).
+    on_phase
+        Called with a ``kind="phase"``
+        :class:`~wfm.roster.result.ProgressEvent` at the start of each phase
+        (:data:`~wfm.roster.result.PHASES`), for a display of the search.
 
     Returns
     -------
@@ -213,13 +218,18 @@ def solve(
             time_limit_seconds=options.time_limit_seconds,
         )
     rm = build_model(problem, options=shifts, allowed=allowed)
-    tracker = SolutionTracker(started, progress)
+    tracker = SolutionTracker(started, progress, on_phase)
+    tracker.understaffing = [
+        (t.amount, t.amount_scale) for t in rm.terms if t.rule == "understaffing"
+    ]
     deadline = started + options.time_limit_seconds
     deterministic = options.max_deterministic_time
+    tracker.phase("greedy start")
     completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
     completed = flow_start(
         rm, options, started=started, tracker=tracker, completed=completed, stop=stop
     )
+    tracker.phase("CP-SAT")
     status, solver = full_search(rm, options, started=started, tracker=tracker, stop=stop)
     reader: cp_model.CpSolver | None = solver
     improve_budget = None if deterministic is None else (1 - SEARCH_SHARE) * deterministic
@@ -230,6 +240,7 @@ def solve(
             status = SolveStatus.FEASIBLE
     if status == SolveStatus.TIME_LIMIT_NO_SOLUTION and not _stopped(stop):
         # no roster yet: the rest of the budget goes to finding one, objective-free
+        tracker.phase("fallback")
         status, reader, spent = feasible_search(
             rm,
             options,
@@ -241,6 +252,7 @@ def solve(
         if improve_budget is not None:
             improve_budget = max(improve_budget - spent, 0.0)
     if status == SolveStatus.FEASIBLE and reader is not None:
+        tracker.phase("LNS")
         reader = improve(
             rm,
             reader,
@@ -284,6 +296,7 @@ def solve(
             else None,
             interrupted=interrupted,
         )
+    tracker.phase("roster tables")
     value = reader.value
     solution = extract_solution(rm, value)
     roster, breaks = roster_tables(problem, rm, solution)
@@ -295,6 +308,8 @@ def solve(
     if reader is not solver:
         bound = min(bound, objective)
     wall = time.perf_counter() - started
+    if compute_bound and not interrupted:
+        tracker.phase("lower bound")
     lower = (
         lower_bound(problem, options=shifts, allowed=allowed)
         if compute_bound and not interrupted

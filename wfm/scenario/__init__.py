@@ -108,7 +108,11 @@ Top-level keys
 ``contracts``
     List; keys as :class:`wfm.roster.Contract`.
 ``agents``
-    Either a list of agents (below) or ``{csv: PATH}``.
+    Either a list of agents (below) or ``{csv: PATH}``, optionally with
+    ``hr_columns: [site, manager, ...]``: columns of the CSV that are not
+    agent fields and are carried, unchanged, to ``agents.csv`` and
+    ``roster.csv`` of ``wfm roster`` (``name`` and ``team`` are accepted
+    without being named).
 ``rules``
     ``soft: {RULE: penalty}`` makes labour rules soft (rule names as
     :class:`wfm.roster.Rule` values, e.g. ``min_rest``); others stay hard.

@@ -16,6 +16,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from wfm.errors import DataError, ScenarioError
 from wfm.roster.problem import (
     Agent,
@@ -45,7 +47,10 @@ from wfm.scenario.schema import (
 )
 from wfm.tables import read_csv_file
 
-__all__ = ["parse_agents"]
+__all__ = ["DEFAULT_HR_COLUMNS", "parse_agents", "read_hr_columns"]
+
+DEFAULT_HR_COLUMNS = ("name", "team")
+"""HR columns an ``agents.csv`` may have without naming them in ``hr_columns``."""
 
 
 def _entries(value: str) -> list[str]:
@@ -317,25 +322,8 @@ def parse_agents(value: Any, base: Path) -> tuple[tuple[Agent, ...], list[str]]:
         field of later errors about that agent.
     """
     if isinstance(value, dict):
-        spec = read_mapping(value, "agents", ("csv",), required=("csv",))
-        file = existing_file(spec["csv"], "agents.csv", base)
-        try:
-            frame = read_csv_file(
-                file,
-                what="a CSV file of agents with a header row",
-                dtype=str,
-                keep_default_na=False,
-            )
-        except DataError as exc:
-            raise ScenarioError(f"agents.csv ({file.name})", exc.value, exc.expected) from None
-        frame.columns = [str(c).strip() for c in frame.columns]
-        for column in frame.columns:
-            if column not in AGENT_KEYS:
-                raise ScenarioError(
-                    f"agents.csv ({file.name})",
-                    column,
-                    f"a known column: {closest(column, AGENT_KEYS)}",
-                )
+        file, frame, hr = _agents_csv(value, base)
+        frame = frame.drop(columns=list(hr))
         for column in ("agent_id", "contract"):
             if column not in frame.columns:
                 raise ScenarioError(
@@ -363,3 +351,58 @@ def parse_agents(value: Any, base: Path) -> tuple[tuple[Agent, ...], list[str]]:
         fields_ = read_mapping(item, f"agents[{i}]", AGENT_KEYS, required=("agent_id", "contract"))
         inline.append(_agent(fields_, f"agents[{i}]", ""))
     return tuple(inline), [""] * len(inline)
+
+
+def _agents_csv(value: Any, base: Path) -> tuple[Path, pd.DataFrame, tuple[str, ...]]:
+    """The agents CSV of ``{csv: PATH, hr_columns: [...]}`` as text, checked for unknown
+    columns, and its HR columns (those of ``hr_columns``, default
+    :data:`DEFAULT_HR_COLUMNS`, that the file has)."""
+    spec = read_mapping(value, "agents", ("csv", "hr_columns"), required=("csv",))
+    file = existing_file(spec["csv"], "agents.csv", base)
+    declared: tuple[str, ...] = DEFAULT_HR_COLUMNS
+    if spec.get("hr_columns") is not None:
+        named = tuple(
+            read_text(c, f"agents.hr_columns[{k}]")
+            for k, c in enumerate(read_list(spec["hr_columns"], "agents.hr_columns"))
+        )
+        declared = (*DEFAULT_HR_COLUMNS, *(c for c in named if c not in DEFAULT_HR_COLUMNS))
+        for k, column in enumerate(named):
+            if column in AGENT_KEYS:
+                raise ScenarioError(
+                    f"agents.hr_columns[{k}]", column, "a column that is not an agent field"
+                )
+    try:
+        frame = read_csv_file(
+            file,
+            what="a CSV file of agents with a header row",
+            dtype=str,
+            keep_default_na=False,
+        )
+    except DataError as exc:
+        raise ScenarioError(f"agents.csv ({file.name})", exc.value, exc.expected) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    known = (*AGENT_KEYS, *declared)
+    for column in frame.columns:
+        if column not in known:
+            raise ScenarioError(
+                f"agents.csv ({file.name})",
+                column,
+                f"a known column: {closest(column, known)} (or one named in agents.hr_columns)",
+            )
+    return file, frame, tuple(c for c in declared if c in frame.columns)
+
+
+def read_hr_columns(value: Any, base: Path) -> pd.DataFrame | None:
+    """``agent_id`` and the HR columns of the ``agents`` section's CSV, as written there.
+
+    ``None`` for inline agents or a CSV without HR columns. The values are
+    text, unchanged (the roster outputs carry them through).
+    """
+    if not isinstance(value, dict):
+        return None
+    _, frame, hr = _agents_csv(value, base)
+    if not hr:
+        return None
+    table = frame[["agent_id", *hr]].copy()
+    table["agent_id"] = table["agent_id"].str.strip()
+    return table.reset_index(drop=True)

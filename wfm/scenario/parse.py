@@ -34,6 +34,7 @@ from wfm.roster.problem import (
 )
 from wfm.scenario.agent_text import (
     parse_agents,
+    read_hr_columns,
 )
 from wfm.scenario.pipeline import (
     Scenario,
@@ -198,6 +199,7 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
         solver=solver,
         description=description,
         risk=risk,
+        agent_details=read_hr_columns(top["agents"], base),
     )
     _dry_run(scenario, notes, period_key)
     return scenario

@@ -84,6 +84,9 @@ class Scenario:
     fractional scheduled requirement instead of the integer one; ``risk``
     is the ``risk`` section (``None`` without one): roster with
     :func:`wfm.risk.roster_for_share` to meet the target in a share of weeks.
+    ``agent_details`` holds ``agent_id`` and the HR columns of ``agents.csv``
+    (``name``, ``team``, those of ``hr_columns``) as text, ``None`` without
+    any; the roster outputs carry them through, unchanged.
     """
 
     name: str
@@ -105,6 +108,7 @@ class Scenario:
     fractional_requirements: bool = False
     time_zone: str | None = None
     risk: RiskTarget | None = None
+    agent_details: pd.DataFrame | None = None
 
     # -- pipeline -------------------------------------------------------------
     def pipeline(self) -> ScenarioRun:

@@ -9,10 +9,16 @@ works on any roster output directory:
   service verdict (intervals below target or overloaded, the weakest day);
 - :mod:`wfm.views.charts`: the Plotly figures;
 - :mod:`wfm.views.page`: the self-contained HTML report;
-- :mod:`wfm.views.exports`: ``roster.xlsx`` with the agent x day week grid;
-- :mod:`wfm.views.agent`: one agent's week.
+- :mod:`wfm.views.exports`: ``roster.xlsx`` with the agent x day week grid,
+  the Parquet tables;
+- :mod:`wfm.views.agent`: one agent's week;
+- :mod:`wfm.views.outcomes`: the plan beside a simulation's bands and the
+  actuals (the output directories of ``wfm simulate`` and ``wfm actuals``);
+- :mod:`wfm.views.images`: each chart as PNG and SVG, drawn by a headless
+  Chromium.
 
-Plotly and openpyxl are optional (``pip install wfm[report]``).
+Plotly and openpyxl are optional (``pip install wfm[report]``), pyarrow too
+(``pip install wfm[parquet]``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from wfm.errors import ValidationError
 if TYPE_CHECKING:
     from wfm.views.tables import RosterOutput
 
-__all__ = ["agent_week"]
+__all__ = ["agent_details", "agent_title", "agent_week"]
 
 
 def agent_week(output: RosterOutput, agent_id: str) -> pd.DataFrame:
@@ -73,3 +73,26 @@ def agent_week(output: RosterOutput, agent_id: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def agent_details(output: RosterOutput, agent_id: str) -> dict[str, str]:
+    """The columns of ``agents.csv`` for ``agent_id`` besides the id (``contract``, HR
+    columns such as ``name`` and ``team``), as written; empty without agents.csv."""
+    if output.agents is None:
+        return {}
+    agents = output.agents.astype({"agent_id": str})
+    rows = agents[agents["agent_id"] == agent_id]
+    if rows.empty:
+        return {}
+    row = rows.iloc[0]
+    return {
+        str(c): "" if pd.isna(row[c]) else str(row[c]) for c in agents.columns if c != "agent_id"
+    }
+
+
+def agent_title(output: RosterOutput, agent_id: str) -> str:
+    """``agent_id`` followed by its details, e.g. ``F001 (name Ann, team North, contract ft)``."""
+    details = {k: v for k, v in agent_details(output, agent_id).items() if v}
+    if not details:
+        return agent_id
+    return f"{agent_id} ({', '.join(f'{k} {v}' for k, v in details.items())})"

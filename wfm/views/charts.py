@@ -1,4 +1,5 @@
-"""Plotly figures of a roster output: coverage, Gantt, service heat map, forecast.
+"""Plotly figures of a roster output: coverage, Gantt, service heat map, forecast, and the
+plan beside a simulation's bands and the actuals.
 
 Each function takes a :class:`wfm.views.tables.RosterOutput` and returns a
 ``plotly.graph_objects.Figure``; :mod:`wfm.views.page` puts them on one page.
@@ -14,6 +15,7 @@ import pandas as pd
 from wfm.errors import WFMError
 
 if TYPE_CHECKING:
+    from wfm.views.outcomes import Outcomes
     from wfm.views.tables import RosterOutput
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "forecast_figure",
     "gantt_figure",
     "import_plotly",
+    "outcome_figure",
     "service_heatmap_figure",
 ]
 
@@ -58,17 +61,17 @@ def coverage_figure(output: RosterOutput) -> Any:
     """Scheduled coverage against the requirement per interval, under/over shaded."""
     go = import_plotly()
     c = output.coverage
-    x = c["interval_start"]
+    where = _x_of(c["interval_start"])
     required = c["required_scheduled"].astype(float).round(2)
     covered = c["coverage_scheduled"].astype(float).round(2)
     fig = go.Figure()
     # shade between requirement and coverage: the lower curve first, then fill to it
     fig.add_trace(
-        go.Scatter(x=x, y=required, line={"width": 0}, showlegend=False, hoverinfo="skip")
+        go.Scatter(**where, y=required, line={"width": 0}, showlegend=False, hoverinfo="skip")
     )
     fig.add_trace(
         go.Scatter(
-            x=x,
+            **where,
             y=covered.where(covered < required, required),
             fill="tonexty",
             fillcolor=_UNDER,
@@ -78,11 +81,11 @@ def coverage_figure(output: RosterOutput) -> Any:
         )
     )
     fig.add_trace(
-        go.Scatter(x=x, y=required, line={"width": 0}, showlegend=False, hoverinfo="skip")
+        go.Scatter(**where, y=required, line={"width": 0}, showlegend=False, hoverinfo="skip")
     )
     fig.add_trace(
         go.Scatter(
-            x=x,
+            **where,
             y=covered.where(covered > required, required),
             fill="tonexty",
             fillcolor=_OVER,
@@ -93,7 +96,7 @@ def coverage_figure(output: RosterOutput) -> Any:
     )
     fig.add_trace(
         go.Scatter(
-            x=x,
+            **where,
             y=required,
             name="required (scheduled)",
             line={"color": "black", "width": 1.5, "shape": "hv"},
@@ -101,7 +104,7 @@ def coverage_figure(output: RosterOutput) -> Any:
     )
     fig.add_trace(
         go.Scatter(
-            x=x,
+            **where,
             y=covered,
             name="coverage (scheduled)",
             line={"color": "#1f77b4", "width": 1.5, "shape": "hv"},
@@ -304,6 +307,164 @@ def forecast_figure(output: RosterOutput) -> Any:
         title="Forecast calls per interval with its band, over the same hours of past weeks",
         yaxis_title="calls",
         height=360,
+        hovermode="x unified",
+    )
+    return fig
+
+
+def _x_of(stamps: pd.Series) -> dict[str, Any]:
+    """``x0`` and ``dx`` (milliseconds) for evenly spaced times, else ``x``: one array
+    less per trace keeps the self-contained page small."""
+    steps = stamps.diff().dropna().unique()
+    if len(stamps) > 1 and len(steps) == 1:
+        return {
+            "x0": stamps.iloc[0].strftime("%Y-%m-%d %H:%M:%S"),
+            "dx": pd.Timedelta(steps[0]).total_seconds() * 1000.0,
+        }
+    return {"x": stamps}
+
+
+def _band(stamps: pd.Series, lower: pd.Series, upper: pd.Series) -> tuple[list[Any], list[Any]]:
+    """One closed polygon per run of intervals with both bounds (``None`` between runs), so
+    the band is not drawn across the closed hours."""
+    known = (lower.notna() & upper.notna()).to_numpy()
+    xs: list[Any] = []
+    ys: list[Any] = []
+    start = None
+    for i in range(len(known) + 1):
+        if i < len(known) and known[i]:
+            start = i if start is None else start
+            continue
+        if start is not None:
+            times = [f"{ts:%Y-%m-%d %H:%M}" for ts in stamps.iloc[start:i]]
+            xs += [*times, *reversed(times), None]
+            ys += [*upper.iloc[start:i], *reversed(list(lower.iloc[start:i])), None]
+            start = None
+    return xs, ys
+
+
+def outcome_figure(output: RosterOutput, outcomes: Outcomes) -> Any:
+    """Plan vs simulation vs actuals per interval: service level (top), calls (bottom).
+
+    The simulation's 95 % interval over replications is the shaded band;
+    the plan's level is the roster's predicted one (``coverage.csv``); the
+    target is the dashed line. Intervals without calls are left out of the
+    service levels.
+    """
+    import_plotly()
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from wfm.views.outcomes import plan_vs_outcomes
+
+    t = plan_vs_outcomes(output, outcomes)
+    where = _x_of(t["interval_start"])
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        row_heights=[0.6, 0.4],
+        subplot_titles=("service level %", "calls per interval"),
+    )
+
+    def level(column: str, calls: str) -> Any:
+        return (t[column] * 100.0).where(t[calls] > 0).round(1)
+
+    if "simulated_service_level" in t.columns:
+        band_x, band_y = _band(
+            t["interval_start"],
+            # a t interval may pass 0 % or 100 %; a service level cannot
+            level("simulated_service_level_lower", "planned_calls").clip(0.0, 100.0),
+            level("simulated_service_level_upper", "planned_calls").clip(0.0, 100.0),
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=band_x,
+                y=band_y,
+                fill="toself",
+                fillcolor="rgba(255, 127, 14, 0.25)",
+                line={"width": 0},
+                name="simulated 95% interval",
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                **where,
+                y=level("simulated_service_level", "planned_calls"),
+                name="simulated (mean)",
+                line={"color": "#ff7f0e", "width": 1.5},
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                **where,
+                y=t["simulated_offered"].round(1),
+                name="simulated calls",
+                line={"color": "#ff7f0e", "width": 1},
+                showlegend=False,
+            ),
+            row=2,
+            col=1,
+        )
+    fig.add_trace(
+        go.Scatter(
+            **where,
+            y=level("planned_service_level", "planned_calls"),
+            name="plan (predicted)",
+            line={"color": "#1f77b4", "width": 1.5},
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            **where,
+            y=t["planned_calls"].round(1),
+            name="forecast calls",
+            line={"color": "#1f77b4", "width": 1},
+            showlegend=False,
+        ),
+        row=2,
+        col=1,
+    )
+    if "actual_service_level" in t.columns:
+        fig.add_trace(
+            go.Scatter(
+                **where,
+                y=level("actual_service_level", "actual_offered"),
+                name="actual",
+                mode="lines+markers",
+                marker={"size": 3},
+                line={"color": "black", "width": 1.5},
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                **where,
+                y=t["actual_offered"].round(1),
+                name="actual calls",
+                line={"color": "black", "width": 1},
+                showlegend=False,
+            ),
+            row=2,
+            col=1,
+        )
+    target = output.target_level
+    if target is not None:
+        fig.add_hline(
+            y=100.0 * target, line={"dash": "dash", "color": "#d62728", "width": 1}, row=1, col=1
+        )
+    fig.update_layout(
+        title="Plan vs simulation vs actuals (target dashed)",
+        height=520,
         hovermode="x unified",
     )
     return fig

@@ -1,9 +1,15 @@
-"""Exports planners pass around: ``roster.xlsx`` with a week grid.
+"""Exports planners pass around: ``roster.xlsx`` with a week grid, Parquet tables.
 
 The workbook has one sheet per table of the output directory plus
 ``week grid``: one row per agent, one column per day, each cell the shift
 ``HH:MM-HH:MM`` or empty on a day off. openpyxl is optional
 (``pip install wfm[report]``).
+
+:func:`write_parquet_tables` writes each CSV table of an output directory as
+``NAME.parquet`` beside it (pyarrow, ``pip install wfm[parquet]``), with
+time columns as timestamps, ids and HR columns as text exactly as in the
+CSV, and the other columns as pandas reads them; plus ``week_grid.parquet``
+and ``flagged_intervals.parquet`` of a roster output.
 """
 
 from __future__ import annotations
@@ -18,7 +24,16 @@ from wfm.errors import WFMError
 if TYPE_CHECKING:
     from wfm.views.tables import RosterOutput
 
-__all__ = ["week_grid", "write_workbook"]
+__all__ = [
+    "PARQUET_TIME_COLUMNS",
+    "week_grid",
+    "write_parquet_tables",
+    "write_view_parquet",
+    "write_workbook",
+]
+
+#: Columns read as timestamps when a table is written as Parquet.
+PARQUET_TIME_COLUMNS = ("interval_start", "start", "end", "ds", "timestamp")
 
 
 def week_grid(output: RosterOutput) -> pd.DataFrame:
@@ -86,3 +101,87 @@ def write_workbook(output: RosterOutput, path: str | Path) -> Path:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name, index=False)
     return target
+
+
+def _parquet_engine() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise WFMError("Parquet tables need pyarrow: pip install 'wfm[parquet]'") from exc
+
+
+def _text_columns(directory: Path) -> set[str]:
+    """Columns kept as text: ids and the HR columns of ``agents.csv``."""
+    keep = {"agent_id", "contract", "template", "rule", "break", "date"}
+    agents = directory / "agents.csv"
+    if agents.is_file():
+        keep |= set(pd.read_csv(agents, nrows=0).columns)
+    return keep
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in PARQUET_TIME_COLUMNS:
+        if column not in out.columns or not pd.api.types.is_string_dtype(out[column]):
+            continue
+        try:
+            stamps = pd.to_datetime(out[column].where(out[column] != "", None))
+        except (ValueError, TypeError):
+            continue  # e.g. offsets that change over the horizon: kept as text
+        if pd.api.types.is_datetime64_any_dtype(stamps):
+            out[column] = stamps
+    return out
+
+
+def write_parquet_tables(directory: str | Path, names: list[str] | None = None) -> list[Path]:
+    """Write ``NAME.parquet`` beside each ``NAME.csv`` of ``directory``.
+
+    Parameters
+    ----------
+    directory
+        An output directory (of ``wfm roster``, ``wfm simulate``, ...).
+    names
+        The CSV files to convert (default: every ``*.csv`` there).
+
+    Returns
+    -------
+    list of Path
+        The Parquet files written, in the order of ``names``.
+    """
+    _parquet_engine()
+    where = Path(directory)
+    files = sorted(p.name for p in where.glob("*.csv")) if names is None else list(names)
+    text = _text_columns(where)
+    written: list[Path] = []
+    for name in files:
+        path = where / name
+        if not path.is_file():
+            continue
+        header = pd.read_csv(path, nrows=0).columns
+        frame = pd.read_csv(
+            path,
+            dtype={c: str for c in header if c in text},
+            keep_default_na=False,
+            na_values={c: [""] for c in header if c not in text},
+        )
+        target = path.with_suffix(".parquet")
+        _typed(frame).to_parquet(target, index=False)
+        written.append(target)
+    return written
+
+
+def write_view_parquet(output: RosterOutput, directory: str | Path) -> list[Path]:
+    """``week_grid.parquet`` and ``flagged_intervals.parquet`` of a roster output."""
+    from wfm.views.tables import flagged_intervals
+
+    _parquet_engine()
+    where = Path(directory)
+    written = []
+    for name, frame in (
+        ("week_grid", week_grid(output)),
+        ("flagged_intervals", flagged_intervals(output)),
+    ):
+        target = where / f"{name}.parquet"
+        frame.to_parquet(target, index=False)
+        written.append(target)
+    return written

@@ -14,20 +14,22 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from wfm.views.agent import agent_week
+from wfm.views.agent import agent_title, agent_week
 from wfm.views.charts import (
     coverage_figure,
     forecast_figure,
     gantt_figure,
     import_plotly,
+    outcome_figure,
     service_heatmap_figure,
 )
 from wfm.views.tables import flagged_intervals, service_verdict
 
 if TYPE_CHECKING:
+    from wfm.views.outcomes import Outcomes
     from wfm.views.tables import RosterOutput
 
-__all__ = ["render_report", "write_report"]
+__all__ = ["render_report", "report_figures", "write_report"]
 
 _STYLE = """
 body { font-family: sans-serif; margin: 1.5em; color: #222; }
@@ -129,11 +131,59 @@ def _violations_section(output: RosterOutput) -> str:
 def _agents_section(output: RosterOutput, agent_ids: list[str]) -> str:
     parts = []
     for agent_id in agent_ids:
-        parts.append(f"<h3>{html.escape(agent_id)}</h3>{_table(agent_week(output, agent_id))}")
+        title = agent_title(output, agent_id)
+        parts.append(f"<h3>{html.escape(title)}</h3>{_table(agent_week(output, agent_id))}")
     return "".join(parts)
 
 
-def render_report(output: RosterOutput, *, agent_ids: list[str] | None = None) -> str:
+def report_figures(output: RosterOutput, outcomes: Outcomes | None = None) -> list[tuple[str, Any]]:
+    """The report's charts as ``(title, plotly figure)``, in page order; a chart the
+    output has no data for (the forecast of a run without one, the plan vs actual
+    without ``outcomes``) is left out."""
+    figures = [
+        ("coverage", coverage_figure(output)),
+        ("roster", gantt_figure(output)),
+        ("service level", service_heatmap_figure(output)),
+        ("forecast", forecast_figure(output)),
+    ]
+    if outcomes is not None and (outcomes.simulation is not None or outcomes.actuals is not None):
+        figures.append(("plan vs actual", outcome_figure(output, outcomes)))
+    return [(title, fig) for title, fig in figures if fig is not None]
+
+
+def _outcome_section(output: RosterOutput, outcomes: Outcomes | None) -> str:
+    if outcomes is None or (outcomes.simulation is None and outcomes.actuals is None):
+        return ""
+    from wfm.views.outcomes import outcome_week
+
+    week = outcome_week(output, outcomes)
+    rows = "".join(
+        f"<tr><td>{html.escape(str(r.source))}</td><td>{r.calls:,.0f}</td>"
+        f"<td>{_pct(_number(r.service_level))}</td>"
+        f"<td>{_interval(_number(r.service_level_lower), _number(r.service_level_upper))}</td></tr>"
+        for r in week.itertuples()
+    )
+    return (
+        "<section><h2>Plan vs simulation vs actuals</h2><table><tr><th>source</th>"
+        "<th>calls</th><th>service level</th><th>95% interval</th></tr>"
+        f"{rows}</table></section>"
+    )
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    return "-" if low is None or high is None else f"[{_pct(low)}, {_pct(high)}]"
+
+
+def render_report(
+    output: RosterOutput,
+    *,
+    agent_ids: list[str] | None = None,
+    outcomes: Outcomes | None = None,
+) -> str:
     """The report as one HTML document with plotly.js inlined once.
 
     Parameters
@@ -143,21 +193,18 @@ def render_report(output: RosterOutput, *, agent_ids: list[str] | None = None) -
     agent_ids
         Agents whose week is shown as a table; ``None`` shows the first
         agent of the roster.
+    outcomes
+        A simulation and/or actuals of the horizon
+        (:func:`wfm.views.outcomes.read_outcomes`): adds the plan vs
+        actual chart and the week's figures side by side.
     """
     import_plotly()
     import plotly.io as pio
 
-    figures = [
-        ("coverage", coverage_figure(output)),
-        ("roster", gantt_figure(output)),
-        ("service level", service_heatmap_figure(output)),
-        ("forecast", forecast_figure(output)),
-    ]
+    figures = report_figures(output, outcomes)
     charts = []
     first = True
     for title, fig in figures:
-        if fig is None:
-            continue
         div = pio.to_html(
             fig,
             full_html=False,
@@ -185,6 +232,7 @@ def render_report(output: RosterOutput, *, agent_ids: list[str] | None = None) -
         f"<title>wfm roster report: {name}</title><style>{_STYLE}</style></head><body>"
         f"<h1>Roster report: {name}</h1>"
         f"<section><h2>Summary</h2>{_summary_section(output)}</section>"
+        + _outcome_section(output, outcomes)
         + "".join(charts)
         + f"<section><h2>Intervals below target or overloaded</h2>{flags_html}</section>"
         f"<section><h2>Violations by rule</h2>{_violations_section(output)}</section>"
@@ -195,9 +243,15 @@ def render_report(output: RosterOutput, *, agent_ids: list[str] | None = None) -
 
 
 def write_report(
-    output: RosterOutput, path: str | Path, *, agent_ids: list[str] | None = None
+    output: RosterOutput,
+    path: str | Path,
+    *,
+    agent_ids: list[str] | None = None,
+    outcomes: Outcomes | None = None,
 ) -> Path:
     """Write :func:`render_report` to ``path`` and return the path."""
     target = Path(path)
-    target.write_text(render_report(output, agent_ids=agent_ids), encoding="utf-8")
+    target.write_text(
+        render_report(output, agent_ids=agent_ids, outcomes=outcomes), encoding="utf-8"
+    )
     return target

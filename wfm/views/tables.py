@@ -101,7 +101,10 @@ class RosterOutput:
         return None if value is None else float(value)
 
 
-def _read_table(directory: Path, name: str, *, required: bool) -> pd.DataFrame | None:
+def _read_table(
+    directory: Path, name: str, *, required: bool, text: frozenset[str] = frozenset()
+) -> pd.DataFrame | None:
+    """Read ``name``; columns in ``text`` (ids, HR columns) stay text as written."""
     path = directory / name
     if not path.exists():
         if required:
@@ -109,7 +112,16 @@ def _read_table(directory: Path, name: str, *, required: bool) -> pd.DataFrame |
                 "OUTDIR", str(directory), f"a roster output directory with {name}"
             )
         return None
-    frame = pd.read_csv(path)
+    if name == "agents.csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    else:
+        header = pd.read_csv(path, nrows=0).columns
+        frame = pd.read_csv(
+            path,
+            dtype={c: str for c in header if c in text},
+            keep_default_na=False,
+            na_values={c: [""] for c in header if c not in text},
+        )
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
     if missing:
         raise ValidationError(f"{name} columns", ", ".join(missing), "present")
@@ -136,8 +148,14 @@ def read_roster_output(directory: str | Path) -> RosterOutput:
     if not summary_path.exists():
         raise ValidationError("OUTDIR", str(where), "a roster output directory with summary.json")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    agents = _read_table(where, "agents.csv", required=False)
+    # ids and HR columns stay text: a team "007" is not the number 7
+    text = frozenset({"agent_id", *([] if agents is None else agents.columns)})
     tables = {
-        name: _read_table(where, name, required=name not in _OPTIONAL) for name in REQUIRED_COLUMNS
+        name: agents
+        if name == "agents.csv"
+        else _read_table(where, name, required=name not in _OPTIONAL, text=text)
+        for name in REQUIRED_COLUMNS
     }
 
     def table(name: str) -> pd.DataFrame:

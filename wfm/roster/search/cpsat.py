@@ -117,6 +117,9 @@ class SolutionTracker(cp_model.CpSolverSolutionCallback):
     progress
         Called with a :class:`~wfm.roster.result.ProgressEvent` on each
         improving roster.
+    on_phase
+        Called with a ``kind="phase"`` event at the start of each phase
+        (:meth:`phase`).
 
     Attributes
     ----------
@@ -124,40 +127,85 @@ class SolutionTracker(cp_model.CpSolverSolutionCallback):
         ``(elapsed seconds, objective)`` of each improving roster.
     first
         Elapsed seconds at the first roster (``None`` before it).
+    understaffing
+        ``(amount, agent-hours per unit)`` of the model's understaffing terms;
+        when set, the events of rosters whose values are known carry their
+        understaffing.
     """
 
-    def __init__(self, started: float, progress: Callable[[ProgressEvent], None] | None) -> None:
+    def __init__(
+        self,
+        started: float,
+        progress: Callable[[ProgressEvent], None] | None,
+        on_phase: Callable[[ProgressEvent], None] | None = None,
+    ) -> None:
         super().__init__()
         self.started = started
         self.progress = progress
+        self.on_phase = on_phase
         self.trace: list[tuple[float, float]] = []
         self.first: float | None = None
+        self.understaffing: list[tuple[Any, float]] = []
+        self._phase = ""
+        self._bound: float | None = None
+        self._under: float | None = None
 
     def on_solution_callback(self) -> None:
         """Note the solution CP-SAT just found."""
         self.record(
-            self.ObjectiveValue() / OBJECTIVE_SCALE, self.BestObjectiveBound() / OBJECTIVE_SCALE
+            self.ObjectiveValue() / OBJECTIVE_SCALE,
+            self.BestObjectiveBound() / OBJECTIVE_SCALE,
+            value=self.Value,
         )
 
-    def record(self, objective: float, bound: float | None) -> None:
-        """Note an improving solution found now (``bound`` unknown: 0)."""
+    def phase(self, name: str) -> None:
+        """Report the start of the phase ``name`` (one of :data:`wfm.roster.result.PHASES`)."""
+        self._phase = name
+        if self.on_phase is not None:
+            best = self.trace[-1][1] if self.trace else None
+            self.on_phase(
+                ProgressEvent(
+                    elapsed_seconds=time.perf_counter() - self.started,
+                    objective=best,
+                    best_bound=self._bound,
+                    relative_gap=None if best is None else _gap(best, self._bound),
+                    phase=name,
+                    kind="phase",
+                    understaffing_agent_hours=self._under,
+                )
+            )
+
+    def record(
+        self, objective: float, bound: float | None, *, value: Callable[[Any], int] | None = None
+    ) -> None:
+        """Note an improving solution found now (``bound`` unknown: ``None``); ``value``
+        reads the solution's variables, for its understaffing."""
         elapsed = time.perf_counter() - self.started
-        if bound is None:
-            bound = 0.0  # every term of the objective is >= 0
         if self.trace and objective >= self.trace[-1][1]:
             return
         if self.first is None:
             self.first = elapsed
         self.trace.append((elapsed, objective))
+        if bound is not None:
+            self._bound = bound if self._bound is None else max(self._bound, bound)
+        self._under = None
+        if value is not None and self.understaffing:
+            self._under = float(sum(value(a) * scale for a, scale in self.understaffing))
         if self.progress is not None:
             self.progress(
                 ProgressEvent(
                     elapsed_seconds=elapsed,
                     objective=objective,
-                    best_bound=bound,
-                    relative_gap=relative_gap(objective, bound),
+                    best_bound=self._bound,
+                    relative_gap=_gap(objective, self._bound),
+                    phase=self._phase,
+                    understaffing_agent_hours=self._under,
                 )
             )
+
+
+def _gap(objective: float, bound: float | None) -> float | None:
+    return None if bound is None else relative_gap(objective, bound)
 
 
 def add_hint(rm: RosterModel, plan: dict[int, list[int]]) -> None:

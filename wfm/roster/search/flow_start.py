@@ -204,6 +204,7 @@ def flow_start(
     budget = FLOW_SHARE * limit - (time.perf_counter() - started)
     if budget <= 0.5:
         return completed
+    tracker.phase("class flow")
     plan = class_flow_roster(
         rm.problem,
         time_limit_seconds=budget,

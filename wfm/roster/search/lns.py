@@ -119,5 +119,5 @@ def improve(
             objective = solver.objective_value
             values = list(solver.response_proto.solution)
             best = solver
-            tracker.record(objective / OBJECTIVE_SCALE, bound)
+            tracker.record(objective / OBJECTIVE_SCALE, bound, value=solver.value)
     return best
