@@ -303,9 +303,11 @@ def test_without_dask_the_sweep_runs_serially_with_a_note(
     monkeypatch.setattr(executors_module, "dask_available", lambda: False)
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
     said: list[str] = []
-    result = sweep(tiny_scenario(tmp_path), {"service.target": [0.8]}, notes=said.append)
+    path = tiny_scenario(tmp_path)
+    result = sweep(path, {"service.target": [0.8]}, stage="roster", notes=said.append)
     assert result.executor == "serial (this process)"
     assert any("dask.distributed is not installed" in text for text in said)
+    assert result.table["roster_status"].notna().all()
     with pytest.raises(ValidationError, match="--scheduler"):
         sweep(tiny_scenario(tmp_path), {"service.target": [0.8]}, scheduler="tcp://127.0.0.1:1")
 

@@ -25,7 +25,7 @@ distributed = pytest.importorskip("distributed")
 from test_sweep import tiny_scenario, what_it_found  # noqa: E402
 
 from wfm.cli import main  # noqa: E402
-from wfm.sweep import DaskExecutor, SimulationSettings, sweep  # noqa: E402
+from wfm.sweep import DaskExecutor, SimulationSettings, batch, sweep  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,6 +114,25 @@ def test_killing_a_worker_mid_sweep_still_completes_every_case(
     serial = sweep(path, vary, stage="simulate", simulation=simulation, executor="serial")
     pd.testing.assert_frame_equal(what_it_found(on_cluster.table), what_it_found(serial.table))
     assert killed["pid"] not in set(cluster.run(os.getpid).values())  # the nanny replaced it
+
+
+def test_batch_on_the_local_cluster_equals_the_serial_batch(cluster: Any, tmp_path: Path) -> None:
+    paths = [
+        tiny_scenario(tmp_path / "north", name="north"),
+        tiny_scenario(
+            tmp_path / "south",
+            name="south",
+            agents=[{"agent_id": f"s{i}", "contract": "c"} for i in range(7)],
+        ),
+    ]
+    on_cluster = batch(paths, tmp_path / "cluster", executor=DaskExecutor(client=cluster))
+    serial = batch(paths, tmp_path / "serial", executor="serial")
+    found = ["scenario", "roster_status", "paid_hours", "understaffing_agent_hours"]
+    pd.testing.assert_frame_equal(on_cluster.table[found], serial.table[found])
+    for folder in ("north", "south"):
+        assert (tmp_path / "cluster" / folder / "roster.csv").read_text() == (
+            tmp_path / "serial" / folder / "roster.csv"
+        ).read_text()
 
 
 def _free_port() -> int:

@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             ["scenario", "folder", "roster_status", "paid_hours", "service_level_rostered", "error"]
         ].to_string(index=False)
     )
-    print(f"{len(table)} scenarios in {result.wall_time_seconds:.1f} s on {result.executor}")
+    print(f"{len(table)} scenarios in {result.wall_time_seconds:.1f} s, {result.executor}")
     print(f"wrote summary.csv and {len(table)} folders to {out}")
     ok = table["roster_status"].isin(["OPTIMAL", "FEASIBLE"]) & table["error"].isna()
     return 0 if bool(ok.all()) else 1

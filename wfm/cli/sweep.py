@@ -259,7 +259,7 @@ def run(args: argparse.Namespace) -> int:
     table = result.table
     failed = int(table["error"].notna().sum())
     print(
-        f"{len(table)} cases ({result.stage} stage) in {result.wall_time_seconds:.1f} s on "
+        f"{len(table)} cases ({result.stage} stage) in {result.wall_time_seconds:.1f} s, "
         f"{result.executor}; {failed} failed"
     )
     efficient = table[table["on_frontier"]]

@@ -207,9 +207,10 @@ def build_cases(
     Returns
     -------
     tuple
-        The base scenario (with ``base_overrides``), the cases, and per case
-        its demand scenario (the first case of each distinct demand: the
-        scenario whose pipeline gives the demand tables).
+        The base scenario (with ``base_overrides``), the cases, and one
+        scenario per distinct demand setting (that of its first case), whose
+        pipeline gives the demand tables of the cases with that
+        ``demand_index``.
 
     Raises
     ------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import pandas as pd
 from wfm.errors import ValidationError
 from wfm.roster.options import SolverOptions
 from wfm.sweep.cases import STAGES, DemandTables, Stage, SweepCase, build_cases
-from wfm.sweep.executors import Executor, make_executor
+from wfm.sweep.executors import SCHEDULER_ENVIRONMENT_VARIABLE, Executor, make_executor
 from wfm.sweep.frontier import efficient_frontier, frontier_axes, write_frontier_chart
 from wfm.sweep.stages import (
     MEASURE_COLUMNS,
@@ -32,6 +33,15 @@ from wfm.sweep.stages import (
 )
 
 __all__ = ["SweepResult", "sweep"]
+
+#: Why ``executor="auto"`` runs a requirements-only sweep in this process: its
+#: cases take milliseconds, and a local cluster's start-up and per-task
+#: shipping cost more than two cores save (measured in benchmarks/README.md:
+#: 500 cases in 8 s here, 17 s on a two-worker local cluster).
+LOCAL_REQUIREMENTS_NOTE = (
+    "requirements-only cases take milliseconds: they run in this process, where a local "
+    "cluster would cost more than it saves (--dask-workers N or --scheduler to use one)"
+)
 
 #: Called after each case: (cases done, cases in all, the case's result).
 Progress = Callable[[int, int, CaseResult], None]
@@ -161,9 +171,10 @@ def sweep(
     stage
         ``requirements`` (Erlang staffing only), ``roster`` or ``simulate``.
     executor
-        ``"auto"`` (dask when installed, else serial with a note),
-        ``"serial"``, ``"dask"`` or an executor object
-        (:mod:`wfm.sweep.executors`).
+        ``"auto"`` (dask when installed, else serial with a note; a
+        requirements-only sweep without ``scheduler`` runs here, see
+        :data:`LOCAL_REQUIREMENTS_NOTE`), ``"serial"``, ``"dask"`` or an
+        executor object (:mod:`wfm.sweep.executors`).
     scheduler
         Address of a running dask scheduler (``tcp://HOST:PORT``); default
         ``DASK_SCHEDULER_ADDRESS``, else a local cluster.
@@ -221,6 +232,15 @@ def sweep(
     for tables in demands:
         for text in tables.notes:
             note(text)
+    if (
+        executor in (None, "auto")
+        and stage == "requirements"
+        and scheduler is None
+        and n_workers is None
+        and not os.environ.get(SCHEDULER_ENVIRONMENT_VARIABLE)
+    ):
+        executor = "serial"
+        note(LOCAL_REQUIREMENTS_NOTE)
     runner = make_executor(executor, scheduler=scheduler, n_workers=n_workers)
     try:
         if getattr(runner, "note", None):

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import ValidationError
+from wfm.roster.problem import RosterProblem
+from wfm.roster.result import RosterResult
 from wfm.scenario import ForecastDemand, Scenario
 from wfm.status import SolveStatus
 from wfm.sweep.cases import DemandTables, Stage, SweepCase, scale_agents
@@ -303,7 +305,9 @@ def _roster(scenario: Scenario, requirements: pd.DataFrame, inputs: SweepInputs)
     return figures
 
 
-def _simulate(problem: Any, result: Any, settings: SimulationSettings) -> dict[str, Any]:
+def _simulate(
+    problem: RosterProblem, result: RosterResult, settings: SimulationSettings
+) -> dict[str, Any]:
     from wfm.simulate import (
         AgentSchedule,
         HandleTimes,
