@@ -37,7 +37,7 @@ __all__ = ["SweepResult", "sweep"]
 #: Why ``executor="auto"`` runs a requirements-only sweep in this process: its
 #: cases take milliseconds, and a local cluster's start-up and per-task
 #: shipping cost more than two cores save (measured in benchmarks/README.md:
-#: 500 cases in 8 s here, 17 s on a two-worker local cluster).
+#: 500 cases in 14 s here, 19 s on a two-worker local cluster).
 LOCAL_REQUIREMENTS_NOTE = (
     "requirements-only cases take milliseconds: they run in this process, where a local "
     "cluster would cost more than it saves (--dask-workers N or --scheduler to use one)"
