@@ -96,11 +96,10 @@ def run(args: argparse.Namespace) -> int:
         **where,
     )
     table = result.table
-    print(
-        table[
-            ["scenario", "folder", "roster_status", "paid_hours", "service_level_rostered", "error"]
-        ].to_string(index=False)
-    )
+    shown = table[
+        ["scenario", "folder", "roster_status", "paid_hours", "service_level_rostered", "error"]
+    ]
+    print(shown.astype(object).where(shown.notna(), "-").to_string(index=False))
     print(f"{len(table)} scenarios in {result.wall_time_seconds:.1f} s, {result.executor}")
     print(f"wrote summary.csv and {len(table)} folders to {out}")
     ok = table["roster_status"].isin(["OPTIMAL", "FEASIBLE"]) & table["error"].isna()
