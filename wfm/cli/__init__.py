@@ -33,6 +33,8 @@ COMMANDS: tuple[str, ...] = (
     "simulate",
     "actuals",
     "report",
+    "sweep",
+    "batch",
     "bench",
 )
 

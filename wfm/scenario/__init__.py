@@ -8,7 +8,11 @@ work starts; :meth:`Scenario.build_problem` then does the heavy part
 (reading the history, forecasting, Erlang staffing) and returns a
 :class:`wfm.roster.RosterProblem`; :meth:`Scenario.pipeline` also returns the
 intermediate tables. :func:`write_scenario` writes a problem back as a
-scenario that loads into an equal problem.
+scenario that loads into an equal problem. ``load_scenario(path,
+overrides={"service.target": 0.85})`` reads the file as if it said so (the
+what-if cases of :mod:`wfm.sweep`), and
+:meth:`Scenario.requirements_from_forecast` staffs a forecast made or
+changed elsewhere.
 
 Errors
 ------

@@ -8,11 +8,12 @@ the problem objects runs before any data file is read.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from functools import partial
 from pathlib import Path
@@ -77,7 +78,7 @@ from wfm.timegrid import validate_time_zone
 __all__ = ["load_scenario"]
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Read and validate a scenario YAML file.
 
     Parameters
@@ -85,6 +86,13 @@ def load_scenario(path: str | Path) -> Scenario:
     path
         The YAML file; relative paths inside it are resolved against its
         directory.
+    overrides
+        Entries to set before validation, by YAML path (``service.target``,
+        ``solver.time_limit_seconds``, ``templates[0].latest_start``) to a
+        YAML value: the file is read as if it said so, so an override is
+        checked exactly as the file's own entry would be (an unknown key is
+        refused with the closest known one). A missing section on the way is
+        created (``weights.paid_hour`` in a file without ``weights``).
 
     Returns
     -------
@@ -100,7 +108,61 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     document = read_yaml(path)
+    if overrides:
+        document = _with_overrides(document, overrides)
     return _parse(document, base=path.resolve().parent, path=path)
+
+
+_SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
+
+
+def _with_overrides(document: Any, overrides: Mapping[str, Any]) -> Any:
+    """A copy of ``document`` with each override set at its YAML path."""
+    if not isinstance(document, dict):
+        return document  # _parse refuses it, naming the file's top level
+    document = copy.deepcopy(document)
+    for key, value in overrides.items():
+        steps: list[str | int] = []
+        for part in str(key).split("."):
+            match = _SEGMENT.fullmatch(part)
+            if match is None:
+                raise ScenarioError(
+                    str(key), value, "a YAML path such as service.target or templates[0].name"
+                )
+            steps.append(match.group(1))
+            steps.extend(int(i) for i in re.findall(r"\d+", match.group(2)))
+        node: Any = document
+        for depth, step in enumerate(steps[:-1]):
+            where = _path_text(steps[: depth + 1])
+            if isinstance(step, int):
+                if not isinstance(node, list) or step >= len(node):
+                    raise ScenarioError(where, value, f"an item of a list of {_size(node)}")
+                node = node[step]
+                continue
+            if not isinstance(node, dict):
+                raise ScenarioError(where, value, "a key inside a mapping")
+            if node.get(step) is None and not isinstance(steps[depth + 1], int):
+                node[step] = {}  # a section the file leaves out
+            node = node.get(step)
+        last = steps[-1]
+        if isinstance(last, int):
+            if not isinstance(node, list) or last >= len(node):
+                raise ScenarioError(str(key), value, f"an item of a list of {_size(node)}")
+        elif not isinstance(node, dict):
+            raise ScenarioError(str(key), value, "a key inside a mapping")
+        node[last] = value
+    return document
+
+
+def _path_text(steps: Sequence[str | int]) -> str:
+    text = ""
+    for step in steps:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
+
+
+def _size(node: Any) -> str:
+    return f"{len(node)} items" if isinstance(node, list) else "items (not a list here)"
 
 
 def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:

@@ -134,15 +134,10 @@ class Scenario:
         else:
             if isinstance(demand, HistoryDemand):
                 history, forecast = self._forecast_from_history(demand)
-                aht = None
                 notes += self._history_notes(history, demand)
             else:
                 forecast = self._read_forecast(demand)
-                aht = demand.default_aht_seconds
-            staffing = self._staff(forecast, aht)
-            requirements = requirements_from_staffing(
-                staffing, fractional=self.fractional_requirements
-            )
+            staffing, requirements = self.requirements_from_forecast(forecast)
         if not isinstance(demand, HistoryDemand):
             notes += self._days_without_rows(requirements["interval_start"])
         problem = self.problem_from_requirements(requirements)
@@ -153,6 +148,47 @@ class Scenario:
             requirements=requirements,
             problem=problem,
             notes=notes,
+        )
+
+    def requirements_from_forecast(
+        self, forecast: pd.DataFrame
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Staff a forecast of the period with the scenario's service policy.
+
+        The step of :meth:`pipeline` after the forecast, for a forecast made
+        or changed elsewhere (a what-if with more calls or a longer AHT, see
+        :mod:`wfm.sweep`). With ``demand.forecast.default_aht_seconds`` the
+        forecast has no ``aht_seconds`` column (one source of AHT).
+
+        Parameters
+        ----------
+        forecast
+            Forecast layout of :mod:`wfm.forecast` on the scenario's grid.
+
+        Returns
+        -------
+        tuple of pandas.DataFrame
+            The staffing table of :func:`wfm.staffing.requirements` and the
+            requirements in the roster layout (``fractional`` as the
+            ``service`` section says).
+
+        Raises
+        ------
+        wfm.errors.ValidationError
+            The demand is ``requirements`` (no service policy to staff with).
+        wfm.errors.DataError
+            A bad forecast row (the field names the demand file).
+        """
+        if self.service is None:
+            raise ValidationError(
+                "service",
+                None,
+                "a service section to staff a forecast with (demand is requirements)",
+            )
+        aht = self.demand.default_aht_seconds if isinstance(self.demand, ForecastDemand) else None
+        staffing = self._staff(forecast, aht)
+        return staffing, requirements_from_staffing(
+            staffing, fractional=self.fractional_requirements
         )
 
     def build_problem(self) -> RosterProblem:

@@ -400,3 +400,15 @@ SERVICE_KEYS = (
     "patience_from",
 )
 RULE_NAMES = tuple(r.value for r in Rule)
+
+
+def read_yaml_value(text: str) -> Any:
+    """One value typed on a command line, read as the scenario loader reads YAML.
+
+    ``"0.8"`` is a number, ``"true"`` a boolean, ``"08:00"`` a text (not the
+    YAML 1.1 sexagesimal 480), ``"[Mon, Tue]"`` a list.
+    """
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise ScenarioError("value", text, f"a YAML value ({' '.join(str(exc).split())})") from None
