@@ -305,6 +305,7 @@ def reroster(
     weights: ChangeWeights | None = None,
     options: SolverOptions | None = None,
     progress: Callable[[ProgressEvent], None] | None = None,
+    compute_bound: bool = True,
 ) -> RerosterResult:
     """Re-roster a published roster after ``changes``, changing as little as they require.
 
@@ -326,6 +327,8 @@ def reroster(
         Solver options (default: :class:`~wfm.roster.options.SolverOptions`).
     progress
         Called on each improving roster.
+    compute_bound
+        Also compute the roster's LP lower bound (as :func:`~wfm.roster.solve.solve`).
 
     Returns
     -------
@@ -355,7 +358,7 @@ def reroster(
         shifts=tuple(published), agents=frozenset(covered), locked=locked, weights=weights
     )
     with_baseline = dataclasses.replace(changed, baseline=baseline)
-    result = solve(with_baseline, options, progress=progress)
+    result = solve(with_baseline, options, progress=progress, compute_bound=compute_bound)
     table = change_table(with_baseline, result.roster, result.breaks, changes=changes)
     return RerosterResult(
         result=result,
