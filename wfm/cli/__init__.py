@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "requirements",
     "forecast",
     "roster",
+    "reroster",
     "simulate",
     "actuals",
     "report",
