@@ -131,9 +131,8 @@ def load_changes(path: str | Path, *, time_zone: str | None = None) -> ChangesFi
         agent = _agent_id(spec["agent"], f"{where}.agent")
         start = read_datetime(spec["start"], f"{where}.start")
         end = read_datetime(spec["end"], f"{where}.end")
-        time_off.setdefault(agent, []).append(
-            built(where, lambda s=start, e=end: TimeOff(start=s, end=e))
-        )
+        entry: TimeOff = built(where, lambda: TimeOff(start=start, end=end))  # noqa: B023
+        time_off.setdefault(agent, []).append(entry)
     leaving = frozenset(
         _agent_id(a, f"leaving[{i}]")
         for i, a in enumerate(read_list(top.get("leaving") or [], "leaving"))
