@@ -170,12 +170,6 @@ def test_one_availability_change_moves_only_what_must_move(weights: ChangeWeight
         assert changed <= fewest + 1
 
 
-def _fields(problem) -> dict:
-    import dataclasses
-
-    return {f.name: getattr(problem, f.name) for f in dataclasses.fields(problem) if f.init}
-
-
 def _with_breaks():
     """Two agents, 8-hour shifts at 08:00 with a one-hour break 2-4 hours in, two days."""
     shift = template(

@@ -31,6 +31,7 @@ COMMANDS: tuple[str, ...] = (
     "forecast",
     "roster",
     "reroster",
+    "allotment",
     "simulate",
     "actuals",
     "report",

@@ -49,7 +49,9 @@ from ortools.sat.python import cp_model
 
 from wfm.errors import ValidationError
 from wfm.roster.model import RosterModel, build_model
+from wfm.roster.options import SolverOptions
 from wfm.roster.problem import Agent, RosterProblem, TimeOff
+from wfm.roster.search.cpsat import complete_hint, hinted_solution
 from wfm.status import SolveStatus
 
 __all__ = [
@@ -173,6 +175,71 @@ def _off_literal(rm: RosterModel, agent: int, off: TimeOff) -> Any:
     return lit
 
 
+NEIGHBOURS = 12
+"""Agents freed with the requesting one in the first, local check of a request."""
+
+
+def _local_check(
+    rm: RosterModel, agent: int, off: TimeOff, day: dt.date, seconds: float, seed: int
+) -> Any:
+    """Try the request in a neighbourhood of the roster at hand; the CP-SAT status.
+
+    Every agent keeps their hinted shifts (fixed) but ``agent`` (whose
+    shifts overlapping ``off`` are fixed off) and :data:`NEIGHBOURS` others
+    able to work ``day`` (first those off that day in the hint, who can come
+    in; of the agent's contract first). On success the solution becomes the
+    complete hint; otherwise the hint is restored. ``INFEASIBLE`` here proves
+    nothing about the whole model.
+    """
+    problem = rm.problem
+    proto = rm.model.proto
+    saved = (list(proto.solution_hint.vars), list(proto.solution_hint.values))
+    values = dict(zip(saved[0], saved[1], strict=True))
+    d = (day - problem.start_date).days
+    me = problem.agents[agent]
+
+    def working(a: int) -> bool:
+        w = rm.works[a][d]
+        return not isinstance(w, int) and bool(values.get(w.index, 0))
+
+    others = sorted(
+        (a for a in range(len(problem.agents)) if a != agent and rm.options_of_day(a, d)),
+        key=lambda a: (working(a), problem.agents[a].contract != me.contract, a),
+    )
+    free = set(others[:NEIGHBOURS])
+    hint_vars: list[int] = []
+    hint_values: list[int] = []
+    banned = {var.index for var in _overlapping(rm, agent, off)}
+    for a, xa in enumerate(rm.x):
+        if a in free:
+            continue
+        for var in xa.values():
+            if a == agent and var.index not in banned:
+                continue
+            hint_vars.append(var.index)
+            hint_values.append(0 if var.index in banned else int(values.get(var.index, 0)))
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(hint_vars)
+    proto.solution_hint.values.extend(hint_values)
+    solver = _solver(seconds, 1, seed)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    code = solver.solve(rm.model)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        _hint(rm, solver)
+    else:
+        proto.clear_solution_hint()
+        proto.solution_hint.vars.extend(saved[0])
+        proto.solution_hint.values.extend(saved[1])
+    return code
+
+
+def _works_in(rm: RosterModel, agent: int, off: TimeOff) -> bool:
+    """Whether the model's (complete) hint has ``agent`` on a shift overlapping ``off``."""
+    proto = rm.model.proto
+    values = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    return any(values.get(var.index, 0) for var in _overlapping(rm, agent, off))
+
+
 def _status(code: Any) -> SolveStatus:
     if code == cp_model.OPTIMAL:
         return SolveStatus.OPTIMAL
@@ -255,15 +322,23 @@ def allotments(
     under = cp_model.LinearExpr.sum([t.amount for t in under_terms]) if under_terms else 0
     scale = under_terms[0].amount_scale if under_terms else 0.0
     model.minimize(under)
+    _start(rm, time_limit_seconds=time_limit_seconds, workers=workers, seed=seed)
     solver = _solver(time_limit_seconds, workers, seed)
     code = solver.solve(model)
     status = _status(code)
-    if not status.has_solution:
-        raise ValidationError(
-            "problem", f"no roster ({status.value})", "a problem with a roster to allot against"
-        )
-    least = round(solver.objective_value)
-    _hint(rm, solver)
+    if status.has_solution:
+        least = round(solver.objective_value)
+        _hint(rm, solver)
+    else:
+        # the search found nothing better in time: the completed start stands
+        reader = hinted_solution(rm, seed)
+        if reader is None:
+            raise ValidationError(
+                "problem", f"no roster ({status.value})", "a problem with a roster to allot against"
+            )
+        status = SolveStatus.FEASIBLE
+        least = round(reader.objective_value)
+        _hint(rm, reader)
     model.add(under <= least)
     rows: list[dict[str, Any]] = []
     limits: dict[tuple[dt.date, str], int] = {}
@@ -272,11 +347,15 @@ def allotments(
             off = window(problem, date, part, half_day_split)
             lits = [_off_literal(rm, a, off) for a in range(len(problem.agents))]
             able = sum(1 for a in range(len(problem.agents)) if _overlapping(rm, a, off))
+            # agents idle in the window in the roster at hand may be off: a first allotment
+            hinted = sum(1 for a in range(len(lits)) if not _works_in(rm, a, off))
             model.maximize(cp_model.LinearExpr.sum(lits))
             code = solver.solve(model)
             found = _status(code)
-            best = round(solver.objective_value) if found.has_solution else 0
+            best = max(round(solver.objective_value), hinted) if found.has_solution else hinted
             bound = round(solver.best_objective_bound) if found.has_solution else len(lits)
+            if not found.has_solution:
+                found = SolveStatus.FEASIBLE
             # agents who cannot work the window at all are off anyway: not an allotment
             idle = len(lits) - able
             limits[(date, part)] = best - idle
@@ -294,7 +373,6 @@ def allotments(
     model.clear_objective()
     ranked = _ranked(requests, order)
     granted: list[TimeOffRequest] = []
-    fixed: list[Any] = []
     request_rows: list[dict[str, Any]] = []
     taken: dict[tuple[dt.date, str], int] = {}
     for rank, r in enumerate(ranked, start=1):
@@ -305,15 +383,24 @@ def allotments(
             off = window(problem, r.day, r.part, half_day_split)
             agent = index[r.agent_id]
             lit = _off_literal(rm, agent, off)
-            model.clear_assumptions()
-            model.add_assumptions([*fixed, lit])
-            code = solver.solve(model)
+            # the roster at hand keeps every earlier grant: if it has the agent off, grant at once
+            code = cp_model.FEASIBLE
+            if _works_in(rm, agent, off):
+                code = _local_check(rm, agent, off, r.day, time_limit_seconds, seed)
+                if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    model.clear_assumptions()
+                    model.add_assumptions([lit])
+                    code = solver.solve(model)
+                    model.clear_assumptions()
+                    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                        _hint(rm, solver)
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                fixed.append(lit)
+                # granted for good: the agent's shifts overlapping the window are gone
+                for var in _overlapping(rm, agent, off):
+                    model.add(var == 0)
                 granted.append(r)
                 key = (r.day, r.part)
                 taken[key] = taken.get(key, 0) + 1
-                _hint(rm, solver)
             elif code == cp_model.INFEASIBLE:
                 reason = _refusal(problem, r, taken, limits)
             else:
@@ -339,6 +426,48 @@ def allotments(
         status=status,
         granted=tuple(granted),
     )
+
+
+def _start(rm: RosterModel, *, time_limit_seconds: float, workers: int, seed: int) -> None:
+    """Hint the model with the roster solver's least under-staffed roster, completed.
+
+    :func:`wfm.roster.solve.solve` (greedy start, CP-SAT, neighbourhood
+    search) with every cost but under-staffing at zero finds a roster far
+    faster than CP-SAT alone on this model; its shifts are hinted and the
+    breaks completed (:func:`wfm.roster.search.cpsat.complete_hint`).
+    """
+    from wfm.roster.solve import solve
+
+    problem = rm.problem
+    weights = dataclasses.replace(
+        problem.weights,
+        paid_hour=0.0,
+        overstaffing_per_agent_hour=0.0,
+        preference=0.0,
+        fairness_weekend=0.0,
+        fairness_late=0.0,
+    )
+    options = SolverOptions(time_limit_seconds=time_limit_seconds, workers=workers, seed=seed)
+    found = solve(dataclasses.replace(problem, weights=weights), options, compute_bound=False)
+    if not found.status.has_solution or not len(found.roster):
+        return
+    index = {a.agent_id: i for i, a in enumerate(problem.agents)}
+    starts = problem.grid.positions(found.roster["start"], "roster.start")
+    im = problem.interval_minutes
+    chosen: dict[int, set[tuple[int, int, int]]] = {}
+    for row, start in zip(found.roster.to_dict("records"), starts, strict=True):
+        key = (
+            problem.template_index[str(row["template"])],
+            int(start),
+            int(row["length_minutes"]) // im,
+        )
+        chosen.setdefault(index[str(row["agent_id"])], set()).add(key)
+    for a, xa in enumerate(rm.x):
+        mine = chosen.get(a, set())
+        for o, var in xa.items():
+            opt = rm.options[o]
+            rm.model.add_hint(var, (opt.template, opt.start, opt.length) in mine)
+    complete_hint(rm, time_limit=time_limit_seconds, seed=seed, deterministic_time=None)
 
 
 def _ranked(requests: tuple[TimeOffRequest, ...], order: Order) -> list[TimeOffRequest]:
