@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         problem,
         requests,
         order=args.order,
-        parts=parts,  # type: ignore[arg-type]
+        parts=parts,
         half_day_split=split,
         time_limit_seconds=args.time_limit,
         workers=args.workers,

@@ -34,7 +34,6 @@ from wfm.roster.options import SolverOptions
 from wfm.roster.problem import PublishedBreak, PublishedShift
 from wfm.roster.search.cpsat import (
     COMPLETION_DETERMINISTIC_SHARE,
-    COMPLETION_SHARE,
     SolutionTracker,
     complete_hint,
 )
@@ -43,10 +42,15 @@ from wfm.timegrid import parse_stamps
 
 __all__ = [
     "PUBLISHED_BREAK_COLUMNS",
+    "PUBLISHED_COMPLETION_SHARE",
     "PUBLISHED_ROSTER_COLUMNS",
     "published_start",
     "read_published",
 ]
+
+PUBLISHED_COMPLETION_SHARE = 0.5
+"""Share of the time left the completion of the published roster may take: it is
+the start of the whole search, so it gets more than a greedy completion."""
 
 PUBLISHED_ROSTER_COLUMNS = ("agent_id", "date", "template", "start", "end")
 """Columns of a published roster table that are read."""
@@ -244,10 +248,10 @@ def published_start(
     The published shifts, days off and breaks still allowed are hinted and
     fixed while CP-SAT completes the rest (the agent-days the changes freed,
     new agents, breaks that must move) for
-    :data:`~wfm.roster.search.cpsat.COMPLETION_SHARE` of the time left (and,
+    :data:`PUBLISHED_COMPLETION_SHARE` of the time left (and,
     in deterministic mode, :data:`~wfm.roster.search.cpsat.COMPLETION_DETERMINISTIC_SHARE`
     of the deterministic limit). The completion replaces the hint in place
-    when its objective beats ``completed`` (the greedy roster's) or there is
+    when its objective beats ``completed`` (an earlier start's) or there is
     none; otherwise the former hint is restored. Without a baseline, or once
     ``stop`` is requested, nothing is done.
 
@@ -266,7 +270,7 @@ def published_start(
     left = solver_options.time_limit_seconds - (time.perf_counter() - started)
     found = complete_hint(
         rm,
-        time_limit=COMPLETION_SHARE * left,
+        time_limit=PUBLISHED_COMPLETION_SHARE * left,
         seed=solver_options.seed,
         deterministic_time=None
         if deterministic is None

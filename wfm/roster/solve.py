@@ -8,8 +8,9 @@ the phases of :mod:`wfm.roster.search`:
 1. a greedy constructive roster, completed by CP-SAT with the shifts fixed
    (break placement and bookkeeping solved): the first roster
    (:mod:`~wfm.roster.search.greedy`); with a published roster to keep
-   (``problem.baseline``), the published roster completed the same way
-   replaces it when better (:func:`wfm.roster.published.published_start`);
+   (``problem.baseline``), the published roster completed the same way is
+   the first roster instead, and the greedy one is built only when that
+   completion fails (:func:`wfm.roster.published.published_start`);
 2. the class-flow roster: an integer programme over classes of
    interchangeable agents, solved with SCIP until at most 60 % of the time
    limit has passed (with limits of 40 s or more), whose weeks obey every
@@ -219,10 +220,12 @@ def solve(
     tracker = SolutionTracker(started, progress)
     deadline = started + options.time_limit_seconds
     deterministic = options.max_deterministic_time
-    completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
+    # with a published roster to keep, it is the start; the greedy roster only without one
     completed = published_start(
-        rm, options, started=started, tracker=tracker, completed=completed, stop=stop
+        rm, options, started=started, tracker=tracker, completed=None, stop=stop
     )
+    if completed is None:
+        completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
     completed = flow_start(
         rm, options, started=started, tracker=tracker, completed=completed, stop=stop
     )
