@@ -1073,8 +1073,10 @@ def add_changes(rm: RosterModel) -> list[PenaltyTerm]:
     variables, exact since an agent works at most one shift a day); each
     break of a shift of the published template placed elsewhere than
     published costs ``break_moved``. A locked (agent, day) keeps its
-    published shift and every break of it, or its day off (hard). Without a
-    baseline the family adds nothing.
+    published shift and every break of it, or its day off (hard); one in
+    ``shifts_fixed`` keeps its shift or day off while its breaks may move;
+    a break in ``breaks_fixed`` stays where published. Without a baseline
+    the family adds nothing.
     """
     problem = rm.problem
     base = problem.baseline
@@ -1084,6 +1086,13 @@ def add_changes(rm: RosterModel) -> list[PenaltyTerm]:
     weights = base.weights
     im = problem.interval_minutes
     published = published_positions(problem)
+    not_before = (
+        -1
+        if base.breaks_not_before is None
+        else float(
+            problem.grid.positions(pd.Series([base.breaks_not_before]), "breaks_not_before")[0]
+        )
+    )
     groups: dict[tuple[int, int, int, int], BreakGroup] = {}
     for group in rm.break_groups:
         if group.agent_index is not None:
@@ -1095,15 +1104,16 @@ def add_changes(rm: RosterModel) -> list[PenaltyTerm]:
         for d in range(problem.days):
             date = problem.dates[d]
             locked = (agent.agent_id, date) in base.locked
+            fixed = locked or (agent.agent_id, date) in base.shifts_fixed
             pub = published.get((agent.agent_id, d))
             works = rm.works[a][d]
             keys = rm.options_of_day(a, d)
             if pub is None:
-                if locked and (agent.agent_id, date) in base.by_agent_day:
+                if fixed and (agent.agent_id, date) in base.by_agent_day:
                     # a published shift off the grid cannot be kept
                     model.add_bool_or([])
                     continue
-                if locked and not isinstance(works, int):
+                if fixed and not isinstance(works, int):
                     model.add(works == 0)
                 elif not isinstance(works, int) and weights.shift_added_or_removed > 0:
                     terms.append(
@@ -1136,19 +1146,36 @@ def add_changes(rm: RosterModel) -> list[PenaltyTerm]:
                 costs.append(_coef(cost))
                 if opt.template == template and opt.start == start and opt.length == length:
                     same = o
-            if locked:
+            names = [b.name for b in problem.templates[template].breaks]
+            kept_breaks = {
+                j: p
+                for j, p in breaks.items()
+                if locked or (agent.agent_id, date, names[j]) in base.breaks_fixed
+            }
+            if fixed:
                 if same is None:
                     # the published shift is no longer allowed: the lock cannot hold
                     model.add_bool_or([])
                     continue
                 model.add(rm.x[a][same] == 1)
-                for j, p in breaks.items():
-                    held = groups.get((a, d, template, j))
-                    if held is None or p not in held.counts:
-                        model.add_bool_or([])
-                    else:
-                        model.add(held.counts[p] == 1)
+            for j, p in kept_breaks.items():
+                if same is None:
+                    model.add_bool_or([])
+                    break
+                held = groups.get((a, d, template, j))
+                if held is None or p not in held.counts:
+                    model.add_bool_or([])
+                else:
+                    model.add(held.counts[p] == 1)
+            if locked:
                 continue
+            if fixed and base.breaks_not_before is not None:
+                for (ga, gd, _, gj), held in groups.items():
+                    if ga != a or gd != d or gj in kept_breaks:
+                        continue
+                    for p, var in held.counts.items():
+                        if p < not_before:
+                            model.add(var == 0)
             expr = cp_model.LinearExpr.weighted_sum([rm.x[a][o] for o in keys], costs)
             removed = 1 - works if not isinstance(works, int) else 1
             objective = expr + _coef(weights.shift_added_or_removed) * removed

@@ -812,6 +812,15 @@ class Baseline:
     locked
         ``(agent_id, date)`` pairs that must stay exactly as published: the
         shift (template, start, length) and each of its breaks, or the day off.
+    shifts_fixed
+        ``(agent_id, date)`` pairs whose shift (or day off) must stay as
+        published while its breaks may move within their windows (intraday).
+    breaks_fixed
+        ``(agent_id, date, break name)`` of published breaks that must stay
+        (e.g. breaks already taken).
+    breaks_not_before
+        Breaks of ``shifts_fixed`` not in ``breaks_fixed`` may not start
+        before this time (intraday: breaks are not moved into the past).
     weights
         Prices of each kind of change (:class:`ChangeWeights`).
     """
@@ -819,10 +828,15 @@ class Baseline:
     shifts: tuple[PublishedShift, ...]
     agents: frozenset[str]
     locked: frozenset[tuple[str, dt.date]] = frozenset()
+    shifts_fixed: frozenset[tuple[str, dt.date]] = frozenset()
+    breaks_fixed: frozenset[tuple[str, dt.date, str]] = frozenset()
+    breaks_not_before: pd.Timestamp | None = None
     weights: ChangeWeights = field(default_factory=ChangeWeights)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shifts", tuple(self.shifts))
+        object.__setattr__(self, "shifts_fixed", frozenset(self.shifts_fixed))
+        object.__setattr__(self, "breaks_fixed", frozenset(self.breaks_fixed))
         object.__setattr__(self, "agents", frozenset(self.agents))
         object.__setattr__(self, "locked", frozenset(self.locked))
         seen: set[tuple[str, dt.date]] = set()
