@@ -32,6 +32,7 @@ COMMANDS: tuple[str, ...] = (
     "roster",
     "reroster",
     "allotment",
+    "intraday",
     "simulate",
     "actuals",
     "report",
