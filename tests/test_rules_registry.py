@@ -50,12 +50,13 @@ def test_every_labour_rule_has_exactly_one_unit() -> None:
     labour = [unit.rule for unit in RULES if unit.kind == "labour"]
     assert sorted(labour) == sorted(Rule)
     assert len({unit.name for unit in RULES}) == len(RULES)
-    assert [u.name for u in RULES if u.kind == "structure"] == ["assignment", "breaks"]
+    assert [u.name for u in RULES if u.kind == "structure"] == ["assignment", "breaks", "locks"]
     assert {u.name for u in RULES if u.kind == "objective"} == {
         "coverage",
         "paid_cost",
         "preferences",
         "fairness",
+        "changes",
     }
 
 

@@ -35,12 +35,16 @@ One module a line:
 - :mod:`wfm.roster.bounds.class_flow`: class-flow bound and the networks of agent classes.
 - :mod:`wfm.roster.bounds.classes`: classes of interchangeable agents.
 - :mod:`wfm.roster.checker`: independent checker of hard rules on a written roster.
+- :mod:`wfm.roster.published`: a published roster read back, and hinted as the search's start.
+- :mod:`wfm.roster.changes`: :func:`reroster`, minimal-change re-rostering, and the change table.
+- :mod:`wfm.roster.allotment`: time-off allotments per day and half-day, requests granted in order.
 
 Statuses are :class:`wfm.status.SolveStatus` (``RosterStatus`` is the same
 enum) and gaps :func:`wfm.status.relative_gap`, for rosters and bounds alike.
 """
 
 from wfm.roster.bounds.lp import LowerBound, lower_bound
+from wfm.roster.changes import Locks, RosterChanges, reroster
 from wfm.roster.checker import check_roster, check_roster_files
 from wfm.roster.options import SolverOptions
 from wfm.roster.prechecks import Conflict
@@ -69,12 +73,14 @@ __all__ = [
     "BreakRule",
     "Conflict",
     "Contract",
+    "Locks",
     "LowerBound",
     "Pin",
     "PreferDayOff",
     "PreferStartWindow",
     "PreferTemplate",
     "ProgressEvent",
+    "RosterChanges",
     "RosterProblem",
     "RosterResult",
     "RosterStatus",
@@ -88,5 +94,6 @@ __all__ = [
     "check_roster_files",
     "lower_bound",
     "requirements_from_staffing",
+    "reroster",
     "solve",
 ]

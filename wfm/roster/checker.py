@@ -35,6 +35,10 @@ Structural rules, always hard:
     the shift's start, both ends inclusive) or does not lie inside the shift.
     ``break_overlap``: two breaks of one shift overlap.
 
+Locks of a published roster, always hard: :func:`check_locks`
+(``locked_shift``, ``locked_break``: a locked agent-day of
+``RosterProblem.baseline`` differs from the published roster).
+
 Labour rules, hard unless listed in ``RosterProblem.soft_rules`` (the rule
 name is the :class:`~wfm.roster.problem.Rule` value; the amount is in
 :attr:`Rule.unit <wfm.roster.problem.Rule.unit>`): :func:`check_availability`,
@@ -96,6 +100,7 @@ __all__ = [
     "check_assignment",
     "check_availability",
     "check_breaks",
+    "check_locks",
     "check_max_consecutive_days",
     "check_max_days",
     "check_max_hours",
@@ -698,6 +703,57 @@ def check_pins(week: AgentWeek, report: ViolationReport) -> None:
                     1,
                     f"shift {_hhmm(s.start)}-{_hhmm(s.end)} against the pin "
                     f"({', '.join(problems)})",
+                )
+
+
+def check_locks(week: AgentWeek, report: ViolationReport) -> None:
+    """Locked agent-days of a published roster (``problem.baseline``) are as published.
+
+    ``locked_shift`` (1 per agent-day): a locked published day off has a
+    shift, or a locked published shift is missing or has another template,
+    start or end. ``locked_break`` (1 per break): a break of a locked shift
+    is missing or starts at another time than published.
+    """
+    base = week.problem.baseline
+    if base is None:
+        return
+    a = week.agent.agent_id
+    for agent_id, day in sorted(base.locked):
+        if agent_id != a:
+            continue
+        items = week.per_day.get(day, [])
+        published = base.by_agent_day.get((a, day))
+        if published is None:
+            if items:
+                report.add("locked_shift", a, day, len(items), f"locked day off on {day} worked")
+            continue
+        end = published.start + pd.Timedelta(minutes=published.length_minutes)
+        kept = [
+            s
+            for s in items
+            if s.template is not None
+            and s.template.name == published.template
+            and s.start == published.start
+            and s.end == end
+        ]
+        if len(kept) != 1 or len(items) != 1:
+            report.add(
+                "locked_shift",
+                a,
+                day,
+                1,
+                f"locked shift {published.template} {_hhmm(published.start)}-{_hhmm(end)} not kept",
+            )
+            continue
+        starts = {b.name: b.start for b in kept[0].breaks}
+        for b in published.breaks:
+            if starts.get(b.name) != b.start:
+                report.add(
+                    "locked_break",
+                    a,
+                    day,
+                    1,
+                    f"locked break {b.name} at {_hhmm(b.start)} moved or missing",
                 )
 
 

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from ortools.sat.python import cp_model
 
 from wfm.roster.coverage import coverage_rows
@@ -75,6 +76,7 @@ __all__ = [
     "RosterModel",
     "add_assignment",
     "add_breaks",
+    "add_changes",
     "add_consecutive_days",
     "add_coverage",
     "add_days_off_block",
@@ -89,6 +91,7 @@ __all__ = [
     "add_weekend_days",
     "build_model",
     "is_late",
+    "published_positions",
 ]
 
 OBJECTIVE_SCALE = 6000
@@ -358,6 +361,9 @@ def _aggregatable(rm: RosterModel, template: int) -> bool:
     rules = rm.problem.templates[template].breaks
     if not rules:
         return True
+    if rm.problem.baseline is not None:
+        # published breaks are kept or priced per agent: one variable per agent's break
+        return False
     windows = _relative_windows(rm, template)
     if windows is None:
         return False
@@ -1015,6 +1021,202 @@ def add_fairness(rm: RosterModel) -> list[PenaltyTerm]:
     return terms
 
 
+# -- changes from a published roster ------------------------------------------------
+def published_positions(
+    problem: RosterProblem,
+) -> dict[tuple[str, int], tuple[int, int, int, dict[int, int]]]:
+    """The baseline's shifts on the grid.
+
+    Returns
+    -------
+    dict
+        (agent id, horizon day) -> (template index, start interval, length in
+        intervals, {break rule index: start interval}); shifts whose start is
+        off the grid are left out.
+    """
+    base = problem.baseline
+    out: dict[tuple[str, int], tuple[int, int, int, dict[int, int]]] = {}
+    if base is None or not base.shifts:
+        return out
+    stamps = [s.start for s in base.shifts]
+    for s in base.shifts:
+        stamps += [b.start for b in s.breaks]
+    grid = problem.grid.positions(pd.Series(stamps), "baseline.start")
+    im = problem.interval_minutes
+    k = len(base.shifts)
+    for i, s in enumerate(base.shifts):
+        template = problem.template_index[s.template]
+        names = [b.name for b in problem.templates[template].breaks]
+        breaks: dict[int, int] = {}
+        for b in s.breaks:
+            k_pos = grid[k]
+            k += 1
+            if math.isfinite(k_pos) and b.name in names:
+                breaks[names.index(b.name)] = math.floor(k_pos)
+        start = grid[i]
+        if not math.isfinite(start) or start != math.floor(start):
+            continue
+        day = (s.day - problem.start_date).days
+        out[(s.agent_id, day)] = (template, int(start), s.length_minutes // im, breaks)
+    return out
+
+
+def add_changes(rm: RosterModel) -> list[PenaltyTerm]:
+    """Locks of a published roster and the price of every change from it.
+
+    With ``problem.baseline`` set (see :class:`~wfm.roster.problem.Baseline`),
+    for each agent the baseline covers and each day: a shift on a published
+    day off, or no shift on a published working day, costs
+    ``shift_added_or_removed``; a shift whose start, length or template
+    differs from the published one costs its
+    :class:`~wfm.roster.problem.ChangeWeights` terms (written on the shift
+    variables, exact since an agent works at most one shift a day); each
+    break of a shift of the published template placed elsewhere than
+    published costs ``break_moved``. A locked (agent, day) keeps its
+    published shift and every break of it, or its day off (hard); one in
+    ``shifts_fixed`` keeps its shift or day off while its breaks may move;
+    a break in ``breaks_fixed`` stays where published. Without a baseline
+    the family adds nothing.
+    """
+    problem = rm.problem
+    base = problem.baseline
+    if base is None:
+        return []
+    model = rm.model
+    weights = base.weights
+    im = problem.interval_minutes
+    published = published_positions(problem)
+    not_before = (
+        -1
+        if base.breaks_not_before is None
+        else float(
+            problem.grid.positions(pd.Series([base.breaks_not_before]), "breaks_not_before")[0]
+        )
+    )
+    groups: dict[tuple[int, int, int, int], BreakGroup] = {}
+    for group in rm.break_groups:
+        if group.agent_index is not None:
+            groups[(group.agent_index, group.day, group.template, group.rule_index)] = group
+    terms: list[PenaltyTerm] = []
+    for a, agent in enumerate(problem.agents):
+        if agent.agent_id not in base.agents:
+            continue
+        for d in range(problem.days):
+            date = problem.dates[d]
+            locked = (agent.agent_id, date) in base.locked
+            fixed = locked or (agent.agent_id, date) in base.shifts_fixed
+            pub = published.get((agent.agent_id, d))
+            works = rm.works[a][d]
+            keys = rm.options_of_day(a, d)
+            if pub is None:
+                if fixed and (agent.agent_id, date) in base.by_agent_day:
+                    # a published shift off the grid cannot be kept
+                    model.add_bool_or([])
+                    continue
+                if fixed and not isinstance(works, int):
+                    model.add(works == 0)
+                elif not isinstance(works, int) and weights.shift_added_or_removed > 0:
+                    terms.append(
+                        PenaltyTerm(
+                            rule="changes",
+                            agent_index=a,
+                            day=d,
+                            objective=_coef(weights.shift_added_or_removed) * works,
+                            amount=works,
+                            amount_scale=1.0,
+                            unit="shifts",
+                            report=False,
+                        )
+                    )
+                continue
+            template, start, length, breaks = pub
+            costs: list[int] = []
+            same: int | None = None
+            for o in keys:
+                opt = rm.options[o]
+                cost = 0.0
+                if opt.template != template:
+                    cost += weights.template_changed
+                if opt.start != start:
+                    cost += weights.start_moved
+                    cost += weights.start_moved_per_hour * abs(opt.start - start) * im / 60
+                if opt.length != length:
+                    cost += weights.length_changed
+                    cost += weights.length_changed_per_hour * abs(opt.length - length) * im / 60
+                costs.append(_coef(cost))
+                if opt.template == template and opt.start == start and opt.length == length:
+                    same = o
+            names = [b.name for b in problem.templates[template].breaks]
+            kept_breaks = {
+                j: p
+                for j, p in breaks.items()
+                if locked or (agent.agent_id, date, names[j]) in base.breaks_fixed
+            }
+            if fixed:
+                if same is None:
+                    # the published shift is no longer allowed: the lock cannot hold
+                    model.add_bool_or([])
+                    continue
+                model.add(rm.x[a][same] == 1)
+            for j, p in kept_breaks.items():
+                if same is None:
+                    model.add_bool_or([])
+                    break
+                held = groups.get((a, d, template, j))
+                if held is None or p not in held.counts:
+                    model.add_bool_or([])
+                else:
+                    model.add(held.counts[p] == 1)
+            if locked:
+                continue
+            if fixed and base.breaks_not_before is not None:
+                for (ga, gd, _, gj), held in groups.items():
+                    if ga != a or gd != d or gj in kept_breaks:
+                        continue
+                    for p, var in held.counts.items():
+                        if p < not_before:
+                            model.add(var == 0)
+            expr = cp_model.LinearExpr.weighted_sum([rm.x[a][o] for o in keys], costs)
+            removed = 1 - works if not isinstance(works, int) else 1
+            objective = expr + _coef(weights.shift_added_or_removed) * removed
+            terms.append(
+                PenaltyTerm(
+                    rule="changes",
+                    agent_index=a,
+                    day=d,
+                    objective=objective,
+                    amount=objective,
+                    amount_scale=1.0 / OBJECTIVE_SCALE,
+                    unit="cost",
+                    report=False,
+                )
+            )
+            if weights.break_moved <= 0:
+                continue
+            kept = [rm.x[a][o] for o in keys if rm.options[o].template == template]
+            if not kept:
+                continue
+            for j, p in breaks.items():
+                held = groups.get((a, d, template, j))
+                if held is None:
+                    continue
+                on_time = held.counts.get(p, 0)
+                moved = cp_model.LinearExpr.sum(kept) - on_time
+                terms.append(
+                    PenaltyTerm(
+                        rule="changes",
+                        agent_index=a,
+                        day=d,
+                        objective=_coef(weights.break_moved) * moved,
+                        amount=moved,
+                        amount_scale=1.0,
+                        unit="breaks",
+                        report=False,
+                    )
+                )
+    return terms
+
+
 FAMILIES: dict[str, Callable[[RosterModel], list[PenaltyTerm]]] = {
     "breaks": add_breaks,
     "coverage": add_coverage,
@@ -1029,6 +1231,7 @@ FAMILIES: dict[str, Callable[[RosterModel], list[PenaltyTerm]]] = {
     "option_rules": add_option_rules,
     "preferences": add_preferences,
     "fairness": add_fairness,
+    "changes": add_changes,
 }
 """Rule families in build order (after :func:`add_assignment`)."""
 

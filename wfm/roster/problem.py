@@ -81,13 +81,17 @@ __all__ = [
     "MAX_REQUIRED_AGENTS",
     "Agent",
     "AvailabilityWindow",
+    "Baseline",
     "BreakRule",
+    "ChangeWeights",
     "Contract",
     "Pin",
     "PreferDayOff",
     "PreferStartWindow",
     "PreferTemplate",
     "Preference",
+    "PublishedBreak",
+    "PublishedShift",
     "RosterProblem",
     "Rule",
     "ShiftTemplate",
@@ -691,6 +695,179 @@ class Weights:
         object.__setattr__(self, "understaffing_growth", growth)
 
 
+@dataclass(frozen=True, kw_only=True)
+class PublishedBreak:
+    """A break of a published shift: its rule name and start (as in ``breaks.csv``)."""
+
+    name: str
+    start: pd.Timestamp
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishedShift:
+    """A shift of a published roster (one row of ``roster.csv`` and its breaks).
+
+    Parameters
+    ----------
+    agent_id
+        The agent working it.
+    day
+        The date the shift starts on.
+    template
+        Name of its template.
+    start
+        Its start (naive local time, or tz-aware with a time zone).
+    length_minutes
+        Start to end, breaks included.
+    breaks
+        Its breaks, one per break rule of the template.
+    """
+
+    agent_id: str
+    day: dt.date
+    template: str
+    start: pd.Timestamp
+    length_minutes: int
+    breaks: tuple[PublishedBreak, ...] = ()
+
+    def __post_init__(self) -> None:
+        where = f"published[{self.agent_id!r}, {self.day}]"
+        _require(
+            isinstance(self.length_minutes, int) and self.length_minutes > 0,
+            f"{where}.length_minutes",
+            self.length_minutes,
+            "a positive whole number of minutes",
+        )
+        object.__setattr__(self, "start", pd.Timestamp(self.start))
+        object.__setattr__(self, "breaks", tuple(self.breaks))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeWeights:
+    """Prices of changing a published roster (cost units, as :class:`Weights`).
+
+    The defaults rank the changes as a supervisor would: adding a shift on a
+    published day off, or taking a published shift away, costs as much as
+    one agent-hour short (100); moving a shift's start, or changing its
+    length, costs 20 plus 5 per hour of the move (so one hour earlier is 25,
+    three hours 35); a shift kept in time but on another template costs 10;
+    a break or lunch at another time costs 2. A roster therefore moves a
+    shift only to close at least a quarter of an agent-hour of
+    under-staffing, and breaks move freely to improve coverage but never
+    for nothing.
+
+    Parameters
+    ----------
+    shift_added_or_removed
+        Per shift worked on a published day off, or published and no longer worked.
+    start_moved, start_moved_per_hour
+        Per shift whose start moves, plus per hour of the move.
+    length_changed, length_changed_per_hour
+        Per shift whose length changes, plus per hour of the change.
+    template_changed
+        Per shift on another template than published.
+    break_moved
+        Per break (or lunch) of a kept shift placed at another time.
+    """
+
+    shift_added_or_removed: float = 100.0
+    start_moved: float = 20.0
+    start_moved_per_hour: float = 5.0
+    length_changed: float = 20.0
+    length_changed_per_hour: float = 5.0
+    template_changed: float = 10.0
+    break_moved: float = 2.0
+
+    def __post_init__(self) -> None:
+        for f in (
+            "shift_added_or_removed",
+            "start_moved",
+            "start_moved_per_hour",
+            "length_changed",
+            "length_changed_per_hour",
+            "template_changed",
+            "break_moved",
+        ):
+            value = getattr(self, f)
+            _require(
+                _is_finite_number(value) and value >= 0,
+                f"change_weights.{f}",
+                value,
+                "a finite number >= 0",
+            )
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Baseline:
+    """A published roster that a new roster should change as little as possible.
+
+    Parameters
+    ----------
+    shifts
+        The published shifts.
+    agents
+        Agents the published roster covers: their dates without a shift
+        were published as days off. Agents of the problem not listed (new
+        joiners) have no published roster to keep.
+    locked
+        ``(agent_id, date)`` pairs that must stay exactly as published: the
+        shift (template, start, length) and each of its breaks, or the day off.
+    shifts_fixed
+        ``(agent_id, date)`` pairs whose shift (or day off) must stay as
+        published while its breaks may move within their windows (intraday).
+    breaks_fixed
+        ``(agent_id, date, break name)`` of published breaks that must stay
+        (e.g. breaks already taken).
+    breaks_not_before
+        Breaks of ``shifts_fixed`` not in ``breaks_fixed`` may not start
+        before this time (intraday: breaks are not moved into the past).
+    weights
+        Prices of each kind of change (:class:`ChangeWeights`).
+    """
+
+    shifts: tuple[PublishedShift, ...]
+    agents: frozenset[str]
+    locked: frozenset[tuple[str, dt.date]] = frozenset()
+    shifts_fixed: frozenset[tuple[str, dt.date]] = frozenset()
+    breaks_fixed: frozenset[tuple[str, dt.date, str]] = frozenset()
+    breaks_not_before: pd.Timestamp | None = None
+    weights: ChangeWeights = field(default_factory=ChangeWeights)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shifts", tuple(self.shifts))
+        object.__setattr__(self, "shifts_fixed", frozenset(self.shifts_fixed))
+        object.__setattr__(self, "breaks_fixed", frozenset(self.breaks_fixed))
+        object.__setattr__(self, "agents", frozenset(self.agents))
+        object.__setattr__(self, "locked", frozenset(self.locked))
+        seen: set[tuple[str, dt.date]] = set()
+        for i, s in enumerate(self.shifts):
+            key = (s.agent_id, s.day)
+            _require(
+                key not in seen,
+                f"baseline.shifts[{i}]",
+                f"{s.agent_id} on {s.day}",
+                "at most one published shift per agent and date",
+            )
+            _require(
+                s.agent_id in self.agents,
+                f"baseline.shifts[{i}].agent_id",
+                s.agent_id,
+                "an agent listed in baseline.agents",
+            )
+            seen.add(key)
+        _require(
+            isinstance(self.weights, ChangeWeights),
+            "baseline.weights",
+            type(self.weights).__name__,
+            "a ChangeWeights",
+        )
+
+    @cached_property
+    def by_agent_day(self) -> dict[tuple[str, dt.date], PublishedShift]:
+        """The published shift of each (agent, date) that has one."""
+        return {(s.agent_id, s.day): s for s in self.shifts}
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class RosterProblem:
     """One planning period of rostering: requirements, shift templates, contracts, agents.
@@ -726,6 +903,10 @@ class RosterProblem:
         IANA time zone of the centre's clocks (e.g. ``"Europe/Stockholm"``):
         days are local days with their clock changes, shifts start at local
         clock times and last elapsed time. ``None``: clocks never change.
+    baseline
+        A published roster to change as little as possible (re-rostering):
+        its locked days are kept exactly and every change from it is priced
+        (:class:`Baseline`; see :mod:`wfm.roster.changes`). ``None``: none.
     """
 
     start_date: dt.date
@@ -741,6 +922,7 @@ class RosterProblem:
     late_shift_ends_after: dt.time = dt.time(20, 0)
     service: ServicePolicy | None = None
     time_zone: str | None = None
+    baseline: Baseline | None = None
     #: The interval grid of the horizon, built on construction.
     grid: IntervalGrid = field(init=False, repr=False)
 
@@ -806,6 +988,7 @@ class RosterProblem:
         self._validate_grid()
         self._validate_agents()
         self._validate_requirements()
+        self._validate_baseline()
 
     # -- validation ---------------------------------------------------------
     def _validate_names(self) -> None:
@@ -969,6 +1152,56 @@ class RosterProblem:
                 if math.isfinite(most):
                     expected += f", at most {most:,.0f} agents in one interval"
                 raise DataError(f"requirements.{column}[row {row}]", df[column].iloc[row], expected)
+
+    def _validate_baseline(self) -> None:
+        base = self.baseline
+        if base is None:
+            return
+        _require(isinstance(base, Baseline), "baseline", type(base).__name__, "a Baseline or None")
+        templates = self.template_index
+        known = {a.agent_id for a in self.agents}
+        first, last = self.start_date, self.dates[-1]
+        for i, s in enumerate(base.shifts):
+            where = f"baseline.shifts[{i}]"
+            _require(
+                first <= s.day <= last,
+                f"{where}.day",
+                str(s.day),
+                f"a date from {first} to {last}",
+            )
+            _require(
+                s.template in templates,
+                f"{where}.template",
+                s.template,
+                f"one of the templates {sorted(templates)}",
+            )
+            rules = {b.name for b in self.templates[templates[s.template]].breaks}
+            for j, b in enumerate(s.breaks):
+                _require(
+                    b.name in rules,
+                    f"{where}.breaks[{j}].name",
+                    b.name,
+                    f"a break of template {s.template!r}: {sorted(rules)}",
+                )
+        for agent_id, day in sorted(base.locked):
+            _require(
+                agent_id in known,
+                "baseline.locked",
+                f"{agent_id} on {day}",
+                "an agent of the problem",
+            )
+            _require(
+                agent_id in base.agents,
+                "baseline.locked",
+                f"{agent_id} on {day}",
+                "an agent the published roster covers",
+            )
+            _require(
+                first <= day <= last,
+                "baseline.locked",
+                f"{agent_id} on {day}",
+                f"a date from {first} to {last}",
+            )
 
     # -- derived grid facts ---------------------------------------------------
     @property

@@ -28,6 +28,7 @@ RosterStatus = SolveStatus
 
 
 PHASES = (
+    "published start",
     "greedy start",
     "class flow",
     "CP-SAT",
@@ -37,9 +38,10 @@ PHASES = (
     "lower bound",
 )
 """Names of the phases of :func:`wfm.roster.solve.solve`, in the order it may run them:
-the greedy constructive start, the class-flow start, the full CP-SAT search, the
-objective-free fallback (only when no phase found a roster), the large-neighbourhood
-search, then (after the search) the roster's tables and the LP lower bound of the summary."""
+the published roster of a re-roster, the greedy constructive start, the class-flow
+start, the full CP-SAT search, the objective-free fallback (only when no phase found a
+roster), the large-neighbourhood search, then (after the search) the roster's tables and
+the LP lower bound of the summary."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -557,6 +557,34 @@ RULES: tuple[RuleUnit, ...] = (
         lp_bound=Encoding(function=None, how="not encoded: fairness costs no coverage"),
         class_flow=Encoding(function=None, how="not encoded: left to the roster solver"),
     ),
+    RuleUnit(
+        name="locks",
+        kind="structure",
+        description=(
+            "Locked agent-days of a published roster (the problem's baseline) keep their "
+            "published shift and every break of it, or their day off."
+        ),
+        family="changes",
+        model=model.add_changes,
+        checker=checker.check_locks,
+        lp_bound=Encoding(
+            function=None, how="not encoded: the bound relaxes the locks (it stays a bound)"
+        ),
+        class_flow=Encoding(function=None, how="not encoded: the published start keeps them"),
+        labels=("locked_shift", "locked_break"),
+    ),
+    RuleUnit(
+        name="changes",
+        kind="objective",
+        description=(
+            "Every change from a published roster priced: shifts added or removed, starts "
+            "moved, lengths and templates changed, breaks moved (ChangeWeights)."
+        ),
+        family="changes",
+        model=model.add_changes,
+        lp_bound=Encoding(function=None, how="not encoded: changes cost no coverage"),
+        class_flow=Encoding(function=None, how="not encoded: left to the roster solver"),
+    ),
 )
 """Every rule unit, in the model's build order."""
 

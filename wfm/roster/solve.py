@@ -7,7 +7,10 @@ the phases of :mod:`wfm.roster.search`:
 
 1. a greedy constructive roster, completed by CP-SAT with the shifts fixed
    (break placement and bookkeeping solved): the first roster
-   (:mod:`~wfm.roster.search.greedy`);
+   (:mod:`~wfm.roster.search.greedy`); with a published roster to keep
+   (``problem.baseline``), the published roster completed the same way is
+   the first roster instead, and the greedy one is built only when that
+   completion fails (:func:`wfm.roster.published.published_start`);
 2. the class-flow roster: an integer programme over classes of
    interchangeable agents, solved with SCIP until at most 60 % of the time
    limit has passed (with limits of 40 s or more), whose weeks obey every
@@ -93,6 +96,7 @@ from wfm.roster.model import OBJECTIVE_SCALE, build_model
 from wfm.roster.options import SolverOptions
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
 from wfm.roster.problem import RosterProblem
+from wfm.roster.published import published_start
 from wfm.roster.report import (
     BREAK_COLUMNS,
     ROSTER_COLUMNS,
@@ -224,8 +228,16 @@ def solve(
     ]
     deadline = started + options.time_limit_seconds
     deterministic = options.max_deterministic_time
-    tracker.phase("greedy start")
-    completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
+    # with a published roster to keep, it is the start; the greedy roster only without one
+    completed = None
+    if problem.baseline is not None:
+        tracker.phase("published start")
+        completed = published_start(
+            rm, options, started=started, tracker=tracker, completed=None, stop=stop
+        )
+    if completed is None:
+        tracker.phase("greedy start")
+        completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
     completed = flow_start(
         rm, options, started=started, tracker=tracker, completed=completed, stop=stop
     )
