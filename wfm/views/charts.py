@@ -43,10 +43,11 @@ def import_plotly() -> Any:
     return go
 
 
-def _buttons(buttons: list[dict[str, Any]]) -> dict[str, Any]:
-    """A row of buttons above the plot, left-aligned under the title."""
+def _buttons(buttons: list[dict[str, Any]], *, active: int = 0) -> dict[str, Any]:
+    """A row of buttons above the plot, left-aligned under the title; ``active`` is lit."""
     return {
         "type": "buttons",
+        "active": active,
         "direction": "right",
         "buttons": buttons,
         "x": 0.0,
@@ -213,7 +214,8 @@ def gantt_figure(output: RosterOutput) -> Any:
             "categoryarray": orders["start"][::-1],
             "tickfont": {"size": 9},
         },
-        updatemenus=[_buttons(buttons)],
+        # the chart opens sorted by first start, so that button is the lit one
+        updatemenus=[_buttons(buttons, active=list(orders).index("start"))],
         height=max(400, 14 * agents + 160),
         margin={"t": 110},
         bargap=0.25,

@@ -87,7 +87,11 @@ def _summary_section(output: RosterOutput) -> str:
         "best_bound",
         "relative_gap",
     ):
-        if key in s:
+        if key in s and key == "relative_gap":
+            # a percentage, as in the roster summary and wfm bench
+            gap = s[key]
+            rows.append(("relative gap", "-" if gap is None else f"{100 * float(gap):.2f}%"))
+        elif key in s:
             rows.append((key.replace("_", " "), _value(s[key])))
     body = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{val if k.startswith('service') else html.escape(val)}"
