@@ -9,8 +9,9 @@ the phases of :mod:`wfm.roster.search`:
    (break placement and bookkeeping solved): the first roster
    (:mod:`~wfm.roster.search.greedy`);
 2. the class-flow roster: an integer programme over classes of
-   interchangeable agents, solved with SCIP until at most 60 % of the time
-   limit has passed (with limits of 40 s or more), whose weeks obey every
+   interchangeable agents, solved with SCIP from the greedy roster's weeks
+   until at most 60 % of the time limit has passed (with limits of 40 s or
+   more), whose weeks obey every
    hard rule and minimise the coverage costs; completed the same way, it
    replaces the greedy roster when its objective is lower. Skipped in
    deterministic mode (:mod:`~wfm.roster.search.flow_start`);

@@ -8,6 +8,10 @@ objective.
 
 The flows are those of :mod:`wfm.roster.bounds.class_flow` (one network per
 class of interchangeable agents, here also of equal cost per hour). SCIP
+starts from the greedy roster's weeks (:func:`flow_hint`), so that its
+incumbent is never worse than that roster: on a loaded machine SCIP may not
+get past its root LP within its window, and without a start it then
+returned a roster far worse than the greedy one. SCIP
 stops on wall-clock time, so the phase is skipped in deterministic mode; it
 is tried only under limits of :data:`FLOW_MIN_SECONDS` or more and takes at
 most :data:`FLOW_SHARE` of the time limit.
