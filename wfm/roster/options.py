@@ -98,7 +98,7 @@ class SolverOptions:
         agent-hours, then the weighted objective with the under-staffing
         held at the first stage's best. ``False`` (default): the weighted
         objective alone, which may trade a little shortage for lower cost.
-        The two stages share the limit (70 % / 30 %), so it wants a limit
+        The two stages share the limit (85 % / 15 %), so it wants a limit
         long enough for two searches: when the first stage finds no roster,
         the second starts afresh with what is left.
 

@@ -173,7 +173,7 @@ FEASIBLE_SHARE = 1 - SEARCH_SHARE
 take (deterministic mode; with wall-clock limits alone it may take all the
 time left)."""
 
-LEXICOGRAPHIC_SHORTAGE_SHARE = 0.7
+LEXICOGRAPHIC_SHORTAGE_SHARE = 0.85
 """Share of the time limit (and of the deterministic limit) the first stage of a
 lexicographic solve, the least under-staffing, may take; the second stage has
 the rest (and all of it when the first is proven optimal sooner)."""
