@@ -892,3 +892,17 @@ def test_the_multi_week_examples_read_with_their_weeks() -> None:
         scenario = load_scenario(folder / f"scenario_{days}_days.yaml")
         assert scenario.days == days
         assert scenario.start_date == load_scenario(EXAMPLE_SCENARIO).start_date
+
+
+def test_solver_lexicographic_is_read_checked_and_written(tmp_path: Path) -> None:
+    doc = _base()
+    doc["solver"] = {"lexicographic": True, "time_limit_seconds": 9}
+    scenario = load_scenario(_write(tmp_path, doc))
+    assert scenario.solver.lexicographic is True
+    assert scenario.solver.time_limit_seconds == 9
+    doc["solver"] = {"lexicographic": "yes"}
+    error = _error(tmp_path, doc)
+    assert error.field == "solver.lexicographic"
+    problem = scenario.build_problem()
+    path = write_scenario(problem, tmp_path / "out", name="lex", solver=scenario.solver)
+    assert load_scenario(path).solver == scenario.solver

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wfm.errors import ValidationError
+from wfm.errors import DataError, ValidationError
 from wfm.roster.bounds.shift_design import (
     ShiftDesignProblem,
     ShiftDesignResult,
@@ -446,6 +446,34 @@ def test_dzn_reader(tmp_path: Path) -> None:
     problem = bench.problem_from_dzn(values, "tiny")
     assert problem.n_slots == 24 and problem.cyclic
     assert design_shifts(problem, time_limit_seconds=5, workers=1).objective == pytest.approx(60)
+
+
+def test_dzn_reader_keeps_fractional_duties_and_refuses_fractional_demand(
+    tmp_path: Path,
+) -> None:
+    # data sets 2 and 3 of the DBAI collection give minDuties as a decimal
+    bench = _benchmark_module()
+    demand = ["0"] * 8 + ["2"] * 8 + ["0"] * 8
+    body = (
+        "interval = 60;\ndays = 1;\nshiftTypes = 1;\nminStart = [6];\nmaxStart = [10];\n"
+        "minLength = [8];\nmaxLength = [8];\nminDuties = 4.8;\nmaxDuties = 5.2;\n"
+        "weightUnderCover = 1;\nweightOverCover = 1;\nweightShiftInstances = 2.5;\n"
+    )
+    path = tmp_path / "fractional.dzn"
+    path.write_text(body + "demand = [" + ",".join(demand) + "];\n", encoding="utf-8")
+    values = bench.read_dzn(path)
+    assert values["minDuties"] == 4.8 and isinstance(values["minDuties"], float)
+    assert values["maxDuties"] == 5.2 and values["interval"] == 60
+    problem = bench.problem_from_dzn(values, "fractional")
+    assert problem.cost_per_distinct_shift == 2.5
+    assert design_shifts(problem, time_limit_seconds=5, workers=1).objective == pytest.approx(2.5)
+    demand[10] = "1.5"
+    path.write_text(body + "demand = [" + ",".join(demand) + "];\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"demand\[10\].*1\.5.*whole number"):
+        bench.problem_from_dzn(bench.read_dzn(path), "fractional")
+    path.write_text(body + "demand = [1, x];\n", encoding="utf-8")
+    with pytest.raises(DataError, match="demand"):
+        bench.read_dzn(path)
 
 
 @pytest.mark.skipif(

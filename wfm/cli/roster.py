@@ -152,6 +152,13 @@ def register(subparsers: Any) -> None:
         help="limit in CP-SAT deterministic time units, for reproducible runs",
     )
     parser.add_argument(
+        "--lexicographic",
+        action="store_true",
+        default=None,
+        help="first the least under-staffing, then cost and wishes with it held (default: "
+        "the scenario's solver.lexicographic, else the weighted objective alone)",
+    )
+    parser.add_argument(
         "--share-of-weeks",
         type=float,
         default=None,
@@ -495,6 +502,7 @@ def run(args: argparse.Namespace) -> int:
         "workers": args.workers,
         "seed": args.seed,
         "max_deterministic_time": args.max_deterministic_time,
+        "lexicographic": args.lexicographic,
     }
     # the flags given override the scenario's solver options
     options = dataclasses.replace(

@@ -1,4 +1,4 @@
-"""Settings of a roster solve: time limit, CP-SAT workers, seed, determinism, log.
+"""Settings of a roster solve: time limit, CP-SAT workers, seed, determinism, log, objective.
 
 :class:`SolverOptions` is validated once, when it is made, and then read by
 every phase of :func:`wfm.roster.solve.solve` (see :mod:`wfm.roster.search`).
@@ -92,13 +92,22 @@ class SolverOptions:
     log_progress
         Print CP-SAT's search log of the full search
         (``log_search_progress``).
+    lexicographic
+        Solve in two stages (see "Lexicographic objective" in
+        :mod:`wfm.roster.solve`): first the least under-staffing in
+        agent-hours, then the weighted objective with the under-staffing
+        held at the first stage's best. ``False`` (default): the weighted
+        objective alone, which may trade a little shortage for lower cost.
+        The two stages share the limit (85 % / 15 %), so it wants a limit
+        long enough for two searches: when the first stage finds no roster,
+        the second starts afresh with what is left.
 
     Raises
     ------
     ValidationError
         If ``time_limit_seconds`` or ``max_deterministic_time`` is not a
         positive number, ``workers`` not a whole number >= 1, ``seed`` not a
-        whole number >= 0 or ``log_progress`` not a bool.
+        whole number >= 0 or ``log_progress`` or ``lexicographic`` not a bool.
     """
 
     time_limit_seconds: float = 60.0
@@ -106,6 +115,7 @@ class SolverOptions:
     seed: int = 0
     max_deterministic_time: float | None = None
     log_progress: bool = False
+    lexicographic: bool = False
 
     def __post_init__(self) -> None:
         check_positive_number("time_limit_seconds", self.time_limit_seconds)
@@ -119,6 +129,8 @@ class SolverOptions:
         )
         if not isinstance(self.log_progress, bool):
             raise ValidationError("log_progress", self.log_progress, "True or False")
+        if not isinstance(self.lexicographic, bool):
+            raise ValidationError("lexicographic", self.lexicographic, "True or False")
 
     @property
     def deterministic(self) -> bool:

@@ -12,8 +12,9 @@ the phases of :mod:`wfm.roster.search`:
    the first roster instead, and the greedy one is built only when that
    completion fails (:func:`wfm.roster.published.published_start`);
 2. the class-flow roster: an integer programme over classes of
-   interchangeable agents, solved with SCIP until at most 60 % of the time
-   limit has passed (with limits of 40 s or more), whose weeks obey every
+   interchangeable agents, solved with SCIP from the greedy roster's weeks
+   until at most 60 % of the time limit has passed (with limits of 40 s or
+   more), whose weeks obey every
    hard rule and minimise the coverage costs; completed the same way, it
    replaces the greedy roster when its objective is lower. Skipped in
    deterministic mode (:mod:`~wfm.roster.search.flow_start`);
@@ -25,10 +26,11 @@ the phases of :mod:`wfm.roster.search`:
    roster or a proof of infeasibility
    (:func:`~wfm.roster.search.cpsat.feasible_search`); its roster is then
    improved like any other;
-5. a large-neighbourhood search that repeatedly frees two agents (all others
-   keep their days and shifts) and lets CP-SAT improve them together with
-   everybody's break placement, keeping every improvement
-   (:mod:`~wfm.roster.search.lns`).
+5. a large-neighbourhood search that repeatedly frees a few agents (all
+   others keep their days and shifts), chosen where the roster is short or
+   at random, and lets CP-SAT improve them together with everybody's break
+   placement, keeping every improvement; it ends early once the roster
+   reaches the proven bound (:mod:`~wfm.roster.search.lns`).
 
 Each phase takes what the phases before it left: the full search a share
 of the time left, the fallback all of it, the neighbourhood search the rest.
@@ -51,6 +53,33 @@ CP-SAT parameters set through ``solver.parameters``: ``num_workers``,
 these models saves seconds at no loss; with several workers and a
 deterministic limit, ``interleave_search`` makes the parallel search
 reproducible.
+
+Lexicographic objective
+-----------------------
+The weighted objective trades under-staffing against over-staffing, paid
+hours, wishes and fairness: with the default :class:`~wfm.roster.problem.Weights`
+an agent-hour short costs 100 (its first agent; 200, 400, 800 for the next),
+a paid hour 1 per unit of cost per hour, an agent-hour over 5, so a shift
+that covers only a little shortage is not worth its paid hours, and the
+weighted optimum keeps some shortage (on ``a50-i15-flex-brk-mixed-s0`` the
+optimum of the default weights has 23.75 agent-hours short against the least
+possible 22.25; see ``benchmarks/README.md``). With
+``SolverOptions(lexicographic=True)`` (``wfm roster --lexicographic``, the
+scenario's ``solver: {lexicographic: true}``) the solve has two stages:
+
+1. the search phases above on the weights of :func:`shortage_first` (an
+   agent-hour short weighs :data:`SHORTAGE_FIRST_FACTOR` times more and
+   linearly; the other terms only break ties), for
+   :data:`LEXICOGRAPHIC_SHORTAGE_SHARE` of the limit, or less when proven
+   optimal sooner;
+2. the model of the problem's own weights with the constraint "under-staffing
+   at most stage 1's", started from stage 1's roster, for the time left.
+
+The shortage is held at stage 1's best, which is the least possible when
+stage 1 proved it (otherwise the best found). The objective, bound and gap
+reported are stage 2's: its bound holds for rosters of that shortage.
+Progress events and ``solution_trace`` come from stage 2;
+``first_solution_seconds`` is stage 1's first roster.
 
 Timing
 ------
@@ -83,8 +112,10 @@ result, and the lower bound and the infeasibility explanation are skipped.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -92,10 +123,10 @@ from ortools.sat.python import cp_model
 
 from wfm.errors import ValidationError
 from wfm.roster.bounds.lp import LowerBound, lower_bound
-from wfm.roster.model import OBJECTIVE_SCALE, build_model
+from wfm.roster.model import OBJECTIVE_SCALE, RosterModel, build_model
 from wfm.roster.options import SolverOptions
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
-from wfm.roster.problem import RosterProblem
+from wfm.roster.problem import RosterProblem, Weights
 from wfm.roster.published import published_start
 from wfm.roster.report import (
     BREAK_COLUMNS,
@@ -109,8 +140,12 @@ from wfm.roster.report import (
 )
 from wfm.roster.result import ProgressEvent, RosterResult, RosterStatus, RosterSummary
 from wfm.roster.search.cpsat import (
+    COMPLETION_DETERMINISTIC_SHARE,
+    COMPLETION_SHARE,
     SEARCH_SHARE,
     SolutionTracker,
+    add_hint,
+    complete_hint,
     feasible_search,
     full_search,
     hinted_solution,
@@ -119,7 +154,7 @@ from wfm.roster.search.flow_start import flow_start
 from wfm.roster.search.greedy import greedy_start
 from wfm.roster.search.lns import improve
 from wfm.roster.search.stop import StopRequest
-from wfm.roster.shifts import agent_options, shift_options
+from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
 from wfm.status import SolveStatus, relative_gap
 
 __all__ = [
@@ -141,6 +176,35 @@ FEASIBLE_SHARE = 1 - SEARCH_SHARE
 """Share of the deterministic limit the objective-free fallback search may
 take (deterministic mode; with wall-clock limits alone it may take all the
 time left)."""
+
+LEXICOGRAPHIC_SHORTAGE_SHARE = 0.85
+"""Share of the time limit (and of the deterministic limit) the first stage of a
+lexicographic solve, the least under-staffing, may take; the second stage has
+the rest (and all of it when the first is proven optimal sooner)."""
+
+SHORTAGE_FIRST_FACTOR = 1000.0
+"""How much more an agent-hour short weighs in the first stage of a lexicographic
+solve than under the problem's weights (whose other terms stay, as tie-breakers)."""
+
+
+def shortage_first(weights: Weights) -> Weights:
+    """The weights of the first stage of a lexicographic solve.
+
+    Under-staffing costs :data:`SHORTAGE_FIRST_FACTOR` times its weight per
+    agent-hour, linear in the agents short (``understaffing_growth`` of
+    ``(1,)``: the stage minimises agent-hours short, not their spread); the
+    other terms keep their weights and only break ties between rosters of
+    (nearly) the same shortage. With the default weights one agent-hour
+    short costs 100,000 cost units, more than the paid hours of a week of
+    2,000 agents at cost 1.
+    """
+    return dataclasses.replace(
+        weights,
+        understaffing_per_agent_hour=SHORTAGE_FIRST_FACTOR
+        * max(weights.understaffing_per_agent_hour, 1.0),
+        understaffing_growth=(1.0,),
+    )
+
 
 INTERRUPTED_CONFLICT = Conflict(
     rule="unknown",
@@ -221,60 +285,15 @@ def solve(
             seed=options.seed,
             time_limit_seconds=options.time_limit_seconds,
         )
-    rm = build_model(problem, options=shifts, allowed=allowed)
     tracker = SolutionTracker(started, progress, on_phase)
-    tracker.understaffing = [
-        (t.amount, t.amount_scale) for t in rm.terms if t.rule == "understaffing"
-    ]
-    deadline = started + options.time_limit_seconds
-    deterministic = options.max_deterministic_time
-    # with a published roster to keep, it is the start; the greedy roster only without one
-    completed = None
-    if problem.baseline is not None:
-        tracker.phase("published start")
-        completed = published_start(
-            rm, options, started=started, tracker=tracker, completed=None, stop=stop
+    first_roster: float | None = None
+    if options.lexicographic:
+        rm, status, solver, reader, first_roster = _lexicographic_search(
+            problem, options, shifts, allowed, started=started, tracker=tracker, stop=stop
         )
-    if completed is None:
-        tracker.phase("greedy start")
-        completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
-    completed = flow_start(
-        rm, options, started=started, tracker=tracker, completed=completed, stop=stop
-    )
-    tracker.phase("CP-SAT")
-    status, solver = full_search(rm, options, started=started, tracker=tracker, stop=stop)
-    reader: cp_model.CpSolver | None = solver
-    improve_budget = None if deterministic is None else (1 - SEARCH_SHARE) * deterministic
-    if status == SolveStatus.TIME_LIMIT_NO_SOLUTION and completed is not None:
-        # the search ended before reporting a roster: fall back to the completed hint
-        reader = hinted_solution(rm, options.seed)
-        if reader is not None:
-            status = SolveStatus.FEASIBLE
-    if status == SolveStatus.TIME_LIMIT_NO_SOLUTION and not _stopped(stop):
-        # no roster yet: the rest of the budget goes to finding one, objective-free
-        tracker.phase("fallback")
-        status, reader, spent = feasible_search(
-            rm,
-            options,
-            deadline=deadline,
-            deterministic_time=None if deterministic is None else FEASIBLE_SHARE * deterministic,
-            tracker=tracker,
-            stop=stop,
-        )
-        if improve_budget is not None:
-            improve_budget = max(improve_budget - spent, 0.0)
-    if status == SolveStatus.FEASIBLE and reader is not None:
-        tracker.phase("LNS")
-        reader = improve(
-            rm,
-            reader,
-            deadline=deadline,
-            deterministic_budget=improve_budget,
-            seed=options.seed,
-            tracker=tracker,
-            bound=solver.best_objective_bound / OBJECTIVE_SCALE,
-            stop=stop,
-        )
+    else:
+        rm = build_model(problem, options=shifts, allowed=allowed)
+        status, solver, reader = _search(rm, options, started=started, tracker=tracker, stop=stop)
     interrupted = _stopped(stop)
     if status == SolveStatus.INFEASIBLE:
         if interrupted:
@@ -333,7 +352,7 @@ def solve(
         objective=objective,
         bound=bound,
         wall=wall,
-        first=tracker.first if tracker.first is not None else wall,
+        first=_earliest(first_roster, tracker.first, wall),
         roster=roster,
         coverage=coverage,
         lower=lower,
@@ -358,6 +377,173 @@ def solve(
         lower_bound=lower,
         interrupted=interrupted,
     )
+
+
+def _earliest(*times: float | None) -> float:
+    """The earliest of the times given (the last one is never ``None``)."""
+    return min(t for t in times if t is not None)
+
+
+def _search(
+    rm: RosterModel,
+    options: SolverOptions,
+    *,
+    started: float,
+    tracker: SolutionTracker,
+    stop: StopRequest | None,
+    start_plan: dict[int, list[int]] | None = None,
+) -> tuple[SolveStatus, cp_model.CpSolver, cp_model.CpSolver | None]:
+    """The search phases on ``rm`` within ``options``' limits, measured from ``started``.
+
+    Without ``start_plan`` the greedy and class-flow rosters start the search;
+    with one (agent index -> option indices, e.g. the first stage of a
+    lexicographic solve) that roster is hinted and completed instead.
+
+    Returns
+    -------
+    tuple
+        The status, the full search's solver (its proven bound) and the
+        solver holding the best roster (``None`` without one).
+    """
+    tracker.understaffing = [
+        (t.amount, t.amount_scale) for t in rm.terms if t.rule == "understaffing"
+    ]
+    deadline = started + options.time_limit_seconds
+    deterministic = options.max_deterministic_time
+    if start_plan is None:
+        # with a published roster to keep, it is the start; the greedy roster only without one
+        completed = None
+        if rm.problem.baseline is not None:
+            tracker.phase("published start")
+            completed = published_start(
+                rm, options, started=started, tracker=tracker, completed=None, stop=stop
+            )
+        if completed is None:
+            tracker.phase("greedy start")
+            completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
+        completed = flow_start(
+            rm, options, started=started, tracker=tracker, completed=completed, stop=stop
+        )
+    else:
+        add_hint(rm, start_plan)
+        completed = complete_hint(
+            rm,
+            time_limit=COMPLETION_SHARE * (deadline - time.perf_counter()),
+            seed=options.seed,
+            deterministic_time=None
+            if deterministic is None
+            else COMPLETION_DETERMINISTIC_SHARE * deterministic,
+            stop=stop,
+        )
+        if completed is not None:
+            tracker.record(completed, None)
+    tracker.phase("CP-SAT")
+    status, solver = full_search(rm, options, started=started, tracker=tracker, stop=stop)
+    reader: cp_model.CpSolver | None = solver
+    improve_budget = None if deterministic is None else (1 - SEARCH_SHARE) * deterministic
+    if status == SolveStatus.TIME_LIMIT_NO_SOLUTION and completed is not None:
+        # the search ended before reporting a roster: fall back to the completed hint
+        reader = hinted_solution(rm, options.seed)
+        if reader is not None:
+            status = SolveStatus.FEASIBLE
+    if status == SolveStatus.TIME_LIMIT_NO_SOLUTION and not _stopped(stop):
+        # no roster yet: the rest of the budget goes to finding one, objective-free
+        tracker.phase("fallback")
+        status, reader, spent = feasible_search(
+            rm,
+            options,
+            deadline=deadline,
+            deterministic_time=None if deterministic is None else FEASIBLE_SHARE * deterministic,
+            tracker=tracker,
+            stop=stop,
+        )
+        if improve_budget is not None:
+            improve_budget = max(improve_budget - spent, 0.0)
+    if status == SolveStatus.FEASIBLE and reader is not None:
+        tracker.phase("LNS")
+        reader = improve(
+            rm,
+            reader,
+            deadline=deadline,
+            deterministic_budget=improve_budget,
+            seed=options.seed,
+            tracker=tracker,
+            bound=solver.best_objective_bound / OBJECTIVE_SCALE,
+            stop=stop,
+        )
+        if reader.objective_value <= solver.best_objective_bound + 0.5:
+            status = SolveStatus.OPTIMAL  # the neighbourhood search reached the proven bound
+    return status, solver, reader
+
+
+def _understaffing(rm: RosterModel) -> Any:
+    """The under-staffing of ``rm`` (hundredths of an agent times intervals)."""
+    return cp_model.LinearExpr.sum([t.amount for t in rm.terms if t.rule == "understaffing"])
+
+
+def _lexicographic_search(
+    problem: RosterProblem,
+    options: SolverOptions,
+    shifts: list[ShiftOption],
+    allowed: list[list[AgentOption]],
+    *,
+    started: float,
+    tracker: SolutionTracker,
+    stop: StopRequest | None,
+) -> tuple[RosterModel, SolveStatus, cp_model.CpSolver, cp_model.CpSolver | None, float | None]:
+    """First the least under-staffing, then the weighted objective with it held.
+
+    Stage 1 runs the search phases on the model whose objective is dominated
+    by the under-staffing (:func:`shortage_first` weights) for
+    :data:`LEXICOGRAPHIC_SHORTAGE_SHARE` of the limit (it ends earlier when
+    proven optimal). Stage 2 builds the model of ``problem``,
+    adds "under-staffing at most stage 1's", starts from stage 1's roster
+    (shifts and break starts) and searches the weighted objective for the
+    time left. Without a stage-1 roster, stage 2 is the ordinary search.
+
+    Returns
+    -------
+    tuple
+        Stage 2's model, status, full-search solver and best-roster solver,
+        and the time of stage 1's first roster.
+    """
+    limit = options.time_limit_seconds
+    deterministic = options.max_deterministic_time
+    first_options = dataclasses.replace(
+        options,
+        lexicographic=False,
+        time_limit_seconds=LEXICOGRAPHIC_SHORTAGE_SHARE * limit,
+        max_deterministic_time=None
+        if deterministic is None
+        else LEXICOGRAPHIC_SHORTAGE_SHARE * deterministic,
+    )
+    shortage_problem = dataclasses.replace(problem, weights=shortage_first(problem.weights))
+    rm1 = build_model(shortage_problem, options=shifts, allowed=allowed)
+    under1 = _understaffing(rm1)
+    # stage 1's objective is not the user's: its phases are shown, its rosters are not
+    quiet = SolutionTracker(started, None, tracker.on_phase)
+    status1, _, reader1 = _search(rm1, first_options, started=started, tracker=quiet, stop=stop)
+    rm = build_model(problem, options=shifts, allowed=allowed)
+    now = time.perf_counter()
+    rest = dataclasses.replace(
+        options,
+        lexicographic=False,
+        time_limit_seconds=max(limit - (now - started), 0.05),
+        max_deterministic_time=None
+        if deterministic is None
+        else (1 - LEXICOGRAPHIC_SHORTAGE_SHARE) * deterministic,
+    )
+    if status1 == SolveStatus.INFEASIBLE or not status1.has_solution or reader1 is None:
+        if status1 == SolveStatus.INFEASIBLE or _stopped(stop):
+            return rm, status1, reader1 or cp_model.CpSolver(), None, quiet.first
+        status, solver, reader = _search(rm, rest, started=now, tracker=tracker, stop=stop)
+        return rm, status, solver, reader, quiet.first
+    rm.model.add(_understaffing(rm) <= int(reader1.value(under1)))
+    plan = {a: [o for o, var in xa.items() if reader1.value(var)] for a, xa in enumerate(rm1.x)}
+    status, solver, reader = _search(
+        rm, rest, started=now, tracker=tracker, stop=stop, start_plan=plan
+    )
+    return rm, status, solver, reader, quiet.first
 
 
 def _summary(

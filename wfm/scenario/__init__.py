@@ -128,7 +128,8 @@ Top-level keys
 ``solver``
     As :class:`wfm.roster.options.SolverOptions`: ``time_limit_seconds``
     (60), ``workers`` (default: the machine's cores), ``seed`` (0),
-    ``max_deterministic_time`` (none).
+    ``max_deterministic_time`` (none), ``lexicographic`` (``false``: the
+    weighted objective; ``true``: first the least under-staffing).
 ``risk``
     Optional; as :class:`wfm.risk.RiskTarget`: ``share`` (required, in
     (0, 1): the share of simulated weeks, or days, whose service level must

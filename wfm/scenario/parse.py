@@ -226,7 +226,9 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
     for key, value in solver_raw.items():
         if value is None:
             continue
-        if key in ("workers", "seed"):
+        if key == "lexicographic":
+            solver_args[key] = read_bool(value, f"solver.{key}")
+        elif key in ("workers", "seed"):
             solver_args[key] = read_int(
                 value, f"solver.{key}", minimum=1 if key == "workers" else 0
             )

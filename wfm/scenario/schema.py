@@ -386,7 +386,7 @@ RISK_KEYS = (
     "handle_cv",
 )
 """Keys of the ``risk`` section: fields of :class:`wfm.risk.RiskTarget`."""
-SOLVER_KEYS = ("time_limit_seconds", "workers", "seed", "max_deterministic_time")
+SOLVER_KEYS = ("time_limit_seconds", "workers", "seed", "max_deterministic_time", "lexicographic")
 """Keys of the ``solver`` section: fields of :class:`wfm.roster.options.SolverOptions`."""
 #: Fields of :class:`wfm.service.ServicePolicy` named differently in the
 #: ``service`` section (field -> YAML key).

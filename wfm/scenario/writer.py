@@ -92,7 +92,9 @@ def _problem_document(
     if solver is not None:
         options = solver if isinstance(solver, SolverOptions) else SolverOptions(**solver)
         doc["solver"] = {
-            key: getattr(options, key) for key in SOLVER_KEYS if getattr(options, key) is not None
+            key: getattr(options, key)
+            for key in SOLVER_KEYS
+            if getattr(options, key) is not None and getattr(options, key) is not False
         }
     return doc, agents_frame
 

@@ -524,6 +524,15 @@ def _model_weights(
     return weights, scale
 
 
+_END_MARGIN_SECONDS = 0.05
+"""Time kept back from the limit of :func:`design_shifts` for CP-SAT's start-up and
+the read-back of its answer."""
+
+_MIN_SOLVE_SECONDS = 0.01
+"""Shortest time a solve of :func:`design_shifts` is given (less is skipped, except the
+final solve, which always runs to return the warm start or a first design)."""
+
+
 def _solver(time_limit: float, workers: int, seed: int, log_progress: bool) -> Any:
     from ortools.sat.python import cp_model
 
@@ -769,7 +778,10 @@ def design_shifts(
     problem
         The shift-design problem.
     time_limit_seconds
-        Wall-clock limit of the solve.
+        Wall-clock limit of the whole call: the warm start, the LP bounds and
+        the final solve share it, each given what is left when it starts (the
+        LP bound is skipped when building it would use up the time). Only a
+        model build that alone takes longer than the limit overruns it.
     workers
         CP-SAT search threads (``num_workers``); ``None``: the machine's
         cores (:func:`os.cpu_count`).
@@ -807,33 +819,49 @@ def design_shifts(
     from ortools.sat.python import cp_model
 
     began = time.perf_counter()
+    deadline = began + float(time_limit_seconds)
+
+    def left() -> float:
+        # what is left of the limit, less a margin for CP-SAT's start-up and read-back
+        return deadline - time.perf_counter() - _END_MARGIN_SECONDS
+
     shifts = problem.shifts()
     required = problem.required_agents
     n = problem.n_slots
     sm = problem.slot_minutes
     weights, scale = _model_weights(problem, shifts)
-    remaining = float(time_limit_seconds)
     hint: dict[tuple[int, int], int] | None = None
+
+    def lp_bound_within(keep: set[int] | None, share: float, build_seconds: float) -> int | None:
+        # the LP is built like the model (about ``build_seconds``), then GLOP gets a share
+        # of what is left after that; no LP when the build alone would use up the time
+        room = left() - build_seconds
+        if room < max(2.0 * build_seconds, _MIN_SOLVE_SECONDS):
+            return None
+        return _relaxation_bound(problem, shifts, keep, weights, cuts, share * room)
+
     if warm_start:
         keep = _change_point_shifts(problem, shifts)
         if 0 < len(keep) < len(shifts):
+            built = time.perf_counter()
             model, x, _ = _build_model(problem, shifts, keep, weights, cuts)
-            lp_bound = _relaxation_bound(problem, shifts, keep, weights, cuts, remaining * 0.1)
+            lp_bound = lp_bound_within(keep, 0.1, time.perf_counter() - built)
             if lp_bound is not None:
                 model.add(model.objective >= lp_bound)
-            solver = _solver(remaining * 0.25, workers, seed, log_progress)
-            code = solver.solve(model.model)
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                hint = {key: int(solver.value(var)) for key, var in x.items()}
-            remaining = max(0.1, float(time_limit_seconds) - (time.perf_counter() - began))
+            if left() > _MIN_SOLVE_SECONDS:
+                solver = _solver(0.25 * left(), workers, seed, log_progress)
+                code = solver.solve(model.model)
+                if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    hint = {key: int(solver.value(var)) for key, var in x.items()}
+    built = time.perf_counter()
     model, x, _ = _build_model(problem, shifts, None, weights, cuts)
-    lp_bound = _relaxation_bound(problem, shifts, None, weights, cuts, remaining * 0.25)
+    lp_bound = lp_bound_within(None, 0.25, time.perf_counter() - built)
     if lp_bound is not None:
         model.add(model.objective >= lp_bound)
     if hint is not None:
         for key, var in x.items():
             model.model.add_hint(var, hint.get(key, 0))
-    solver = _solver(remaining, workers, seed, log_progress)
+    solver = _solver(max(left(), _MIN_SOLVE_SECONDS), workers, seed, log_progress)
     code = solver.solve(model.model)
     wall = time.perf_counter() - began
     status = {

@@ -8,6 +8,10 @@ objective.
 
 The flows are those of :mod:`wfm.roster.bounds.class_flow` (one network per
 class of interchangeable agents, here also of equal cost per hour). SCIP
+starts from the greedy roster's weeks (:func:`flow_hint`), so that its
+incumbent is never worse than that roster: on a loaded machine SCIP may not
+get past its root LP within its window, and without a start it then
+returned a roster far worse than the greedy one. SCIP
 stops on wall-clock time, so the phase is skipped in deterministic mode; it
 is tried only under limits of :data:`FLOW_MIN_SECONDS` or more and takes at
 most :data:`FLOW_SHARE` of the time limit.
@@ -20,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from wfm.roster.bounds.class_flow import add_class_flows, split_into_weeks
+from wfm.roster.bounds.class_flow import ClassFlow, add_class_flows, split_into_weeks
 from wfm.roster.bounds.classes import agent_classes
 from wfm.roster.coverage import add_cover_terms, coverage_rows
 from wfm.roster.model import RosterModel
@@ -31,7 +35,14 @@ from wfm.roster.search.stop import StopRequest
 from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
 from wfm.status import SolveStatus
 
-__all__ = ["FLOW_MIN_SECONDS", "FLOW_SHARE", "class_flow_roster", "flow_start"]
+__all__ = [
+    "FLOW_MIN_SECONDS",
+    "FLOW_SHARE",
+    "class_flow_roster",
+    "flow_hint",
+    "flow_start",
+    "hinted_plan",
+]
 
 FLOW_SHARE = 0.6
 """Most of the time limit the class-flow starting roster may take."""
@@ -50,6 +61,7 @@ def class_flow_roster(
     options: list[ShiftOption] | None = None,
     allowed: list[list[AgentOption]] | None = None,
     stop: StopRequest | None = None,
+    start: dict[int, list[int]] | None = None,
 ) -> dict[int, list[int]] | None:
     """A starting roster from the class-flow model with the roster's own coverage costs.
 
@@ -77,6 +89,11 @@ def class_flow_roster(
     stop
         Interrupts SCIP (``InterruptSolve``) when requested; SCIP's own
         Ctrl-C handler is off (``misc/catchctrlc``).
+    start
+        A roster (agent index -> option indices) whose weeks are given to
+        SCIP as a (partial) starting solution, so that its incumbent is at
+        least that good from the start and its improvement heuristics work
+        from it; left out when one of its weeks is not a path of the flows.
 
     Returns
     -------
@@ -151,6 +168,10 @@ def class_flow_roster(
         skip_free_windows=False,
     )
     objective.SetMinimization()
+    if start is not None:
+        hint = flow_hint(flows, start, problem.days)
+        if hint is not None:
+            solver.SetHint(*hint)
     # a margin for SCIP's own start-up and the split into weeks
     left = 0.95 * (time_limit_seconds - (time.perf_counter() - began)) - 0.1
     if left <= 0:
@@ -169,6 +190,65 @@ def class_flow_roster(
     if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     return split_into_weeks(problem, flows)
+
+
+def hinted_plan(rm: RosterModel) -> dict[int, list[int]] | None:
+    """The shifts of the model's hint (agent index -> option indices), ``None`` without one."""
+    proto = rm.model.proto
+    hint = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    if not hint:
+        return None
+    plan: dict[int, list[int]] = {}
+    for a, xa in enumerate(rm.x):
+        plan[a] = [o for o, var in xa.items() if hint.get(var.index, 0)]
+    return plan
+
+
+def flow_hint(
+    flows: list[ClassFlow], plan: dict[int, list[int]], days: int
+) -> tuple[list[Any], list[float]] | None:
+    """The flow variables and values of ``plan``'s weeks (``None`` if one is not a path).
+
+    Each member's week is followed through its class's layered graph from
+    the first state: a day off along the day-off arc, a working day along the
+    arc of the group holding the day's option; the arcs' flows and the
+    options' counts are summed over the members.
+    """
+    values: dict[Any, float] = {}
+    for flow in flows:
+        (first,) = flow.network.levels[0]
+        where = {o: key for key, group in flow.groups.items() for o in group}
+        for a in flow.members:
+            by_day = {}
+            for o in plan.get(a, []):
+                if o not in where:
+                    return None
+                by_day[where[o][0]] = (o, where[o])
+            here = first
+            for day in range(days):
+                chosen = by_day.get(day)
+                want = None if chosen is None else chosen[1]
+                arc = next(
+                    (arc for arc in flow.leaving.get((day, here), []) if arc[2] == want), None
+                )
+                if arc is None:
+                    return None
+                values[arc[0]] = values.get(arc[0], 0.0) + 1.0
+                if chosen is not None:
+                    y = flow.count[chosen[0]]
+                    values[y] = values.get(y, 0.0) + 1.0
+                here = arc[1]
+    variables: list[Any] = []
+    numbers: list[float] = []
+    for flow in flows:
+        for arcs in flow.leaving.values():
+            for var, _, _ in arcs:
+                variables.append(var)
+                numbers.append(values.get(var, 0.0))
+        for y in flow.count.values():
+            variables.append(y)
+            numbers.append(values.get(y, 0.0))
+    return variables, numbers
 
 
 def flow_start(
@@ -211,6 +291,7 @@ def flow_start(
         options=rm.options,
         allowed=rm.agent_options,
         stop=stop,
+        start=hinted_plan(rm),
     )
     if plan is None or len(plan) != len(rm.x):
         return completed

@@ -1,11 +1,21 @@
-"""Phase 4 of the roster search: a large-neighbourhood search on two agents at a time.
+"""Phase 5 of the roster search: a large-neighbourhood search on a few agents at a time.
 
 From the best roster so far, each step fixes every other agent's days and
-shifts, frees two agents chosen at random (seeded) together with every
-break placement and the bookkeeping, and lets CP-SAT (one worker, started
-from the current roster) improve that neighbourhood for a short time.
-Improvements are kept. It takes the time the full search leaves (see
-:mod:`wfm.roster.search.cpsat`).
+shifts, frees a few agents together with every break placement and the
+bookkeeping, and lets CP-SAT (one worker, started from the current roster)
+improve that neighbourhood for a short time. Improvements are kept. Two
+kinds of neighbourhood alternate (seeded):
+
+- *where the gaps are*: an interval is drawn with probability proportional
+  to its under-staffing in the current roster, and :data:`GAP_AGENTS` agents
+  who could work a shift covering it are freed (when no interval is short,
+  a random neighbourhood is drawn instead);
+- *random*: :data:`FREE_AGENTS` agents drawn at random.
+
+The search ends at the deadline, when the steps' deterministic time adds up
+to the budget, or as soon as the roster's objective reaches the proven
+bound (nothing is left to gain). It takes the time the full search leaves
+(see :mod:`wfm.roster.search.cpsat`).
 """
 
 from __future__ import annotations
@@ -21,6 +31,8 @@ from wfm.roster.search.stop import StopRequest
 
 __all__ = [
     "FREE_AGENTS",
+    "GAP_AGENTS",
+    "GAP_SHARE",
     "STEP_AGENTS_PER_SECOND",
     "STEP_BASE_SECONDS",
     "STEP_DETERMINISTIC_SHARE",
@@ -29,7 +41,13 @@ __all__ = [
 ]
 
 FREE_AGENTS = 2
-"""Agents re-optimised together in one neighbourhood."""
+"""Agents re-optimised together in one random neighbourhood."""
+
+GAP_AGENTS = 6
+"""Agents freed together in a neighbourhood chosen where the gaps are."""
+
+GAP_SHARE = 0.5
+"""Share of the steps whose neighbourhood is chosen where the gaps are."""
 
 STEP_WORKERS = 1
 """CP-SAT workers of one neighbourhood step."""
@@ -78,7 +96,11 @@ def improve(
     best = reader
     step_seconds = STEP_BASE_SECONDS + n_agents / STEP_AGENTS_PER_SECOND
     spent = 0.0
+    floor = bound * OBJECTIVE_SCALE
+    gaps = _Gaps(rm)
     while True:
+        if objective <= floor + 0.5:
+            break  # proven optimal: nothing left to improve
         left = deadline - time.perf_counter()
         if left < 0.5 * step_seconds:
             break
@@ -86,7 +108,11 @@ def improve(
             break
         if stop is not None and stop.requested:
             break
-        free = set(rng.choice(n_agents, size=min(FREE_AGENTS, n_agents), replace=False).tolist())
+        free = gaps.neighbourhood(values, rng) if rng.random() < GAP_SHARE else set()
+        if not free:
+            free = set(
+                rng.choice(n_agents, size=min(FREE_AGENTS, n_agents), replace=False).tolist()
+            )
         model = rm.model.clone()
         for a in range(n_agents):
             if a in free:
@@ -121,3 +147,62 @@ def improve(
             best = solver
             tracker.record(objective / OBJECTIVE_SCALE, bound, value=solver.value)
     return best
+
+
+class _Gaps:
+    """Under-staffing per interval of a solution, and the agents who could fill it."""
+
+    def __init__(self, rm: RosterModel) -> None:
+        self.rm = rm
+        problem = rm.problem
+        self.n_int = problem.n_intervals
+        self.required = np.asarray(problem.required_scheduled, dtype=float)
+        self.options = sorted(rm.option_count)
+        self.count_index = [rm.option_count[o].index for o in self.options]
+        self.starts = np.array([rm.options[o].start for o in self.options], dtype=np.int64)
+        self.ends = np.minimum(
+            np.array([rm.options[o].end for o in self.options], dtype=np.int64), self.n_int
+        )
+        self.breaks: list[tuple[int, int, int]] = [
+            (var.index, p, min(p + group.duration, self.n_int))
+            for group in rm.break_groups
+            for p, var in group.counts.items()
+            if p < self.n_int
+        ]
+
+    def shortage(self, values: list[int]) -> np.ndarray:
+        """Agents short in each interval (>= 0)."""
+        delta = np.zeros(self.n_int + 1)
+        counts = np.array([values[i] for i in self.count_index], dtype=float)
+        np.add.at(delta, self.starts, counts)
+        np.add.at(delta, self.ends, -counts)
+        for index, start, end in self.breaks:
+            taken = values[index]
+            if taken:
+                delta[start] -= taken
+                delta[end] += taken
+        coverage = np.cumsum(delta)[: self.n_int]
+        short: np.ndarray = np.clip(self.required - coverage, 0.0, None)
+        return short
+
+    def neighbourhood(self, values: list[int], rng: np.random.Generator) -> set[int]:
+        """Up to :data:`GAP_AGENTS` agents able to cover an interval drawn by its shortage."""
+        short = self.shortage(values)
+        total = float(short.sum())
+        if total <= 1e-9:
+            return set()
+        t = int(rng.choice(self.n_int, p=short / total))
+        day = self.rm.problem.grid.day_of(t)
+        days = [d for d in (day - 1, day) if d >= 0]
+        rm = self.rm
+        free: set[int] = set()
+        for a in rng.permutation(len(rm.x)).tolist():
+            if any(
+                rm.options[o].start <= t < rm.options[o].end
+                for d in days
+                for o in rm.options_of_day(a, d)
+            ):
+                free.add(a)
+                if len(free) >= GAP_AGENTS:
+                    break
+        return free
