@@ -52,9 +52,11 @@ For long intervals of constant load these converge to the stationary Erlang
 C/A figures of :mod:`wfm.erlang`.
 
 Cost: O(states x uniformisation steps) per open interval, in blocks of 16
-steps through a 16-step transition matrix (four dense squarings of the
-window's matrix, the dominant cost); about 1.4 s for a week of 15-minute
-intervals of the 68-agent example on one core (see
+steps through a 16-step transition matrix, built by sixteen tridiagonal steps
+from the identity (elementwise work, no matrix products: multi-threaded BLAS
+products stalled on a busy machine, 3-22 s instead of 0.5 s); about 0.5 s for
+a week of 15-minute intervals of the 68-agent example on one core, idle or
+beside CPU-bound processes (see ``benchmarks/transient_under_load.py`` and
 ``benchmarks/interval_service.py``).
 """
 
@@ -176,10 +178,11 @@ def _advance(
     x = lam * seconds
     w, u = _poisson_weights(x, _log_factorials(int(x + 10.0 * math.sqrt(x) + 21.0)))
     diag, up, down = 1.0 - out_rate / lam, birth / lam, death / lam
-    dense = np.diag(diag) + np.diag(up[:-1], 1) + np.diag(down[1:], -1)
-    block = dense
-    for _ in range(int(math.log2(_BLOCK))):
-        block = block @ block
+    # P^16 by sixteen tridiagonal steps from the identity: O(16 n^2) elementwise work, where
+    # dense squarings cost O(4 n^3) in BLAS (whose threads stall on a busy machine)
+    block = np.eye(p.size)
+    for _ in range(_BLOCK):
+        block = _step_rows(block, diag, up, down)
     blocks = -(-w.size // _BLOCK)
     weights = np.zeros((2, blocks * _BLOCK))
     weights[0, : w.size], weights[1, : u.size] = w, u
