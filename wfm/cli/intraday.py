@@ -8,7 +8,8 @@ Usage::
 Reads the scenario (its forecast), the published ``roster.csv`` and
 ``breaks.csv``, and the calls seen so far (``--actual``: ``interval_start``,
 ``calls``); reforecasts the rest of ``--now``'s day with
-:func:`wfm.intraday.reforecast` (``--damping``, default 0.5), recomputes its
+:func:`wfm.intraday.reforecast` (``--damping``, default: the validated rule
+:func:`wfm.intraday.default_damping`), recomputes its
 requirements with the scenario's service policy, re-places the breaks of the
 published shifts with :func:`wfm.intraday.replace_breaks` (no shift moves, no
 break moves before ``--now`` or outside its window) and writes
@@ -47,7 +48,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--published", required=True, metavar="DIR", help="roster.csv, breaks.csv")
     parser.add_argument("--actual", required=True, metavar="CSV", help="interval_start, calls")
     parser.add_argument("--now", required=True, metavar="'YYYY-MM-DD HH:MM'")
-    parser.add_argument("--damping", type=float, default=0.5, metavar="D")
+    parser.add_argument(
+        "--damping",
+        type=float,
+        default=None,
+        metavar="D",
+        help="share of the observed deviation carried into the rest of the day, in [0, 1] "
+        "(default: grows with the share of the day's calls seen, see wfm.intraday)",
+    )
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR")
     parser.add_argument("--time-limit", type=float, default=20.0, metavar="S")
     parser.add_argument("--workers", type=int, default=1, metavar="N")
@@ -105,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     before, after = outcome.understaffing_agent_hours(start=now, end=end)
     print(
         f"observed/forecast {revised.attrs['observed_ratio']:.3f}, factor "
-        f"{revised.attrs['factor']:.3f} (damping {args.damping:g})\n"
+        f"{revised.attrs['factor']:.3f} (damping {revised.attrs['damping']:.2f})\n"
         f"breaks moved {outcome.summary.breaks_moved} on "
         f"{len(outcome.changes)} shifts (no shift moved)\n"
         f"under-staffing {now:%H:%M}-24:00: {before:.2f} -> {after:.2f} agent-hours\n"
