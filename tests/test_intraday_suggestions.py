@@ -129,6 +129,8 @@ def test_overtime_removes_exactly_what_it_claims_and_respects_availability_and_r
         _under_hours(required, base, 12, 48) - ot["understaffing_removed_agent_hours"].sum()
     )
     assert (ot["start"] >= now).all()
+    for _, leave in out[out["kind"] == "vto"].iterrows():  # nobody leaves where overtime is asked
+        assert not ((ot["start"] < leave["end"]) & (leave["start"] < ot["end"])).any()
 
 
 def test_vto_never_leaves_an_interval_short_and_keeps_the_minimum_hours() -> None:

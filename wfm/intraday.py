@@ -294,7 +294,8 @@ def suggest_vto_ot(
     Then voluntary time off: the shifts not extended, those ending nearest
     first, each leaving as early as every interval it leaves keeps coverage
     at or above the requirement (so no interval becomes under-staffed; its
-    break intervals lose nothing), for
+    break intervals lose nothing) and none of them has overtime suggested
+    (no one is sent home where another is asked to stay), for
     at least ``min_vto_minutes``, and never below the contract's
     ``min_hours_per_week`` (paid hours of the shift's week, when the horizon
     holds the whole week) or ``min_hours_per_period``. Coming back later
@@ -360,11 +361,20 @@ def suggest_vto_ot(
     contracts = {c.name: c for c in problem.contracts}
     delta = pd.Timedelta(minutes=step)
 
+    def like(stamp: object, ref: pd.Timestamp) -> pd.Timestamp:
+        """``stamp`` in ``ref``'s time zone (naive stamps are read as its local time)."""
+        out = pd.Timestamp(stamp)  # type: ignore[arg-type]
+        if ref.tzinfo is not None and out.tzinfo is None:
+            return out.tz_localize(ref.tzinfo)
+        if ref.tzinfo is None and out.tzinfo is not None:
+            return out.tz_localize(None)
+        return out
+
     def fits(row: int, begin: pd.Timestamp, finish: pd.Timestamp) -> bool:
         agent = agents.get(ids[row])
         if agent is None:
             return False
-        midnight = pd.Timestamp(dates[row])
+        midnight = like(dates[row], begin)
         if begin < midnight:
             return False
         if agent.availability is not None:
@@ -376,13 +386,13 @@ def suggest_vto_ot(
             ):
                 return False
         for off in agent.time_off:
-            if pd.Timestamp(off.start) < finish and begin < pd.Timestamp(off.end):
+            if like(off.start, begin) < finish and begin < like(off.end, begin):
                 return False
         rest = pd.Timedelta(hours=contracts[agent.contract].min_rest_hours)
         previous = [ends[r] for r in range(len(ids)) if ids[r] == ids[row] and r != row]
         previous = [e for e in previous if e <= starts[row]]
         if agent.last_shift_end is not None:
-            previous.append(pd.Timestamp(agent.last_shift_end))
+            previous.append(like(agent.last_shift_end, begin))
         if previous and begin - max(previous) < rest:
             return False
         following = [
@@ -395,6 +405,7 @@ def suggest_vto_ot(
     rows: list[dict[str, object]] = []
     extended: set[int] = set()
     used: set[tuple[int, str]] = set()
+    overtime = np.zeros(n, dtype=bool)
     while True:
         best: tuple[float, int, int, str, int, int] | None = None
         for row in range(len(ids)):
@@ -426,6 +437,7 @@ def suggest_vto_ot(
             break
         short, k, row, side, lo, hi = best
         coverage[lo:hi] += 1
+        overtime[lo:hi] = True
         used.add((row, side))
         extended.add(row)
         shift_start, shift_end = starts[row], ends[row]
@@ -483,7 +495,10 @@ def suggest_vto_ot(
         begin_idx = end
         while begin_idx > lo_bound and (
             on[row, begin_idx - 1] == 0
-            or coverage[begin_idx - 1] - 1 >= required[begin_idx - 1] - 1e-9
+            or (
+                coverage[begin_idx - 1] - 1 >= required[begin_idx - 1] - 1e-9
+                and not overtime[begin_idx - 1]
+            )
         ):
             begin_idx -= 1
         agent = agents.get(ids[row])
