@@ -4,12 +4,17 @@ Publishes the example week (``solve``, ``--time-limit`` seconds, 2 workers,
 seed 0), then on Wednesday 2027-01-06 lets the calls run 15 % above the
 forecast from 10:00 to the end of the day. At ``--now`` (default 12:00) the
 day is reforecast from what was seen (:func:`wfm.intraday.reforecast`,
-damping 0.5), its requirements recomputed with the scenario's service
+its default damping or ``--damping``), its requirements recomputed with the scenario's service
 policy, and the breaks of the published shifts re-placed
 (:func:`wfm.intraday.replace_breaks`). Prints one Markdown row: the
 under-staffing from ``now`` to the day's end against the true (+15 %)
 requirement, with the published breaks and with the re-placed ones, the
-breaks moved and the day's service level before and after. Run from the
+breaks moved and the day's service level before and after; then the
+overtime and voluntary time off suggested after the re-placement
+(:func:`wfm.intraday.suggest_vto_ot`, against the reforecast's
+requirement): the overtime's agent-hours, the under-staffing it claims to
+remove, the true under-staffing with the re-placed breaks and the overtime
+applied, and the VTO suggested. Run from the
 repository root::
 
     python benchmarks/intraday.py --time-limit 30
@@ -26,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm.intraday import reforecast, replace_breaks
+from wfm.intraday import reforecast, replace_breaks, suggest_vto_ot
 from wfm.roster.options import SolverOptions
 from wfm.roster.problem import requirements_from_staffing
 from wfm.roster.published import read_published
@@ -66,7 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--now", default="12:00")
-    parser.add_argument("--damping", type=float, default=0.5)
+    parser.add_argument("--damping", type=float, default=None, help="default: the library's rule")
     args = parser.parse_args()
     scenario = load_scenario(SCENARIO)
     run = scenario.pipeline()
@@ -95,6 +100,20 @@ def main() -> None:
         options=SolverOptions(time_limit_seconds=20, workers=2, seed=0),
     )
     wall = time.perf_counter() - started
+    started = time.perf_counter()
+    suggestions = suggest_vto_ot(out.problem, out.result.roster, out.result.breaks, now=now)
+    suggest_wall = time.perf_counter() - started
+    ot = suggestions[suggestions["kind"] != "vto"]
+    vto = suggestions[suggestions["kind"] == "vto"]
+    extended = out.result.roster.copy()
+    extended["start"] = pd.to_datetime(extended["start"])
+    extended["end"] = pd.to_datetime(extended["end"])
+    for _, row in ot.iterrows():
+        mine = (extended["agent_id"] == row["agent_id"]) & (
+            extended["date"].astype(str) == str(row["date"])
+        )
+        side = "end" if row["kind"] == "ot_end" else "start"
+        extended.loc[mine, side] = row["end"] if side == "end" else row["start"]
     truth_problem = dataclasses.replace(
         problem, requirements=_requirements(scenario, truth), baseline=None
     )
@@ -103,17 +122,25 @@ def main() -> None:
     after = coverage_table(
         truth_problem, scheduled_on_grid(truth_problem, out.result.roster, out.result.breaks)
     )
+    with_ot = coverage_table(
+        truth_problem, scheduled_on_grid(truth_problem, extended, out.result.breaks)
+    )
     moved = out.summary.breaks_moved
     print(
         "| now | damping | factor | under-staffing now-24:00, published breaks (agent-h) | "
-        "re-placed | breaks moved | service now-24:00 before -> after | wall (s) | load |"
+        "re-placed | breaks moved | service now-24:00 before -> after | wall (s) | "
+        "OT suggested (shifts, agent-h) | claimed removed | re-placed + OT (true) | "
+        "VTO suggested (shifts, h) | suggest wall (s) | load |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     print(
-        f"| {args.now} | {args.damping:g} | {revised.attrs['factor']:.3f} | "
+        f"| {args.now} | {revised.attrs['damping']:.2f} | {revised.attrs['factor']:.3f} | "
         f"{_under(before, now, end):.2f} | {_under(after, now, end):.2f} | {moved} | "
         f"{100 * _service(before, now, end):.1f}% -> {100 * _service(after, now, end):.1f}% | "
-        f"{wall:.1f} | {os.getloadavg()[0]:.1f} |"
+        f"{wall:.1f} | {len(ot)}, {ot['minutes'].sum() / 60:.2f} | "
+        f"{ot['understaffing_removed_agent_hours'].sum():.2f} | {_under(with_ot, now, end):.2f} | "
+        f"{len(vto)}, {vto['minutes'].sum() / 60:.2f} | {suggest_wall:.2f} | "
+        f"{os.getloadavg()[0]:.1f} |"
     )
 
 

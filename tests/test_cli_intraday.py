@@ -9,6 +9,7 @@ import pytest
 from test_cli_roster import _tiny
 
 from wfm.cli import main
+from wfm.intraday import SUGGESTION_COLUMNS
 
 
 def test_intraday_replaces_breaks_and_keeps_every_shift(
@@ -35,8 +36,13 @@ def test_intraday_replaces_breaks_and_keeps_every_shift(
     )
     for name in ("breaks.csv", "changes.csv", "coverage_before.csv", "coverage_after.csv"):
         assert (out / name).is_file()
+    suggestions = pd.read_csv(out / "suggestions.csv")
+    assert list(suggestions.columns) == list(SUGGESTION_COLUMNS)
+    assert set(suggestions["kind"]) <= {"vto", "ot_end", "ot_start"}
+    assert (pd.to_datetime(suggestions["start"]) >= pd.Timestamp("2027-01-04 12:00")).all()
     moved = pd.read_csv(out / "breaks.csv")
     old = pd.read_csv(published / "breaks.csv")
     taken = pd.to_datetime(old["start"]) < pd.Timestamp("2027-01-04 12:00")
     assert set(old.loc[taken, "start"]) <= set(moved["start"])  # breaks taken stay
     assert "factor" in captured.out and "under-staffing" in captured.out
+    assert "suggested:" in captured.out

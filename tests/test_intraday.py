@@ -19,7 +19,7 @@ from roster_helpers import (
 )
 
 from wfm.errors import ValidationError
-from wfm.intraday import reforecast, replace_breaks
+from wfm.intraday import default_damping, reforecast, replace_breaks
 from wfm.roster.checker import check_roster
 from wfm.roster.problem import Weights
 from wfm.roster.published import read_published
@@ -39,6 +39,23 @@ def test_reforecast_scales_the_rest_of_the_day_by_the_damped_ratio() -> None:
     assert reforecast(forecast, actual, now=now, damping=0.0)["calls"].iloc[30] == 10.0
     with pytest.raises(ValidationError, match="damping"):
         reforecast(forecast, actual, now=now, damping=1.5)
+
+
+def test_default_damping_grows_with_the_share_of_the_day_seen() -> None:
+    # 48 half-hours: 10 calls each before 06:00 (12 intervals), 30 after -> 120 of 1200 by 06:00
+    stamps = pd.date_range("2027-01-04", periods=48, freq="30min")
+    plan = np.where(np.arange(48) < 12, 10.0, 30.0)
+    forecast = pd.DataFrame({"interval_start": stamps, "calls": plan})
+    actual = pd.DataFrame({"interval_start": stamps[:12], "calls": 13.0})  # ratio 1.3
+    out = reforecast(forecast, actual, now=pd.Timestamp("2027-01-04 06:00"))
+    share = 120 / 1200  # 0.1 -> damping 0.1 / (0.1 + 0.2) = 1/3
+    assert out.attrs["damping"] == pytest.approx(share / (share + 0.2))
+    assert out.attrs["factor"] == pytest.approx(1 + 0.3 / 3)
+    assert out["calls"].iloc[12:].to_numpy() == pytest.approx(np.full(36, 30.0 * 1.1))
+    assert default_damping(0.2) == pytest.approx(0.5) and default_damping(0.0) == 0.0
+    assert default_damping(0.8) == pytest.approx(0.8)
+    with pytest.raises(ValidationError, match="seen_share"):
+        default_damping(1.5)
 
 
 def _day():

@@ -8,13 +8,17 @@ Usage::
 Reads the scenario (its forecast), the published ``roster.csv`` and
 ``breaks.csv``, and the calls seen so far (``--actual``: ``interval_start``,
 ``calls``); reforecasts the rest of ``--now``'s day with
-:func:`wfm.intraday.reforecast` (``--damping``, default 0.5), recomputes its
+:func:`wfm.intraday.reforecast` (``--damping``, default: the validated rule
+:func:`wfm.intraday.default_damping`), recomputes its
 requirements with the scenario's service policy, re-places the breaks of the
 published shifts with :func:`wfm.intraday.replace_breaks` (no shift moves, no
 break moves before ``--now`` or outside its window) and writes
 ``roster.csv`` (unchanged), ``breaks.csv``, ``changes.csv`` (the shifts whose
 breaks moved), ``coverage_before.csv`` and ``coverage_after.csv`` (against
-the revised requirements) into ``-o``.
+the revised requirements) and ``suggestions.csv`` into ``-o``: overtime
+extensions where the re-placed breaks still leave the rest of the day short
+and voluntary time off where they leave a whole agent over
+(:func:`wfm.intraday.suggest_vto_ot`, ``--max-extension`` minutes).
 """
 
 from __future__ import annotations
@@ -47,7 +51,21 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--published", required=True, metavar="DIR", help="roster.csv, breaks.csv")
     parser.add_argument("--actual", required=True, metavar="CSV", help="interval_start, calls")
     parser.add_argument("--now", required=True, metavar="'YYYY-MM-DD HH:MM'")
-    parser.add_argument("--damping", type=float, default=0.5, metavar="D")
+    parser.add_argument(
+        "--damping",
+        type=float,
+        default=None,
+        metavar="D",
+        help="share of the observed deviation carried into the rest of the day, in [0, 1] "
+        "(default: grows with the share of the day's calls seen, see wfm.intraday)",
+    )
+    parser.add_argument(
+        "--max-extension",
+        type=int,
+        default=60,
+        metavar="MIN",
+        help="longest overtime extension suggested, in minutes (default 60)",
+    )
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR")
     parser.add_argument("--time-limit", type=float, default=20.0, metavar="S")
     parser.add_argument("--workers", type=int, default=1, metavar="N")
@@ -57,7 +75,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm intraday``; see the module docstring."""
-    from wfm.intraday import reforecast, replace_breaks
+    from wfm.intraday import reforecast, replace_breaks, suggest_vto_ot
     from wfm.roster.options import SolverOptions
     from wfm.roster.problem import requirements_from_staffing
     from wfm.roster.published import read_published
@@ -92,6 +110,13 @@ def run(args: argparse.Namespace) -> int:
     outcome = replace_breaks(
         pipeline.problem, published, roster, breaks, requirements=table, now=now, options=options
     )
+    suggestions = suggest_vto_ot(
+        outcome.problem,
+        outcome.result.roster,
+        outcome.result.breaks,
+        now=now,
+        max_extension_minutes=args.max_extension,
+    )
     out.mkdir(parents=True, exist_ok=True)
     for frame, name in (
         (outcome.result.roster, "roster.csv"),
@@ -99,17 +124,26 @@ def run(args: argparse.Namespace) -> int:
         (outcome.changes, "changes.csv"),
         (outcome.before, "coverage_before.csv"),
         (outcome.after, "coverage_after.csv"),
+        (suggestions, "suggestions.csv"),
     ):
         stamp_text(frame).to_csv(out / name, index=False)
     end = now.normalize() + pd.Timedelta(days=1)
     before, after = outcome.understaffing_agent_hours(start=now, end=end)
+    vto = suggestions[suggestions["kind"] == "vto"]
+    ot = suggestions[suggestions["kind"] != "vto"]
     print(
         f"observed/forecast {revised.attrs['observed_ratio']:.3f}, factor "
-        f"{revised.attrs['factor']:.3f} (damping {args.damping:g})\n"
+        f"{revised.attrs['factor']:.3f} (damping {revised.attrs['damping']:.2f})\n"
         f"breaks moved {outcome.summary.breaks_moved} on "
         f"{len(outcome.changes)} shifts (no shift moved)\n"
         f"under-staffing {now:%H:%M}-24:00: {before:.2f} -> {after:.2f} agent-hours\n"
+        f"suggested: {len(ot)} overtime extensions removing "
+        f"{ot['understaffing_removed_agent_hours'].sum():.2f} agent-hours short, "
+        f"{len(vto)} voluntary time off ({vto['minutes'].sum() / 60:.2f} hours)\n"
         f"output {out}"
     )
-    print(f"wrote roster.csv, breaks.csv, changes.csv, coverage_*.csv to {out}", file=sys.stderr)
+    print(
+        f"wrote roster.csv, breaks.csv, changes.csv, coverage_*.csv, suggestions.csv to {out}",
+        file=sys.stderr,
+    )
     return 0
