@@ -61,6 +61,7 @@ import pandas as pd
 from wfm.cli.checks import check_output_dir
 from wfm.cli.progress import SolveProgress, gap_percent_text
 from wfm.cli.progress import figure as _fmt
+from wfm.cli.report import ROSTER_TABLES
 from wfm.scenario import Scenario, ScenarioRun, load_scenario
 from wfm.timegrid import stamp_text
 
@@ -458,35 +459,14 @@ def _share_text(share: float, interval: tuple[float, float]) -> str:
     return f"{100 * share:.0f}% [{100 * interval[0]:.0f}%, {100 * interval[1]:.0f}%]"
 
 
-#: Tables ``wfm roster`` may write (as CSV, and as Parquet with ``--parquet``).
-_CSV_FILES = (
-    "roster.csv",
-    "breaks.csv",
-    "coverage.csv",
-    "violations.csv",
-    "conflicts.csv",
-    "requirements.csv",
-    "forecast.csv",
-    "history.csv",
-    "agents.csv",
-)
-
 #: Files ``wfm roster`` may write into its output directory.
 _OUTPUT_FILES = (
-    "roster.csv",
-    "breaks.csv",
-    "coverage.csv",
-    "violations.csv",
+    *ROSTER_TABLES,
     "summary.json",
-    "conflicts.csv",
-    "requirements.csv",
-    "forecast.csv",
-    "history.csv",
-    "agents.csv",
     "risk.json",
     "report.html",
     "roster.xlsx",
-    *(f"{name[:-4]}.parquet" for name in _CSV_FILES),
+    *(f"{name[:-4]}.parquet" for name in ROSTER_TABLES),
 )
 
 
