@@ -9,6 +9,7 @@ and in America/New_York (14 March, 7 November).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
 from pathlib import Path
 
@@ -172,6 +173,9 @@ def test_roster_across_a_change_pays_and_covers_elapsed_time(
         int(((begin <= s) & (s < end) & (s < pd.Timestamp(horizon_end))).sum()) for s in stamps
     ]
     assert coverage["coverage_scheduled"].tolist() == counted
+
+    # the summary names the zone, so readers of the tables need not infer it
+    assert json.loads((tmp_path / "summary.json").read_text())["time_zone"] == zone
 
     # the independent checker reads the offsets and measures elapsed time too
     violations = check_roster_files(problem, tmp_path)

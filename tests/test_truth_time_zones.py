@@ -249,6 +249,25 @@ def test_simulate_command_writes_the_local_grid_with_the_roster_offsets(
     assert json.loads((tmp_path / "sim" / "summary.json").read_text())["weeks"] == 1
 
 
+def test_simulate_command_takes_the_zone_the_roster_summary_names(tmp_path: Path) -> None:
+    demand, roster = autumn_roster()
+    days = {}
+    for zone in (None, ZONE, "Asia/Tokyo"):
+        directory = tmp_path / f"roster-{zone}".replace("/", "-")
+        directory.mkdir()
+        roster.to_csv(directory / "roster.csv", index=False)
+        pd.DataFrame(columns=["agent_id", "start", "end"]).to_csv(directory / "breaks.csv")
+        demand.to_csv(directory / "coverage.csv", index=False)
+        if zone is not None:
+            (directory / "summary.json").write_text(json.dumps({"time_zone": zone}))
+        out = directory / "sim"
+        assert main(["simulate", str(directory), "-o", str(out), "--replications", "2"]) == 0
+        days[zone] = pd.read_csv(out / "days.csv")["date"].tolist()
+    # the offsets alone and the zone they came from agree; another zone has other local days
+    assert days[None] == days[ZONE] == ["2027-10-30", "2027-10-31", "2027-11-01"]
+    assert days["Asia/Tokyo"] != days[ZONE]
+
+
 # ----------------------------------------------------------------------------- actuals
 
 

@@ -19,6 +19,7 @@ Exit code 0, or 2 on bad input (one line naming the field).
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,18 @@ def _read(path: Path, dates: list[str]) -> pd.DataFrame:
     if not path.is_file():
         raise ValidationError(str(path), "missing", "a file written by 'wfm roster'")
     return read_csv_file(path, what="a table written by 'wfm roster'", parse_dates=dates)
+
+
+def _roster_time_zone(directory: Path) -> str | None:
+    """The roster's time zone as its ``summary.json`` names it (``None`` if it names none)."""
+    path = directory / "summary.json"
+    if not path.is_file():
+        return None
+    try:
+        zone = json.loads(path.read_text()).get("time_zone")
+    except (ValueError, AttributeError):
+        raise ValidationError(str(path), "unreadable", "the JSON written by 'wfm roster'") from None
+    return zone if isinstance(zone, str) else None
 
 
 def _service(args: argparse.Namespace) -> tuple[float | None, float, float, float | None]:
@@ -153,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
         patience=callers,
         shrinkage=lost,
         day_volume_cv=args.day_volume_cv,
+        time_zone=_roster_time_zone(directory),
     )
     result = run_simulation(problem, options, answer_within_seconds=within, target_level=level)
     written = result.write(args.output)

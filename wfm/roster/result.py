@@ -74,7 +74,9 @@ class RosterSummary:
     Hours are agent-hours on the horizon grid; ``service_level`` is
     call-weighted over the horizon (``None`` without calls or service
     settings); the ``lower_bound_*`` fields come from
-    :func:`wfm.roster.bounds.lp.lower_bound` when it was computed.
+    :func:`wfm.roster.bounds.lp.lower_bound` when it was computed;
+    ``time_zone`` is the problem's IANA zone (``None`` on the naive grid), so
+    that readers of the written tables need not infer it from their offsets.
     ``status`` is a :class:`~wfm.status.SolveStatus` (a ``str``: it is
     written to JSON as its value).
     """
@@ -99,6 +101,7 @@ class RosterSummary:
     workers: int
     seed: int
     time_limit_seconds: float
+    time_zone: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary of the fields (``status`` as its value)."""

@@ -616,6 +616,7 @@ def _summary(
         workers=workers,
         seed=seed,
         time_limit_seconds=float(time_limit_seconds),
+        time_zone=problem.time_zone,
     )
 
 
