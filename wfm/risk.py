@@ -62,7 +62,14 @@ from wfm.simulate import (
 )
 from wfm.status import SolveStatus
 
-__all__ = ["RiskResult", "RiskRound", "RiskTarget", "roster_for_share", "simulate_roster"]
+__all__ = [
+    "RiskResult",
+    "RiskRound",
+    "RiskTarget",
+    "roster_for_share",
+    "simulate_result",
+    "simulate_roster",
+]
 
 Period = Literal["week", "day"]
 
@@ -256,6 +263,34 @@ def simulate_roster(
     -------
     SimulationResult
     """
+    return simulate_result(
+        problem,
+        roster,
+        replications=target.replications,
+        seed=target.seed if seed is None else seed,
+        workers=target.workers,
+        day_volume_cv=target.day_volume_cv,
+        handle_cv=target.handle_cv,
+    )
+
+
+def simulate_result(
+    problem: RosterProblem,
+    roster: RosterResult,
+    *,
+    replications: int,
+    seed: int,
+    workers: int = 1,
+    day_volume_cv: float = 0.0,
+    handle_cv: float | None = None,
+) -> SimulationResult:
+    """Simulate a roster of ``problem`` against the problem's service policy.
+
+    Demand is the roster's coverage table (``calls``, ``aht_seconds``); the
+    target, shrinkage (of whole agents per interval) and patience (Erlang
+    A's) come from ``problem.service``; handle times are exponential, or
+    lognormal with ``handle_cv``.
+    """
     policy = problem.service
     if policy is None:
         raise ValidationError("service", None, "a service policy (target and answer time)")
@@ -264,25 +299,17 @@ def simulate_roster(
         if policy.patience_seconds is not None
         else Patience.none()
     )
-    handle = (
-        HandleTimes.exponential()
-        if target.handle_cv is None
-        else HandleTimes.lognormal(cv=target.handle_cv)
-    )
+    handle = HandleTimes.exponential() if handle_cv is None else HandleTimes.lognormal(cv=handle_cv)
     sim = SimulationProblem(
         demand=roster.coverage,
         schedule=AgentSchedule.from_roster(roster.roster, roster.breaks),
         handle_times=handle,
         patience=patience,
         shrinkage=Shrinkage(rate=policy.shrinkage, unit="interval"),
-        day_volume_cv=target.day_volume_cv,
+        day_volume_cv=day_volume_cv,
         interval_minutes=problem.interval_minutes,
     )
-    options = SimulationOptions(
-        replications=target.replications,
-        seed=target.seed if seed is None else seed,
-        workers=target.workers,
-    )
+    options = SimulationOptions(replications=replications, seed=seed, workers=workers)
     return run_simulation(
         sim,
         options,

@@ -1117,15 +1117,8 @@ def add_changes(rm: RosterModel) -> list[PenaltyTerm]:
                     model.add(works == 0)
                 elif not isinstance(works, int) and weights.shift_added_or_removed > 0:
                     terms.append(
-                        PenaltyTerm(
-                            rule="changes",
-                            agent_index=a,
-                            day=d,
-                            objective=_coef(weights.shift_added_or_removed) * works,
-                            amount=works,
-                            amount_scale=1.0,
-                            unit="shifts",
-                            report=False,
+                        _change_term(
+                            a, d, _coef(weights.shift_added_or_removed) * works, works, "shifts"
                         )
                     )
                 continue
@@ -1180,16 +1173,7 @@ def add_changes(rm: RosterModel) -> list[PenaltyTerm]:
             removed = 1 - works if not isinstance(works, int) else 1
             objective = expr + _coef(weights.shift_added_or_removed) * removed
             terms.append(
-                PenaltyTerm(
-                    rule="changes",
-                    agent_index=a,
-                    day=d,
-                    objective=objective,
-                    amount=objective,
-                    amount_scale=1.0 / OBJECTIVE_SCALE,
-                    unit="cost",
-                    report=False,
-                )
+                _change_term(a, d, objective, objective, "cost", scale=1.0 / OBJECTIVE_SCALE)
             )
             if weights.break_moved <= 0:
                 continue
@@ -1203,18 +1187,25 @@ def add_changes(rm: RosterModel) -> list[PenaltyTerm]:
                 on_time = held.counts.get(p, 0)
                 moved = cp_model.LinearExpr.sum(kept) - on_time
                 terms.append(
-                    PenaltyTerm(
-                        rule="changes",
-                        agent_index=a,
-                        day=d,
-                        objective=_coef(weights.break_moved) * moved,
-                        amount=moved,
-                        amount_scale=1.0,
-                        unit="breaks",
-                        report=False,
-                    )
+                    _change_term(a, d, _coef(weights.break_moved) * moved, moved, "breaks")
                 )
     return terms
+
+
+def _change_term(
+    a: int, d: int, objective: Any, amount: Any, unit: str, *, scale: float = 1.0
+) -> PenaltyTerm:
+    """A term of the ``changes`` family (left out of the report's violations)."""
+    return PenaltyTerm(
+        rule="changes",
+        agent_index=a,
+        day=d,
+        objective=objective,
+        amount=amount,
+        amount_scale=scale,
+        unit=unit,
+        report=False,
+    )
 
 
 FAMILIES: dict[str, Callable[[RosterModel], list[PenaltyTerm]]] = {

@@ -35,7 +35,7 @@ from wfm.roster.problem import PublishedBreak, PublishedShift
 from wfm.roster.search.cpsat import (
     COMPLETION_DETERMINISTIC_SHARE,
     SolutionTracker,
-    complete_hint,
+    try_start,
 )
 from wfm.roster.search.stop import StopRequest
 from wfm.timegrid import parse_stamps
@@ -262,14 +262,13 @@ def published_start(
     """
     if rm.problem.baseline is None or (stop is not None and stop.requested):
         return completed
-    proto = rm.model.proto
-    saved = (list(proto.solution_hint.vars), list(proto.solution_hint.values))
-    rm.model.clear_hints()
-    _hint_published(rm)
     deterministic = solver_options.max_deterministic_time
     left = solver_options.time_limit_seconds - (time.perf_counter() - started)
-    found = complete_hint(
+    return try_start(
         rm,
+        lambda: _hint_published(rm),
+        completed=completed,
+        tracker=tracker,
         time_limit=PUBLISHED_COMPLETION_SHARE * left,
         seed=solver_options.seed,
         deterministic_time=None
@@ -277,10 +276,3 @@ def published_start(
         else COMPLETION_DETERMINISTIC_SHARE * deterministic,
         stop=stop,
     )
-    if found is not None and (completed is None or found < completed):
-        tracker.record(found, None)
-        return found
-    proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(saved[0])
-    proto.solution_hint.values.extend(saved[1])
-    return completed

@@ -308,38 +308,12 @@ def _roster(scenario: Scenario, requirements: pd.DataFrame, inputs: SweepInputs)
 def _simulate(
     problem: RosterProblem, result: RosterResult, settings: SimulationSettings
 ) -> dict[str, Any]:
-    from wfm.simulate import (
-        AgentSchedule,
-        HandleTimes,
-        Patience,
-        Shrinkage,
-        SimulationOptions,
-        SimulationProblem,
-        run_simulation,
-    )
+    from wfm.risk import simulate_result
 
-    policy = problem.service
-    if policy is None:
+    if problem.service is None:
         raise ValidationError("service", None, "a service section to simulate the roster against")
-    patience = (
-        Patience.exponential(mean_seconds=policy.patience_seconds)
-        if policy.patience_seconds is not None
-        else Patience.none()
-    )
-    simulation = SimulationProblem(
-        demand=result.coverage,
-        schedule=AgentSchedule.from_roster(result.roster, result.breaks),
-        handle_times=HandleTimes.exponential(),
-        patience=patience,
-        shrinkage=Shrinkage(rate=policy.shrinkage, unit="interval"),
-        interval_minutes=problem.interval_minutes,
-    )
-    options = SimulationOptions(replications=settings.replications, seed=settings.seed, workers=1)
-    measured = run_simulation(
-        simulation,
-        options,
-        answer_within_seconds=float(policy.answer_within_seconds or 20.0),
-        target_level=policy.level,
+    measured = simulate_result(
+        problem, result, replications=settings.replications, seed=settings.seed, workers=1
     )
     mean, low, high = measured.summary.service_level
     return {

@@ -46,6 +46,7 @@ __all__ = [
     "full_search",
     "hinted_solution",
     "solve_status",
+    "try_start",
     "use_light_presolve",
 ]
 
@@ -263,6 +264,46 @@ def complete_hint(
         return None
     _hint_values(rm, list(solver.response_proto.solution))
     return float(solver.objective_value) / OBJECTIVE_SCALE
+
+
+def try_start(
+    rm: RosterModel,
+    set_hint: Callable[[], None],
+    *,
+    completed: float | None,
+    tracker: SolutionTracker,
+    time_limit: float,
+    seed: int,
+    deterministic_time: float | None,
+    stop: StopRequest | None = None,
+) -> float | None:
+    """Try a starting roster against the hint in place, keeping the better one.
+
+    The hint in place is saved, ``set_hint`` puts the new (partial) roster in
+    its stead, and :func:`complete_hint` completes it within the limits. The
+    completion stays when its objective beats ``completed`` (the objective of
+    the saved hint) or there is none, and is recorded in ``tracker``;
+    otherwise the saved hint is restored.
+
+    Returns
+    -------
+    float or None
+        The objective of the hint now in place.
+    """
+    proto = rm.model.proto
+    saved = (list(proto.solution_hint.vars), list(proto.solution_hint.values))
+    rm.model.clear_hints()
+    set_hint()
+    found = complete_hint(
+        rm, time_limit=time_limit, seed=seed, deterministic_time=deterministic_time, stop=stop
+    )
+    if found is not None and (completed is None or found < completed):
+        tracker.record(found, None)
+        return found
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(saved[0])
+    proto.solution_hint.values.extend(saved[1])
+    return completed
 
 
 def _hint_values(rm: RosterModel, values: list[int]) -> None:

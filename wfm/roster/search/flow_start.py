@@ -30,7 +30,7 @@ from wfm.roster.coverage import add_cover_terms, coverage_rows
 from wfm.roster.model import RosterModel
 from wfm.roster.options import SolverOptions, check_positive_number
 from wfm.roster.problem import RosterProblem
-from wfm.roster.search.cpsat import COMPLETION_SHARE, SolutionTracker, add_hint, complete_hint
+from wfm.roster.search.cpsat import COMPLETION_SHARE, SolutionTracker, add_hint, try_start
 from wfm.roster.search.stop import StopRequest
 from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
 from wfm.status import SolveStatus
@@ -295,22 +295,14 @@ def flow_start(
     )
     if plan is None or len(plan) != len(rm.x):
         return completed
-    proto = rm.model.proto
-    saved = (list(proto.solution_hint.vars), list(proto.solution_hint.values))
-    rm.model.clear_hints()
-    add_hint(rm, plan)
     left = limit - (time.perf_counter() - started)
-    flow = complete_hint(
+    return try_start(
         rm,
+        lambda: add_hint(rm, plan),
+        completed=completed,
+        tracker=tracker,
         time_limit=COMPLETION_SHARE * left,
         seed=solver_options.seed,
         deterministic_time=None,
         stop=stop,
     )
-    if flow is not None and (completed is None or flow < completed):
-        tracker.record(flow, None)
-        return flow
-    proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(saved[0])
-    proto.solution_hint.values.extend(saved[1])
-    return completed
