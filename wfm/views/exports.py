@@ -15,14 +15,11 @@ and ``flagged_intervals.parquet`` of a roster output.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from wfm.errors import WFMError
-
-if TYPE_CHECKING:
-    from wfm.views.tables import RosterOutput
+from wfm.views.tables import RosterOutput, flagged_intervals, read_with_text_columns
 
 __all__ = [
     "PARQUET_TIME_COLUMNS",
@@ -157,13 +154,7 @@ def write_parquet_tables(directory: str | Path, names: list[str] | None = None) 
         path = where / name
         if not path.is_file():
             continue
-        header = pd.read_csv(path, nrows=0).columns
-        frame = pd.read_csv(
-            path,
-            dtype={c: str for c in header if c in text},
-            keep_default_na=False,
-            na_values={c: [""] for c in header if c not in text},
-        )
+        frame = read_with_text_columns(path, text)
         target = path.with_suffix(".parquet")
         _typed(frame).to_parquet(target, index=False)
         written.append(target)
@@ -172,8 +163,6 @@ def write_parquet_tables(directory: str | Path, names: list[str] | None = None) 
 
 def write_view_parquet(output: RosterOutput, directory: str | Path) -> list[Path]:
     """``week_grid.parquet`` and ``flagged_intervals.parquet`` of a roster output."""
-    from wfm.views.tables import flagged_intervals
-
     _parquet_engine()
     where = Path(directory)
     written = []

@@ -22,6 +22,7 @@ __all__ = [
     "ServiceVerdict",
     "flagged_intervals",
     "read_roster_output",
+    "read_with_text_columns",
     "service_verdict",
 ]
 
@@ -101,6 +102,22 @@ class RosterOutput:
         return None if value is None else float(value)
 
 
+def read_with_text_columns(path: Path, text: frozenset[str] | set[str]) -> pd.DataFrame:
+    """A written CSV table whose columns in ``text`` (ids, HR columns) stay text as written.
+
+    Those columns keep every value as it stands (``007`` stays ``007``, an
+    empty cell stays empty); the other columns are parsed as pandas does,
+    an empty cell being missing.
+    """
+    header = pd.read_csv(path, nrows=0).columns
+    return pd.read_csv(
+        path,
+        dtype={c: str for c in header if c in text},
+        keep_default_na=False,
+        na_values={c: [""] for c in header if c not in text},
+    )
+
+
 def _read_table(
     directory: Path, name: str, *, required: bool, text: frozenset[str] = frozenset()
 ) -> pd.DataFrame | None:
@@ -115,13 +132,7 @@ def _read_table(
     if name == "agents.csv":
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     else:
-        header = pd.read_csv(path, nrows=0).columns
-        frame = pd.read_csv(
-            path,
-            dtype={c: str for c in header if c in text},
-            keep_default_na=False,
-            na_values={c: [""] for c in header if c not in text},
-        )
+        frame = read_with_text_columns(path, text)
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
     if missing:
         raise ValidationError(f"{name} columns", ", ".join(missing), "present")
