@@ -393,57 +393,51 @@ def outcome_figure(output: RosterOutput, outcomes: Outcomes) -> Any:
             row=1,
             col=1,
         )
-        fig.add_trace(
-            go.Scatter(
-                **where,
-                y=level("simulated_service_level", "planned_calls"),
-                name="simulated (mean)",
-                line={"color": "#ff7f0e", "width": 1.5},
-            ),
-            row=1,
-            col=1,
+    # (level column, its calls, calls column, legend names, colour, extra line style)
+    series: list[tuple[str, str, str, str, str, str, dict[str, Any]]] = [
+        (
+            "planned_service_level",
+            "planned_calls",
+            "planned_calls",
+            "plan (predicted)",
+            "forecast calls",
+            "#1f77b4",
+            {},
         )
-        fig.add_trace(
-            go.Scatter(
-                **where,
-                y=t["simulated_offered"].round(1),
-                name="simulated calls",
-                line={"color": "#ff7f0e", "width": 1},
-                showlegend=False,
+    ]
+    if "simulated_service_level" in t.columns:
+        series.insert(
+            0,
+            (
+                "simulated_service_level",
+                "planned_calls",
+                "simulated_offered",
+                "simulated (mean)",
+                "simulated calls",
+                "#ff7f0e",
+                {},
             ),
-            row=2,
-            col=1,
         )
-    fig.add_trace(
-        go.Scatter(
-            **where,
-            y=level("planned_service_level", "planned_calls"),
-            name="plan (predicted)",
-            line={"color": "#1f77b4", "width": 1.5},
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
-            **where,
-            y=t["planned_calls"].round(1),
-            name="forecast calls",
-            line={"color": "#1f77b4", "width": 1},
-            showlegend=False,
-        ),
-        row=2,
-        col=1,
-    )
     if "actual_service_level" in t.columns:
+        series.append(
+            (
+                "actual_service_level",
+                "actual_offered",
+                "actual_offered",
+                "actual",
+                "actual calls",
+                "black",
+                {"mode": "lines+markers", "marker": {"size": 3}},
+            )
+        )
+    for column, calls, offered, name, calls_name, colour, style in series:
         fig.add_trace(
             go.Scatter(
                 **where,
-                y=level("actual_service_level", "actual_offered"),
-                name="actual",
-                mode="lines+markers",
-                marker={"size": 3},
-                line={"color": "black", "width": 1.5},
+                y=level(column, calls),
+                name=name,
+                line={"color": colour, "width": 1.5},
+                **style,
             ),
             row=1,
             col=1,
@@ -451,9 +445,9 @@ def outcome_figure(output: RosterOutput, outcomes: Outcomes) -> Any:
         fig.add_trace(
             go.Scatter(
                 **where,
-                y=t["actual_offered"].round(1),
-                name="actual calls",
-                line={"color": "black", "width": 1},
+                y=t[offered].round(1),
+                name=calls_name,
+                line={"color": colour, "width": 1},
                 showlegend=False,
             ),
             row=2,
