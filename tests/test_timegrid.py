@@ -19,6 +19,7 @@ import pytest
 import yaml
 from roster_helpers import agents, contract, solve_tiny, template
 
+from wfm.cli import main as report_main
 from wfm.errors import DataError, ScenarioError, ValidationError
 from wfm.forecast import make_forecaster
 from wfm.history import read_call_records, read_interval_counts
@@ -28,6 +29,7 @@ from wfm.roster.shifts import shift_options
 from wfm.scenario import load_scenario, write_scenario
 from wfm.status import SolveStatus
 from wfm.timegrid import IntervalGrid, parse_stamps, stamp_text
+from wfm.views.tables import read_roster_output
 
 UTC = dt.timezone.utc
 
@@ -180,6 +182,13 @@ def test_roster_across_a_change_pays_and_covers_elapsed_time(
     # the independent checker reads the offsets and measures elapsed time too
     violations = check_roster_files(problem, tmp_path)
     assert violations.empty, violations.to_string()
+
+    # the planner's view reads the same instants, in the roster's zone, and draws them
+    view = read_roster_output(tmp_path)
+    assert view.roster["start"].dt.tz_convert("UTC").tolist() == begin.tolist()
+    assert str(view.coverage["interval_start"].dt.tz) == zone
+    assert len(view.coverage) == len(coverage)
+    assert report_main(["report", str(tmp_path)]) == 0
 
 
 def test_requirements_read_tz_aware_with_offsets_and_naive_local_alike() -> None:

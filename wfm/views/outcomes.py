@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import ValidationError
+from wfm.views.tables import read_time_column
 
 if TYPE_CHECKING:
     from wfm.views.tables import RosterOutput
@@ -87,12 +88,9 @@ def _read(directory: Path, option: str, columns: tuple[str, ...], made_by: str) 
         raise ValidationError(
             f"{option} intervals.csv columns", ", ".join(missing), f"present (as {made_by})"
         )
-    try:
-        frame["interval_start"] = pd.to_datetime(frame["interval_start"])
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(
-            f"{option} intervals.csv interval_start", "unparseable", "date-times"
-        ) from exc
+    frame["interval_start"] = read_time_column(
+        frame["interval_start"], time_zone=None, where=f"{option} intervals.csv interval_start"
+    )
     return frame
 
 
@@ -137,45 +135,54 @@ def _naive(stamps: pd.Series) -> pd.Series:
     return stamps
 
 
+def _keys(plan: pd.Series, other: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Merge keys of the plan's and an outcome's intervals: the instants when both carry
+    UTC offsets (the two runs of a repeated autumn hour stay apart), else wall-clock times."""
+    if all(isinstance(s.dtype, pd.DatetimeTZDtype) for s in (plan, other)):
+        return plan.dt.tz_convert("UTC"), other.dt.tz_convert("UTC")
+    return _naive(plan), _naive(other)
+
+
 def plan_vs_outcomes(output: RosterOutput, outcomes: Outcomes) -> pd.DataFrame:
     """The plan's intervals with the simulated and actual figures beside them (layout in the
     module docstring); intervals of the plan only, in its order."""
     coverage = output.coverage
+    plan_starts = coverage["interval_start"]
     table = pd.DataFrame(
         {
-            "interval_start": _naive(coverage["interval_start"]),
+            "interval_start": _naive(plan_starts),
             "planned_calls": coverage["calls"].to_numpy(dtype=float),
             "planned_service_level": coverage["service_level"].to_numpy(dtype=float),
         }
     )
+    beside = []
     if outcomes.simulation is not None:
         sim = outcomes.simulation
-        table = table.merge(
-            pd.DataFrame(
+        beside.append(
+            (
+                sim["interval_start"],
                 {
-                    "interval_start": _naive(sim["interval_start"]),
                     "simulated_offered": sim["offered"],
                     "simulated_service_level": sim["service_level"],
                     "simulated_service_level_lower": sim["service_level_lower"],
                     "simulated_service_level_upper": sim["service_level_upper"],
-                }
-            ),
-            on="interval_start",
-            how="left",
+                },
+            )
         )
     if outcomes.actuals is not None:
         act = outcomes.actuals
-        table = table.merge(
-            pd.DataFrame(
-                {
-                    "interval_start": _naive(act["interval_start"]),
-                    "actual_offered": act["offered"],
-                    "actual_service_level": act["service_level"],
-                }
-            ),
-            on="interval_start",
-            how="left",
+        beside.append(
+            (
+                act["interval_start"],
+                {"actual_offered": act["offered"], "actual_service_level": act["service_level"]},
+            )
         )
+    for starts, columns in beside:
+        key, other_key = _keys(plan_starts, starts)
+        table["_key"] = key.to_numpy()
+        other = pd.DataFrame({"_key": other_key.to_numpy(), **columns})
+        table = table.merge(other, on="_key", how="left").drop(columns="_key")
+    if outcomes.actuals is not None:
         table["actual_offered"] = table["actual_offered"].fillna(0.0)
     return table
 

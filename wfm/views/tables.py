@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wfm.errors import ValidationError
+from wfm.errors import ValidationError, WFMError
+from wfm.kpis import read_timestamps
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -22,6 +23,7 @@ __all__ = [
     "ServiceVerdict",
     "flagged_intervals",
     "read_roster_output",
+    "read_time_column",
     "read_with_text_columns",
     "service_verdict",
 ]
@@ -119,9 +121,15 @@ def read_with_text_columns(path: Path, text: frozenset[str] | set[str]) -> pd.Da
 
 
 def _read_table(
-    directory: Path, name: str, *, required: bool, text: frozenset[str] = frozenset()
+    directory: Path,
+    name: str,
+    *,
+    required: bool,
+    text: frozenset[str] = frozenset(),
+    time_zone: str | None = None,
 ) -> pd.DataFrame | None:
-    """Read ``name``; columns in ``text`` (ids, HR columns) stay text as written."""
+    """Read ``name``; columns in ``text`` (ids, HR columns) stay text as written; times with
+    UTC offsets are instants in ``time_zone`` (the roster's), naive ones stay naive."""
     path = directory / name
     if not path.exists():
         if required:
@@ -137,11 +145,26 @@ def _read_table(
     if missing:
         raise ValidationError(f"{name} columns", ", ".join(missing), "present")
     for column in _TIMES.get(name, ()):
-        try:
-            frame[column] = pd.to_datetime(frame[column])
-        except (ValueError, TypeError) as exc:
-            raise ValidationError(f"{name} {column}", "unparseable", "date-times") from exc
+        frame[column] = read_time_column(
+            frame[column], time_zone=time_zone, where=f"{name} {column}"
+        )
     return frame
+
+
+def read_time_column(values: pd.Series, *, time_zone: str | None, where: str) -> pd.Series:
+    """A written time column: naive as written, or with UTC offsets (two across a clock
+    change) the same instants in ``time_zone`` (:func:`wfm.kpis.read_timestamps`)."""
+    try:
+        stamps = read_timestamps(values, time_zone=time_zone, where=where)
+    except WFMError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(where, "unparseable", "date-times") from exc
+    bad = stamps.isna() & values.notna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise ValidationError(f"{where}[row {row}]", values.iloc[row], "a date-time")
+    return stamps
 
 
 def read_roster_output(directory: str | Path) -> RosterOutput:
@@ -159,13 +182,15 @@ def read_roster_output(directory: str | Path) -> RosterOutput:
     if not summary_path.exists():
         raise ValidationError("OUTDIR", str(where), "a roster output directory with summary.json")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    zone = summary.get("time_zone") if isinstance(summary, dict) else None
+    zone = zone if isinstance(zone, str) else None
     agents = _read_table(where, "agents.csv", required=False)
     # ids and HR columns stay text: a team "007" is not the number 7
     text = frozenset({"agent_id", *([] if agents is None else agents.columns)})
     tables = {
         name: agents
         if name == "agents.csv"
-        else _read_table(where, name, required=name not in _OPTIONAL, text=text)
+        else _read_table(where, name, required=name not in _OPTIONAL, text=text, time_zone=zone)
         for name in REQUIRED_COLUMNS
     }
 
