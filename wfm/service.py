@@ -35,7 +35,14 @@ import numpy as np
 
 from wfm.errors import ValidationError
 
-__all__ = ["MODELS", "SCHEDULE_TOLERANCE", "Model", "ServicePolicy"]
+__all__ = [
+    "MODELS",
+    "SCHEDULE_TOLERANCE",
+    "Model",
+    "ServicePolicy",
+    "on_phone_agents",
+    "scheduled_agents_fractional",
+]
 
 Model = Literal["erlang_c", "erlang_a"]
 #: Queueing models of a :class:`ServicePolicy`.
@@ -257,8 +264,7 @@ class ServicePolicy:
         float or numpy.ndarray
             Fractional agents on the phone, of the shape of ``scheduled``.
         """
-        result = np.asarray(scheduled, dtype=np.float64) * (1.0 - self.shrinkage)
-        return float(result) if result.ndim == 0 else result
+        return on_phone_agents(scheduled, shrinkage=self.shrinkage)
 
     def scheduled_for_fractional(self, on_phone: Any) -> Any:
         """Scheduled agents giving ``on_phone`` on the phone: ``on_phone / (1 - shrinkage)``.
@@ -273,8 +279,7 @@ class ServicePolicy:
         float or numpy.ndarray
             Fractional scheduled agents, of the shape of ``on_phone``.
         """
-        result = np.asarray(on_phone, dtype=np.float64) / (1.0 - self.shrinkage)
-        return float(result) if result.ndim == 0 else result
+        return scheduled_agents_fractional(on_phone, shrinkage=self.shrinkage)
 
     def scheduled_for(self, on_phone: Any) -> Any:
         """Whole scheduled agents that give at least ``on_phone`` agents on the phone.
@@ -292,6 +297,50 @@ class ServicePolicy:
         int or numpy.ndarray
             Whole scheduled agents (``int64`` for arrays).
         """
-        grossed = np.asarray(on_phone, dtype=np.float64) / (1.0 - self.shrinkage)
+        grossed = np.asarray(scheduled_agents_fractional(on_phone, shrinkage=self.shrinkage))
         result = np.ceil(grossed - SCHEDULE_TOLERANCE).astype(np.int64)
         return int(result) if result.ndim == 0 else result
+
+
+def on_phone_agents(scheduled: Any, *, shrinkage: float) -> Any:
+    """Agents on the phone out of ``scheduled`` agents: ``scheduled * (1 - shrinkage)``.
+
+    The one place where shrinkage turns scheduled agents into agents on the
+    phone; :meth:`ServicePolicy.on_phone` and a centre's
+    :class:`wfm.queues.QueueSet` (one shrinkage for several queues) use it.
+
+    Parameters
+    ----------
+    scheduled
+        Scheduled agents; scalar or array.
+    shrinkage
+        Share of scheduled time lost, in [0, 1).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Fractional agents on the phone, of the shape of ``scheduled``.
+    """
+    result = np.asarray(scheduled, dtype=np.float64) * (1.0 - shrinkage)
+    return float(result) if result.ndim == 0 else result
+
+
+def scheduled_agents_fractional(on_phone: Any, *, shrinkage: float) -> Any:
+    """Scheduled agents giving ``on_phone`` on the phone: ``on_phone / (1 - shrinkage)``.
+
+    The inverse of :func:`on_phone_agents`.
+
+    Parameters
+    ----------
+    on_phone
+        Agents needed on the phone (may be fractional); scalar or array.
+    shrinkage
+        Share of scheduled time lost, in [0, 1).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Fractional scheduled agents, of the shape of ``on_phone``.
+    """
+    result = np.asarray(on_phone, dtype=np.float64) / (1.0 - shrinkage)
+    return float(result) if result.ndim == 0 else result

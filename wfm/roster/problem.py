@@ -73,6 +73,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError, ValidationError
+from wfm.queues import Skill
 from wfm.service import ServicePolicy
 from wfm.timegrid import IntervalGrid
 
@@ -576,6 +577,10 @@ class Agent:
         Working days in a row ending the day before the horizon.
     days_off_before
         Days off in a row ending the day before the horizon.
+    skills
+        Queues the agent may serve with their routing priorities
+        (:class:`wfm.queues.Skill`); ``None`` means every queue. Checked
+        against the problem's queues when it has several.
     """
 
     agent_id: str
@@ -589,6 +594,7 @@ class Agent:
     last_shift_end: dt.datetime | None = None
     consecutive_days_worked_before: int = 0
     days_off_before: int = 0
+    skills: tuple[Skill, ...] | None = None
 
     def __post_init__(self) -> None:
         where = f"agents[{self.agent_id!r}]"
@@ -633,6 +639,15 @@ class Agent:
         object.__setattr__(self, "time_off", tuple(self.time_off))
         object.__setattr__(self, "preferences", tuple(self.preferences))
         object.__setattr__(self, "pins", tuple(self.pins))
+        if self.skills is not None:
+            object.__setattr__(self, "skills", tuple(self.skills))
+            for skill in self.skills:
+                _require(
+                    isinstance(skill, Skill),
+                    f"{where}.skills",
+                    type(skill).__name__,
+                    "wfm.queues.Skill items",
+                )
 
 
 @dataclass(frozen=True, kw_only=True)
