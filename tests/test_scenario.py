@@ -278,7 +278,7 @@ def test_agents_csv_unknown_column(tmp_path: Path) -> None:
     doc["agents"] = {"csv": "agents.csv"}
     error = _error(tmp_path, doc)
     assert error.value == "skils"
-    assert "did you mean 'skills'" not in str(error)  # no such column exists
+    assert "did you mean 'skills'" in str(error)  # an agent's skills (queues it serves)
     assert "agents.csv" in error.field
 
 

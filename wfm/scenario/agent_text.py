@@ -29,6 +29,7 @@ from wfm.roster.problem import (
     PreferTemplate,
     TimeOff,
 )
+from wfm.scenario.queue_section import parse_skills
 from wfm.scenario.schema import (
     AGENT_KEYS,
     built,
@@ -284,6 +285,8 @@ def _agent(raw: dict[str, Any], where: str, note: str) -> Agent:
         for key in ("consecutive_days_worked_before", "days_off_before"):
             if raw.get(key) is not None:
                 args[key] = read_int(_numeric(raw[key]), at(key), minimum=0)
+        if raw.get("skills") is not None:
+            args["skills"] = parse_skills(raw["skills"], f"{where}.skills")
     except ScenarioError as exc:
         if note and not exc.field.endswith(note):
             raise ScenarioError(exc.field + note, exc.value, exc.expected) from None

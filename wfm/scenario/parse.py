@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.errors import ScenarioError, ValidationError
+from wfm.queues import QueueSet
 from wfm.risk import RiskTarget
 from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
@@ -40,6 +41,7 @@ from wfm.scenario.agent_text import (
 from wfm.scenario.pipeline import (
     Scenario,
 )
+from wfm.scenario.queue_section import parse_queues
 from wfm.scenario.schema import (
     BREAK_KEYS,
     CONTRACT_KEYS,
@@ -181,12 +183,17 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
 
     time_zone = _parse_time_zone(top.get("time_zone"))
     demand = _parse_demand(top["demand"], base, start_date, days)
-    service, fractional = _parse_service(top.get("service"), demand, base=base)
+    queues = _parse_queue_section(top, demand)
+    if queues is None:
+        service, fractional = _parse_service(top.get("service"), demand, base=base)
+    else:
+        service, fractional = None, False
 
     templates = _parse_templates(top["templates"], interval)
     contracts = _parse_contracts(top["contracts"])
     agents, notes = parse_agents(top["agents"], base)
     _check_references(agents, notes, templates, contracts, start_date, days)
+    _check_skills(agents, notes, queues)
 
     rules = read_mapping(top.get("rules") or {}, "rules", ("soft",))
     soft_raw = read_mapping(rules.get("soft") or {}, "rules.soft", RULE_NAMES)
@@ -242,6 +249,10 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
         raise ScenarioError(f"solver.{exc.field}", exc.value, exc.expected) from None
 
     risk = _parse_risk(top.get("risk"), service)
+    if risk is not None and queues is not None:
+        raise ScenarioError(
+            "risk", "a risk section", "nothing with queues (the risk loop plans one queue)"
+        )
 
     scenario = Scenario(
         name=name,
@@ -264,9 +275,63 @@ def _parse(document: Any, *, base: Path, path: Path | None) -> Scenario:
         description=description,
         risk=risk,
         agent_details=read_hr_columns(top["agents"], base),
+        queues=queues,
     )
     _dry_run(scenario, notes, period_key)
     return scenario
+
+
+def _parse_queue_section(top: Mapping[str, Any], demand: Demand) -> QueueSet | None:
+    """The ``queues`` list and ``shrinkage`` (see :mod:`wfm.scenario.queue_section`)."""
+    if top.get("queues") is None:
+        if top.get("shrinkage") is not None:
+            raise ScenarioError(
+                "shrinkage",
+                top["shrinkage"],
+                "nothing without queues (one queue: give service.shrinkage)",
+            )
+        return None
+    if top.get("service") is not None:
+        raise ScenarioError(
+            "service",
+            "a service section",
+            "nothing with queues: each queue has its service, and the centre its shrinkage",
+        )
+    if isinstance(demand, HistoryDemand):
+        raise ScenarioError(
+            "demand.history",
+            str(demand.path.name),
+            "demand.forecast or demand.requirements with queues (a table with a queue column)",
+        )
+    return parse_queues(top["queues"], top.get("shrinkage"))
+
+
+def _check_skills(agents: Sequence[Agent], notes: Sequence[str], queues: QueueSet | None) -> None:
+    """Every skill names a queue of the scenario, each at most once per agent."""
+    for i, agent in enumerate(agents):
+        if agent.skills is None:
+            continue
+        where = f"agents[{i}].skills"
+        if queues is None:
+            raise ScenarioError(
+                where + notes[i],
+                ";".join(s.queue for s in agent.skills),
+                "nothing without a queues section (one queue: every agent serves it)",
+            )
+        names = list(queues.names)
+        seen: set[str] = set()
+        for k, skill in enumerate(agent.skills):
+            if skill.queue not in names:
+                raise ScenarioError(
+                    f"{where}[{k}].queue{notes[i]}",
+                    skill.queue,
+                    f"a queue of the scenario: {closest(skill.queue, names)}",
+                )
+            if skill.queue in seen:
+                raise ScenarioError(
+                    f"{where}[{k}].queue{notes[i]}", skill.queue, "each queue at most once"
+                )
+            seen.add(skill.queue)
 
 
 def _parse_time_zone(value: Any) -> str | None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError, ValidationError
+from wfm.queues import QueueSet
 from wfm.risk import RiskTarget
 from wfm.roster.options import SolverOptions
 from wfm.roster.problem import (
@@ -109,6 +110,7 @@ class Scenario:
     time_zone: str | None = None
     risk: RiskTarget | None = None
     agent_details: pd.DataFrame | None = None
+    queues: QueueSet | None = None
 
     # -- pipeline -------------------------------------------------------------
     def pipeline(self) -> ScenarioRun:

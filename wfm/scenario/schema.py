@@ -369,6 +369,8 @@ TOP_KEYS = (
     "fairness",
     "solver",
     "risk",
+    "queues",
+    "shrinkage",
 )
 TEMPLATE_KEYS = tuple(f.name for f in fields(ShiftTemplate))
 BREAK_KEYS = tuple(f.name for f in fields(BreakRule))
