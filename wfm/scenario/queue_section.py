@@ -78,6 +78,12 @@ _QUEUE_SERVICE_KEYS = (
 
 
 def _service(value: Any, where: str, shrinkage: float) -> ServicePolicy:
+    if isinstance(value, dict) and "shrinkage" in value:
+        raise ScenarioError(
+            f"{where}.shrinkage",
+            value["shrinkage"],
+            "nothing here: the centre's one shrinkage is the top-level shrinkage key",
+        )
     raw = read_mapping(value, where, _QUEUE_SERVICE_KEYS)
     args: dict[str, Any] = {"level": None, "answer_within_seconds": None, "shrinkage": shrinkage}
     for f in fields(ServicePolicy):
