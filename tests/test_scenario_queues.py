@@ -43,11 +43,12 @@ def test_example_queues_and_skills() -> None:
     assert chat.service is not None and chat.service.shrinkage == 0.12
     outbound = scenario.queues.queue("outbound")
     assert [w.weekday for w in outbound.calling_windows] == [0, 1, 2, 3, 4]
-    universal = scenario.agents[-1]  # the last team: universal agents
-    assert universal.skills is not None
-    assert [(s.queue, s.priority) for s in universal.skills][:2] == [
-        ("support", 1),
-        ("sales", 2),
+    back_office = scenario.agents[-1]  # the last team: the back office
+    assert back_office.skills is not None
+    assert [(s.queue, s.priority) for s in back_office.skills] == [
+        ("email", 1),
+        ("chat", 2),
+        ("support", 3),
     ]
 
 
