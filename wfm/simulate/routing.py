@@ -203,7 +203,7 @@ def _compile(problem: MultiSkillProblem) -> _Compiled:
     local = problem.interval_index
     wall = local.tz_localize(None) if local.tz is not None else local
     minutes = (wall.hour * 60 + wall.minute).to_numpy()
-    weekday = wall.weekday.to_numpy()
+    weekday = wall.day_of_week.to_numpy()
     windows = np.zeros((len(outbound), n_int), dtype=bool)
     for o, q in enumerate(outbound):
         if not q.calling_windows:
