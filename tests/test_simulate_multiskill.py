@@ -490,7 +490,29 @@ def test_bad_input_names_the_field() -> None:
             schedule=schedule,
             skills={"a": (Skill(queue="x"),)},
         )
+    bad = demand(v=(1.0, 60.0)).assign(aht_seconds=-1.0)
+    with pytest.raises(DataError, match=r"demand\[queue 'v'\].aht_seconds\[row 0\]"):
+        MultiSkillProblem(queues=queues, demand=bad, schedule=schedule)
     with pytest.raises(DataError, match="one row per interval and queue"):
         MultiSkillProblem(
             queues=queues, demand=pd.concat([demand(v=(1.0, 60.0))] * 2), schedule=schedule
         )
+
+
+@pytest.mark.parametrize("unit", ["interval", "day"])
+def test_shrinkage_takes_whole_units_off_duty(unit: str) -> None:
+    from wfm.simulate import Shrinkage
+
+    names = [f"a{k}" for k in range(20)]
+    problem = MultiSkillProblem(
+        queues=QueueSet(queues=(voice("v"),)),
+        demand=demand(v=(10.0, 180.0)),
+        schedule=all_day(names),
+        shrinkage=Shrinkage(rate=0.25, unit=unit),  # type: ignore[arg-type]
+    )
+    reps = run_multiskill_replications(problem, SimulationOptions(replications=3, seed=13))
+    per_interval = np.vstack([r.contacts.on_duty_seconds for r in reps]) / 900.0
+    assert np.all(per_interval == np.round(per_interval))  # whole agents
+    assert per_interval.mean() == pytest.approx(20 * 0.75, rel=0.08)
+    if unit == "day":  # one draw per agent and day: the same agents all day
+        assert np.all(per_interval == per_interval[:, :1])

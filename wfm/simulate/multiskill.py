@@ -219,8 +219,10 @@ class MultiSkillProblem:
                     interval_minutes=self.interval_minutes,
                     time_zone=self.time_zone,
                 )
-            except (DataError, ValidationError) as error:
-                raise DataError(f"demand[queue {q.name!r}]", str(error), "a valid demand") from None
+            except ValidationError as error:  # DataError too: name the queue in the field
+                raise type(error)(
+                    f"demand[queue {q.name!r}].{error.field}", error.value, error.expected
+                ) from None
             problems.append(problem)
         if not problems:
             raise ValidationError("queues", names, "at least one voice, chat or email queue")
