@@ -78,6 +78,17 @@ def voice(name: str, **policy: float) -> Queue:
     return Queue(name=name, service=ServicePolicy(**policy))  # type: ignore[arg-type]
 
 
+def chat_queue(*, sessions: int, slowdown: float = 0.0) -> Queue:
+    policy = ServicePolicy(level=0.9, answer_within_seconds=60.0)
+    return Queue(
+        name="chat",
+        channel="chat",
+        service=policy,
+        max_sessions=sessions,
+        session_slowdown=slowdown,
+    )
+
+
 def pooled_levels(
     reps: list[MultiSkillReplication], queues: tuple[int, ...], within: float
 ) -> np.ndarray:
@@ -214,12 +225,7 @@ def test_a_generalist_pool_is_the_merged_queue() -> None:
 
 
 def test_chat_sessions_without_slowdown_are_n_times_k_servers() -> None:
-    chat = Queue(
-        name="chat",
-        channel="chat",
-        service=ServicePolicy(level=0.9, answer_within_seconds=60.0),
-        max_sessions=3,
-    )
+    chat = chat_queue(sessions=3)
     problem = MultiSkillProblem(
         queues=QueueSet(queues=(chat,)),
         demand=demand(chat=(30.0, 300.0)),  # 10 erlangs of sessions
@@ -340,12 +346,7 @@ def test_a_freed_agent_takes_its_priority_one_queue_first() -> None:
 
 
 def test_voice_goes_before_email_at_equal_priority_and_chat_blocks_calls() -> None:
-    chat = Queue(
-        name="chat",
-        channel="chat",
-        service=ServicePolicy(level=0.8, answer_within_seconds=60.0),
-        max_sessions=2,
-    )
+    chat = chat_queue(sessions=2)
     mail = Queue(name="mail", channel="email", response_hours=4.0)
     queues = QueueSet(queues=(voice("v", patience_seconds=200.0), chat, mail))
     table = demand(v=(8.0, 150.0), chat=(5.0, 200.0), mail=(4.0, 240.0))
@@ -372,13 +373,7 @@ def test_voice_goes_before_email_at_equal_priority_and_chat_blocks_calls() -> No
 
 def test_the_chat_slowdown_is_fixed_by_the_sessions_held_at_the_start() -> None:
     def run(slowdown: float) -> MultiSkillReplication:
-        chat = Queue(
-            name="chat",
-            channel="chat",
-            service=ServicePolicy(level=0.8, answer_within_seconds=60.0),
-            max_sessions=3,
-            session_slowdown=slowdown,
-        )
+        chat = chat_queue(sessions=3, slowdown=slowdown)
         problem = MultiSkillProblem(
             queues=QueueSet(queues=(chat,)),
             demand=demand(chat=(6.0, 200.0)),
@@ -424,12 +419,7 @@ def test_outbound_idle_hours_inside_the_calling_window() -> None:
 
 
 def test_tables_per_queue_and_their_columns() -> None:
-    chat = Queue(
-        name="chat",
-        channel="chat",
-        service=ServicePolicy(level=0.8, answer_within_seconds=60.0),
-        max_sessions=2,
-    )
+    chat = chat_queue(sessions=2)
     mail = Queue(name="mail", channel="email", response_hours=2.0)
     queues = QueueSet(queues=(voice("v", patience_seconds=120.0), chat, mail))
     starts = grid(4)

@@ -152,18 +152,7 @@ def _compile(problem: SimulationProblem) -> _Compiled:
     n_int = len(starts)
     calls = problem.calls
     aht = problem.aht_seconds
-    # end of the open run (consecutive intervals with calls) of every interval
-    close = np.full(n_int, np.nan)
-    i = 0
-    while i < n_int:
-        if calls[i] <= 0:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n_int and calls[j + 1] > 0:
-            j += 1
-        close[i : j + 1] = (j + 1) * interval_seconds
-        i = j + 1
+    close = problem.closing_seconds  # end of the open run of every interval
     days = problem.day_of_interval  # local calendar days
     spans = problem.schedule.spans
     agents = list(pd.unique(spans["agent_id"]))

@@ -22,7 +22,10 @@ One row per interval and queue (the demand-per-queue table of staffing):
 
 Any other column is ignored. Every queue is put on the union of the
 intervals of all rows; an interval without a row of a queue gets no
-contacts of it.
+contacts of it. The horizon is that grid, from its first interval to the
+end of its last: agents work only inside it, so give e-mail rows with
+``calls = 0`` for the hours after the last items arrive in which the
+backlog is worked.
 
 What is simulated
 -----------------

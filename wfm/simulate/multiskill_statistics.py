@@ -63,6 +63,7 @@ from wfm.simulate.engine import Replication, SimulationOptions
 from wfm.simulate.multiskill import MultiSkillProblem
 from wfm.simulate.routing import MultiSkillReplication, run_multiskill_replications
 from wfm.simulate.statistics import (
+    MEASURES,
     contacts_table,
     mean_confidence_interval,
     replication_tables,
@@ -80,15 +81,11 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Measures per queue and period across replications (``m``, ``m_lower``, ``m_upper``).
-QUEUE_MEASURES: tuple[str, ...] = (
-    "offered",
-    "service_level",
-    "asa_seconds",
-    "abandon_rate",
-    "longest_wait_seconds",
-    "queued_at_close",
-)
+_AGENT_MEASURES = ("on_duty_agent_hours", "staffed_occupancy")
+
+#: Measures per queue and period across replications (``m``, ``m_lower``, ``m_upper``):
+#: those of the single queue but the agents' (agent time is the centre's, not a queue's).
+QUEUE_MEASURES: tuple[str, ...] = tuple(m for m in MEASURES if m not in _AGENT_MEASURES)
 
 _WITH_CI = (
     "offered",
@@ -117,8 +114,6 @@ QUEUE_SUMMARY_COLUMNS: tuple[str, ...] = (
     "idle_agent_hours_per_day",
     "meets_target",
 )
-
-_AGENT_MEASURES = ("on_duty_agent_hours", "staffed_occupancy")
 
 
 def _answer_within(queue: Queue, default_seconds: float) -> float:

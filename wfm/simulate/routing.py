@@ -127,23 +127,6 @@ class _Compiled:
     shrinkage: Shrinkage
 
 
-def _open_close(calls: FloatArray, interval_seconds: float) -> FloatArray:
-    """End of the open run (consecutive intervals with calls) of every interval."""
-    n = len(calls)
-    close = np.full(n, np.nan)
-    i = 0
-    while i < n:
-        if calls[i] <= 0:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and calls[j + 1] > 0:
-            j += 1
-        close[i : j + 1] = (j + 1) * interval_seconds
-        i = j + 1
-    return close
-
-
 def _compile(problem: MultiSkillProblem) -> _Compiled:
     interval_seconds = 60.0 * int(problem.interval_minutes or 0)
     problems = problem.queue_problems
@@ -156,9 +139,7 @@ def _compile(problem: MultiSkillProblem) -> _Compiled:
     aht = np.vstack([p.aht_seconds for p in problems])
     close = np.vstack(
         [
-            _open_close(p.calls, interval_seconds)
-            if q.channel is not Channel.EMAIL
-            else np.full(n_int, np.inf)
+            p.closing_seconds if q.channel is not Channel.EMAIL else np.full(n_int, np.inf)
             for p, q in zip(problems, inbound, strict=True)
         ]
     )
