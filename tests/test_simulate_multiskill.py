@@ -506,3 +506,19 @@ def test_shrinkage_takes_whole_units_off_duty(unit: str) -> None:
     assert per_interval.mean() == pytest.approx(20 * 0.75, rel=0.08)
     if unit == "day":  # one draw per agent and day: the same agents all day
         assert np.all(per_interval == per_interval[:, :1])
+
+
+def test_the_result_does_not_depend_on_the_worker_count() -> None:
+    problem = MultiSkillProblem(
+        queues=QueueSet(queues=(voice("A"), chat_queue(sessions=2))),
+        demand=demand(A=(6.0, 180.0), chat=(4.0, 240.0)),
+        schedule=all_day(["x", "y", "z"]),
+    )
+    one = run_multiskill_replications(problem, SimulationOptions(replications=3, seed=21))
+    two = run_multiskill_replications(
+        problem, SimulationOptions(replications=3, seed=21, workers=2)
+    )
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a.contacts.wait_seconds, b.contacts.wait_seconds)
+        np.testing.assert_array_equal(a.contacts.agent, b.contacts.agent)
+        np.testing.assert_array_equal(a.queue, b.queue)
