@@ -53,7 +53,7 @@ import pandas as pd
 from wfm.errors import ValidationError
 from wfm.simulate.model import HandleTimes, Patience, Shrinkage, SimulationProblem
 
-__all__ = ["Replication", "SimulationOptions", "run_replications"]
+__all__ = ["Replication", "SimulationOptions", "run_replications", "seconds_per_interval"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -152,18 +152,7 @@ def _compile(problem: SimulationProblem) -> _Compiled:
     n_int = len(starts)
     calls = problem.calls
     aht = problem.aht_seconds
-    # end of the open run (consecutive intervals with calls) of every interval
-    close = np.full(n_int, np.nan)
-    i = 0
-    while i < n_int:
-        if calls[i] <= 0:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n_int and calls[j + 1] > 0:
-            j += 1
-        close[i : j + 1] = (j + 1) * interval_seconds
-        i = j + 1
+    close = problem.closing_seconds  # end of the open run of every interval
     days = problem.day_of_interval  # local calendar days
     spans = problem.schedule.spans
     agents = list(pd.unique(spans["agent_id"]))
@@ -405,7 +394,7 @@ def _serve(
     return start, agent
 
 
-def _seconds_per_interval(
+def seconds_per_interval(
     begin: FloatArray, end: FloatArray, interval_seconds: float, n_intervals: int
 ) -> FloatArray:
     """Total length of the segments ``[begin, end]`` falling in each interval."""
@@ -453,7 +442,7 @@ def _agent_time(
         away_from = np.maximum(e, resume)[delayed]
         run_end = duty.next_off[cell_of(resume[delayed]), j[delayed]]
         away_to = np.minimum(until[delayed], run_end)
-        on_duty = on_duty - _seconds_per_interval(away_from, away_to, c.interval_seconds, n_int)
+        on_duty = on_duty - seconds_per_interval(away_from, away_to, c.interval_seconds, n_int)
     # time in a call while off duty: from the end of the on-duty run to the
     # call's end or the agent's return, whichever is first, and again after
     # each return while the call lasts
@@ -472,7 +461,7 @@ def _agent_time(
         returns = e > back
         cursor, e, j = back[returns], e[returns], j[returns]
     if over_b:
-        overrun = _seconds_per_interval(
+        overrun = seconds_per_interval(
             np.concatenate(over_b), np.concatenate(over_e), c.interval_seconds, n_int
         )
     else:

@@ -777,6 +777,29 @@ class SimulationProblem:
         return out
 
     @property
+    def closing_seconds(self) -> FloatArray:
+        """When the open run of each interval ends, in seconds from the first interval's start.
+
+        An open run is a maximal run of consecutive intervals with ``calls >
+        0``; NaN for intervals without calls.
+        """
+        calls = self.calls
+        width = 60.0 * int(self.interval_minutes or 0)
+        n = len(calls)
+        close = np.full(n, np.nan)
+        i = 0
+        while i < n:
+            if calls[i] <= 0:
+                i += 1
+                continue
+            j = i
+            while j + 1 < n and calls[j + 1] > 0:
+                j += 1
+            close[i : j + 1] = (j + 1) * width
+            i = j + 1
+        return close
+
+    @property
     def aht_seconds(self) -> FloatArray:
         """Mean handle time per interval (NaN where no calls)."""
         out: FloatArray = self.demand["aht_seconds"].to_numpy(dtype=float)

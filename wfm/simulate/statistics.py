@@ -65,8 +65,12 @@ __all__ = [
     "SimulationResult",
     "SimulationSummary",
     "contacts_table",
+    "mean_confidence_interval",
+    "replication_tables",
     "run_simulation",
     "student_t_quantile",
+    "summarise_replications",
+    "week_tables",
     "wilson_interval",
 ]
 
@@ -167,8 +171,17 @@ def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def _mean_ci(values: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Mean, lower and upper 95 % bounds and count over axis 0, NaNs skipped."""
+def mean_confidence_interval(
+    values: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Mean, lower and upper 95 % bounds (Student t) and count over axis 0, NaNs skipped.
+
+    Parameters
+    ----------
+    values
+        One row per replication; NaN where the measure is undefined in a
+        replication. The bounds are NaN with fewer than two defined values.
+    """
     n = np.sum(np.isfinite(values), axis=0).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         total = np.nansum(values, axis=0)
@@ -234,12 +247,45 @@ def contacts_table(
 def _observe(replication: Replication, *, context: _Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Interval and day KPI tables of one replication, with the simulation's columns."""
     contacts = contacts_table(replication, origin=context.origin, agent_ids=context.agent_ids)
-    grid = pd.DatetimeIndex(context.interval_starts)
-    intervals = kpi_table(
-        contacts.drop(columns="queued_at_close"),
+    return replication_tables(
+        replication,
+        contacts,
+        interval_starts=context.interval_starts,
         settings=context.settings,
-        interval_starts=grid,
     )
+
+
+def replication_tables(
+    replication: Replication,
+    contacts: pd.DataFrame,
+    *,
+    interval_starts: pd.DatetimeIndex,
+    settings: KpiSettings,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Interval and day KPI tables of one replication, with the simulation's columns.
+
+    Parameters
+    ----------
+    replication
+        The replication (its per-interval agent time and calls queued at
+        closing).
+    contacts
+        Its contacts table (:func:`contacts_table`, extra columns allowed).
+    interval_starts
+        Every interval of the horizon, on the local clock.
+    settings
+        Thresholds and interval length of :func:`wfm.kpis.kpi_table`.
+
+    Returns
+    -------
+    intervals, days
+        The KPI tables of :mod:`wfm.kpis` on every interval and local day of
+        the horizon, with ``on_duty_agent_seconds``, ``staffed_agent_seconds``,
+        ``queued_at_close`` and ``staffed_occupancy``.
+    """
+    grid = pd.DatetimeIndex(interval_starts)
+    kept = contacts[[c for c in contacts.columns if c not in ("queued_at_close", "queue")]]
+    intervals = kpi_table(kept, settings=settings, interval_starts=grid)
     intervals = intervals.set_index("interval_start").reindex(grid)
     intervals.index.name = "interval_start"
     for column in (*_COUNTS, "agents_served"):
@@ -257,9 +303,7 @@ def _observe(replication: Replication, *, context: _Context) -> tuple[pd.DataFra
             "staffed_agent_seconds"
         ].where(intervals["staffed_agent_seconds"] > 0)
     intervals = intervals.reset_index()
-    days = kpi_table(
-        contacts.drop(columns="queued_at_close"), period="day", settings=context.settings
-    )
+    days = kpi_table(kept, period="day", settings=settings)
     local_days = period_start(pd.Series(grid), period="day")
     dates = pd.DatetimeIndex(pd.unique(local_days))
     days = days.set_index("date").reindex(dates)
@@ -279,8 +323,16 @@ def _observe(replication: Replication, *, context: _Context) -> tuple[pd.DataFra
     return intervals, days
 
 
-def _weeks(days: pd.DataFrame, first_date: pd.Timestamp) -> pd.DataFrame:
-    """Per replication and 7-day week: counts summed, rates recomputed from them."""
+def week_tables(days: pd.DataFrame, first_date: pd.Timestamp) -> pd.DataFrame:
+    """Per replication and 7-day week from the first day: counts summed, rates recomputed.
+
+    Parameters
+    ----------
+    days
+        Day tables of :func:`replication_tables` with a ``replication`` column.
+    first_date
+        The horizon's first local day (midnight, in the days' zone).
+    """
     zone = getattr(days["date"].dt, "tz", None)
     wall = days["date"] if zone is None else days["date"].dt.tz_localize(None)
     first_wall = first_date if zone is None else first_date.tz_localize(None)
@@ -313,8 +365,21 @@ def _weeks(days: pd.DataFrame, first_date: pd.Timestamp) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _summarise(per_replication: pd.DataFrame, key: str, replications: int) -> pd.DataFrame:
-    """Means and 95 % intervals of :data:`MEASURES` per ``key`` across replications."""
+def summarise_replications(
+    per_replication: pd.DataFrame, key: str, replications: int
+) -> pd.DataFrame:
+    """Means and 95 % intervals of :data:`MEASURES` per ``key`` across replications.
+
+    Parameters
+    ----------
+    per_replication
+        Tables of :func:`replication_tables` (or :func:`week_tables`) with a
+        ``replication`` column, one row per replication and ``key``.
+    key
+        The period column (``interval_start``, ``date`` or ``week_start``).
+    replications
+        Replications run.
+    """
     table = per_replication.assign(
         on_duty_agent_hours=per_replication["on_duty_agent_seconds"] / 3600.0
     )
@@ -325,7 +390,7 @@ def _summarise(per_replication: pd.DataFrame, key: str, replications: int) -> pd
     out["replications_with_calls"] = (offered > 0).sum(axis=0).to_numpy()
     for measure in MEASURES:
         wide = table.pivot(index="replication", columns=key, values=measure).reindex(columns=rows)
-        mean, lower, upper, _ = _mean_ci(wide.to_numpy(dtype=float))
+        mean, lower, upper, _ = mean_confidence_interval(wide.to_numpy(dtype=float))
         out[measure] = mean
         out[f"{measure}_lower"] = lower
         out[f"{measure}_upper"] = upper
@@ -503,18 +568,18 @@ def run_simulation(
         [t[1].assign(replication=r) for r, t in enumerate(observed)], ignore_index=True
     )
     first_date = pd.Timestamp(period_start(pd.Series(grid[:1]), period="day").iloc[0])
-    week_kpis = _weeks(day_kpis, first_date)
+    week_kpis = week_tables(day_kpis, first_date)
     n = options.replications
     seconds = 60.0 * minutes
-    intervals = _summarise(interval_kpis, "interval_start", n)
+    intervals = summarise_replications(interval_kpis, "interval_start", n)
     hours = seconds / 3600.0
     position = list(intervals.columns).index("on_duty_agent_hours_upper") + 1
     intervals.insert(position, "agents_on_duty", intervals["on_duty_agent_hours"] / hours)
-    days = _summarise(day_kpis, "date", n)
-    weeks = _summarise(week_kpis, "week_start", n)
+    days = summarise_replications(day_kpis, "date", n)
+    weeks = summarise_replications(week_kpis, "week_start", n)
 
     def triple(measure: str) -> tuple[float, float, float]:
-        mean, lower, upper, _ = _mean_ci(week_kpis[[measure]].to_numpy(dtype=float))
+        mean, lower, upper, _ = mean_confidence_interval(week_kpis[[measure]].to_numpy(dtype=float))
         return (float(mean[0]), float(lower[0]), float(upper[0]))
 
     def share(table: pd.DataFrame) -> tuple[float | None, tuple[float, float] | None]:
