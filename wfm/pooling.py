@@ -75,7 +75,7 @@ from ortools.linear_solver import pywraplp
 from wfm import staffing
 from wfm.errors import DataError, SolverError, ValidationError
 from wfm.queues import Channel, QueueSet
-from wfm.service import on_phone_agents, scheduled_agents_fractional
+from wfm.service import ServicePolicy, on_phone_agents, scheduled_agents_fractional
 
 __all__ = [
     "ALL_SUBSETS_UP_TO",
@@ -98,6 +98,8 @@ POOLED_GROUP_COLUMNS: tuple[str, ...] = (
     "required_on_phone",
     "required_scheduled_fractional",
 )
+
+FloatArray = npt.NDArray[np.float64]
 
 _NEEDED = ("interval_start", "queue", "calls", "aht_seconds", "traffic_erlangs")
 
@@ -191,7 +193,7 @@ def pooled_requirement(
         order), by the convention of the module documentation.
     """
     _, singles, calls, aht, traffic = _by_interval(table, queues)
-    return _pooled(subset, queues, singles, calls, aht, traffic)
+    return _pooled([tuple(subset)], queues, singles, calls, aht, traffic)[0]
 
 
 def _by_interval(
@@ -246,45 +248,60 @@ def _by_interval(
 
 
 def _pooled(
-    subset: Sequence[str],
+    subsets: Sequence[Sequence[str]],
     queues: QueueSet,
     singles: dict[str, npt.NDArray[np.float64]],
     calls: dict[str, npt.NDArray[np.float64]],
     aht: dict[str, npt.NDArray[np.float64]],
     traffic: dict[str, npt.NDArray[np.float64]],
 ) -> npt.NDArray[np.float64]:
-    for name in subset:
-        if name not in singles:
-            raise ValidationError(
-                "subset", name, f"a per-interval queue of the table ({', '.join(singles)})"
-            )
+    """Pooled requirement of each subset per interval, shape ``(len(subsets), intervals)``.
+
+    The merged voice queues of every subset are staffed in one vectorised
+    call per distinct policy.
+    """
     n = len(next(iter(singles.values()))) if singles else 0
-    total = np.zeros(n)
-    voice = [q for q in subset if queues.queue(q).channel is Channel.VOICE]
-    for q in subset:
-        if queues.queue(q).channel is Channel.CHAT:
-            total += singles[q]
-    if len(voice) == 1:
-        return total + singles[voice[0]]
-    if not voice:
-        return total
-    load = np.sum([traffic[q] for q in voice], axis=0)
-    volume = np.sum([calls[q] for q in voice], axis=0)
-    work = np.sum([calls[q] * np.nan_to_num(aht[q]) for q in voice], axis=0)
-    active = (load > 0) & (volume > 0)
-    merged_aht = np.where(active, work / np.where(active, volume, 1.0), 1.0)
-    need = np.zeros(n)
-    if active.any():
+    need = np.zeros((len(subsets), n))
+    merged: dict[ServicePolicy, list[tuple[int, npt.NDArray[np.bool_], FloatArray, FloatArray]]]
+    merged = {}
+    for i, subset in enumerate(subsets):
+        for name in subset:
+            if name not in singles:
+                raise ValidationError(
+                    "subset", name, f"a per-interval queue of the table ({', '.join(singles)})"
+                )
+        voice = [q for q in subset if queues.queue(q).channel is Channel.VOICE]
+        for q in subset:
+            if queues.queue(q).channel is Channel.CHAT:
+                need[i] += singles[q]
+        if len(voice) == 1:
+            need[i] += singles[voice[0]]
+        if len(voice) < 2:
+            continue
+        load = np.sum([traffic[q] for q in voice], axis=0)
+        volume = np.sum([calls[q] for q in voice], axis=0)
+        work = np.sum([calls[q] * np.nan_to_num(aht[q]) for q in voice], axis=0)
+        active = (load > 0) & (volume > 0)
+        merged_aht = work[active] / volume[active]
         for q in voice:
             policy = queues.queue(q).service
             assert policy is not None  # voice queues always have one
-            found = staffing.required_on_phone(
-                load[active], aht_seconds=merged_aht[active], policy=policy
-            )
-            need[active] = np.maximum(
-                need[active], np.asarray(found.agents_fractional, dtype=np.float64)
-            )
-    return total + need
+            merged.setdefault(policy, []).append((i, active, load[active], merged_aht))
+    voice_need = np.zeros_like(need)
+    for policy, parts in merged.items():
+        loads = np.concatenate([p[2] for p in parts])
+        if not loads.size:
+            continue
+        found = staffing.required_on_phone(
+            loads, aht_seconds=np.concatenate([p[3] for p in parts]), policy=policy
+        )
+        agents = np.asarray(found.agents_fractional, dtype=np.float64).ravel()
+        at = 0
+        for i, active, load, _ in parts:
+            row = voice_need[i]
+            row[active] = np.maximum(row[active], agents[at : at + load.size])
+            at += load.size
+    return need + voice_need
 
 
 def _check_design(
@@ -406,7 +423,7 @@ def pooled_requirements(
                 "groups", [group_label(g) for g in design], f"a group serving {q!r}"
             )
     subsets = queue_subsets(per_interval, design)
-    need = np.array([_pooled(s, queues, singles, calls, aht, traffic) for s in subsets])
+    need = _pooled(subsets, queues, singles, calls, aht, traffic)
 
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with OR-Tools
