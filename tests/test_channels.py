@@ -14,6 +14,7 @@ from wfm.channels import (
     QUEUE_REQUIREMENT_COLUMNS,
     backlog,
     chat_session_aht_seconds,
+    deadline_intervals,
     queue_requirements,
 )
 from wfm.errors import DataError, ValidationError
@@ -273,3 +274,24 @@ def test_backlog_checks_its_arguments() -> None:
     with pytest.raises(ValidationError, match="deadline_intervals"):
         backlog([1.0], [1.0], deadline_intervals=-1)
     assert math.isnan(backlog([1.0], [1.0], deadline_intervals=3).share_within_deadline)
+
+
+def test_an_email_backlog_from_the_demand_cleared_within_its_deadline() -> None:
+    # 2 h deadline on 30-minute intervals: 4 intervals; 60 items of 6 minutes (6 h of
+    # work) at 09:00, worked by 2 agents on the phone (1 agent-hour per interval)
+    mail = Queue(name="mail", channel=Channel.EMAIL, response_hours=2.25)
+    centre = QueueSet(queues=(mail,), shrinkage=SHRINKAGE)
+    demand = _day([60.0, 0, 0, 0, 0, 0, 0, 0], aht=360.0).drop(columns="is_open")
+    table = queue_requirements(demand.assign(queue="mail"), centre)
+    d = deadline_intervals(mail, interval_minutes=30)
+    assert d == 4
+    work = table["work_on_phone_agent_hours"].to_numpy()
+    r = backlog(work, np.full(8, 1.0), deadline_intervals=d)
+    # done by the end of interval 4: 5 of the 6 agent-hours; the last is 1 h late
+    assert r.on_time_agent_hours == pytest.approx(5.0)
+    np.testing.assert_allclose(r.late_agent_hours, [0, 0, 0, 0, 1, 0, 0, 0])
+    r = backlog(work, np.full(8, 1.5), deadline_intervals=d)
+    assert r.share_within_deadline == pytest.approx(1.0)
+    np.testing.assert_allclose(r.backlog_agent_hours, [4.5, 3, 1.5, 0, 0, 0, 0, 0])
+    with pytest.raises(ValidationError, match="queue"):
+        deadline_intervals(Queue(name="v", service=POLICY), interval_minutes=30)

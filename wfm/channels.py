@@ -85,6 +85,7 @@ __all__ = [
     "BacklogResult",
     "backlog",
     "chat_session_aht_seconds",
+    "deadline_intervals",
     "queue_requirements",
 ]
 
@@ -452,6 +453,26 @@ def _hours_array(name: str, value: Any) -> npt.NDArray[np.float64]:
         i = int(np.flatnonzero(bad)[0])
         raise ValidationError(f"{name}[{i}]", float(array[i]), "agent-hours >= 0")
     return array
+
+
+def deadline_intervals(queue: Queue, *, interval_minutes: float) -> int:
+    """An e-mail queue's response deadline in whole intervals, for :func:`backlog`.
+
+    ``floor(response_hours * 60 / interval_minutes)`` (a deadline between two
+    interval ends is held to the earlier one).
+
+    Examples
+    --------
+    >>> from wfm.queues import Channel, Queue
+    >>> deadline_intervals(Queue(name="mail", channel=Channel.EMAIL, response_hours=8),
+    ...                    interval_minutes=30)
+    16
+    """
+    if queue.channel is not Channel.EMAIL or queue.response_hours is None:
+        raise ValidationError("queue", queue.name, "an email queue (with response_hours)")
+    if not (isinstance(interval_minutes, (int, float)) and interval_minutes > 0):
+        raise ValidationError("interval_minutes", interval_minutes, "a number of minutes > 0")
+    return math.floor(queue.response_hours * 60.0 / interval_minutes + 1e-9)
 
 
 def backlog(
