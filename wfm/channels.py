@@ -311,13 +311,7 @@ def _interval_minutes(times: pd.Series, given: float | None, grid: IntervalGrid 
         if not (isinstance(given, (int, float)) and math.isfinite(given) and given > 0):
             raise ValidationError("interval_minutes", given, "a number of minutes > 0")
         return float(given)
-    if len(times) < 2:
-        raise ValidationError(
-            "interval_minutes", None, "an explicit value: fewer than two intervals in the demand"
-        )
-    steps = times.diff().dropna().dt.total_seconds().to_numpy() / 60.0
-    values, counts = np.unique(steps, return_counts=True)
-    return float(values[np.argmax(counts)])
+    return staffing.infer_interval_minutes(times)
 
 
 def queue_requirements(
