@@ -89,6 +89,7 @@ from wfm.service import ServicePolicy
 from wfm.transient import transient_service
 
 __all__ = [
+    "infer_interval_minutes",
     "performance",
     "required_on_phone",
     "requirements",
@@ -126,7 +127,24 @@ def _numeric_column(frame: pd.DataFrame, column: str) -> npt.NDArray[np.float64]
     return values
 
 
-def _infer_interval_minutes(starts: pd.Series) -> float:
+def infer_interval_minutes(starts: pd.Series) -> float:
+    """Interval length in minutes: the most common spacing of sorted interval starts.
+
+    Parameters
+    ----------
+    starts
+        Interval starts (datetime64), increasing.
+
+    Returns
+    -------
+    float
+        Minutes.
+
+    Raises
+    ------
+    ValidationError
+        With fewer than two starts.
+    """
     if len(starts) < 2:
         raise ValidationError(
             "interval_minutes",
@@ -401,7 +419,7 @@ def requirements(
     minutes = (
         float(interval_minutes)
         if interval_minutes is not None
-        else _infer_interval_minutes(forecast["interval_start"])
+        else infer_interval_minutes(forecast["interval_start"])
     )
     if interval_minutes is not None and len(forecast) >= 2:
         # Intervals longer than the spacing of their starts would overlap (and
