@@ -13,6 +13,14 @@ simulates, writes ``intervals.csv``, ``days.csv``, ``weeks.csv`` and
 ``summary.json`` and prints the weekly figures with their 95 % intervals;
 ``--report`` also writes ``report.html``: the roster's report (``wfm
 report``) with the plan beside the simulated 95 % bands.
+
+With a scenario that has ``queues`` (a multi-skill centre), the demand per
+queue is the scenario's, each agent serves the queues of its skills
+(routing of :mod:`wfm.queues`), the centre's shrinkage applies, and the
+output is the per-queue tables of :mod:`wfm.simulate.multiskill_statistics`
+(``queue_intervals.csv``, ``queue_days.csv``, ``queue_weeks.csv``,
+``queues.csv``, ``agents.csv``, ``outbound.csv``, ``summary.json``); a line
+per queue shows its service with the 95 % interval.
 Exit code 0, or 2 on bad input (one line naming the field).
 """
 
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +132,84 @@ def _service(args: argparse.Namespace) -> tuple[float | None, float, float, floa
     return level, within, shrinkage, patience
 
 
+def _run_queues(args: argparse.Namespace, scenario: Any) -> int:
+    """``wfm simulate`` of a multi-skill roster: every queue of the scenario."""
+    for option in ("target", "shrinkage", "patience_seconds", "handle_cv", "report"):
+        if getattr(args, option) not in (None, False):
+            raise ValidationError(
+                f"--{option.replace('_', '-')}",
+                getattr(args, option),
+                "nothing with a scenario of several queues (each queue's service is in it)",
+            )
+    if args.day_volume_cv:
+        raise ValidationError(
+            "--day-volume-cv", args.day_volume_cv, "0 with a scenario of several queues"
+        )
+    from wfm.simulate import (
+        AgentSchedule,
+        MultiSkillProblem,
+        Shrinkage,
+        SimulationOptions,
+        run_multiskill_simulation,
+    )
+
+    try:
+        options = SimulationOptions(
+            replications=args.replications, seed=args.seed, workers=args.workers
+        )
+    except ValidationError as exc:
+        raise ValidationError(f"--{exc.field.replace('_', '-')}", exc.value, exc.expected) from None
+    directory = Path(args.roster_dir)
+    roster = _read(directory / "roster.csv", ["start", "end"])
+    breaks = _read(directory / "breaks.csv", ["start", "end"])
+    run_ = scenario.pipeline()
+    queues = scenario.queues
+    problem = MultiSkillProblem(
+        queues=queues,
+        demand=run_.forecast,
+        schedule=AgentSchedule.from_roster(roster, breaks),
+        skills={a.agent_id: a.skills for a in scenario.agents},
+        shrinkage=Shrinkage(rate=queues.shrinkage, unit=args.shrinkage_unit),
+        interval_minutes=scenario.interval_minutes,
+        time_zone=_roster_time_zone(directory),
+    )
+    result = run_multiskill_simulation(problem, options)
+    written = result.write(args.output)
+    print(f"replications   {result.replications} (seed {result.seed})")
+    for row in result.queues.to_dict("records"):
+        print(f"{row['queue']:<14} {_queue_line(row)}")
+    print(f"time           {result.wall_time_seconds:.1f} s")
+    print(f"wrote {', '.join(written)} to {args.output}")
+    return 0
+
+
+def _queue_line(row: Mapping[Hashable, Any]) -> str:
+    """One queue's simulated service, with its 95 % interval and the target."""
+
+    def pct(key: str) -> str:
+        return (
+            f"{100 * row[key]:.1f}% [{100 * row[key + '_lower']:.1f}%, "
+            f"{100 * row[key + '_upper']:.1f}%]"
+        )
+
+    verdict = "meets" if row["meets_target"] else "misses"
+    if row["channel"] == "email":
+        return (
+            f"{pct('within_deadline_share')} answered within {row['response_hours']:g} h "
+            f"(target {100 * row['response_share']:.0f}%: {verdict})"
+        )
+    if row["channel"] == "outbound":
+        return (
+            f"{row['idle_agent_hours_per_day']:.1f} idle agent-hours a day in the calling "
+            f"windows (target {row['outbound_hours_per_day']:g} h: {verdict})"
+        )
+    return (
+        f"{pct('service_level')} within {row['answer_within_seconds']:g} s, "
+        f"abandoned {100 * row['abandon_rate']:.1f}% "
+        f"(target {100 * row['target_level']:.0f}%: {verdict})"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``wfm simulate``; return the exit code."""
     check_output_dir(Path(args.output), option="--output")
@@ -140,6 +227,12 @@ def run(args: argparse.Namespace) -> int:
         run_simulation,
     )
 
+    if args.scenario:
+        from wfm.scenario import load_scenario
+
+        scenario = load_scenario(args.scenario)
+        if scenario.queues is not None:
+            return _run_queues(args, scenario)
     level, within, shrinkage, patience = _service(args)
     try:
         options = SimulationOptions(
