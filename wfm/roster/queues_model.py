@@ -1,0 +1,280 @@
+"""CP-SAT coverage of several queues: each agent's time split across the queues of its skills.
+
+The rule family ``queue_coverage`` of :mod:`wfm.roster.model` (built when
+``RosterProblem.queues`` is given; the one-queue family ``coverage`` then
+adds no terms). Agents with the same set of queues form a *skill group*
+``g`` (:func:`wfm.queues.skill_groups`; ``Agent.skills`` ``None`` = every
+queue).
+
+Variables and constraints (hundredths of an agent, as
+:data:`wfm.roster.model.REQUIREMENT_SCALE`)
+-----------------------------------------------------------------------------
+``n[g, t]``
+    The scheduled coverage of group ``g`` in interval ``t`` (agents of the
+    group on shift and not on a placed break), an expression of the shift
+    and break variables.
+``a[g, q, t] >= 0``
+    Hundredths of an agent of group ``g`` allocated to queue ``q`` (one of
+    the group's queues) in ``t``, with ``sum_q a[g, q, t] + idle[g, t] =
+    100 n[g, t]``: each agent is counted once per interval. ``idle`` exists
+    only for groups without a voice or chat queue (whose time could
+    otherwise have nowhere to go: e-mail not yet arrived, outbound outside
+    its windows) and costs ``overstaffing_per_agent_hour``.
+Voice and chat queues
+    ``sum_g a[g, q, t] - 100 R[q, t] = over[q, t] - sum_k short[q, t, k]``
+    with the convex under-staffing steps and the over-staffing of the
+    one-queue model (:func:`wfm.roster.model.add_shortage_steps`), terms
+    ``"understaffing"`` and ``"overstaffing"``. With one voice queue and no
+    e-mail or outbound queue this is the one-queue model.
+E-mail queues (a backlog)
+    ``A[t]``: the work arrived by the end of interval ``t``
+    (``work_scheduled_agent_hours``, cumulated); ``C[t] = sum_{s <= t}
+    sum_g a[g, q, s]``: the work done. ``C[t] <= A[t]`` (no working ahead of
+    arrivals). Work arriving in interval ``s`` is due by the end of interval
+    ``s + D - 1``, with ``D = max(1, floor(response_hours / interval
+    hours))`` intervals (its own interval counts: the deadline runs from the
+    start of the arrival interval). ``late[t] >= A[t - D + 1] - C[t]``,
+    ``late >= 0``: the work overdue at the end of ``t``; each agent-hour
+    overdue costs ``weights.late_work_per_agent_hour`` per hour it stays
+    overdue (``late[t]`` times the interval's hours), term ``"late_work"``.
+    ``response_share`` is not modelled: every item is due by its deadline.
+Outbound queues
+    ``a[g, q, t]`` exists only in intervals inside the queue's calling
+    windows (every interval when it has none); per horizon day, the hours
+    allocated below ``outbound_hours_per_day`` cost
+    ``weights.outbound_shortfall_per_agent_hour`` per agent-hour, term
+    ``"outbound_shortfall"``; hours beyond the target cost nothing.
+
+Breaks are placed per agent (not per template and day) when there are
+several skill groups, so that each group's coverage is exact.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from wfm.queues import Channel, Queue
+from wfm.roster.model import (
+    REQUIREMENT_SCALE,
+    PenaltyTerm,
+    RosterModel,
+    add_shortage_steps,
+    coverage_expressions,
+    objective_coefficient,
+)
+from wfm.roster.problem import RosterProblem
+
+__all__ = [
+    "IDLE",
+    "allocated_coverage",
+    "build_queue_coverage",
+    "calling_intervals",
+    "deadline_intervals",
+    "group_coverage",
+]
+
+IDLE = "(idle)"
+"""Pseudo-queue of ``RosterModel.allocation`` holding a group's idle hundredths."""
+
+
+def deadline_intervals(problem: RosterProblem, queue: Queue) -> int:
+    """Intervals within which an e-mail queue's work is due, its arrival interval included."""
+    hours = float(queue.response_hours or 0.0)
+    return max(1, math.floor(hours / problem.interval_hours + 1e-9))
+
+
+def calling_intervals(problem: RosterProblem, queue: Queue) -> np.ndarray:
+    """Boolean per horizon interval: inside one of an outbound queue's calling windows."""
+    n = problem.n_intervals
+    if not queue.calling_windows:
+        return np.ones(n, dtype=bool)
+    inside = np.zeros(n, dtype=bool)
+    for day in range(problem.days):
+        weekday = problem.weekday_of(day)
+        for window in queue.calling_windows:
+            if window.weekday != weekday:
+                continue
+            first = problem.grid.clock_position(day, window.start.hour * 60 + window.start.minute)
+            last = problem.grid.clock_position(day, window.end.hour * 60 + window.end.minute)
+            lo = max(0, math.ceil(first - 1e-9))
+            hi = min(n, math.floor(last + 1e-9))
+            inside[lo:hi] = True
+    return inside
+
+
+def group_coverage(rm: RosterModel) -> list[tuple[list[Any], np.ndarray]]:
+    """Per skill group, the coverage expressions and their caps (:func:`coverage_expressions`)."""
+    groups, membership = rm.problem.skill_groups
+    if len(groups) == 1:
+        if rm.coverage:
+            _, top = coverage_expressions(rm)
+            return [(rm.coverage, top)]
+        return [coverage_expressions(rm)]
+    return [
+        coverage_expressions(rm, [a for a, m in enumerate(membership) if m == g])
+        for g in range(len(groups))
+    ]
+
+
+def build_queue_coverage(rm: RosterModel) -> list[PenaltyTerm]:
+    """Allocation, per-queue coverage, e-mail backlog and outbound terms (module docstring)."""
+    problem = rm.problem
+    queues = problem.queues
+    if queues is None:
+        return []
+    model = rm.model
+    groups, _ = problem.skill_groups
+    covered = group_coverage(rm)
+    n_int = problem.n_intervals
+    by_name = {q.name: q for q in queues.queues}
+    windows = {
+        q.name: calling_intervals(problem, q)
+        for q in queues.queues
+        if q.channel is Channel.OUTBOUND
+    }
+    weights = problem.weights
+    hours = problem.interval_hours
+    scale = hours / REQUIREMENT_SCALE
+    idle_coef = objective_coefficient(weights.overstaffing_per_agent_hour * scale)
+    terms: list[PenaltyTerm] = []
+    # allocation: per queue and interval, the groups' allocated hundredths
+    allocated: dict[str, list[list[Any]]] = {q: [[] for _ in range(n_int)] for q in by_name}
+    caps: dict[str, np.ndarray] = {q: np.zeros(n_int, dtype=np.int64) for q in by_name}
+    for g, names in enumerate(groups):
+        exprs, top = covered[g]
+        needs_idle = not any(by_name[q].channel.per_interval for q in names)
+        for t in range(n_int):
+            cap = int(top[t]) * REQUIREMENT_SCALE
+            if cap == 0:
+                continue
+            parts: list[Any] = []
+            for q in names:
+                if q in windows and not windows[q][t]:
+                    continue
+                var = model.new_int_var(0, cap, "")
+                rm.allocation[(g, q, t)] = var
+                allocated[q][t].append(var)
+                caps[q][t] += cap
+                parts.append(var)
+            if needs_idle:
+                idle = model.new_int_var(0, cap, "")
+                rm.allocation[(g, IDLE, t)] = idle
+                parts.append(idle)
+                if idle_coef > 0:
+                    terms.append(
+                        PenaltyTerm(
+                            rule="overstaffing",
+                            agent_index=None,
+                            day=problem.grid.day_of(t),
+                            objective=idle_coef * idle,
+                            amount=idle,
+                            amount_scale=scale,
+                            unit="agent-hours",
+                        )
+                    )
+            model.add(cp_model.LinearExpr.sum(parts) == REQUIREMENT_SCALE * exprs[t])
+    for queue in queues.queues:
+        series = problem.queue_series[queue.name]
+        if queue.channel.per_interval:
+            required = np.rint(series["required_scheduled"] * REQUIREMENT_SCALE).astype(np.int64)
+            for t in range(n_int):
+                terms += add_shortage_steps(
+                    rm,
+                    cp_model.LinearExpr.sum(allocated[queue.name][t]),
+                    required=int(required[t]),
+                    cap=int(caps[queue.name][t]),
+                    day=problem.grid.day_of(t),
+                )
+        elif queue.channel is Channel.EMAIL:
+            terms += _backlog(
+                rm, queue, allocated[queue.name], series["work_scheduled_agent_hours"]
+            )
+        else:
+            terms += _outbound(rm, queue, allocated[queue.name])
+    return terms
+
+
+def _backlog(
+    rm: RosterModel, queue: Queue, allocated: list[list[Any]], work_agent_hours: np.ndarray
+) -> list[PenaltyTerm]:
+    """Cumulative e-mail work: done at most arrived, overdue work priced."""
+    problem = rm.problem
+    model = rm.model
+    hours = problem.interval_hours
+    arrived = np.rint(np.cumsum(work_agent_hours) / hours * REQUIREMENT_SCALE).astype(np.int64)
+    due = deadline_intervals(problem, queue)
+    coef = objective_coefficient(
+        problem.weights.late_work_per_agent_hour * hours * hours / REQUIREMENT_SCALE
+    )
+    terms: list[PenaltyTerm] = []
+    done_before: Any = 0
+    for t in range(problem.n_intervals):
+        done = model.new_int_var(0, int(arrived[t]), "")
+        model.add(done == done_before + cp_model.LinearExpr.sum(allocated[t]))
+        done_before = done
+        k = t - due + 1
+        owed = int(arrived[k]) if k >= 0 else 0
+        if owed <= 0:
+            continue
+        late = model.new_int_var(0, owed, "")
+        model.add(late >= owed - done)
+        terms.append(
+            PenaltyTerm(
+                rule="late_work",
+                agent_index=None,
+                day=problem.grid.day_of(t),
+                objective=coef * late,
+                amount=late,
+                amount_scale=hours * hours / REQUIREMENT_SCALE,
+                unit="agent-hour-hours",
+            )
+        )
+    return terms
+
+
+def _outbound(rm: RosterModel, queue: Queue, allocated: list[list[Any]]) -> list[PenaltyTerm]:
+    """Per day, the shortfall of outbound hours against the target."""
+    problem = rm.problem
+    hours = problem.interval_hours
+    target = round(float(queue.outbound_hours_per_day or 0.0) / hours * REQUIREMENT_SCALE)
+    if target <= 0:
+        return []
+    coef = objective_coefficient(
+        problem.weights.outbound_shortfall_per_agent_hour * hours / REQUIREMENT_SCALE
+    )
+    terms: list[PenaltyTerm] = []
+    for day in range(problem.days):
+        first, last = problem.day_first_interval(day), problem.day_first_interval(day + 1)
+        parts = [v for t in range(first, last) for v in allocated[t]]
+        short = rm.model.new_int_var(0, target, "")
+        rm.model.add(cp_model.LinearExpr.sum(parts) + short >= target)
+        terms.append(
+            PenaltyTerm(
+                rule="outbound_shortfall",
+                agent_index=None,
+                day=day,
+                objective=coef * short,
+                amount=short,
+                amount_scale=hours / REQUIREMENT_SCALE,
+                unit="agent-hours",
+            )
+        )
+    return terms
+
+
+def allocated_coverage(rm: RosterModel, value: Any) -> dict[str, np.ndarray]:
+    """Scheduled agents allocated to each queue per interval in a solution (``IDLE`` too).
+
+    ``value`` evaluates a model variable in the solution (e.g.
+    ``CpSolver.value``).
+    """
+    problem = rm.problem
+    names = [] if problem.queues is None else list(problem.queues.names)
+    out = {q: np.zeros(problem.n_intervals, dtype=float) for q in [*names, IDLE]}
+    for (_, q, t), var in rm.allocation.items():
+        out[q][t] += value(var) / REQUIREMENT_SCALE
+    return out
