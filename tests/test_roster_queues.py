@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+import time
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import pytest
-from roster_helpers import MONDAY, contract, requirement_frame, template, tiny_problem
+from roster_helpers import MONDAY, break_rule, contract, requirement_frame, template, tiny_problem
 
 from wfm.errors import DataError, ValidationError
 from wfm.queues import CallingWindow, Channel, Queue, QueueSet, Skill
 from wfm.roster.bounds.lp import lower_bound, queue_relaxation
 from wfm.roster.checker import check_queue_allocation
+from wfm.roster.model import build_model
 from wfm.roster.options import SolverOptions
-from wfm.roster.problem import Agent, RosterProblem, Weights
+from wfm.roster.problem import Agent, RosterProblem, ShiftTemplate, Weights
 from wfm.roster.report import QUEUE_COVERAGE_COLUMNS
 from wfm.roster.result import RosterResult
+from wfm.roster.search.cpsat import SolutionTracker
+from wfm.roster.search.greedy import greedy_start
 from wfm.roster.solve import solve
 from wfm.service import ServicePolicy
 from wfm.status import SolveStatus
@@ -94,12 +99,14 @@ def problem_with_queues(
     starts: Mapping[str, tuple[str, float]],
     must_work: bool = False,
     weights: Weights | None = None,
+    templates: Sequence[ShiftTemplate] | None = None,
 ) -> RosterProblem:
     """One Monday on a 1-hour grid; ``starts``: template name -> (start, hours)."""
-    templates = tuple(template(name, earliest=s, length_hours=h) for name, (s, h) in starts.items())
+    if templates is None:
+        templates = [template(name, earliest=s, length_hours=h) for name, (s, h) in starts.items()]
     return RosterProblem(
         start_date=MONDAY,
-        templates=templates,
+        templates=tuple(templates),
         contracts=(contract(min_days_per_week=1 if must_work else 0),),
         agents=tuple(agent_list),
         days=1,
@@ -132,11 +139,10 @@ def start_hour(result: RosterResult, agent_id: str) -> int:
 # -- allocation ---------------------------------------------------------------------
 
 
-def test_a_generalist_covers_the_specialist_gap() -> None:
-    # q1's specialist covers 08-16, q2's only 08-12; the generalist may start at
-    # 08:00 or 12:00 (4 h): only 12:00 on q2 leaves nothing short
+def generalist_problem() -> RosterProblem:
+    """q1's specialist covers 08-16, q2's only 08-12; the generalist starts 08:00 or 12:00."""
     table = queue_table({"q1": profile([(8, 16, 1)]), "q2": profile([(8, 16, 1)])})
-    problem = problem_with_queues(
+    return problem_with_queues(
         [voice("q1"), voice("q2")],
         table,
         [
@@ -146,7 +152,12 @@ def test_a_generalist_covers_the_specialist_gap() -> None:
         ],
         starts={"long": ("08:00", 8), "early": ("08:00", 4), "late": ("12:00", 4)},
     )
-    result = solved(problem)
+
+
+def test_a_generalist_covers_the_specialist_gap() -> None:
+    # q1's specialist covers 08-16, q2's only 08-12; the generalist may start at
+    # 08:00 or 12:00 (4 h): only 12:00 on q2 leaves nothing short
+    result = solved(generalist_problem())
     assert start_hour(result, "g") == 12
     q2 = queue_rows(result, "q2")
     assert q2["coverage_scheduled"].iloc[8:16].tolist() == [1.0] * 8
@@ -183,6 +194,21 @@ def test_each_agent_counts_once_per_interval() -> None:
     assert result.lower_bound.understaffing_agent_hours <= 4.0 + 1e-6
     assert result.best_bound is not None and result.objective is not None
     assert result.best_bound <= result.objective + 1e-6
+
+
+def test_the_greedy_start_is_completed_with_the_allocation_solved() -> None:
+    problem = generalist_problem()
+    rm = build_model(problem)
+    tracker = SolutionTracker(time.perf_counter(), None, None)
+    completed = greedy_start(rm, OPTIONS, started=time.perf_counter(), tracker=tracker)
+    assert completed is not None
+    assert completed >= solved(problem).objective - 1e-6  # type: ignore[operator]
+
+
+def test_lexicographic_solve_holds_the_least_shortage_with_queues() -> None:
+    result = solve(generalist_problem(), dataclasses.replace(OPTIONS, lexicographic=True))
+    assert result.status.has_solution
+    assert result.summary.understaffing_agent_hours == pytest.approx(0.0)
 
 
 def test_checker_flags_an_agent_counted_twice() -> None:
@@ -334,15 +360,20 @@ def test_one_voice_queue_as_a_queue_set_solves_as_without_queues() -> None:
     required[7:13] = 1.0
     required[9:17] = required[9:17] + 1.0
     required[24 + 10 : 24 + 20] = 1.5
+    calls = np.where(required > 0, 40.0, 0.0)
     plain = tiny_problem(
         days=2,
         required=required,
         templates=[template("e", earliest="07:00", latest="10:00", length_hours=6)],
         agent_list=[Agent(agent_id=f"a{i}", contract="full") for i in range(3)],
         contracts=[contract()],
+        service=POLICY,
+    )
+    plain = dataclasses.replace(
+        plain, requirements=plain.requirements.assign(calls=calls, aht_seconds=180.0)
     )
     table = requirement_frame(MONDAY, required, 60).assign(
-        queue="v", work_scheduled_agent_hours=0.0
+        queue="v", work_scheduled_agent_hours=0.0, calls=calls, aht_seconds=180.0
     )
     with_queue = dataclasses.replace(
         plain,
@@ -362,6 +393,14 @@ def test_one_voice_queue_as_a_queue_set_solves_as_without_queues() -> None:
     )
     assert a.coverage_by_queue is None
     assert "queues" not in a.summary.to_dict()
+    # the queue's service, from its own policy on its allocated agents, is the one-queue figure
+    assert b.coverage_by_queue is not None
+    np.testing.assert_allclose(
+        b.coverage_by_queue["service_level"].to_numpy(dtype=float),
+        a.coverage["service_level"].to_numpy(dtype=float),
+        equal_nan=True,
+    )
+    assert np.isfinite(a.coverage["service_level"]).sum() == (calls > 0).sum()
 
 
 def test_relaxation_drops_email_and_sums_the_interval_queues() -> None:
@@ -400,8 +439,6 @@ def test_written_outputs_hold_the_queue_table(tmp_path: pytest.TempPathFactory) 
     written = pd.read_csv(tmp_path / "coverage_by_queue.csv")  # type: ignore[operator]
     assert list(written.columns) == list(QUEUE_COVERAGE_COLUMNS)
     assert len(written) == 2 * HOURS
-    import json
-
     summary = json.loads((tmp_path / "summary.json").read_text())  # type: ignore[operator]
     assert set(summary["queues"]) == {"q1", "q2", "(idle)"}
 
@@ -489,3 +526,30 @@ def test_queue_requirements_without_queues_are_refused() -> None:
     kwargs["queue_requirements"] = queue_table({"q1": profile([])})
     with pytest.raises(ValidationError, match="queue_requirements"):
         RosterProblem(**kwargs)  # type: ignore[arg-type]
+
+
+def test_breaks_of_several_skill_groups_keep_each_group_exact() -> None:
+    # every shift takes a one-hour break; with two skill groups breaks are placed per
+    # agent, so the allocation always matches who is on the phone in the written tables
+    table = queue_table({"q1": profile([(8, 16, 1)]), "q2": profile([(9, 15, 1)])})
+    lunch = break_rule("lunch", minutes=60, window=(120, 300))
+    templates = (
+        template("long", earliest="08:00", length_hours=8, breaks=[lunch]),
+        template("mid", earliest="09:00", length_hours=6, breaks=[lunch]),
+    )
+    problem = problem_with_queues(
+        [voice("q1"), voice("q2")],
+        table,
+        [agent("s1", ["q1"], ["long"]), agent("g1", None, ["mid"]), agent("g2", None, ["mid"])],
+        starts={},
+        templates=templates,
+    )
+    result = solved(problem)
+    by_queue = result.coverage_by_queue
+    assert by_queue is not None
+    assert check_queue_allocation(problem, result.roster, result.breaks, by_queue).empty
+    per_interval = by_queue.groupby("interval_start")["coverage_scheduled"].sum().to_numpy()
+    np.testing.assert_allclose(per_interval, result.coverage["coverage_scheduled"].to_numpy())
+    # s1 alone on q1 leaves its lunch hour short unless a generalist covers it
+    q1 = queue_rows(result, "q1")
+    assert q1["coverage_scheduled"].iloc[8:16].min() >= 1.0 - 1e-9

@@ -36,7 +36,11 @@ figures (both columns then agree). Layouts:
     ``service_level`` (``summary.json``) is the call-weighted mean of the
     ``service_level`` column. Renamed in 0.2: ``required_agents`` -> ``required_scheduled``,
     ``scheduled_agents`` -> ``coverage_scheduled``, ``gap_agents`` ->
-    ``gap_scheduled``, ``agents_on_phone`` -> ``coverage_on_phone``.
+    ``gap_scheduled``, ``agents_on_phone`` -> ``coverage_on_phone``. With
+    several queues its ``required_scheduled`` is the derived one-queue
+    requirement (:meth:`RosterProblem.aggregate_requirement
+    <wfm.roster.problem.RosterProblem.aggregate_requirement>`) and the
+    queues' own figures are in ``coverage_by_queue``.
 ``coverage_by_queue`` (with ``RosterProblem.queues``)
     One row per horizon interval and queue (interval order, then the set's
     queue order): ``interval_start``, ``queue``, ``channel``,
