@@ -169,16 +169,21 @@ def test_a_generalist_covers_the_specialist_gap() -> None:
     assert list(result.coverage_by_queue.columns) == list(QUEUE_COVERAGE_COLUMNS)  # type: ignore[union-attr]
 
 
-def test_each_agent_counts_once_per_interval() -> None:
-    # one generalist 08-12 and one agent required on each of two queues: 4 short, not 0
+def one_generalist_two_queues() -> RosterProblem:
+    """One generalist who must work 08-12, one agent required on each of two queues then."""
     table = queue_table({"q1": profile([(8, 12, 1)]), "q2": profile([(8, 12, 1)])})
-    problem = problem_with_queues(
+    return problem_with_queues(
         [voice("q1"), voice("q2")],
         table,
         [agent("g", None, ["early"])],
         starts={"early": ("08:00", 4)},
         must_work=True,
     )
+
+
+def test_each_agent_counts_once_per_interval() -> None:
+    # one generalist 08-12 and one agent required on each of two queues: 4 short, not 0
+    problem = one_generalist_two_queues()
     result = solved(problem)
     by_queue = result.coverage_by_queue
     assert by_queue is not None
@@ -212,14 +217,7 @@ def test_lexicographic_solve_holds_the_least_shortage_with_queues() -> None:
 
 
 def test_checker_flags_an_agent_counted_twice() -> None:
-    table = queue_table({"q1": profile([(8, 12, 1)]), "q2": profile([(8, 12, 1)])})
-    problem = problem_with_queues(
-        [voice("q1"), voice("q2")],
-        table,
-        [agent("g", None, ["early"])],
-        starts={"early": ("08:00", 4)},
-        must_work=True,
-    )
+    problem = one_generalist_two_queues()
     result = solved(problem)
     assert result.coverage_by_queue is not None
     assert check_queue_allocation(
@@ -426,14 +424,7 @@ def test_relaxation_drops_email_and_sums_the_interval_queues() -> None:
 
 
 def test_written_outputs_hold_the_queue_table(tmp_path: pytest.TempPathFactory) -> None:
-    table = queue_table({"q1": profile([(8, 12, 1)]), "q2": profile([(8, 12, 1)])})
-    problem = problem_with_queues(
-        [voice("q1"), voice("q2")],
-        table,
-        [agent("g", None, ["early"])],
-        starts={"early": ("08:00", 4)},
-        must_work=True,
-    )
+    problem = one_generalist_two_queues()
     result = solved(problem)
     result.write(tmp_path)  # type: ignore[arg-type]
     written = pd.read_csv(tmp_path / "coverage_by_queue.csv")  # type: ignore[operator]

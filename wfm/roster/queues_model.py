@@ -165,17 +165,8 @@ def build_queue_coverage(rm: RosterModel) -> list[PenaltyTerm]:
                 rm.allocation[(g, IDLE, t)] = idle
                 parts.append(idle)
                 if idle_coef > 0:
-                    terms.append(
-                        PenaltyTerm(
-                            rule="overstaffing",
-                            agent_index=None,
-                            day=problem.grid.day_of(t),
-                            objective=idle_coef * idle,
-                            amount=idle,
-                            amount_scale=scale,
-                            unit="agent-hours",
-                        )
-                    )
+                    day = problem.grid.day_of(t)
+                    terms.append(_term("overstaffing", day, idle_coef, idle, scale, "agent-hours"))
             model.add(cp_model.LinearExpr.sum(parts) == REQUIREMENT_SCALE * exprs[t])
     for queue in queues.queues:
         series = problem.queue_series[queue.name]
@@ -196,6 +187,19 @@ def build_queue_coverage(rm: RosterModel) -> list[PenaltyTerm]:
         else:
             terms += _outbound(rm, queue, allocated[queue.name])
     return terms
+
+
+def _term(rule: str, day: int, coef: int, var: Any, scale: float, unit: str) -> PenaltyTerm:
+    """A centre-wide penalty term: ``coef * var`` in the objective, ``var * scale`` in ``unit``."""
+    return PenaltyTerm(
+        rule=rule,
+        agent_index=None,
+        day=day,
+        objective=coef * var,
+        amount=var,
+        amount_scale=scale,
+        unit=unit,
+    )
 
 
 def _backlog(
@@ -222,17 +226,9 @@ def _backlog(
             continue
         late = model.new_int_var(0, owed, "")
         model.add(late >= owed - done)
-        terms.append(
-            PenaltyTerm(
-                rule="late_work",
-                agent_index=None,
-                day=problem.grid.day_of(t),
-                objective=coef * late,
-                amount=late,
-                amount_scale=hours * hours / REQUIREMENT_SCALE,
-                unit="agent-hour-hours",
-            )
-        )
+        day = problem.grid.day_of(t)
+        scale = hours * hours / REQUIREMENT_SCALE
+        terms.append(_term("late_work", day, coef, late, scale, "agent-hour-hours"))
     return terms
 
 
@@ -252,17 +248,8 @@ def _outbound(rm: RosterModel, queue: Queue, allocated: list[list[Any]]) -> list
         parts = [v for t in range(first, last) for v in allocated[t]]
         short = rm.model.new_int_var(0, target, "")
         rm.model.add(cp_model.LinearExpr.sum(parts) + short >= target)
-        terms.append(
-            PenaltyTerm(
-                rule="outbound_shortfall",
-                agent_index=None,
-                day=day,
-                objective=coef * short,
-                amount=short,
-                amount_scale=hours / REQUIREMENT_SCALE,
-                unit="agent-hours",
-            )
-        )
+        scale = hours / REQUIREMENT_SCALE
+        terms.append(_term("outbound_shortfall", day, coef, short, scale, "agent-hours"))
     return terms
 
 
