@@ -26,9 +26,10 @@ from wfm.roster.checker import check_queue_allocation
 from wfm.roster.model import build_model
 from wfm.roster.options import SolverOptions
 from wfm.roster.problem import Agent, RosterProblem, ShiftTemplate, Weights
+from wfm.roster.queues_model import hint_allocation
 from wfm.roster.report import QUEUE_COVERAGE_COLUMNS
 from wfm.roster.result import RosterResult
-from wfm.roster.search.cpsat import SolutionTracker
+from wfm.roster.search.cpsat import SolutionTracker, add_hint, complete_hint
 from wfm.roster.search.greedy import greedy_start
 from wfm.roster.solve import solve
 from wfm.service import ServicePolicy
@@ -208,6 +209,16 @@ def test_the_greedy_start_is_completed_with_the_allocation_solved() -> None:
     completed = greedy_start(rm, OPTIONS, started=time.perf_counter(), tracker=tracker)
     assert completed is not None
     assert completed >= solved(problem).objective - 1e-6  # type: ignore[operator]
+
+
+def test_a_hinted_roster_gets_the_best_allocation_for_its_shifts() -> None:
+    # the email instance beyond its deadline: one shift, so the completion is the optimum
+    problem = email_problem("13:00")
+    rm = build_model(problem)
+    add_hint(rm, {0: list(rm.x[0])})
+    assert hint_allocation(rm)
+    completed = complete_hint(rm, time_limit=5.0, seed=1, deterministic_time=None)
+    assert completed == pytest.approx(solved(problem).objective)
 
 
 def test_lexicographic_solve_holds_the_least_shortage_with_queues() -> None:

@@ -75,6 +75,7 @@ __all__ = [
     "calling_intervals",
     "deadline_intervals",
     "group_coverage",
+    "hint_allocation",
 ]
 
 IDLE = "(idle)"
@@ -265,3 +266,199 @@ def allocated_coverage(rm: RosterModel, value: Any) -> dict[str, np.ndarray]:
     for (_, q, t), var in rm.allocation.items():
         out[q][t] += value(var) / REQUIREMENT_SCALE
     return out
+
+
+def hint_allocation(rm: RosterModel) -> bool:
+    """Complete a hint of every agent's shifts with breaks and an allocation across queues.
+
+    A completion with the shifts fixed (:func:`wfm.roster.search.cpsat.complete_hint`)
+    otherwise has to find break placement and the allocation by search, which
+    CP-SAT does slowly. Here each shift's breaks go, in rule order, to the
+    allowed start at the agent's turn in the window (the ``k``-th shift of a
+    day, template and break takes the ``k``-th start, cycling), so breaks are
+    spread; then the allocation is the best one for that coverage: the
+    linear programme of this family's terms (GLOP), rounded to hundredths.
+    Those values join the hint; the search improves them later.
+
+    Returns
+    -------
+    bool
+        Whether the hint was completed (``False`` when some agent's shifts
+        are not hinted or a break finds no free start: the hint stays).
+    """
+    problem = rm.problem
+    queues = problem.queues
+    if queues is None or not rm.allocation:
+        return False
+    proto = rm.model.proto
+    hint = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    plan: list[list[int]] = []
+    for xa in rm.x:
+        if any(var.index not in hint for var in xa.values()):
+            return False
+        plan.append([o for o, var in xa.items() if hint[var.index]])
+    im = problem.interval_minutes
+    n_int = problem.n_intervals
+    groups, membership = problem.skill_groups
+    on_phone = np.zeros((len(groups), n_int), dtype=np.int64)
+    taken: dict[tuple[int, int, int, int], int] = {}  # (day, template, rule, start) -> shifts
+    turns: dict[tuple[int, int, int], int] = {}
+    chosen: dict[tuple[int, int, int, int], int] = {}
+    for a, options in enumerate(plan):
+        for o in options:
+            option = rm.options[o]
+            rules = problem.templates[option.template].breaks
+            busy: list[tuple[int, int]] = []
+            present = np.zeros(n_int, dtype=np.int64)
+            present[min(option.start, n_int) : min(option.end, n_int)] = 1
+            for j, rule in enumerate(rules):
+                starts = option.break_starts[j]
+                length = rule.duration_minutes // im
+                key = (option.day, option.template, j)
+                turn = turns.get(key, 0)
+                turns[key] = turn + 1
+                order = [starts[(turn + i) % len(starts)] for i in range(len(starts))]
+                free = [p for p in order if all(p + length <= s or e <= p for s, e in busy)]
+                if not free:
+                    return False
+                p = free[0]
+                busy.append((p, p + length))
+                present[min(p, n_int) : min(p + length, n_int)] = 0
+                k = (option.day, option.template, j, p)
+                taken[k] = taken.get(k, 0) + 1
+                chosen[(a, option.day, option.template, j)] = p
+            on_phone[membership[a]] += present
+    values: dict[int, int] = {}
+    for group in rm.break_groups:
+        for p, var in group.counts.items():
+            if group.agent_index is None:
+                count = taken.get((group.day, group.template, group.rule_index, p), 0)
+            else:
+                mine = (group.agent_index, group.day, group.template, group.rule_index)
+                count = int(chosen.get(mine) == p)
+            values[var.index] = count
+    if not _allocate(rm, on_phone * REQUIREMENT_SCALE, values):
+        return False
+    hint.update(values)
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(hint.keys())
+    proto.solution_hint.values.extend(hint.values())
+    return True
+
+
+def _allocate(rm: RosterModel, units: np.ndarray, values: dict[int, int]) -> bool:
+    """The allocation of :func:`hint_allocation` into ``values`` (variable index -> hint).
+
+    ``units[g, t]``: hundredths of an agent of group ``g`` on the phone in
+    ``t``. The linear programme of the family's terms with that coverage fixed
+    (GLOP), rounded to whole hundredths (e-mail down, so no work is done
+    before it arrives; each group's remainder to a voice or chat queue or idle).
+    """
+    from ortools.linear_solver import pywraplp
+
+    problem = rm.problem
+    assert problem.queues is not None
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:  # pragma: no cover - GLOP ships with OR-Tools
+        return False
+    weights = problem.weights
+    hours = problem.interval_hours
+    scale = hours / REQUIREMENT_SCALE
+    n_int = problem.n_intervals
+    objective = solver.Objective()
+    lp: dict[tuple[int, str, int], Any] = {}
+    per_group: dict[tuple[int, int], list[tuple[str, Any]]] = {}
+    per_queue: dict[tuple[str, int], list[Any]] = {}
+    idle_coef = objective_coefficient(weights.overstaffing_per_agent_hour * scale)
+    for key in rm.allocation:
+        g, q, t = key
+        var = solver.NumVar(0.0, float(units[g, t]), "")
+        lp[key] = var
+        per_group.setdefault((g, t), []).append((q, var))
+        per_queue.setdefault((q, t), []).append(var)
+        if q == IDLE:
+            objective.SetCoefficient(var, idle_coef)
+    for (g, t), parts in per_group.items():
+        row = solver.Constraint(float(units[g, t]), float(units[g, t]))
+        for _, var in parts:
+            row.SetCoefficient(var, 1.0)
+    growth = weights.understaffing_growth
+    under = [
+        objective_coefficient(weights.understaffing_per_agent_hour * k * scale) for k in growth
+    ]
+    over_coef = objective_coefficient(weights.overstaffing_per_agent_hour * scale)
+    for queue in problem.queues.queues:
+        series = problem.queue_series[queue.name]
+        if queue.channel.per_interval:
+            required = np.rint(series["required_scheduled"] * REQUIREMENT_SCALE)
+            for t in range(n_int):
+                parts = per_queue.get((queue.name, t), [])
+                if not parts:
+                    continue
+                # cover - over + sum_k short_k = required
+                row = solver.Constraint(float(required[t]), float(required[t]))
+                for var in parts:
+                    row.SetCoefficient(var, 1.0)
+                over = solver.NumVar(0.0, solver.infinity(), "")
+                row.SetCoefficient(over, -1.0)
+                objective.SetCoefficient(over, over_coef)
+                remaining = float(required[t])
+                for k, coef in enumerate(under):
+                    if remaining <= 0:
+                        break
+                    width = remaining if k == len(under) - 1 else min(REQUIREMENT_SCALE, remaining)
+                    remaining -= width
+                    short = solver.NumVar(0.0, width, "")
+                    row.SetCoefficient(short, 1.0)
+                    objective.SetCoefficient(short, coef)
+        elif queue.channel is Channel.EMAIL:
+            arrived = np.rint(np.cumsum(series["work_scheduled_agent_hours"]) / hours * 100)
+            due = deadline_intervals(problem, queue)
+            late_coef = objective_coefficient(weights.late_work_per_agent_hour * hours * scale)
+            done: list[Any] = []
+            for t in range(n_int):
+                done += per_queue.get((queue.name, t), [])
+                cap = solver.Constraint(-solver.infinity(), float(arrived[t]))
+                for var in done:
+                    cap.SetCoefficient(var, 1.0)
+                k = t - due + 1
+                if k >= 0 and arrived[k] > 0:
+                    late = solver.NumVar(0.0, float(arrived[k]), "")
+                    row = solver.Constraint(float(arrived[k]), solver.infinity())
+                    row.SetCoefficient(late, 1.0)
+                    for var in done:
+                        row.SetCoefficient(var, 1.0)
+                    objective.SetCoefficient(late, late_coef)
+        else:
+            target = round(float(queue.outbound_hours_per_day or 0.0) / hours * REQUIREMENT_SCALE)
+            if target <= 0:
+                continue
+            coef = objective_coefficient(weights.outbound_shortfall_per_agent_hour * scale)
+            for day in range(problem.days):
+                row = solver.Constraint(float(target), solver.infinity())
+                short = solver.NumVar(0.0, float(target), "")
+                row.SetCoefficient(short, 1.0)
+                objective.SetCoefficient(short, coef)
+                first, last = problem.day_first_interval(day), problem.day_first_interval(day + 1)
+                for t in range(first, last):
+                    for var in per_queue.get((queue.name, t), []):
+                        row.SetCoefficient(var, 1.0)
+    objective.SetMinimization()
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return False
+    kinds = {q.name: q.channel for q in problem.queues.queues}
+    for (g, t), parts in per_group.items():
+        amounts = [
+            math.floor(var.solution_value() + 1e-6)
+            if q != IDLE and kinds[q] is Channel.EMAIL
+            else round(var.solution_value())
+            for q, var in parts
+        ]
+        rest = int(units[g, t]) - sum(amounts)
+        sinks = [i for i, (q, _) in enumerate(parts) if q == IDLE or kinds[q].per_interval]
+        if rest and sinks:
+            i = max(sinks, key=lambda i: amounts[i])
+            amounts[i] += rest
+        for (q, _), amount in zip(parts, amounts, strict=True):
+            values[rm.allocation[(g, q, t)].index] = max(int(amount), 0)
+    return True
