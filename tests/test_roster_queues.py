@@ -213,7 +213,7 @@ def test_the_greedy_start_is_completed_with_the_allocation_solved() -> None:
 
 def test_a_hinted_roster_gets_the_best_allocation_for_its_shifts() -> None:
     # the email instance beyond its deadline: one shift, so the completion is the optimum
-    problem = email_problem("13:00")
+    problem = email_problem("14:00")
     rm = build_model(problem)
     add_hint(rm, {0: list(rm.x[0])})
     assert hint_allocation(rm)
@@ -281,11 +281,11 @@ def email_problem(shift_start: str, *, arrives: int = 8) -> RosterProblem:
 
 
 def test_email_worked_later_within_its_deadline_is_not_late() -> None:
-    # due by 12:00 (4 h from the start of its arrival hour); the agent works 09-13
-    result = solved(email_problem("09:00"))
+    # due by 13:00 (4 h from the end of its arrival hour); the agent works 10-14
+    result = solved(email_problem("10:00"))
     mail = queue_rows(result, "mail")
     assert mail["late_agent_hours"].sum() == pytest.approx(0.0)
-    assert mail["coverage_scheduled"].iloc[9:12].sum() == pytest.approx(1.0)
+    assert mail["coverage_scheduled"].iloc[10:13].sum() == pytest.approx(1.0)
     figures = result.summary.queues["mail"]  # type: ignore[index]
     assert figures["late_agent_hours"] == pytest.approx(0.0)
     assert figures["backlog_end_agent_hours"] == pytest.approx(0.0)
@@ -294,12 +294,12 @@ def test_email_worked_later_within_its_deadline_is_not_late() -> None:
 
 
 def test_email_beyond_its_deadline_is_late_by_hand() -> None:
-    # the agent works 13-17: the work due by 12:00 is overdue at the end of
-    # 11:00-12:00 and 12:00-13:00 (1 agent-hour each), done in 13:00-14:00
-    result = solved(email_problem("13:00"))
+    # the agent works 14-18: the work due by 13:00 is overdue at the end of
+    # 12:00-13:00 and 13:00-14:00 (1 agent-hour each), done in 14:00-15:00
+    result = solved(email_problem("14:00"))
     mail = queue_rows(result, "mail")
-    np.testing.assert_allclose(mail["late_agent_hours"].iloc[10:15], [0.0, 1.0, 1.0, 0.0, 0.0])
-    np.testing.assert_allclose(mail["backlog_agent_hours"].iloc[7:15], [0, 1, 1, 1, 1, 1, 0, 0])
+    np.testing.assert_allclose(mail["late_agent_hours"].iloc[11:16], [0.0, 1.0, 1.0, 0.0, 0.0])
+    np.testing.assert_allclose(mail["backlog_agent_hours"].iloc[7:16], [0, 1, 1, 1, 1, 1, 1, 0, 0])
     figures = result.summary.queues["mail"]  # type: ignore[index]
     assert figures["late_agent_hours"] == pytest.approx(1.0)
     assert figures["overdue_agent_hour_hours"] == pytest.approx(2.0)

@@ -31,12 +31,13 @@ E-mail queues (a backlog)
     (``work_scheduled_agent_hours``, cumulated); ``C[t] = sum_{s <= t}
     sum_g a[g, q, s]``: the work done. ``C[t] <= A[t]`` (no working ahead of
     arrivals). Work arriving in interval ``s`` is due by the end of interval
-    ``s + D - 1``, with ``D = max(1, floor(response_hours / interval
-    hours))`` intervals (its own interval counts: the deadline runs from the
-    start of the arrival interval). ``late[t] >= A[t - D + 1] - C[t]``,
-    ``late >= 0``: the work overdue at the end of ``t``; each agent-hour
-    overdue costs ``weights.late_work_per_agent_hour`` per hour it stays
-    overdue (``late[t]`` times the interval's hours), term ``"late_work"``.
+    ``s + D``, with ``D = floor(response_hours * 60 / interval_minutes)``
+    (the deadline counted from the end of the arrival interval, a deadline
+    between two interval ends held to the earlier one: the convention of
+    :mod:`wfm.channels`). ``late[t] >= A[t - D] - C[t]``, ``late >= 0``:
+    the work overdue at the end of ``t``; each agent-hour overdue costs
+    ``weights.late_work_per_agent_hour`` per hour it stays overdue
+    (``late[t]`` times the interval's hours), term ``"late_work"``.
     ``response_share`` is not modelled: every item is due by its deadline.
 Outbound queues
     ``a[g, q, t]`` exists only in intervals inside the queue's calling
@@ -83,9 +84,13 @@ IDLE = "(idle)"
 
 
 def deadline_intervals(problem: RosterProblem, queue: Queue) -> int:
-    """Intervals within which an e-mail queue's work is due, its arrival interval included."""
+    """An e-mail queue's deadline ``D`` in whole intervals after its arrival interval.
+
+    ``floor(response_hours * 60 / interval_minutes)``: work arriving in
+    interval ``s`` is due by the end of interval ``s + D``.
+    """
     hours = float(queue.response_hours or 0.0)
-    return max(1, math.floor(hours / problem.interval_hours + 1e-9))
+    return math.floor(hours * 60.0 / problem.interval_minutes + 1e-9)
 
 
 def calling_intervals(problem: RosterProblem, queue: Queue) -> np.ndarray:
@@ -221,7 +226,7 @@ def _backlog(
         done = model.new_int_var(0, int(arrived[t]), "")
         model.add(done == done_before + cp_model.LinearExpr.sum(allocated[t]))
         done_before = done
-        k = t - due + 1
+        k = t - due
         owed = int(arrived[k]) if k >= 0 else 0
         if owed <= 0:
             continue
@@ -421,7 +426,7 @@ def _allocate(rm: RosterModel, units: np.ndarray, values: dict[int, int]) -> boo
                 cap = solver.Constraint(-solver.infinity(), float(arrived[t]))
                 for var in done:
                     cap.SetCoefficient(var, 1.0)
-                k = t - due + 1
+                k = t - due
                 if k >= 0 and arrived[k] > 0:
                     late = solver.NumVar(0.0, float(arrived[k]), "")
                     row = solver.Constraint(float(arrived[k]), solver.infinity())

@@ -477,7 +477,7 @@ def queue_coverage_table(
             done = np.cumsum(covered) * hours
             backlog = np.clip(arrived - done, 0, None)
             due = deadline_intervals(problem, queue)
-            owed = np.concatenate([np.zeros(due - 1), arrived])[:n]
+            owed = np.concatenate([np.zeros(due), arrived])[:n]
             late = np.clip(owed - done, 0, None)
         frames.append(
             pd.DataFrame(
@@ -551,7 +551,7 @@ def queue_summary(
             due = deadline_intervals(problem, queue)
             late = 0.0
             for s in np.flatnonzero(work > 0).tolist():
-                u = s + due - 1
+                u = s + due
                 if u >= len(done):
                     continue  # due after the horizon: still in the backlog, not late
                 late += float(np.clip(arrived[s] - done[u], 0.0, work[s]))
