@@ -53,6 +53,7 @@ def test_every_labour_rule_has_exactly_one_unit() -> None:
     assert [u.name for u in RULES if u.kind == "structure"] == ["assignment", "breaks", "locks"]
     assert {u.name for u in RULES if u.kind == "objective"} == {
         "coverage",
+        "queue_coverage",
         "paid_cost",
         "preferences",
         "fairness",

@@ -81,6 +81,7 @@ REQUEST_COLUMNS = (
 
 _FAMILIES = (
     "coverage",
+    "queue_coverage",
     "hours",
     "period_hours",
     "days",

@@ -60,6 +60,14 @@ shifts of an agent that overlap in time, always hard),
 :func:`check_max_weekend_days` (in each week). Rows of a per-week rule carry
 the week's first date when the period has more than one week.
 
+Several queues (``RosterProblem.queues``): :func:`check_queue_allocation`
+reads ``coverage_by_queue.csv`` beside the roster and reports
+``queue_allocation`` (an interval whose coverage allocated over the queues
+exceeds the agents on shift and not on break: an agent counted more than
+once) and ``queue_skill`` (a queue allocated more agents than those on shift
+holding its skill), both hard; :func:`check_roster_files` runs it when the
+file is there.
+
 Output layout
 -------------
 One row per violation: ``rule``, ``agent_id`` (empty for rows matching no
@@ -82,6 +90,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError
@@ -112,6 +121,7 @@ __all__ = [
     "check_min_hours_per_period",
     "check_min_rest",
     "check_pins",
+    "check_queue_allocation",
     "check_roster",
     "check_roster_files",
     "check_time_off",
@@ -1073,8 +1083,102 @@ def check_roster_files(
     breaks_path = folder / "breaks.csv"
     breaks = _read_csv(breaks_path) if breaks_path.exists() else None
     try:
-        return check_roster(problem, roster, breaks, include_soft=include_soft)
+        found = check_roster(problem, roster, breaks, include_soft=include_soft)
+        by_queue_path = folder / "coverage_by_queue.csv"
+        if problem.queues is not None and by_queue_path.exists():
+            by_queue = check_queue_allocation(problem, roster, breaks, _read_csv(by_queue_path))
+            if len(by_queue):
+                found = pd.concat([found, by_queue], ignore_index=True)
+        return found
     except DataError as exc:
         # name the line of the file (header = line 1) rather than the table row
         field = re.sub(r"\[row (\d+)\]", lambda m: f"[line {int(m.group(1)) + 2}]", exc.field)
         raise DataError(field, exc.value, exc.expected) from None
+
+
+def check_queue_allocation(
+    problem: RosterProblem,
+    roster: pd.DataFrame,
+    breaks: pd.DataFrame | None,
+    coverage_by_queue: pd.DataFrame,
+    *,
+    tolerance: float = 1e-6,
+) -> pd.DataFrame:
+    """The allocation of a roster with queues counts each agent at most once per interval.
+
+    Parameters
+    ----------
+    problem
+        A problem with ``queues``.
+    roster, breaks
+        As :func:`check_roster`.
+    coverage_by_queue
+        The ``coverage_by_queue`` table (``interval_start``, ``queue``,
+        ``coverage_scheduled``).
+    tolerance
+        Agents by which the allocation may exceed without a row (rounding).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ``queue_allocation`` (amount: agents allocated beyond those on
+        shift and not on break in the interval) and ``queue_skill`` (agents
+        allocated to a queue beyond those on shift holding its skill), in
+        the layout of :func:`check_roster`; empty when the allocation is sound.
+        Agents with no voice or chat skill may be idle, so the allocation
+        may fall short of the coverage.
+    """
+    _need_columns(coverage_by_queue, "coverage_by_queue", ("interval_start", "queue"))
+    _need_columns(coverage_by_queue, "coverage_by_queue", ("coverage_scheduled",))
+    report = ViolationReport(problem, include_soft=False)
+    shifts = _read_shifts(problem, roster, report)
+    if breaks is not None:
+        _attach_breaks(problem, breaks, shifts, report)
+    report.rows.clear()  # the roster's own rules are check_roster's
+    n = problem.n_intervals
+    names = [] if problem.queues is None else list(problem.queues.names)
+    skilled = {q: np.zeros(n) for q in names}
+    on_shift = np.zeros(n)
+    index = {a.agent_id: i for i, a in enumerate(problem.agents)}
+    for shift in shifts:
+        present = np.zeros(n)
+        spans = [(shift.start, shift.end, 1.0)] + [(b.start, b.end, -1.0) for b in shift.breaks]
+        for begin, end, sign in spans:
+            first, last = problem.grid.positions(pd.Series([begin, end]), "roster.start")
+            present[max(0, int(first)) : max(0, min(n, int(last)))] += sign
+        on_shift += present
+        for q in problem.agent_queues[index[shift.agent_id]]:
+            skilled[q] += present
+    stamps = _timestamps(
+        coverage_by_queue, "coverage_by_queue", "interval_start", problem.time_zone
+    )
+    where = problem.grid.positions(stamps, "coverage_by_queue.interval_start").astype(int)
+    values = pd.to_numeric(coverage_by_queue["coverage_scheduled"]).to_numpy(dtype=float)
+    queue_of = coverage_by_queue["queue"].astype(str).to_numpy()
+    allocated = np.zeros(n)
+    np.add.at(allocated, where, values)
+    for t in np.flatnonzero(allocated > on_shift + tolerance).tolist():
+        day = problem.dates[problem.grid.day_of(t)]
+        report.add(
+            "queue_allocation",
+            "",
+            day,
+            allocated[t] - on_shift[t],
+            f"{problem.interval_starts[t]}: {allocated[t]:g} agents allocated over the queues, "
+            f"{on_shift[t]:g} on shift and not on break",
+        )
+    for q in names:
+        mine = queue_of == q
+        per_queue = np.zeros(n)
+        np.add.at(per_queue, where[mine], values[mine])
+        for t in np.flatnonzero(per_queue > skilled[q] + tolerance).tolist():
+            day = problem.dates[problem.grid.day_of(t)]
+            report.add(
+                "queue_skill",
+                "",
+                day,
+                per_queue[t] - skilled[q][t],
+                f"{problem.interval_starts[t]}: {per_queue[t]:g} agents on queue {q!r}, "
+                f"{skilled[q][t]:g} on shift with its skill",
+            )
+    return report.frame()

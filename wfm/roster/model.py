@@ -87,10 +87,14 @@ __all__ = [
     "add_option_rules",
     "add_paid_cost",
     "add_preferences",
+    "add_queue_coverage",
     "add_rest",
+    "add_shortage_steps",
     "add_weekend_days",
     "build_model",
+    "coverage_expressions",
     "is_late",
+    "objective_coefficient",
     "published_positions",
 ]
 
@@ -103,9 +107,12 @@ REQUIREMENT_SCALE = 100
 _STRUCTURE_RULES = (Rule.AVAILABILITY, Rule.TIME_OFF, Rule.PINS)
 
 
-def _coef(cost: float) -> int:
+def objective_coefficient(cost: float) -> int:
     """Integer objective coefficient of ``cost`` (in cost units)."""
     return round(cost * OBJECTIVE_SCALE)
+
+
+_coef = objective_coefficient
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,9 @@ class RosterModel:
     end_var: list[dict[int, Any]] = field(default_factory=list)
     hard_in_explain: frozenset[Rule] = frozenset()
     by_day: list[list[list[int]]] = field(default_factory=list)
+    allocation: dict[tuple[int, str, int], Any] = field(default_factory=dict)
+    """With queues: (skill group, queue, interval) -> hundredths of an agent
+    allocated (:mod:`wfm.roster.queues_model`)."""
 
     # -- helpers -------------------------------------------------------------
     def guard(self, rule: Rule, agent: int) -> list[Any]:
@@ -364,6 +374,9 @@ def _aggregatable(rm: RosterModel, template: int) -> bool:
     if rm.problem.baseline is not None:
         # published breaks are kept or priced per agent: one variable per agent's break
         return False
+    if len(rm.problem.skill_groups[0]) > 1:
+        # each skill group's coverage needs its own breaks: one variable per agent's break
+        return False
     windows = _relative_windows(rm, template)
     if windows is None:
         return False
@@ -460,22 +473,52 @@ def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
 
 
 # -- coverage and cost -------------------------------------------------------------
-def _coverage_expressions(rm: RosterModel) -> tuple[list[Any], np.ndarray]:
+def coverage_expressions(
+    rm: RosterModel, agents: Sequence[int] | None = None
+) -> tuple[list[Any], np.ndarray]:
+    """Per interval, the scheduled coverage (agents on shift, not on break) as an expression.
+
+    Parameters
+    ----------
+    rm
+        The model, with its assignment and break variables built.
+    agents
+        Agent indices whose coverage to sum (default: every agent, on the
+        option counts). A subset needs per-agent break variables (no
+        aggregated template among its shifts' breaks).
+
+    Returns
+    -------
+    exprs, top
+        The expression of each interval (0 where nothing can cover) and the
+        most agents that could cover it.
+    """
     n_int = rm.problem.n_intervals
     rows = coverage_rows(rm.problem, rm.options)
     plus: list[list[Any]] = [[] for _ in range(n_int)]
     minus: list[list[Any]] = [[] for _ in range(n_int)]
     top = np.zeros(n_int, dtype=np.int64)
-    for o, n in rm.option_count.items():
-        for t in rows.covered(o):
-            plus[t].append(n)
+    members = None if agents is None else frozenset(agents)
+    if members is None:
+        for o, n in rm.option_count.items():
+            for t in rows.covered(o):
+                plus[t].append(n)
+    else:
+        for a in sorted(members):
+            for o, var in rm.x[a].items():
+                for t in rows.covered(o):
+                    plus[t].append(var)
     counts_top = {o: 0 for o in rm.option_count}
-    for xa in rm.x:
+    for a, xa in enumerate(rm.x):
+        if members is not None and a not in members:
+            continue
         for o in xa:
             counts_top[o] += 1
     for o, c in counts_top.items():
         top[rows.option_start[o] : rows.option_end[o]] += c
     for group in rm.break_groups:
+        if members is not None and group.agent_index not in members:
+            continue
         for p, var in group.counts.items():
             for t in range(p, min(p + group.duration, n_int)):
                 minus[t].append(var)
@@ -488,7 +531,7 @@ def _coverage_expressions(rm: RosterModel) -> tuple[list[Any], np.ndarray]:
         if minus[t]:
             expr = expr - cp_model.LinearExpr.sum(minus[t])
         exprs.append(expr)
-    return exprs, np.minimum(top, len(rm.x))
+    return exprs, np.minimum(top, len(rm.x) if members is None else len(members))
 
 
 def add_coverage(rm: RosterModel) -> list[PenaltyTerm]:
@@ -500,13 +543,56 @@ def add_coverage(rm: RosterModel) -> list[PenaltyTerm]:
     ``understaffing_per_agent_hour * understaffing_growth[k]`` per agent-hour.
     Growth is non-decreasing, so the steps fill in order and the cost is
     convex in the gap.
+
+    With ``problem.queues`` the coverage expressions are kept
+    (``RosterModel.coverage``) and the queues' coverage is the family
+    ``queue_coverage`` (:func:`add_queue_coverage`) instead.
+    """
+    problem = rm.problem
+    exprs, top = coverage_expressions(rm)
+    rm.coverage = exprs
+    if problem.queues is not None:
+        return []
+    required = np.rint(problem.required_scheduled * REQUIREMENT_SCALE).astype(np.int64)
+    terms: list[PenaltyTerm] = []
+    for t in range(problem.n_intervals):
+        terms += add_shortage_steps(
+            rm,
+            REQUIREMENT_SCALE * exprs[t],
+            required=int(required[t]),
+            cap=int(top[t]) * REQUIREMENT_SCALE,
+            day=problem.grid.day_of(t),
+        )
+    return terms
+
+
+def add_shortage_steps(
+    rm: RosterModel, covered: Any, *, required: int, cap: int, day: int
+) -> list[PenaltyTerm]:
+    """Under- and over-staffing of one interval: ``covered - required = over - sum_k short_k``.
+
+    Parameters
+    ----------
+    rm
+        The model.
+    covered
+        Coverage in hundredths of an agent (a linear expression).
+    required
+        The requirement in hundredths of an agent.
+    cap
+        The most ``covered`` can be (hundredths); 0: nothing can cover.
+    day
+        Horizon day of the interval (the terms' day).
+
+    Returns
+    -------
+    list of PenaltyTerm
+        ``"understaffing"`` steps (convex, as in :func:`add_coverage`) and
+        ``"overstaffing"``, in agent-hours.
     """
     problem = rm.problem
     weights = problem.weights
     model = rm.model
-    exprs, top = _coverage_expressions(rm)
-    rm.coverage = exprs
-    required = np.rint(problem.required_scheduled * REQUIREMENT_SCALE).astype(np.int64)
     hours = problem.interval_hours
     growth = weights.understaffing_growth
     under_coef = [
@@ -515,54 +601,65 @@ def add_coverage(rm: RosterModel) -> list[PenaltyTerm]:
     over_coef = _coef(weights.overstaffing_per_agent_hour * hours / REQUIREMENT_SCALE)
     scale = hours / REQUIREMENT_SCALE
     terms: list[PenaltyTerm] = []
-    for t in range(problem.n_intervals):
-        req = int(required[t])
-        cap = int(top[t]) * REQUIREMENT_SCALE
-        day = problem.grid.day_of(t)
-        steps: list[Any] = []
-        remaining = req
-        for k in range(len(growth)):
-            if remaining <= 0:
-                break
-            width = remaining if k == len(growth) - 1 else min(REQUIREMENT_SCALE, remaining)
-            remaining -= width
-            s = model.new_int_var(0, width, "")
-            steps.append(s)
-            terms.append(
-                PenaltyTerm(
-                    rule="understaffing",
-                    agent_index=None,
-                    day=day,
-                    objective=under_coef[k] * s,
-                    amount=s,
-                    amount_scale=scale,
-                    unit="agent-hours",
-                )
+    req = required
+    steps: list[Any] = []
+    remaining = req
+    for k in range(len(growth)):
+        if remaining <= 0:
+            break
+        width = remaining if k == len(growth) - 1 else min(REQUIREMENT_SCALE, remaining)
+        remaining -= width
+        s = model.new_int_var(0, width, "")
+        steps.append(s)
+        terms.append(
+            PenaltyTerm(
+                rule="understaffing",
+                agent_index=None,
+                day=day,
+                objective=under_coef[k] * s,
+                amount=s,
+                amount_scale=scale,
+                unit="agent-hours",
             )
-        over_top = max(cap - req, 0)
-        if cap == 0:
-            if req > 0:
-                model.add(cp_model.LinearExpr.sum(steps) == req)
-            continue
-        over = model.new_int_var(0, over_top, "")
-        model.add(
-            REQUIREMENT_SCALE * exprs[t] - req == over - cp_model.LinearExpr.sum(steps)
-            if steps
-            else REQUIREMENT_SCALE * exprs[t] - req == over
         )
-        if over_coef > 0:
-            terms.append(
-                PenaltyTerm(
-                    rule="overstaffing",
-                    agent_index=None,
-                    day=day,
-                    objective=over_coef * over,
-                    amount=over,
-                    amount_scale=scale,
-                    unit="agent-hours",
-                )
+    over_top = max(cap - req, 0)
+    if cap == 0:
+        if req > 0:
+            model.add(cp_model.LinearExpr.sum(steps) == req)
+        return terms
+    over = model.new_int_var(0, over_top, "")
+    model.add(
+        covered - req == over - cp_model.LinearExpr.sum(steps) if steps else covered - req == over
+    )
+    if over_coef > 0:
+        terms.append(
+            PenaltyTerm(
+                rule="overstaffing",
+                agent_index=None,
+                day=day,
+                objective=over_coef * over,
+                amount=over,
+                amount_scale=scale,
+                unit="agent-hours",
             )
+        )
     return terms
+
+
+def add_queue_coverage(rm: RosterModel) -> list[PenaltyTerm]:
+    """The coverage of several queues (``problem.queues``); nothing without queues.
+
+    Allocation of each skill group's coverage across its queues, each
+    agent counted once per interval; per-interval queues' under- and
+    over-staffing, e-mail backlogs and outbound hours: see
+    :func:`wfm.roster.queues_model.build_queue_coverage`.
+    """
+    if rm.problem.queues is None:
+        return []
+    # the queues' module builds on this one's helpers, so it is read when called
+    from wfm.roster.queues_model import build_queue_coverage
+
+    return build_queue_coverage(rm)
 
 
 def add_paid_cost(rm: RosterModel) -> list[PenaltyTerm]:
@@ -1211,6 +1308,7 @@ def _change_term(
 FAMILIES: dict[str, Callable[[RosterModel], list[PenaltyTerm]]] = {
     "breaks": add_breaks,
     "coverage": add_coverage,
+    "queue_coverage": add_queue_coverage,
     "paid_cost": add_paid_cost,
     "hours": add_hours_per_week,
     "period_hours": add_hours_per_period,
@@ -1283,7 +1381,7 @@ def build_model(
     for name in chosen:
         if name not in FAMILIES:
             raise KeyError(name)
-    if "coverage" in chosen and "breaks" not in chosen:
+    if ("coverage" in chosen or "queue_coverage" in chosen) and "breaks" not in chosen:
         chosen.insert(0, "breaks")
     for name in FAMILIES:
         if name in chosen:

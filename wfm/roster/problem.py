@@ -50,6 +50,31 @@ reduced to ``interval_start``, ``required_scheduled`` (or
 ``required_scheduled_fractional``, renamed ``required_scheduled``) and the
 forecast columns; :func:`requirements_from_staffing` does that.
 
+Several queues
+--------------
+With ``RosterProblem.queues`` (a :class:`wfm.queues.QueueSet`) the
+requirement comes per queue in ``queue_requirements``, one row per interval
+and queue (voice, chat and e-mail queues; outbound queues have none):
+
+``interval_start``, ``queue``
+    on the grid, within the horizon, one row per interval and queue name of
+    the set.
+``required_scheduled``
+    float >= 0: agents required scheduled for a voice or chat queue (read
+    for those queues only).
+``work_scheduled_agent_hours``
+    float >= 0: e-mail work arriving in the interval, in scheduled
+    agent-hours (read for e-mail queues only).
+``calls``, ``aht_seconds`` (optional)
+    the queue's forecast, to report its service.
+
+The other columns of ``wfm.channels.QUEUE_REQUIREMENT_COLUMNS`` may be
+present and are ignored. ``requirements`` is then left out and derived
+(:meth:`RosterProblem.aggregate_requirement`: the per-interval queues'
+requirements plus the e-mail work as it arrives); only the heuristic starts
+read it. Without ``queues`` every agent's ``skills`` are ignored and the
+problem is the one of a single queue.
+
 Renamed in 0.2: the column ``required_agents`` is now ``required_scheduled``
 (and so is the attribute :attr:`RosterProblem.required_scheduled`). Tables
 read from user files still accept the former names (see
@@ -73,13 +98,15 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import DataError, ValidationError
-from wfm.queues import Skill
+from wfm.queues import Channel, QueueSet, Skill, skill_groups
 from wfm.service import ServicePolicy
 from wfm.timegrid import IntervalGrid
 
 __all__ = [
+    "DERIVED_FROM_QUEUES",
     "FORMER_COLUMN_NAMES",
     "MAX_REQUIRED_AGENTS",
+    "QUEUE_REQUIREMENT_NEEDED",
     "Agent",
     "AvailabilityWindow",
     "Baseline",
@@ -672,6 +699,13 @@ class Weights:
     fairness_weekend, fairness_late
         Cost per unit of spread (most minus fewest, over agents whose contract
         allows any) of weekend days and of late shifts.
+    late_work_per_agent_hour
+        With several queues: cost of one agent-hour of e-mail work kept past
+        its deadline for one hour (the overdue work at the end of each
+        interval times the interval's hours; see :mod:`wfm.roster.queues_model`).
+    outbound_shortfall_per_agent_hour
+        With several queues: cost of each agent-hour an outbound queue's day
+        falls short of its ``outbound_hours_per_day``.
     """
 
     understaffing_per_agent_hour: float = 100.0
@@ -681,6 +715,8 @@ class Weights:
     preference: float = 1.0
     fairness_weekend: float = 10.0
     fairness_late: float = 10.0
+    late_work_per_agent_hour: float = 10.0
+    outbound_shortfall_per_agent_hour: float = 20.0
 
     def __post_init__(self) -> None:
         for attr in (
@@ -690,6 +726,8 @@ class Weights:
             "preference",
             "fairness_weekend",
             "fairness_late",
+            "late_work_per_agent_hour",
+            "outbound_shortfall_per_agent_hour",
         ):
             value = getattr(self, attr)
             _require(
@@ -922,10 +960,19 @@ class RosterProblem:
         A published roster to change as little as possible (re-rostering):
         its locked days are kept exactly and every change from it is priced
         (:class:`Baseline`; see :mod:`wfm.roster.changes`). ``None``: none.
+    queues
+        The queues of a multi-skill centre (:class:`wfm.queues.QueueSet`);
+        ``None``: the one queue of ``requirements`` (the model of one queue).
+        With queues, every agent's ``skills`` are checked against the set
+        (``None`` = every queue) and ``requirements`` is derived (see
+        "Several queues" in the module docstring).
+    queue_requirements
+        With ``queues`` (and only then): the requirement per interval and
+        queue, the layout of "Several queues" in the module docstring.
     """
 
     start_date: dt.date
-    requirements: pd.DataFrame
+    requirements: pd.DataFrame = field(default_factory=pd.DataFrame)
     templates: tuple[ShiftTemplate, ...]
     contracts: tuple[Contract, ...]
     agents: tuple[Agent, ...]
@@ -938,6 +985,8 @@ class RosterProblem:
     service: ServicePolicy | None = None
     time_zone: str | None = None
     baseline: Baseline | None = None
+    queues: QueueSet | None = None
+    queue_requirements: pd.DataFrame | None = None
     #: The interval grid of the horizon, built on construction.
     grid: IntervalGrid = field(init=False, repr=False)
 
@@ -1002,6 +1051,7 @@ class RosterProblem:
         self._validate_names()
         self._validate_grid()
         self._validate_agents()
+        self._validate_queues()
         self._validate_requirements()
         self._validate_baseline()
 
@@ -1117,20 +1167,14 @@ class RosterProblem:
                         f"one of the templates {sorted(templates)}",
                     )
 
-    def _validate_requirements(self) -> None:
-        df = self.requirements
-        _require(isinstance(df, pd.DataFrame), "requirements", type(df).__name__, "a DataFrame")
-        for column in ("interval_start", "required_scheduled"):
-            if column not in df.columns:
-                former = [c for c in FORMER_COLUMN_NAMES.get(column, ()) if c in df.columns]
-                renamed = f" (renamed from {former[0]!r} in 0.2)" if former else ""
-                raise DataError("requirements", list(df.columns), f"a column {column!r}{renamed}")
-        index = self.grid.positions(df["interval_start"], "requirements.interval_start")
+    def _interval_index(self, df: pd.DataFrame, name: str) -> np.ndarray:
+        """Grid positions of ``df.interval_start`` (whole, inside the horizon) or a DataError."""
+        index = self.grid.positions(df["interval_start"], f"{name}.interval_start")
         bad = pd.Series(np.isnan(index))
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(
-                f"requirements.interval_start[row {row}]",
+                f"{name}.interval_start[row {row}]",
                 df["interval_start"].iloc[row],
                 "a timestamp",
             )
@@ -1138,26 +1182,26 @@ class RosterProblem:
         for row, (value, raw) in enumerate(zip(index, df["interval_start"], strict=True)):
             if not (0 <= value < self.n_intervals) or value != math.floor(value):
                 raise DataError(
-                    f"requirements.interval_start[row {row}]",
+                    f"{name}.interval_start[row {row}]",
                     str(raw),
                     f"a {self.interval_minutes}-minute interval start within the horizon "
                     f"{origin} .. {self.horizon_end} (exclusive)",
                 )
-        dup = pd.Series(index).duplicated()
-        if dup.any():
-            row = int(np.flatnonzero(dup.to_numpy())[0])
-            raise DataError(
-                f"requirements.interval_start[row {row}]",
-                str(df["interval_start"].iloc[row]),
-                "unique intervals",
-            )
-        for column, allow_zero, most in (
-            ("required_scheduled", True, MAX_REQUIRED_AGENTS),
-            ("calls", True, math.inf),
-            ("aht_seconds", False, math.inf),
-        ):
+        return index
+
+    @staticmethod
+    def _check_numbers(df: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
+        """Finite, non-negative (AHT: positive) numbers in the ``columns`` present."""
+        limits = {
+            "required_scheduled": (True, MAX_REQUIRED_AGENTS),
+            "work_scheduled_agent_hours": (True, math.inf),
+            "calls": (True, math.inf),
+            "aht_seconds": (False, math.inf),
+        }
+        for column in columns:
             if column not in df.columns:
                 continue
+            allow_zero, most = limits[column]
             values = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
             ok = np.isfinite(values) & ((values >= 0) if allow_zero else (values > 0))
             ok &= ~(values > most)
@@ -1166,7 +1210,101 @@ class RosterProblem:
                 expected = "a finite number >= 0" if allow_zero else "a finite number > 0"
                 if math.isfinite(most):
                     expected += f", at most {most:,.0f} agents in one interval"
-                raise DataError(f"requirements.{column}[row {row}]", df[column].iloc[row], expected)
+                raise DataError(f"{name}.{column}[row {row}]", df[column].iloc[row], expected)
+
+    def _validate_requirements(self) -> None:
+        df = self.requirements
+        _require(isinstance(df, pd.DataFrame), "requirements", type(df).__name__, "a DataFrame")
+        for column in ("interval_start", "required_scheduled"):
+            if column not in df.columns:
+                former = [c for c in FORMER_COLUMN_NAMES.get(column, ()) if c in df.columns]
+                renamed = f" (renamed from {former[0]!r} in 0.2)" if former else ""
+                raise DataError("requirements", list(df.columns), f"a column {column!r}{renamed}")
+        index = self._interval_index(df, "requirements")
+        dup = pd.Series(index).duplicated()
+        if dup.any():
+            row = int(np.flatnonzero(dup.to_numpy())[0])
+            raise DataError(
+                f"requirements.interval_start[row {row}]",
+                str(df["interval_start"].iloc[row]),
+                "unique intervals",
+            )
+        self._check_numbers(df, "requirements", ("required_scheduled", "calls", "aht_seconds"))
+
+    def _validate_queues(self) -> None:
+        """Queues, their requirements and the agents' skills; derive ``requirements``."""
+        queues = self.queues
+        table = self.queue_requirements
+        if queues is None:
+            _require(
+                table is None,
+                "queue_requirements",
+                type(table).__name__,
+                "None when no queues are given (the one queue's table is requirements)",
+            )
+            return
+        _require(
+            isinstance(queues, QueueSet), "queues", type(queues).__name__, "a wfm.queues.QueueSet"
+        )
+        given = self.requirements
+        _require(
+            isinstance(given, pd.DataFrame)
+            and (len(given.columns) == 0 or bool(given.attrs.get(DERIVED_FROM_QUEUES))),
+            "requirements",
+            "a table",
+            "left out when queues are given: it is derived from queue_requirements",
+        )
+        _require(
+            isinstance(table, pd.DataFrame),
+            "queue_requirements",
+            type(table).__name__,
+            "a DataFrame when queues are given",
+        )
+        assert isinstance(table, pd.DataFrame)
+        for column in QUEUE_REQUIREMENT_NEEDED:
+            if column not in table.columns:
+                raise DataError("queue_requirements", list(table.columns), f"a column {column!r}")
+        known = {q.name: q for q in queues.queues}
+        for row, name in enumerate(table["queue"]):
+            queue = known.get(str(name))
+            if queue is None:
+                raise DataError(
+                    f"queue_requirements.queue[row {row}]",
+                    name,
+                    f"one of the queues {', '.join(queues.names)}",
+                )
+            if queue.channel is Channel.OUTBOUND:
+                raise DataError(
+                    f"queue_requirements.queue[row {row}]",
+                    name,
+                    "a voice, chat or email queue (an outbound queue has no rows)",
+                )
+        index = self._interval_index(table, "queue_requirements")
+        keys = pd.DataFrame({"t": index, "q": table["queue"].astype(str).to_numpy()})
+        dup = keys.duplicated()
+        if dup.any():
+            row = int(np.flatnonzero(dup.to_numpy())[0])
+            raise DataError(
+                f"queue_requirements.interval_start[row {row}]",
+                f"{table['interval_start'].iloc[row]} for queue {table['queue'].iloc[row]}",
+                "one row per interval and queue",
+            )
+        self._check_numbers(
+            table,
+            "queue_requirements",
+            ("required_scheduled", "work_scheduled_agent_hours", "calls", "aht_seconds"),
+        )
+        for i, agent in enumerate(self.agents):
+            if agent.skills is not None:
+                queues.check_skills(agent.skills, where=f"agents[{i}].skills")
+        derived = pd.DataFrame(
+            {
+                "interval_start": self.interval_starts,
+                "required_scheduled": self.aggregate_requirement(),
+            }
+        )
+        derived.attrs[DERIVED_FROM_QUEUES] = True
+        object.__setattr__(self, "requirements", derived)
 
     def _validate_baseline(self) -> None:
         base = self.baseline
@@ -1291,6 +1429,70 @@ class RosterProblem:
         return self._column_on_grid("aht_seconds", float("nan"))
 
     @cached_property
+    def queue_series(self) -> dict[str, dict[str, np.ndarray]]:
+        """With queues: per queue name, its columns on the horizon grid.
+
+        Keys of each queue: ``required_scheduled`` and
+        ``work_scheduled_agent_hours`` (0 where absent), and ``calls``,
+        ``aht_seconds`` when the table has them (0 and NaN where absent).
+        Outbound queues have zeros. Empty without queues.
+        """
+        out: dict[str, dict[str, np.ndarray]] = {}
+        table = self.queue_requirements
+        if self.queues is None or table is None:
+            return out
+        index = self.grid.positions(table["interval_start"], "queue_requirements.interval_start")
+        names = table["queue"].astype(str).to_numpy()
+        columns = [("required_scheduled", 0.0), ("work_scheduled_agent_hours", 0.0)]
+        columns += [(c, f) for c, f in (("calls", 0.0), ("aht_seconds", math.nan)) if c in table]
+        for queue in self.queues.queues:
+            mine = names == queue.name
+            series: dict[str, np.ndarray] = {}
+            for column, fill in columns:
+                values = np.full(self.n_intervals, fill, dtype=float)
+                values[index[mine].astype(np.int64)] = pd.to_numeric(table[column][mine]).to_numpy(
+                    dtype=float
+                )
+                series[column] = values
+            out[queue.name] = series
+        return out
+
+    def aggregate_requirement(self) -> np.ndarray:
+        """With queues: the one-queue requirement the heuristics use, per interval.
+
+        The sum of the per-interval queues' ``required_scheduled`` plus the
+        e-mail work as it arrives (``work_scheduled_agent_hours`` over the
+        interval's hours). Neither a bound nor the objective uses it.
+        """
+        total = np.zeros(self.n_intervals, dtype=float)
+        if self.queues is None:
+            return total
+        for queue in self.queues.queues:
+            series = self.queue_series[queue.name]
+            if queue.channel.per_interval:
+                total += series["required_scheduled"]
+            elif queue.channel is Channel.EMAIL:
+                total += series["work_scheduled_agent_hours"] / self.interval_hours
+        return total
+
+    @cached_property
+    def agent_queues(self) -> tuple[tuple[str, ...], ...]:
+        """With queues: per agent, the sorted names of the queues the agent may serve."""
+        if self.queues is None:
+            return tuple(() for _ in self.agents)
+        every = tuple(sorted(self.queues.names))
+        return tuple(
+            every if a.skills is None else tuple(sorted(s.queue for s in a.skills))
+            for a in self.agents
+        )
+
+    @cached_property
+    def skill_groups(self) -> tuple[list[tuple[str, ...]], list[int]]:
+        """With queues: :func:`wfm.queues.skill_groups` of the agents (``None`` = every queue)."""
+        skills = [tuple(Skill(queue=q) for q in names) for names in self.agent_queues]
+        return skill_groups(skills)
+
+    @cached_property
     def template_index(self) -> dict[str, int]:
         """Position of each template by name."""
         return {t.name: i for i, t in enumerate(self.templates)}
@@ -1318,6 +1520,17 @@ class RosterProblem:
         """Weekday (Monday 0) of horizon day ``day``."""
         return (self.start_date.weekday() + day) % 7
 
+
+#: ``attrs`` key marking a requirements table derived from ``queue_requirements``.
+DERIVED_FROM_QUEUES = "wfm.derived_from_queue_requirements"
+
+#: Columns ``queue_requirements`` must have (the others of the layout are optional).
+QUEUE_REQUIREMENT_NEEDED = (
+    "interval_start",
+    "queue",
+    "required_scheduled",
+    "work_scheduled_agent_hours",
+)
 
 #: Requirement columns renamed in 0.2: each name, and the former names still
 #: read (with a deprecation note) from tables users may have in files.

@@ -36,7 +36,28 @@ figures (both columns then agree). Layouts:
     ``service_level`` (``summary.json``) is the call-weighted mean of the
     ``service_level`` column. Renamed in 0.2: ``required_agents`` -> ``required_scheduled``,
     ``scheduled_agents`` -> ``coverage_scheduled``, ``gap_agents`` ->
-    ``gap_scheduled``, ``agents_on_phone`` -> ``coverage_on_phone``.
+    ``gap_scheduled``, ``agents_on_phone`` -> ``coverage_on_phone``. With
+    several queues its ``required_scheduled`` is the derived one-queue
+    requirement (:meth:`RosterProblem.aggregate_requirement
+    <wfm.roster.problem.RosterProblem.aggregate_requirement>`) and the
+    queues' own figures are in ``coverage_by_queue``.
+``coverage_by_queue`` (with ``RosterProblem.queues``)
+    One row per horizon interval and queue (interval order, then the set's
+    queue order): ``interval_start``, ``queue``, ``channel``,
+    ``required_scheduled`` (voice and chat; 0 for e-mail and outbound),
+    ``coverage_scheduled`` (scheduled agents the roster allocates to the
+    queue, fractional), ``coverage_on_phone`` (that times one minus the
+    centre's shrinkage, :func:`wfm.service.on_phone_agents`),
+    ``understaffing_agent_hours`` and ``overstaffing_agent_hours`` (voice
+    and chat; 0 elsewhere), ``backlog_agent_hours`` (e-mail: work arrived
+    and not done at the end of the interval) and ``late_agent_hours``
+    (e-mail: the part of it past its deadline; see
+    :mod:`wfm.roster.queues_model`), NaN for other channels, and
+    ``service_level`` of voice and chat queues with ``calls`` and
+    ``aht_seconds`` in ``queue_requirements`` (the transient queue of
+    :func:`interval_service` under the queue's own policy on the allocated
+    agents on the phone; a chat queue as ``max_sessions`` slots per agent
+    with the slowed session handle time), NaN elsewhere.
 ``violations``
     One row per soft term that cost something: ``rule``, ``agent_id``,
     ``date``, ``amount``, ``unit``, ``penalty`` (cost units). Under- and
@@ -45,7 +66,7 @@ figures (both columns then agree). Layouts:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,17 +74,24 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import SolverError
+from wfm.queues import Channel
 from wfm.roster.model import OBJECTIVE_SCALE, RosterModel
 from wfm.roster.problem import WEEKDAY_NAMES, RosterProblem
+from wfm.roster.queues_model import IDLE, deadline_intervals
+from wfm.service import ServicePolicy, on_phone_agents
 
 __all__ = [
     "BREAK_COLUMNS",
     "COVERAGE_COLUMNS",
+    "QUEUE_COVERAGE_COLUMNS",
     "ROSTER_COLUMNS",
     "VIOLATION_COLUMNS",
     "Solution",
     "coverage_table",
     "extract_solution",
+    "interval_service",
+    "queue_coverage_table",
+    "queue_summary",
     "roster_tables",
     "scheduled_on_grid",
     "violations_table",
@@ -95,6 +123,19 @@ COVERAGE_COLUMNS = (
     "service_level_stationary",
 )
 VIOLATION_COLUMNS = ("rule", "agent_id", "date", "amount", "unit", "penalty")
+QUEUE_COVERAGE_COLUMNS = (
+    "interval_start",
+    "queue",
+    "channel",
+    "required_scheduled",
+    "coverage_scheduled",
+    "coverage_on_phone",
+    "understaffing_agent_hours",
+    "overstaffing_agent_hours",
+    "backlog_agent_hours",
+    "late_agent_hours",
+    "service_level",
+)
 
 
 @dataclass(frozen=True)
@@ -273,40 +314,82 @@ def coverage_table(problem: RosterProblem, scheduled: np.ndarray) -> pd.DataFram
         frame["abandon_probability"] = np.nan
     if service is None:
         return frame
-    mask = (calls > 0) & np.isfinite(aht)
+    figures = interval_service(
+        calls, aht, on_phone, interval_minutes=problem.interval_minutes, policy=service
+    )
     frame["service_level_stationary"] = np.nan
+    for column in figures.columns:
+        frame[column] = figures[column].to_numpy(dtype=float)
+    return frame
+
+
+def interval_service(
+    calls: np.ndarray,
+    aht_seconds: np.ndarray,
+    on_phone: np.ndarray,
+    *,
+    interval_minutes: int,
+    policy: ServicePolicy,
+) -> pd.DataFrame:
+    """Service per interval of one queue at ``on_phone`` agents (the coverage table's figures).
+
+    Parameters
+    ----------
+    calls, aht_seconds, on_phone
+        Per horizon interval: calls offered, AHT (NaN: unknown), agents on
+        the phone (fractional allowed).
+    interval_minutes
+        Interval length.
+    policy
+        The queue's service policy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per interval: ``service_level``, ``asa_seconds``,
+        ``occupancy`` (and ``abandon_probability`` for Erlang A) of the
+        transient queue (the stationary figures when its backlog is too
+        large), ``service_level_stationary``; NaN where there are no calls
+        or no AHT.
+    """
+    n = len(calls)
+    columns = ["service_level", "asa_seconds", "occupancy"]
+    if policy.model == "erlang_a":
+        columns.append("abandon_probability")
+    frame = pd.DataFrame({c: np.full(n, np.nan) for c in [*columns, "service_level_stationary"]})
+    mask = (calls > 0) & np.isfinite(aht_seconds)
     if not mask.any():
         return frame
     from wfm.staffing import performance
 
     stationary = performance(
         calls[mask],
-        aht_seconds=aht[mask],
+        aht_seconds=aht_seconds[mask],
         agents_on_phone=on_phone[mask],
-        interval_minutes=problem.interval_minutes,
-        policy=service,
+        interval_minutes=interval_minutes,
+        policy=policy,
     )
     frame.loc[mask, "service_level_stationary"] = stationary["service_level"].to_numpy(float)
     from wfm.transient import StateSpaceTooLarge
 
     # nobody on shift: nothing is answered and nothing carries over
     figures = stationary
-    if scheduled.any():
+    if np.any(on_phone > 0):
         try:
             figures = performance(
                 np.where(mask, calls, 0.0),
-                aht_seconds=np.where(mask, aht, 1.0),
+                aht_seconds=np.where(mask, aht_seconds, 1.0),
                 agents_on_phone=on_phone,
-                interval_minutes=problem.interval_minutes,
-                policy=service,
+                interval_minutes=interval_minutes,
+                policy=policy,
                 method="transient",
             ).loc[mask]
         except StateSpaceTooLarge:
             # a grossly overloaded roster: the backlog is too large for the
             # transient queue; the stationary figures stand in (service near 0 there)
             pass
-    for column in ("service_level", "asa_seconds", "occupancy", "abandon_probability"):
-        if column in figures.columns and column in frame.columns:
+    for column in columns:
+        if column in figures.columns:
             frame.loc[mask, column] = figures[column].to_numpy(dtype=float)
     return frame
 
@@ -344,3 +427,147 @@ def violations_table(
             drop=True
         )
     return frame
+
+
+def queue_coverage_table(
+    problem: RosterProblem, allocated: Mapping[str, np.ndarray]
+) -> pd.DataFrame:
+    """The ``coverage_by_queue`` table (layout in the module docstring).
+
+    Parameters
+    ----------
+    problem
+        A problem with ``queues``.
+    allocated
+        Per queue name, the scheduled agents allocated per horizon interval
+        (:func:`wfm.roster.queues_model.allocated_coverage`).
+    """
+    queues = problem.queues
+    if queues is None:
+        raise SolverError("queue_coverage_table needs a problem with queues")
+    hours = problem.interval_hours
+    n = problem.n_intervals
+    frames = []
+    for order, queue in enumerate(queues.queues):
+        series = problem.queue_series[queue.name]
+        covered = np.asarray(allocated.get(queue.name, np.zeros(n)), dtype=float)
+        on_phone = np.asarray(on_phone_agents(covered, shrinkage=queues.shrinkage), dtype=float)
+        required = np.zeros(n)
+        under = np.zeros(n)
+        over = np.zeros(n)
+        backlog = np.full(n, np.nan)
+        late = np.full(n, np.nan)
+        service = np.full(n, np.nan)
+        if queue.channel.per_interval:
+            required = series["required_scheduled"]
+            under = np.clip(required - covered, 0, None) * hours
+            over = np.clip(covered - required, 0, None) * hours
+            if "calls" in series and "aht_seconds" in series and queue.service is not None:
+                k = queue.max_sessions
+                slowed = series["aht_seconds"] * (1 + queue.session_slowdown * (k - 1))
+                service = interval_service(
+                    series["calls"],
+                    slowed,
+                    on_phone * k,
+                    interval_minutes=problem.interval_minutes,
+                    policy=queue.service,
+                )["service_level"].to_numpy(dtype=float)
+        elif queue.channel is Channel.EMAIL:
+            arrived = np.cumsum(series["work_scheduled_agent_hours"])
+            done = np.cumsum(covered) * hours
+            backlog = np.clip(arrived - done, 0, None)
+            due = deadline_intervals(problem, queue)
+            owed = np.concatenate([np.zeros(due), arrived])[:n]
+            late = np.clip(owed - done, 0, None)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "interval_start": problem.interval_starts,
+                    "queue": queue.name,
+                    "channel": queue.channel.value,
+                    "required_scheduled": required,
+                    "coverage_scheduled": covered,
+                    "coverage_on_phone": on_phone,
+                    "understaffing_agent_hours": under,
+                    "overstaffing_agent_hours": over,
+                    "backlog_agent_hours": backlog,
+                    "late_agent_hours": late,
+                    "service_level": service,
+                    "_t": np.arange(n),
+                    "_q": order,
+                }
+            )
+        )
+    table = pd.concat(frames, ignore_index=True).sort_values(["_t", "_q"], kind="stable")
+    return table.drop(columns=["_t", "_q"]).reset_index(drop=True)
+
+
+def queue_summary(
+    problem: RosterProblem, table: pd.DataFrame, *, idle_agent_hours: float = 0.0
+) -> dict[str, dict[str, float | str | None]]:
+    """Per-queue figures of a roster, the ``queues`` entry of ``summary.json``.
+
+    Every queue has ``channel``, ``required_scheduled_agent_hours`` and
+    ``coverage_scheduled_agent_hours``. Voice and chat add
+    ``understaffing_agent_hours``, ``overstaffing_agent_hours`` and
+    ``service_level`` (call-weighted over the intervals with calls, ``None``
+    without). E-mail adds ``work_agent_hours`` (arrived in the horizon),
+    ``late_agent_hours`` (work done after its deadline or overdue at the
+    horizon's end, served first come first served), ``overdue_agent_hour_hours``
+    (overdue work times the hours it stays overdue: what the objective
+    prices) and ``backlog_end_agent_hours``. Outbound adds ``outbound_hours``,
+    ``outbound_target_hours`` (per day times days) and
+    ``outbound_shortfall_agent_hours`` (summed over days). The entry
+    ``"(idle)"`` holds the hours of agents with no voice or chat skill and
+    nothing to do.
+    """
+    queues = problem.queues
+    if queues is None:
+        return {}
+    hours = problem.interval_hours
+    out: dict[str, dict[str, float | str | None]] = {}
+    for queue in queues.queues:
+        rows = table[table["queue"] == queue.name]
+        covered = rows["coverage_scheduled"].to_numpy(dtype=float)
+        entry: dict[str, float | str | None] = {
+            "channel": queue.channel.value,
+            "required_scheduled_agent_hours": float(rows["required_scheduled"].sum() * hours),
+            "coverage_scheduled_agent_hours": float(covered.sum() * hours),
+        }
+        series = problem.queue_series[queue.name]
+        if queue.channel.per_interval:
+            entry["understaffing_agent_hours"] = float(rows["understaffing_agent_hours"].sum())
+            entry["overstaffing_agent_hours"] = float(rows["overstaffing_agent_hours"].sum())
+            level = rows["service_level"].to_numpy(dtype=float)
+            calls = series.get("calls", np.zeros(len(rows)))
+            ok = (calls > 0) & np.isfinite(level)
+            entry["service_level"] = (
+                float((calls[ok] * level[ok]).sum() / calls[ok].sum()) if ok.any() else None
+            )
+        elif queue.channel is Channel.EMAIL:
+            work = series["work_scheduled_agent_hours"]
+            arrived = np.cumsum(work)
+            done = np.cumsum(covered) * hours
+            due = deadline_intervals(problem, queue)
+            late = 0.0
+            for s in np.flatnonzero(work > 0).tolist():
+                u = s + due
+                if u >= len(done):
+                    continue  # due after the horizon: still in the backlog, not late
+                late += float(np.clip(arrived[s] - done[u], 0.0, work[s]))
+            entry["work_agent_hours"] = float(work.sum())
+            entry["late_agent_hours"] = late
+            entry["overdue_agent_hour_hours"] = float(rows["late_agent_hours"].sum() * hours)
+            entry["backlog_end_agent_hours"] = float(rows["backlog_agent_hours"].iloc[-1])
+        else:
+            target = float(queue.outbound_hours_per_day or 0.0)
+            day = np.array([problem.grid.day_of(t) for t in range(problem.n_intervals)])
+            per_day = np.bincount(day, weights=covered * hours, minlength=problem.days)
+            entry["outbound_hours"] = float(per_day.sum())
+            entry["outbound_target_hours"] = target * problem.days
+            entry["outbound_shortfall_agent_hours"] = float(
+                np.clip(target - per_day, 0, None).sum()
+            )
+        out[queue.name] = entry
+    out[IDLE] = {"channel": None, "coverage_scheduled_agent_hours": float(idle_agent_hours)}
+    return out

@@ -78,7 +78,12 @@ class RosterSummary:
     ``time_zone`` is the problem's IANA zone (``None`` on the naive grid), so
     that readers of the written tables need not infer it from their offsets.
     ``status`` is a :class:`~wfm.status.SolveStatus` (a ``str``: it is
-    written to JSON as its value).
+    written to JSON as its value). With several queues
+    (``RosterProblem.queues``), ``understaffing_agent_hours`` is summed over
+    the voice and chat queues, ``overstaffing_agent_hours`` over them and
+    the idle hours, and ``queues`` holds the per-queue figures of
+    :func:`wfm.roster.report.queue_summary` (left out of :meth:`to_dict`
+    without queues).
     """
 
     status: SolveStatus
@@ -102,11 +107,14 @@ class RosterSummary:
     seed: int
     time_limit_seconds: float
     time_zone: str | None = None
+    queues: dict[str, dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary of the fields (``status`` as its value)."""
         out = asdict(self)
         out["status"] = self.status.value
+        if self.queues is None:
+            del out["queues"]
         return out
 
 
@@ -119,6 +127,8 @@ class RosterResult:
     tables follow the layouts of :mod:`wfm.roster.report` and are empty
     (with their columns) when there is no roster. ``interrupted`` is set
     when a stop request (Ctrl-C) ended the solve before its limit.
+    ``coverage_by_queue`` is the per-queue table of a problem with queues
+    (``None`` without).
     """
 
     status: SolveStatus
@@ -136,11 +146,12 @@ class RosterResult:
     conflicts: tuple[Conflict, ...] = ()
     lower_bound: LowerBound | None = None
     interrupted: bool = False
+    coverage_by_queue: pd.DataFrame | None = None
 
     def write(self, directory: str | Path) -> None:
         """Write ``roster.csv``, ``breaks.csv``, ``coverage.csv``, ``violations.csv``,
-        ``summary.json`` and, when rules conflict, ``conflicts.csv`` (``rule, agent_id,
-        message``) into ``directory``.
+        ``summary.json``, with queues ``coverage_by_queue.csv``, and, when rules
+        conflict, ``conflicts.csv`` (``rule, agent_id, message``) into ``directory``.
 
         ``summary.json`` holds :meth:`RosterSummary.to_dict`, the
         ``conflicts`` and ``interrupted``."""
@@ -159,6 +170,13 @@ class RosterResult:
         coverage = self.coverage.copy()
         coverage["interval_start"] = _format_stamps(coverage["interval_start"])
         coverage.to_csv(out / "coverage.csv", index=False)
+        by_queue = out / "coverage_by_queue.csv"
+        if self.coverage_by_queue is not None:
+            table = self.coverage_by_queue.copy()
+            table["interval_start"] = _format_stamps(table["interval_start"])
+            table.to_csv(by_queue, index=False)
+        elif by_queue.is_file():
+            by_queue.unlink()  # a stale one of an earlier run would mislead
         self.violations.to_csv(out / "violations.csv", index=False)
         summary = self.summary.to_dict()
         summary["conflicts"] = [asdict(c) for c in self.conflicts]

@@ -318,6 +318,28 @@ RULES: tuple[RuleUnit, ...] = (
         ),
     ),
     RuleUnit(
+        name="queue_coverage",
+        kind="objective",
+        description=(
+            "With several queues: each agent's coverage allocated once per interval across "
+            "the queues of its skills; per-interval queues' under- and over-staffing, e-mail "
+            "work overdue past its deadline, outbound hours short of the daily target."
+        ),
+        family="queue_coverage",
+        model=model.add_queue_coverage,
+        lp_bound=Encoding(
+            function=_LP,
+            how=(
+                "relaxed to one queue: the per-interval queues' summed requirement, skills, "
+                "e-mail and outbound dropped"
+            ),
+        ),
+        class_flow=Encoding(
+            function="wfm.roster.search.flow_start.class_flow_roster",
+            how="the starting roster covers the aggregate requirement (a heuristic, no bound)",
+        ),
+    ),
+    RuleUnit(
         name="paid_cost",
         kind="objective",
         description="Paid hours at each agent's cost per hour times weights.paid_hour.",

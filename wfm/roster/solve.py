@@ -128,12 +128,15 @@ from wfm.roster.options import SolverOptions
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
 from wfm.roster.problem import RosterProblem, Weights
 from wfm.roster.published import published_start
+from wfm.roster.queues_model import IDLE, allocated_coverage
 from wfm.roster.report import (
     BREAK_COLUMNS,
     ROSTER_COLUMNS,
     VIOLATION_COLUMNS,
     coverage_table,
     extract_solution,
+    queue_coverage_table,
+    queue_summary,
     roster_tables,
     scheduled_on_grid,
     violations_table,
@@ -360,6 +363,9 @@ def solve(
         seed=options.seed,
         time_limit_seconds=options.time_limit_seconds,
     )
+    by_queue = None
+    if problem.queues is not None:
+        by_queue, summary = _with_queues(problem, summary, allocated_coverage(rm, value))
     return RosterResult(
         status=status,
         objective=objective,
@@ -376,7 +382,24 @@ def solve(
         conflicts=(),
         lower_bound=lower,
         interrupted=interrupted,
+        coverage_by_queue=by_queue,
     )
+
+
+def _with_queues(
+    problem: RosterProblem, summary: RosterSummary, allocated: dict[str, np.ndarray]
+) -> tuple[pd.DataFrame, RosterSummary]:
+    """The per-queue table and the summary with the queues' figures (see RosterSummary)."""
+    table = queue_coverage_table(problem, allocated)
+    idle = float(allocated[IDLE].sum() * problem.interval_hours)
+    figures = queue_summary(problem, table, idle_agent_hours=idle)
+    summary = dataclasses.replace(
+        summary,
+        understaffing_agent_hours=float(table["understaffing_agent_hours"].sum()),
+        overstaffing_agent_hours=float(table["overstaffing_agent_hours"].sum()) + idle,
+        queues=figures,
+    )
+    return table, summary
 
 
 def _earliest(*times: float | None) -> float:

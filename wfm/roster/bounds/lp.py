@@ -47,6 +47,16 @@ Stage 1 minimises ``interval_hours * sum_t s_t`` (``U*``). Stage 2 keeps
 under-staffing within ``U*`` (plus a tiny tolerance) and minimises paid hours.
 The coverage rows are those of :mod:`wfm.roster.coverage`.
 
+Several queues
+--------------
+With ``RosterProblem.queues`` the bound is that of a relaxation
+(:func:`queue_relaxation`): one queue whose requirement is the sum of the
+per-interval (voice, chat) queues' requirements, skills ignored, e-mail and
+outbound work dropped. Each agent counts once per interval, so a roster's
+under-staffing summed over its per-interval queues is at least that of the
+summed requirement: the bound on under-staffing stays valid (it prices no
+e-mail lateness, outbound shortfall or over-staffing).
+
 Status
 ------
 The status of a :class:`LowerBound` is a :class:`wfm.status.SolveStatus`:
@@ -68,6 +78,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from wfm.errors import SolverError
 from wfm.roster.coverage import add_cover_terms, coverage_rows
@@ -82,7 +93,14 @@ from wfm.roster.shifts import (
 )
 from wfm.status import SolveStatus
 
-__all__ = ["METHOD", "LowerBound", "bound_record", "hard_minimum_paid_hours", "lower_bound"]
+__all__ = [
+    "METHOD",
+    "LowerBound",
+    "bound_record",
+    "hard_minimum_paid_hours",
+    "lower_bound",
+    "queue_relaxation",
+]
 
 METHOD = "lp-relaxation-glop"
 
@@ -391,6 +409,23 @@ def _template_groups(
 # -- the LP ----------------------------------------------------------------------
 
 
+def queue_relaxation(problem: RosterProblem) -> RosterProblem:
+    """The one-queue relaxation of a problem with queues (the problem itself without).
+
+    The requirement of each interval is the sum of the per-interval queues'
+    ``required_scheduled``; skills, e-mail and outbound queues are dropped
+    (see "Several queues" in the module docstring).
+    """
+    if problem.queues is None:
+        return problem
+    total = np.zeros(problem.n_intervals, dtype=float)
+    for queue in problem.queues.queues:
+        if queue.channel.per_interval:
+            total += problem.queue_series[queue.name]["required_scheduled"]
+    table = pd.DataFrame({"interval_start": problem.interval_starts, "required_scheduled": total})
+    return replace(problem, queues=None, queue_requirements=None, requirements=table)
+
+
 def lower_bound(
     problem: RosterProblem,
     *,
@@ -428,6 +463,7 @@ def lower_bound(
     check_positive_number("time_limit_seconds", time_limit_seconds)
     check_agent_options(problem, options, allowed)
     began = time.perf_counter()
+    problem = queue_relaxation(problem)
     from ortools.linear_solver import pywraplp
 
     if options is None:

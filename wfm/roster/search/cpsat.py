@@ -250,6 +250,11 @@ def complete_hint(
     the completion's objective (cost units), or ``None`` if none was found
     (the partial hint then stays).
     """
+    if rm.allocation:
+        # several queues: breaks and the allocation join the hint, or the search is slow
+        from wfm.roster.queues_model import hint_allocation
+
+        hint_allocation(rm)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.fix_variables_to_their_hinted_value = True
