@@ -747,12 +747,14 @@ def _check_references(
 
 def _dry_run(scenario: Scenario, notes: Sequence[str], period_key: str) -> None:
     """Build the problem on empty requirements so every cross-check runs now."""
-    empty = pd.DataFrame(
-        {
-            "interval_start": pd.Series([], dtype="datetime64[ns]"),
-            "required_scheduled": pd.Series([], dtype=float),
-        }
-    )
+    columns: dict[str, pd.Series] = {
+        "interval_start": pd.Series([], dtype="datetime64[ns]"),
+        "required_scheduled": pd.Series([], dtype=float),
+    }
+    if scenario.queues is not None:
+        columns["queue"] = pd.Series([], dtype=object)
+        columns["work_scheduled_agent_hours"] = pd.Series([], dtype=float)
+    empty = pd.DataFrame(columns)
     try:
         scenario.problem_from_requirements(empty)
     except ScenarioError:

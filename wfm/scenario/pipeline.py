@@ -126,6 +126,8 @@ class Scenario:
         wfm.errors.DataError
             A data file has a bad row (the field names the file).
         """
+        if self.queues is not None:
+            return self._queue_pipeline()
         demand = self.demand
         history: History | None = None
         forecast: pd.DataFrame | None = None
@@ -193,6 +195,76 @@ class Scenario:
             staffing, fractional=self.fractional_requirements
         )
 
+    def _queue_pipeline(self) -> ScenarioRun:
+        """Demand per queue -> requirements per queue (:mod:`wfm.channels`) -> problem."""
+        demand = self.demand
+        forecast: pd.DataFrame | None = None
+        if isinstance(demand, ForecastDemand):
+            forecast = self._read_forecast(demand)
+            if "queue" not in forecast.columns:
+                raise DataError(
+                    f"demand.forecast ({demand.path.name})",
+                    list(forecast.columns),
+                    "a column 'queue' (the scenario has queues)",
+                )
+            if demand.default_aht_seconds is not None:
+                forecast["aht_seconds"] = demand.default_aht_seconds
+            staffing = self.queue_requirements_from_forecast(forecast)
+        else:
+            assert isinstance(demand, RequirementsDemand)  # history is refused on load
+            staffing = self._read_queue_requirements(demand)
+        notes = self._days_without_rows(staffing["interval_start"])
+        problem = self.problem_from_requirements(staffing)
+        return ScenarioRun(
+            history=None,
+            forecast=forecast,
+            staffing=staffing,
+            requirements=problem.requirements,
+            problem=problem,
+            notes=notes,
+        )
+
+    def queue_requirements_from_forecast(self, forecast: pd.DataFrame) -> pd.DataFrame:
+        """Staff a demand-per-queue table with the scenario's queues (:mod:`wfm.channels`).
+
+        Parameters
+        ----------
+        forecast
+            ``interval_start, queue, calls, aht_seconds[, is_open]`` on the
+            scenario's grid.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The queue requirements table (``wfm.channels.QUEUE_REQUIREMENT_COLUMNS``).
+        """
+        from wfm.channels import queue_requirements
+
+        assert self.queues is not None
+        try:
+            return queue_requirements(forecast, self.queues, interval_minutes=self.interval_minutes)
+        except ValidationError as exc:
+            raise self._data_error(exc) from None
+
+    def _read_queue_requirements(self, demand: RequirementsDemand) -> pd.DataFrame:
+        """A ready-made queue requirements file (the layout ``wfm.roster`` reads)."""
+        frame = _read_csv(demand.path, "demand.requirements.path")
+        where = f"demand.requirements ({demand.path.name})"
+        for name in ("interval_start", "queue"):
+            if name not in frame.columns:
+                raise DataError(
+                    where, list(frame.columns), f"a column {name!r} (the scenario has queues)"
+                )
+        if demand.column is not None:
+            raise DataError(
+                "demand.requirements.column",
+                demand.column,
+                "nothing with queues (the columns are required_scheduled and "
+                "work_scheduled_agent_hours)",
+            )
+        frame["interval_start"] = _timestamps(frame["interval_start"], demand, self.time_zone)
+        return frame
+
     def build_problem(self) -> RosterProblem:
         """The roster problem of the scenario (runs :meth:`pipeline`)."""
         return self.pipeline().problem
@@ -204,7 +276,9 @@ class Scenario:
         ----------
         requirements
             Requirements in the roster layout (``interval_start``,
-            ``required_scheduled``[, ``calls``, ``aht_seconds``]).
+            ``required_scheduled``[, ``calls``, ``aht_seconds``]); with
+            ``queues``, the queue requirements table (``interval_start,
+            queue, required_scheduled, work_scheduled_agent_hours``, ...).
 
         Returns
         -------
@@ -212,10 +286,15 @@ class Scenario:
             The problem; a bad requirements row is a
             :class:`wfm.errors.DataError` naming the demand file.
         """
+        demand: dict[str, Any] = (
+            {"requirements": requirements}
+            if self.queues is None
+            else {"queues": self.queues, "queue_requirements": requirements}
+        )
         try:
             return RosterProblem(
                 start_date=self.start_date,
-                requirements=requirements,
+                **demand,
                 templates=self.templates,
                 contracts=self.contracts,
                 agents=self.agents,
