@@ -26,7 +26,7 @@ from wfm.roster.checker import check_queue_allocation
 from wfm.roster.model import build_model
 from wfm.roster.options import SolverOptions
 from wfm.roster.problem import Agent, RosterProblem, ShiftTemplate, Weights
-from wfm.roster.queues_model import hint_allocation
+from wfm.roster.queues_model import calling_days, hint_allocation
 from wfm.roster.report import QUEUE_COVERAGE_COLUMNS
 from wfm.roster.result import RosterResult
 from wfm.roster.search.cpsat import SolutionTracker, add_hint, complete_hint
@@ -359,6 +359,27 @@ def test_outbound_short_when_the_window_is_too_narrow() -> None:
     assert figures["outbound_shortfall_agent_hours"] == pytest.approx(1.0)
     # 8 paid, 3 hours over on q1 at 5, 1 hour short of the target at 20
     assert result.objective == pytest.approx(8.0 + 3 * 5.0 + 20.0)
+
+
+def test_outbound_target_holds_only_on_days_with_a_calling_window() -> None:
+    problem = outbound_problem(("14:00", "16:00"), 2.0)
+    out = problem.queues.queue("out")  # type: ignore[union-attr]
+    assert calling_days(problem, out) == [0]
+    tuesday_only = dataclasses.replace(
+        out,
+        calling_windows=(
+            CallingWindow(weekday=(MONDAY.weekday() + 1) % 7, start=dt.time(14), end=dt.time(16)),
+        ),
+    )
+    queues = dataclasses.replace(
+        problem.queues,
+        queues=(problem.queues.queues[0], tuesday_only),  # type: ignore[union-attr]
+    )
+    quiet = dataclasses.replace(problem, queues=queues)
+    assert calling_days(quiet, tuesday_only) == []
+    figures = solved(quiet).summary.queues["out"]  # type: ignore[index]
+    assert figures["outbound_target_hours"] == 0.0
+    assert figures["outbound_shortfall_agent_hours"] == 0.0
 
 
 # -- one queue: today's model -----------------------------------------------------------

@@ -42,7 +42,8 @@ E-mail queues (a backlog)
 Outbound queues
     ``a[g, q, t]`` exists only in intervals inside the queue's calling
     windows (every interval when it has none); per horizon day, the hours
-    allocated below ``outbound_hours_per_day`` cost
+    allocated below ``outbound_hours_per_day`` cost (on the days a calling
+    window opens, :func:`calling_days`)
     ``weights.outbound_shortfall_per_agent_hour`` per agent-hour, term
     ``"outbound_shortfall"``; hours beyond the target cost nothing.
 
@@ -73,6 +74,7 @@ __all__ = [
     "IDLE",
     "allocated_coverage",
     "build_queue_coverage",
+    "calling_days",
     "calling_intervals",
     "deadline_intervals",
     "group_coverage",
@@ -110,6 +112,20 @@ def calling_intervals(problem: RosterProblem, queue: Queue) -> np.ndarray:
             hi = min(n, math.floor(last + 1e-9))
             inside[lo:hi] = True
     return inside
+
+
+def calling_days(problem: RosterProblem, queue: Queue) -> list[int]:
+    """Horizon days on which an outbound queue may call (a calling window opens that day).
+
+    The daily target ``outbound_hours_per_day`` holds on these days only: a
+    day without a window (a Sunday of a Monday-to-Friday campaign) has none.
+    """
+    inside = calling_intervals(problem, queue)
+    return [
+        day
+        for day in range(problem.days)
+        if inside[problem.day_first_interval(day) : problem.day_first_interval(day + 1)].any()
+    ]
 
 
 def group_coverage(rm: RosterModel) -> list[tuple[list[Any], np.ndarray]]:
@@ -249,7 +265,7 @@ def _outbound(rm: RosterModel, queue: Queue, allocated: list[list[Any]]) -> list
         problem.weights.outbound_shortfall_per_agent_hour * hours / REQUIREMENT_SCALE
     )
     terms: list[PenaltyTerm] = []
-    for day in range(problem.days):
+    for day in calling_days(problem, queue):
         first, last = problem.day_first_interval(day), problem.day_first_interval(day + 1)
         parts = [v for t in range(first, last) for v in allocated[t]]
         short = rm.model.new_int_var(0, target, "")
@@ -439,7 +455,7 @@ def _allocate(rm: RosterModel, units: np.ndarray, values: dict[int, int]) -> boo
             if target <= 0:
                 continue
             coef = objective_coefficient(weights.outbound_shortfall_per_agent_hour * scale)
-            for day in range(problem.days):
+            for day in calling_days(problem, queue):
                 row = solver.Constraint(float(target), solver.infinity())
                 short = solver.NumVar(0.0, float(target), "")
                 row.SetCoefficient(short, 1.0)

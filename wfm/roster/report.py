@@ -77,7 +77,7 @@ from wfm.errors import SolverError
 from wfm.queues import Channel
 from wfm.roster.model import OBJECTIVE_SCALE, RosterModel
 from wfm.roster.problem import WEEKDAY_NAMES, RosterProblem
-from wfm.roster.queues_model import IDLE, deadline_intervals
+from wfm.roster.queues_model import IDLE, calling_days, deadline_intervals
 from wfm.service import ServicePolicy, on_phone_agents
 
 __all__ = [
@@ -516,7 +516,8 @@ def queue_summary(
     horizon's end, served first come first served), ``overdue_agent_hour_hours``
     (overdue work times the hours it stays overdue: what the objective
     prices) and ``backlog_end_agent_hours``. Outbound adds ``outbound_hours``,
-    ``outbound_target_hours`` (per day times days) and
+    ``outbound_target_hours`` (per day times the days a calling window
+    opens) and
     ``outbound_shortfall_agent_hours`` (summed over days). The entry
     ``"(idle)"`` holds the hours of agents with no voice or chat skill and
     nothing to do.
@@ -564,9 +565,10 @@ def queue_summary(
             day = np.array([problem.grid.day_of(t) for t in range(problem.n_intervals)])
             per_day = np.bincount(day, weights=covered * hours, minlength=problem.days)
             entry["outbound_hours"] = float(per_day.sum())
-            entry["outbound_target_hours"] = target * problem.days
+            days = calling_days(problem, queue)
+            entry["outbound_target_hours"] = target * len(days)
             entry["outbound_shortfall_agent_hours"] = float(
-                np.clip(target - per_day, 0, None).sum()
+                np.clip(target - per_day[days], 0, None).sum()
             )
         out[queue.name] = entry
     out[IDLE] = {"channel": None, "coverage_scheduled_agent_hours": float(idle_agent_hours)}
