@@ -301,6 +301,7 @@ def _summary_lines(
         )
     )
     rows.append(("overstaffing", f"{_fmt(s.overstaffing_agent_hours)} agent-hours"))
+    rows.extend(_queue_rows(s))
     rows.append(("paid hours", _paid_hours_text(s)))
     rows.append(("paid cost", _fmt(s.paid_cost, ",.2f")))
     rows.append(("shifts", f"{s.shifts} by {s.agents_working} of {len(scenario.agents)} agents"))
@@ -320,6 +321,38 @@ def _summary_lines(
     )
     rows.append(("output", str(out)))
     return _table(rows)
+
+
+def _queue_rows(s: RosterSummary) -> list[tuple[str, str]]:
+    """A line per queue of a multi-skill roster (``summary.json``'s ``queues``)."""
+    rows: list[tuple[str, str]] = []
+    for name, q in (s.queues or {}).items():
+        channel = q.get("channel")
+        if channel in ("voice", "chat"):
+            level = q.get("service_level")
+            service = "" if level is None else f", service {100 * level:.1f}%"
+            text = (
+                f"{channel}: {_fmt(q.get('understaffing_agent_hours'))} agent-hours short, "
+                f"{_fmt(q.get('overstaffing_agent_hours'))} over{service}"
+            )
+        elif channel == "email":
+            text = (
+                f"email: {_fmt(q.get('work_agent_hours'))} agent-hours of work, "
+                f"{_fmt(q.get('late_agent_hours'))} done late, "
+                f"{_fmt(q.get('backlog_end_agent_hours'))} left at the end"
+            )
+        elif channel == "outbound":
+            text = (
+                f"outbound: {_fmt(q.get('outbound_hours'))} of "
+                f"{_fmt(q.get('outbound_target_hours'))} agent-hours "
+                f"({_fmt(q.get('outbound_shortfall_agent_hours'))} short on its days)"
+            )
+        else:
+            if not q.get("coverage_scheduled_agent_hours"):
+                continue
+            text = f"{_fmt(q.get('coverage_scheduled_agent_hours'))} agent-hours idle"
+        rows.append((f"  {name}", text))
+    return rows
 
 
 def _service_rows(s: RosterSummary, verdict: ServiceVerdict | None) -> list[tuple[str, str]]:
@@ -531,6 +564,8 @@ def run(args: argparse.Namespace) -> int:
     if risk_lines:
         print("\n".join(risk_lines))
     files = ["roster.csv", "breaks.csv", "coverage.csv", "violations.csv", "summary.json"]
+    if result.coverage_by_queue is not None:
+        files.insert(3, "coverage_by_queue.csv")
     if args.report and result.summary.shifts:
         from wfm.cli.report import write_views
 

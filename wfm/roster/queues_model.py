@@ -53,10 +53,12 @@ several skill groups, so that each group's coverage is exact.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from ortools.sat.python import cp_model
 
 from wfm.queues import Channel, Queue
@@ -79,6 +81,7 @@ __all__ = [
     "deadline_intervals",
     "group_coverage",
     "hint_allocation",
+    "one_queue_proxy",
 ]
 
 IDLE = "(idle)"
@@ -126,6 +129,32 @@ def calling_days(problem: RosterProblem, queue: Queue) -> list[int]:
         for day in range(problem.days)
         if inside[problem.day_first_interval(day) : problem.day_first_interval(day + 1)].any()
     ]
+
+
+def one_queue_proxy(problem: RosterProblem) -> RosterProblem:
+    """The one-queue problem whose roster starts the search of a problem with queues.
+
+    Its requirement per interval is :meth:`RosterProblem.aggregate_requirement`
+    (the per-interval queues' requirements and the e-mail work as it
+    arrives) plus each outbound queue's daily target spread evenly over the
+    day's calling intervals; skills are dropped. It is neither a bound nor
+    the objective: its roster has the shape of the centre's whole workload,
+    which the one-queue search finds quickly, and the search with queues
+    then splits the agents' time across their skills and improves it.
+    """
+    if problem.queues is None:
+        return problem
+    total = problem.aggregate_requirement().copy()
+    for queue in problem.queues.queues:
+        if queue.channel is not Channel.OUTBOUND or not queue.outbound_hours_per_day:
+            continue
+        inside = calling_intervals(problem, queue)
+        for day in calling_days(problem, queue):
+            first, last = problem.day_first_interval(day), problem.day_first_interval(day + 1)
+            slots = np.flatnonzero(inside[first:last]) + first
+            total[slots] += queue.outbound_hours_per_day / (len(slots) * problem.interval_hours)
+    table = pd.DataFrame({"interval_start": problem.interval_starts, "required_scheduled": total})
+    return dataclasses.replace(problem, queues=None, queue_requirements=None, requirements=table)
 
 
 def group_coverage(rm: RosterModel) -> list[tuple[list[Any], np.ndarray]]:

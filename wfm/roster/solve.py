@@ -128,7 +128,7 @@ from wfm.roster.options import SolverOptions
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
 from wfm.roster.problem import RosterProblem, Weights
 from wfm.roster.published import published_start
-from wfm.roster.queues_model import IDLE, allocated_coverage
+from wfm.roster.queues_model import IDLE, allocated_coverage, one_queue_proxy
 from wfm.roster.report import (
     BREAK_COLUMNS,
     ROSTER_COLUMNS,
@@ -179,6 +179,11 @@ FEASIBLE_SHARE = 1 - SEARCH_SHARE
 """Share of the deterministic limit the objective-free fallback search may
 take (deterministic mode; with wall-clock limits alone it may take all the
 time left)."""
+
+QUEUE_PROXY_SHARE = 0.4
+"""Share of the time limit (and of the deterministic limit) the first stage of a
+problem with queues, the roster of the centre's summed workload, may take
+(:func:`wfm.roster.queues_model.one_queue_proxy`)."""
 
 LEXICOGRAPHIC_SHORTAGE_SHARE = 0.85
 """Share of the time limit (and of the deterministic limit) the first stage of a
@@ -292,6 +297,10 @@ def solve(
     first_roster: float | None = None
     if options.lexicographic:
         rm, status, solver, reader, first_roster = _lexicographic_search(
+            problem, options, shifts, allowed, started=started, tracker=tracker, stop=stop
+        )
+    elif problem.queues is not None:
+        rm, status, solver, reader, first_roster = _queues_search(
             problem, options, shifts, allowed, started=started, tracker=tracker, stop=stop
         )
     else:
@@ -562,6 +571,64 @@ def _lexicographic_search(
         status, solver, reader = _search(rm, rest, started=now, tracker=tracker, stop=stop)
         return rm, status, solver, reader, quiet.first
     rm.model.add(_understaffing(rm) <= int(reader1.value(under1)))
+    plan = {a: [o for o, var in xa.items() if reader1.value(var)] for a, xa in enumerate(rm1.x)}
+    status, solver, reader = _search(
+        rm, rest, started=now, tracker=tracker, stop=stop, start_plan=plan
+    )
+    return rm, status, solver, reader, quiet.first
+
+
+def _queues_search(
+    problem: RosterProblem,
+    options: SolverOptions,
+    shifts: list[ShiftOption],
+    allowed: list[list[AgentOption]],
+    *,
+    started: float,
+    tracker: SolutionTracker,
+    stop: StopRequest | None,
+) -> tuple[RosterModel, SolveStatus, cp_model.CpSolver, cp_model.CpSolver | None, float | None]:
+    """A problem with queues: the centre's whole workload first, then the queues.
+
+    Stage 1 runs the search phases on :func:`one_queue_proxy` (one queue
+    with the centre's summed workload, skills dropped) for
+    :data:`QUEUE_PROXY_SHARE` of the limit; stage 2 builds the model with
+    the queues, starts from stage 1's roster (its shifts; breaks and the
+    split of each agent's time across the queues are completed) and
+    searches for the time left. Without a stage-1 roster, stage 2 is the
+    ordinary search.
+
+    Returns
+    -------
+    tuple
+        Stage 2's model, status, full-search solver and best-roster solver,
+        and the time of stage 1's first roster.
+    """
+    limit = options.time_limit_seconds
+    deterministic = options.max_deterministic_time
+    first_options = dataclasses.replace(
+        options,
+        time_limit_seconds=QUEUE_PROXY_SHARE * limit,
+        max_deterministic_time=None if deterministic is None else QUEUE_PROXY_SHARE * deterministic,
+    )
+    proxy = one_queue_proxy(problem)
+    rm1 = build_model(proxy, options=shifts, allowed=allowed)
+    quiet = SolutionTracker(started, None, tracker.on_phase)
+    status1, _, reader1 = _search(rm1, first_options, started=started, tracker=quiet, stop=stop)
+    rm = build_model(problem, options=shifts, allowed=allowed)
+    now = time.perf_counter()
+    rest = dataclasses.replace(
+        options,
+        time_limit_seconds=max(limit - (now - started), 0.05),
+        max_deterministic_time=None
+        if deterministic is None
+        else (1 - QUEUE_PROXY_SHARE) * deterministic,
+    )
+    if status1 == SolveStatus.INFEASIBLE or not status1.has_solution or reader1 is None:
+        if status1 == SolveStatus.INFEASIBLE or _stopped(stop):
+            return rm, status1, reader1 or cp_model.CpSolver(), None, quiet.first
+        status, solver, reader = _search(rm, rest, started=now, tracker=tracker, stop=stop)
+        return rm, status, solver, reader, quiet.first
     plan = {a: [o for o, var in xa.items() if reader1.value(var)] for a, xa in enumerate(rm1.x)}
     status, solver, reader = _search(
         rm, rest, started=now, tracker=tracker, stop=stop, start_plan=plan
