@@ -122,7 +122,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from wfm.errors import ValidationError
-from wfm.roster.bounds.lp import LowerBound, lower_bound
+from wfm.roster.bounds.lp import LowerBound
+from wfm.roster.bounds.reported import reported_bounds, with_bounds
 from wfm.roster.model import OBJECTIVE_SCALE, RosterModel, build_model
 from wfm.roster.options import SolverOptions
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
@@ -339,13 +340,6 @@ def solve(
     if reader is not solver:
         bound = min(bound, objective)
     wall = time.perf_counter() - started
-    if compute_bound and not interrupted:
-        tracker.phase("lower bound")
-    lower = (
-        lower_bound(problem, options=shifts, allowed=allowed)
-        if compute_bound and not interrupted
-        else None
-    )
     summary = _summary(
         problem,
         status=status,
@@ -355,11 +349,27 @@ def solve(
         first=_earliest(first_roster, tracker.first, wall),
         roster=roster,
         coverage=coverage,
-        lower=lower,
+        lower=None,
         workers=options.workers,
         seed=options.seed,
         time_limit_seconds=options.time_limit_seconds,
     )
+    bounds = None
+    if compute_bound and not interrupted:
+        # after the search, outside its limit: the LP bound, then the per-agent
+        # bound for at most PER_AGENT_BOUND_SHARE of the limit
+        tracker.phase("lower bound")
+        bounds = reported_bounds(
+            problem,
+            time_limit_seconds=options.time_limit_seconds,
+            seed=options.seed,
+            understaffing_agent_hours=summary.understaffing_agent_hours,
+            weeks=[solution.shifts.get(a, []) for a in range(len(problem.agents))],
+            options=shifts,
+            allowed=allowed,
+        )
+        summary = with_bounds(summary, bounds, rm=rm)
+    lower = None if bounds is None else bounds.lp
     return RosterResult(
         status=status,
         objective=objective,
@@ -375,6 +385,7 @@ def solve(
         summary=summary,
         conflicts=(),
         lower_bound=lower,
+        per_agent_bound=None if bounds is None else bounds.per_agent,
         interrupted=interrupted,
     )
 
