@@ -296,8 +296,7 @@ def _summary_lines(
     rows.append(
         (
             "understaffing",
-            f"{_fmt(s.understaffing_agent_hours)} agent-hours"
-            f" (lower bound {_bound_text(s)})",
+            f"{_fmt(s.understaffing_agent_hours)} agent-hours (lower bound {_bound_text(s)})",
         )
     )
     rows.append(("overstaffing", f"{_fmt(s.overstaffing_agent_hours)} agent-hours"))
