@@ -118,6 +118,14 @@ class BenchmarkRun:
     hard_violations: int | None = None
     peak_memory_mb: float | None = None
     error: str | None = None
+    per_agent_bound_agent_hours: float | None = None
+    per_agent_bound_status: str | None = None
+    per_agent_bound_seconds: float | None = None
+    understaffing_bound_agent_hours: float | None = None
+    understaffing_bound_kind: str | None = None
+    under_above_bound_pct: float | None = None
+    bound: float | None = None
+    bound_kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary of every field (JSON-serialisable)."""
@@ -334,6 +342,29 @@ def measure(
         "lb_paid_hours": _none_if_nan(lb_paid),
         "shifts": None if summary.shifts is None else int(summary.shifts),
         "hard_violations": hard_violations,
+        **_best_bounds(result),
+    }
+
+
+def _best_bounds(result: RosterResult) -> dict[str, Any]:
+    """The per-agent bound and the best bounds the summary reports."""
+    summary = result.summary
+    per_agent = result.per_agent_bound
+    under = _none_if_nan(summary.understaffing_agent_hours)
+    best = _none_if_nan(summary.understaffing_bound_agent_hours)
+    return {
+        "per_agent_bound_agent_hours": None
+        if per_agent is None
+        else per_agent.understaffing_agent_hours,
+        "per_agent_bound_status": None if per_agent is None else per_agent.status.value,
+        "per_agent_bound_seconds": None if per_agent is None else per_agent.wall_time_seconds,
+        "understaffing_bound_agent_hours": best,
+        "understaffing_bound_kind": summary.understaffing_bound_kind,
+        "under_above_bound_pct": None
+        if under is None or best is None
+        else 100.0 * (under - best) / max(best, 1.0),
+        "bound": _none_if_nan(summary.bound),
+        "bound_kind": summary.bound_kind,
     }
 
 

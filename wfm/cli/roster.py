@@ -296,8 +296,7 @@ def _summary_lines(
     rows.append(
         (
             "understaffing",
-            f"{_fmt(s.understaffing_agent_hours)} agent-hours"
-            f" (lower bound {_fmt(s.lower_bound_understaffing_agent_hours)})",
+            f"{_fmt(s.understaffing_agent_hours)} agent-hours (lower bound {_bound_text(s)})",
         )
     )
     rows.append(("overstaffing", f"{_fmt(s.overstaffing_agent_hours)} agent-hours"))
@@ -309,7 +308,7 @@ def _summary_lines(
         (
             "objective",
             f"{_fmt(s.objective)} (bound {_fmt(s.best_bound)}, gap "
-            f"{gap_percent_text(s.relative_gap)})",
+            f"{gap_percent_text(s.relative_gap)}{_best_objective_bound_text(s)})",
         )
     )
     rows.append(
@@ -395,6 +394,22 @@ def _service_rows(s: RosterSummary, verdict: ServiceVerdict | None) -> list[tupl
     )
     rows.append(("lowest day", f"{verdict.lowest_day} at {day_level}"))
     return rows
+
+
+def _bound_text(s: RosterSummary) -> str:
+    """The best under-staffing bound and its kind (the LP bound alone in older summaries)."""
+    if s.understaffing_bound_agent_hours is None:
+        return _fmt(s.lower_bound_understaffing_agent_hours)
+    kind = (s.understaffing_bound_kind or "").replace("_", " ")
+    return f"{_fmt(s.understaffing_bound_agent_hours)}, {kind}"
+
+
+def _best_objective_bound_text(s: RosterSummary) -> str:
+    """``; best bound ...`` when a bound beats CP-SAT's own, else nothing."""
+    if s.bound is None or s.bound_kind in (None, "cp_sat"):
+        return ""
+    kind = (s.bound_kind or "").replace("_", " ")
+    return f"; best bound {_fmt(s.bound)} ({kind}), gap {gap_percent_text(s.bound_relative_gap)}"
 
 
 def _paid_hours_text(s: RosterSummary) -> str:

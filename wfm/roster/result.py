@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from wfm.roster.bounds.column_generation import ColumnGenerationBound
 from wfm.roster.bounds.lp import LowerBound
 from wfm.roster.prechecks import Conflict
 from wfm.status import SolveStatus
@@ -41,7 +42,7 @@ PHASES = (
 the published roster of a re-roster, the greedy constructive start, the class-flow
 start, the full CP-SAT search, the objective-free fallback (only when no phase found a
 roster), the large-neighbourhood search, then (after the search) the roster's tables and
-the LP lower bound of the summary."""
+the lower bounds of the summary (the LP, then the per-agent bound)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +85,21 @@ class RosterSummary:
     the idle hours, and ``queues`` holds the per-queue figures of
     :func:`wfm.roster.report.queue_summary` (left out of :meth:`to_dict`
     without queues).
+
+    ``best_bound`` and ``relative_gap`` are CP-SAT's. The best bounds known,
+    from :mod:`wfm.roster.bounds.reported` when the bounds were computed
+    (``None`` otherwise):
+
+    * ``bound``: the largest valid lower bound on the objective (cost
+      units), ``bound_kind`` which one (``"cp_sat"``, ``"lp"``,
+      ``"column_generation"`` or ``"class_flow"``; the last three through the
+      least cost of their under-staffing bound), ``bound_relative_gap`` the
+      objective's :func:`wfm.status.relative_gap` against it;
+    * ``understaffing_bound_agent_hours``: the largest valid lower bound on
+      under-staffing (agent-hours), ``understaffing_bound_kind`` which one
+      (``"lp"``, ``"column_generation"`` or ``"class_flow"``),
+      ``understaffing_relative_gap`` the roster's under-staffing against it;
+    * ``bound_seconds``: time spent on the bounds after the search.
     """
 
     status: SolveStatus
@@ -108,6 +124,13 @@ class RosterSummary:
     time_limit_seconds: float
     time_zone: str | None = None
     queues: dict[str, dict[str, Any]] | None = None
+    bound: float | None = None
+    bound_kind: str | None = None
+    bound_relative_gap: float | None = None
+    understaffing_bound_agent_hours: float | None = None
+    understaffing_bound_kind: str | None = None
+    understaffing_relative_gap: float | None = None
+    bound_seconds: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary of the fields (``status`` as its value)."""
@@ -129,6 +152,9 @@ class RosterResult:
     when a stop request (Ctrl-C) ended the solve before its limit.
     ``coverage_by_queue`` is the per-queue table of a problem with queues
     (``None`` without).
+    ``lower_bound`` is the LP bound and ``per_agent_bound`` the column
+    generation bound computed after the search (``None`` when not computed
+    or skipped; see :mod:`wfm.roster.bounds.reported`).
     """
 
     status: SolveStatus
@@ -147,6 +173,7 @@ class RosterResult:
     lower_bound: LowerBound | None = None
     interrupted: bool = False
     coverage_by_queue: pd.DataFrame | None = None
+    per_agent_bound: ColumnGenerationBound | None = None
 
     def write(self, directory: str | Path) -> None:
         """Write ``roster.csv``, ``breaks.csv``, ``coverage.csv``, ``violations.csv``,

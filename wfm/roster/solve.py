@@ -41,8 +41,12 @@ prechecks name the rules at once, and a proof by a search is explained by
 :func:`wfm.roster.prechecks.explain_infeasibility`.
 
 The answer is turned into tables (:mod:`wfm.roster.report`) and a typed
-:class:`~wfm.roster.result.RosterResult`, with the LP lower bound
-(:mod:`wfm.roster.bounds.lp`). An infeasible problem comes back with
+:class:`~wfm.roster.result.RosterResult`, with the lower bounds of
+:func:`wfm.roster.bounds.reported.reported_bounds`: the LP bound
+(:mod:`wfm.roster.bounds.lp`), then the per-agent bound
+(:mod:`wfm.roster.bounds.column_generation`, priced per class of agents),
+and the best bound known on the objective and on under-staffing, each with
+its kind, in the summary. An infeasible problem comes back with
 ``status == INFEASIBLE`` and the conflicting rules in ``conflicts``, never as
 an exception.
 
@@ -84,7 +88,14 @@ Progress events and ``solution_trace`` come from stage 2;
 Timing
 ------
 ``time_limit_seconds`` of :class:`~wfm.roster.options.SolverOptions` is the
-budget of the whole call except the lower bound: model building, the greedy
+budget of the whole call except the lower bounds, which run after the
+search: the LP bound (its own limit; well under a second on 2,000 agents)
+and the per-agent bound for at most
+:data:`~wfm.roster.bounds.reported.PER_AGENT_BOUND_SHARE` (15 %) of
+``time_limit_seconds`` (at least 0.5 s), whose Lagrangian bound is valid
+wherever it stops; it is skipped when the roster already meets the LP
+bound. On two cores it cannot run beside the search without slowing it,
+so it runs after it. Model building, the greedy
 roster, the class-flow roster and their completions are taken from it before
 the searches share the rest. ``first_solution_seconds`` and the
 ``solution_trace`` are measured from the start of the call.
@@ -122,7 +133,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from wfm.errors import ValidationError
-from wfm.roster.bounds.lp import LowerBound, lower_bound
+from wfm.roster.bounds.lp import LowerBound
+from wfm.roster.bounds.reported import reported_bounds, with_bounds
 from wfm.roster.model import OBJECTIVE_SCALE, RosterModel, build_model
 from wfm.roster.options import SolverOptions
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
@@ -254,8 +266,9 @@ def solve(
         Called with a :class:`~wfm.roster.result.ProgressEvent` on each
         improving solution.
     compute_bound
-        Also compute :func:`wfm.roster.bounds.lp.lower_bound` (its own time
-        limit, not counted in ``time_limit_seconds``; skipped after a stop).
+        Also compute the lower bounds after the search (the LP bound and the
+        per-agent bound, see "Timing"; not counted in ``time_limit_seconds``;
+        skipped after a stop).
     stop
         A :class:`~wfm.roster.search.stop.StopRequest` (e.g. requested from
         a SIGINT handler): when requested, the phase under way ends, no
@@ -351,13 +364,6 @@ def solve(
     if reader is not solver:
         bound = min(bound, objective)
     wall = time.perf_counter() - started
-    if compute_bound and not interrupted:
-        tracker.phase("lower bound")
-    lower = (
-        lower_bound(problem, options=shifts, allowed=allowed)
-        if compute_bound and not interrupted
-        else None
-    )
     summary = _summary(
         problem,
         status=status,
@@ -367,7 +373,7 @@ def solve(
         first=_earliest(first_roster, tracker.first, wall),
         roster=roster,
         coverage=coverage,
-        lower=lower,
+        lower=None,
         workers=options.workers,
         seed=options.seed,
         time_limit_seconds=options.time_limit_seconds,
@@ -375,6 +381,22 @@ def solve(
     by_queue = None
     if problem.queues is not None:
         by_queue, summary = _with_queues(problem, summary, allocated_coverage(rm, value))
+    bounds = None
+    if compute_bound and not interrupted:
+        # after the search, outside its limit: the LP bound, then the per-agent
+        # bound for at most PER_AGENT_BOUND_SHARE of the limit
+        tracker.phase("lower bound")
+        bounds = reported_bounds(
+            problem,
+            time_limit_seconds=options.time_limit_seconds,
+            seed=options.seed,
+            understaffing_agent_hours=summary.understaffing_agent_hours,
+            weeks=[solution.shifts.get(a, []) for a in range(len(problem.agents))],
+            options=shifts,
+            allowed=allowed,
+        )
+        summary = with_bounds(summary, bounds, rm=rm)
+    lower = None if bounds is None else bounds.lp
     return RosterResult(
         status=status,
         objective=objective,
@@ -390,6 +412,7 @@ def solve(
         summary=summary,
         conflicts=(),
         lower_bound=lower,
+        per_agent_bound=None if bounds is None else bounds.per_agent,
         interrupted=interrupted,
         coverage_by_queue=by_queue,
     )

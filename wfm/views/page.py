@@ -78,6 +78,8 @@ def _summary_section(output: RosterOutput) -> str:
     ]
     for key in (
         "understaffing_agent_hours",
+        "understaffing_bound_agent_hours",
+        "understaffing_bound_kind",
         "overstaffing_agent_hours",
         "paid_hours",
         "paid_cost",

@@ -45,9 +45,28 @@ For any ``0 <= pi_t <= h``, Lagrangian relaxation of the coverage rows gives
 for the under-staffing ``U`` of every roster obeying the hard rules
 (Farley's bound). It holds at every iteration, whether or not the master LP
 has converged; ``W_c`` is CP-SAT's proven upper bound when a pricing problem
-stops before optimality. At convergence it equals the master LP optimum, the
+stops before optimality. The bound therefore stays valid however early the
+time limit stops it (it is 0, the trivial bound, when not every class was
+priced once). At convergence it equals the master LP optimum, the
 LP relaxation of the per-agent (Dantzig-Wolfe) formulation, which is never
 below the identity-free LP bound of :func:`wfm.roster.bounds.lp.lower_bound`.
+
+Warm start
+----------
+The first multipliers are ``pi = h`` on every interval with a requirement,
+or, when given, the duals of the identity-free LP's coverage rows
+(``LowerBound.interval_duals``). Every aggregate constraint of that LP is
+implied by the rules of each agent's week, so its Lagrangian function (the
+coverage rows relaxed at the same ``pi``) minimises over a larger set than
+the per-agent one, and at the LP's optimal duals it equals the LP bound: the
+first per-agent bound is already at least the LP bound (up to the pricing
+accuracy), and the column generation goes on from there.
+
+Cost
+----
+The pricing work grows with the number of classes, not of agents: one
+one-agent CP-SAT model per class, solved once per iteration; the master LP
+has one row per interval with a requirement and one per class.
 """
 
 from __future__ import annotations
@@ -61,7 +80,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from wfm.errors import SolverError
+from wfm.errors import SolverError, ValidationError
 from wfm.roster.bounds.classes import agent_classes
 from wfm.roster.bounds.lp import LowerBound, bound_record
 from wfm.roster.coverage import CoverageRows, coverage_rows
@@ -92,6 +111,11 @@ WEEK_RULE_FAMILIES = (
     "option_rules",
 )
 """Rule families of :mod:`wfm.roster.model` that shape one agent's week."""
+
+SMOOTHING = 0.5
+"""Weight of the best multipliers so far in the pricing point (Wentges smoothing):
+the pricing problems are solved at ``SMOOTHING * best + (1 - SMOOTHING) *
+master duals``, which steadies the duals of the first iterations."""
 
 _VALUE_SCALE = 1_000_000
 """Integer pricing units per interval of full dual value (``pi_t = h``)."""
@@ -192,6 +216,8 @@ class _Pricer:
         params.num_workers = 1
         params.random_seed = seed
         params.max_time_in_seconds = max(time_limit, 0.01)
+        params.cp_model_probing_level = 0
+        params.max_presolve_iterations = 1
         collector = _WeekCollector(self.keys, self.variables)
         status = solver.solve(model, collector)
         weeks = collector.weeks
@@ -260,6 +286,8 @@ def column_generation_bound(
     seed: int = 0,
     options: list[ShiftOption] | None = None,
     allowed: list[list[AgentOption]] | None = None,
+    initial_duals: Sequence[float] | np.ndarray | None = None,
+    initial_weeks: Sequence[Sequence[int]] | None = None,
 ) -> ColumnGenerationBound:
     """Lower bound on under-staffing from a per-agent column generation.
 
@@ -278,6 +306,16 @@ def column_generation_bound(
         Optional precomputed :func:`~wfm.roster.shifts.shift_options` and
         :func:`~wfm.roster.shifts.agent_options` (``allowed`` computed from
         ``options``).
+    initial_duals
+        First multipliers, one per horizon interval (agent-hours per agent,
+        clipped to ``[0, interval_hours]``), e.g. the LP bound's
+        ``interval_duals``; ``None`` or empty: ``interval_hours`` everywhere.
+    initial_weeks
+        Optional first columns: per agent, the option indices of a week it
+        can work (e.g. a roster's), added to the master LP of the agent's
+        class before its first solve, with the breaks placed best for the
+        first multipliers. They steady the first master duals; the bound
+        itself is Lagrangian and does not rest on them.
 
     Returns
     -------
@@ -289,7 +327,9 @@ def column_generation_bound(
     ValidationError
         If ``time_limit_seconds`` is not a positive number, ``max_iterations``
         is not a whole number >= 1 (or ``None``), ``seed`` is not a whole
-        number >= 0, or ``allowed`` does not match the agents / ``options``.
+        number >= 0, ``allowed`` does not match the agents / ``options``, or
+        ``initial_duals`` is not empty and not one finite number per interval,
+        or ``initial_weeks`` does not have one entry per agent.
     SolverError
         If OR-Tools' GLOP linear solver is not available.
     """
@@ -303,6 +343,11 @@ def column_generation_bound(
     )
     check_whole_number("seed", seed, minimum=0)
     check_agent_options(problem, options, allowed)
+    start_pi = _check_duals(problem, initial_duals)
+    if initial_weeks is not None and len(initial_weeks) != len(problem.agents):
+        raise ValidationError(
+            "initial_weeks", f"{len(initial_weeks)} weeks", f"one per agent ({len(problem.agents)})"
+        )
     began = time.perf_counter()
     deadline = began + float(time_limit_seconds)
     from ortools.linear_solver import pywraplp
@@ -333,7 +378,12 @@ def column_generation_bound(
     if len(rows) == 0:
         return result(0.0, 0.0, SolveStatus.OPTIMAL, 0, 0)
 
-    pricers = [_Pricer(problem, members[0], options, allowed[members[0]]) for members in classes]
+    pricers: list[_Pricer] = []
+    for members in classes:
+        if time.perf_counter() >= deadline:
+            # not every class can be priced: only the trivial bound holds
+            return result(0.0, 0.0, SolveStatus.FEASIBLE, 0, 0)
+        pricers.append(_Pricer(problem, members[0], options, allowed[members[0]]))
     sizes = np.array([len(members) for members in classes], dtype=float)
     rows_of = coverage_rows(problem, options)
     n = problem.n_intervals
@@ -356,8 +406,18 @@ def column_generation_bound(
     seen: list[set[tuple[tuple[int, ...], tuple[int, ...]]]] = [set() for _ in classes]
     n_columns = 0
 
-    def add_column(c: int, week: tuple[int, ...], chosen_break: np.ndarray) -> bool:
-        """Add the week with its breaks as a column unless already there."""
+    def add_column(
+        c: int,
+        week: tuple[int, ...],
+        chosen_break: np.ndarray,
+        reference: np.ndarray,
+        sigma: np.ndarray | None,
+    ) -> bool:
+        """Add the week with its breaks as a column unless already there.
+
+        Returns whether it is new and prices out at the master duals
+        ``reference``, ``sigma`` (always, before the first master LP).
+        """
         nonlocal n_columns
         spots = tuple(int(chosen_break[w]) for o in week for w in rows_of.windows(o))
         key = (week, spots)
@@ -370,21 +430,34 @@ def column_generation_bound(
         for t in rows[coverage[rows] != 0].tolist():
             cover[t].SetCoefficient(var, float(coverage[t]))
         n_columns += 1
-        return True
+        if sigma is None:
+            return True
+        worth = float(coverage[rows] @ reference[rows])
+        return worth + sigma[c] > 1e-9 * max(1.0, abs(sigma[c]))
 
     scale = _VALUE_SCALE / hours
     days = problem.days
 
-    def price_all(pi: np.ndarray, sigma: np.ndarray | None) -> tuple[float, bool, bool]:
-        """Price every class; add improving columns. Returns (bound, all optimal, added)."""
+    def price_all(
+        pi: np.ndarray, sigma: np.ndarray | None, reference: np.ndarray
+    ) -> tuple[float, bool, bool]:
+        """Price every class at ``pi``; add the weeks found as columns.
+
+        Returns (bound at ``pi``, all pricing optimal, some new column prices
+        out at the master duals ``reference``, ``sigma``).
+        """
         values, chosen_break = _option_values(rows_of, pi)
         scaled = np.rint(values * scale)
         total_w = 0.0
         exact = True
         added = False
-        for c, pricer in enumerate(pricers):
+
+        def run(pricer: _Pricer) -> tuple[str, float, list[tuple[int, ...]]]:
             left = deadline - time.perf_counter()
-            status, upper, weeks = pricer.price(scaled, time_limit=left, seed=seed)
+            return pricer.price(scaled, time_limit=left, seed=seed)
+
+        for c, pricer in enumerate(pricers):
+            status, upper, weeks = run(pricer)
             if status == "infeasible":
                 raise _Infeasible
             if status != "optimal":
@@ -394,23 +467,34 @@ def column_generation_bound(
             # every week's true value is at most (integer value + days / 2) / scale
             total_w += sizes[c] * (upper + 0.5 * days) / scale
             for week in weeks:
-                worth = float(values[list(week)].sum()) if week else 0.0
-                if sigma is None or worth + sigma[c] > 1e-9 * max(1.0, abs(sigma[c])):
-                    added = add_column(c, week, chosen_break) or added
+                added = add_column(c, week, chosen_break, reference, sigma) or added
         bound = float(pi[rows] @ required[rows]) - total_w
         return bound, exact, added
 
-    full = np.zeros(n, dtype=float)
-    full[rows] = hours
+    first = np.zeros(n, dtype=float)
+    if start_pi is None:
+        first[rows] = hours
+    else:
+        first[rows] = start_pi[rows]
     best = 0.0
     try:
-        bound, _, _ = price_all(full, None)
+        bound, _, _ = price_all(first, None, first)
     except _Infeasible:
         return result(0.0, 0.0, SolveStatus.INFEASIBLE, 0, n_columns)
     best = max(best, bound)
+    if initial_weeks is not None:
+        _, first_breaks = _option_values(rows_of, first)
+        for c, members in enumerate(classes):
+            for week in {tuple(sorted(int(o) for o in initial_weeks[a])) for a in members}:
+                add_column(c, week, first_breaks, first, None)
+    center = first  # the multipliers of the best bound: the stability centre
     master = math.inf
     iterations = 0
     status = SolveStatus.FEASIBLE
+
+    def converged() -> bool:
+        return master - best <= 1e-6 * max(1.0, master)
+
     while True:
         if max_iterations is not None and iterations >= max_iterations:
             break
@@ -431,25 +515,53 @@ def column_generation_bound(
         pi = np.zeros(n, dtype=float)
         pi[rows] = np.clip([cover[t].dual_value() for t in rows.tolist()], 0.0, hours)
         sigma = np.array([row.dual_value() for row in convexity], dtype=float)
-        if master - best <= 1e-6 * max(1.0, master):
+        if converged():
+            status = SolveStatus.OPTIMAL
+            break
+        # price at a point between the best multipliers and the master duals
+        # (Wentges smoothing); when that finds no column the master wants,
+        # price at the master duals themselves before concluding
+        points = [SMOOTHING * center + (1.0 - SMOOTHING) * pi, pi] if SMOOTHING > 0 else [pi]
+        added = exact = False
+        for point in points:
+            if time.perf_counter() >= deadline:
+                break
+            try:
+                bound, exact, added = price_all(point, sigma, pi)
+            except _Infeasible:  # pragma: no cover - found by the first pricing already
+                return result(0.0, 0.0, SolveStatus.INFEASIBLE, iterations, n_columns)
+            if bound > best:
+                best, center = bound, point
+            if added or converged():
+                break
+        if converged():
             status = SolveStatus.OPTIMAL
             break
         if time.perf_counter() >= deadline:
             break
-        try:
-            bound, exact, added = price_all(pi, sigma)
-        except _Infeasible:  # pragma: no cover - found by the first pricing already
-            return result(0.0, 0.0, SolveStatus.INFEASIBLE, iterations, n_columns)
-        best = max(best, bound)
-        if master - best <= 1e-6 * max(1.0, master):
-            status = SolveStatus.OPTIMAL
-            break
         if not added:
-            # no column prices out: the master is optimal up to the pricing accuracy
+            # no column prices out at the master duals: the master is optimal
+            # up to the pricing accuracy
             if exact:
                 status = SolveStatus.OPTIMAL
             break
     return result(best, master if math.isfinite(master) else best, status, iterations, n_columns)
+
+
+def _check_duals(
+    problem: RosterProblem, duals: Sequence[float] | np.ndarray | None
+) -> np.ndarray | None:
+    """``duals`` as an array clipped to ``[0, interval_hours]`` (``None`` when absent)."""
+    if duals is None or len(duals) == 0:
+        return None
+    values = np.asarray(duals, dtype=float)
+    if values.shape != (problem.n_intervals,) or not np.isfinite(values).all():
+        raise ValidationError(
+            "initial_duals",
+            f"{len(values)} values",
+            f"one finite number per horizon interval ({problem.n_intervals})",
+        )
+    return np.clip(values, 0.0, problem.interval_hours)
 
 
 class _Infeasible(Exception):

@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -124,6 +124,13 @@ class LowerBound:
         Time spent building and solving the LP.
     method
         How the bound was computed (``"lp-relaxation-glop"``).
+    interval_duals
+        Duals of the coverage rows of the stage-1 LP (least under-staffing),
+        one per horizon interval in agent-hours per agent (``0`` where nothing
+        is required), each in ``[0, interval_hours]``; empty when stage 1 was
+        not solved. They start the per-agent bound
+        (:func:`wfm.roster.bounds.column_generation.column_generation_bound`),
+        where they give at least this LP bound. Not part of :meth:`to_dict`.
     """
 
     understaffing_agent_hours: float
@@ -131,6 +138,7 @@ class LowerBound:
     status: SolveStatus
     wall_time_seconds: float
     method: str = METHOD
+    interval_duals: tuple[float, ...] = field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary of the fields (JSON-serialisable)."""
@@ -157,10 +165,12 @@ class LowerBound:
 def bound_record(bound: Any) -> dict[str, Any]:
     """The fields of a bound dataclass as a plain, JSON-ready dictionary.
 
-    ``status`` (a :class:`~wfm.status.SolveStatus`) becomes its value.
+    ``status`` (a :class:`~wfm.status.SolveStatus`) becomes its value; the
+    LP duals (``interval_duals``) are left out.
     """
     out: dict[str, Any] = asdict(bound)
     out["status"] = bound.status.value
+    out.pop("interval_duals", None)
     return out
 
 
@@ -471,12 +481,15 @@ def lower_bound(
     caps = _capacities(problem, options, allowed)
     trivial_paid = caps.min_paid_hours
 
+    duals: tuple[float, ...] = ()
+
     def result(under: float, paid: float, status: SolveStatus) -> LowerBound:
         return LowerBound(
             understaffing_agent_hours=max(0.0, under),
             paid_hours=max(paid, trivial_paid, 0.0),
             status=status,
             wall_time_seconds=time.perf_counter() - began,
+            interval_duals=duals,
         )
 
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -563,6 +576,10 @@ def lower_bound(
             0.0, trivial_paid, SolveStatus.FEASIBLE if timed_out else SolveStatus.MODEL_INVALID
         )
     under = float(objective.Value())
+    pi = np.zeros(problem.n_intervals, dtype=float)
+    for t, row in cover.items():
+        pi[t] = row.dual_value()
+    duals = tuple(np.clip(pi, 0.0, hours).tolist())
 
     # stage 2: least paid hours with under-staffing at its minimum
     limit = under + 1e-7 * max(1.0, under) + 1e-9
