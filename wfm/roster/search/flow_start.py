@@ -15,19 +15,19 @@ returned a roster far worse than the greedy one.
 
 Budget: the phase is sized by work, not by a share of the wall clock. SCIP's
 clock is set to CPU time (``timing/clocktype = 1``), so its limit,
-:data:`FLOW_SHARE` of the solve's time limit less the time already spent,
-counts the seconds SCIP computes, not the seconds it waits for a core (the
-time spent before it, model building and the class-flow graphs, is counted
-in the process's CPU seconds too): on a
-loaded machine it does the same work and takes longer. The wall clock is
-only the outer limit: at :data:`FLOW_WALL_SHARE` of the time limit SCIP is
-interrupted and its best roster kept, so that the completion and the CP-SAT
-searches keep some time. On an idle machine the two clocks agree and the
-phase ends at :data:`FLOW_SHARE` as before; when SCIP ends sooner (proven
-optimal, no roster, graphs too large) the time left goes to the next phase
-at once. SCIP's CPU time is not reproducible, so the phase is skipped in
-deterministic mode; it is tried only under limits of
-:data:`FLOW_MIN_SECONDS` or more.
+:data:`FLOW_SHARE` of the solve's time limit less the time already spent
+(also counted in the process's CPU seconds), counts the seconds SCIP
+computes, not the seconds it waits for a core: on a loaded machine it does
+the same work and takes longer. The wall clock is only the outer limit: at
+:data:`FLOW_WALL_SHARE` of the time limit SCIP is interrupted and its best
+roster kept, so that the completion and the CP-SAT searches keep some time
+(at :data:`FLOW_SHARE` when the greedy roster could not be completed: the
+searches after it then need the time to find one). On an idle machine the
+two clocks agree and the phase ends at :data:`FLOW_SHARE` as before; when
+SCIP ends sooner (proven optimal, no roster, graphs too large) the time
+left goes to the next phase at once. SCIP's CPU time is not reproducible,
+so the phase is skipped in deterministic mode; it is tried only under
+limits of :data:`FLOW_MIN_SECONDS` or more.
 """
 
 from __future__ import annotations
@@ -336,7 +336,8 @@ def flow_start(
     become the hint when their objective beats ``completed``, the greedy
     roster's. SCIP gets :data:`FLOW_SHARE` of the limit (less the time spent
     so far) in CPU seconds, within :data:`FLOW_WALL_SHARE` of it on the wall
-    clock (see the module docstring); with ``started_cpu``
+    clock (see the module docstring; within :data:`FLOW_SHARE` when there
+    is no completed roster to fall back on); with ``started_cpu``
     (:func:`time.process_time` at the start of the solve) the time spent so
     far is counted in CPU seconds too, so that a loaded machine's slower
     model building does not shorten SCIP's work. Skipped in deterministic
@@ -356,12 +357,14 @@ def flow_start(
     elapsed = time.perf_counter() - started
     spent = elapsed if started_cpu is None else min(time.process_time() - started_cpu, elapsed)
     work = FLOW_SHARE * limit - spent
-    if work <= 0.5:
+    # stretched beyond its share only with a roster in hand to fall back on
+    wall = (FLOW_SHARE if completed is None else FLOW_WALL_SHARE) * limit - elapsed
+    if min(work, wall) <= 0.5:
         return completed
     tracker.phase("class flow")
     plan = class_flow_roster(
         rm.problem,
-        time_limit_seconds=FLOW_WALL_SHARE * limit - elapsed,
+        time_limit_seconds=wall,
         work_seconds=work,
         options=rm.options,
         allowed=rm.agent_options,
