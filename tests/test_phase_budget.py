@@ -11,15 +11,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from roster_helpers import agents, contract, template, tiny_problem
 from test_roster_solve import week_problem
 
-from wfm.errors import ValidationError
 from wfm.roster.model import build_model
 from wfm.roster.options import SolverOptions
 from wfm.roster.search.cpsat import SolutionTracker, feasible_search
-from wfm.roster.search.flow_start import class_flow_roster
-from wfm.roster.search.greedy import greedy_hint
 from wfm.roster.search.lns import GAP_AGENTS, improve
 from wfm.roster.solve import solve
 from wfm.status import SolveStatus
@@ -93,30 +89,3 @@ def test_neighbourhood_search_stops_at_its_deterministic_budget() -> None:
     ]
     assert runs[0].solver.objective_value == runs[1].solver.objective_value
     assert not runs[0].proven_optimal
-
-
-def test_class_flow_roster_sized_by_work_returns_whole_weeks() -> None:
-    required = [0.0] * (24 * 3)
-    for d in range(3):
-        required[d * 24 + 7 : d * 24 + 19] = [2.0] * 12
-    problem = tiny_problem(
-        days=3,
-        required=required,
-        templates=(template("early", earliest="07:00"), template("late", earliest="11:00")),
-        contracts=(contract("full", max_days_per_week=2),),
-        agent_list=agents(4),
-    )
-    rm = build_model(problem)
-    plan = class_flow_roster(
-        problem,
-        time_limit_seconds=20.0,
-        work_seconds=10.0,
-        options=rm.options,
-        allowed=rm.agent_options,
-        start=greedy_hint(rm),
-    )
-    assert plan is not None and set(plan) == set(range(len(problem.agents)))
-    for week in plan.values():
-        assert len({rm.options[o].day for o in week}) == len(week) <= 2
-    with pytest.raises(ValidationError, match="work_seconds"):
-        class_flow_roster(problem, work_seconds=0.0)
