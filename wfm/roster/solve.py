@@ -87,7 +87,11 @@ The shortage is held at stage 1's best, which is the least possible when
 stage 1 proved it (otherwise the best found). The objective, bound and gap
 reported are stage 2's: its bound holds for rosters of that shortage.
 Progress events and ``solution_trace`` come from stage 2;
-``first_solution_seconds`` is stage 1's first roster.
+``first_solution_seconds`` is stage 1's first roster. When stage 2 finds no
+roster in its time (on a loaded machine it may not even complete stage 1's
+shifts with breaks), stage 1's roster is returned, ``FEASIBLE``, with stage
+1's objective and bound (in the cost units of the :func:`shortage_first`
+weights) and no ``solution_trace``.
 
 Timing
 ------
@@ -580,7 +584,7 @@ def _lexicographic_search(
     rm = build_model(problem, options=shifts, allowed=allowed)
     # stage 1's objective is not the user's: its phases are shown, its rosters are not
     quiet = SolutionTracker(started, None, tracker.on_phase)
-    status1, _, reader1 = _search(
+    status1, solver1, reader1 = _search(
         rm1, first_options, started=started, tracker=quiet, stop=stop, started_cpu=started_cpu
     )
     now = time.perf_counter()
@@ -604,6 +608,10 @@ def _lexicographic_search(
     status, solver, reader = _search(
         rm, rest, started=now, tracker=tracker, stop=stop, start_plan=plan
     )
+    if not status.has_solution and status != SolveStatus.INFEASIBLE:
+        # stage 2 found no roster in its time (a loaded machine): keep stage 1's
+        status1 = SolveStatus.FEASIBLE if status1 == SolveStatus.OPTIMAL else status1
+        return rm1, status1, solver1, reader1, quiet.first
     return rm, status, solver, reader, quiet.first
 
 
