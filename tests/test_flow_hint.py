@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from ortools.linear_solver import pywraplp
 from roster_helpers import agents, contract, template, tiny_problem
 
+from wfm.errors import ValidationError
 from wfm.roster.bounds.class_flow import add_class_flows
 from wfm.roster.bounds.classes import agent_classes
 from wfm.roster.model import build_model
@@ -63,12 +65,17 @@ def test_flow_hint_of_the_greedy_roster_is_a_flow_of_its_weeks() -> None:
     assert flow_hint(flows, stranger, problem.days) is None
 
 
-def test_class_flow_roster_started_from_the_greedy_roster_returns_whole_weeks() -> None:
+@pytest.mark.parametrize("work_seconds", [None, 5.0])
+def test_class_flow_roster_started_from_the_greedy_roster_returns_whole_weeks(
+    work_seconds: float | None,
+) -> None:
+    # with work_seconds, SCIP's limit counts CPU seconds and the wall clock is the outer limit
     problem = _problem()
     rm = build_model(problem)
     plan = class_flow_roster(
         problem,
         time_limit_seconds=10,
+        work_seconds=work_seconds,
         options=rm.options,
         allowed=rm.agent_options,
         start=greedy_hint(rm),
@@ -76,3 +83,8 @@ def test_class_flow_roster_started_from_the_greedy_roster_returns_whole_weeks() 
     assert plan is not None and set(plan) == set(range(len(problem.agents)))
     for week in plan.values():
         assert len({rm.options[o].day for o in week}) == len(week) <= 2
+
+
+def test_class_flow_roster_work_must_be_positive() -> None:
+    with pytest.raises(ValidationError, match="work_seconds"):
+        class_flow_roster(_problem(), work_seconds=0.0)

@@ -78,7 +78,12 @@ class SolverOptions:
     ----------
     time_limit_seconds
         Wall-clock budget of the whole solve (model building and the
-        starting rosters included, the lower bound excluded).
+        starting rosters included, the lower bound excluded). It is the
+        outer limit: the phases inside are sized by the work they do on an
+        idle machine, so a loaded one stretches them rather than cutting
+        their work (see "Behaviour under load" in :mod:`wfm.roster.solve`),
+        and without ``max_deterministic_time`` the solve returns sooner only
+        with a roster proven optimal, a proof that none exists, or a stop.
     workers
         CP-SAT search threads (``num_workers``) of the full search. Default:
         the machine's logical cores (:func:`machine_cores`).

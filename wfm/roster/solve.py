@@ -13,14 +13,16 @@ the phases of :mod:`wfm.roster.search`:
    completion fails (:func:`wfm.roster.published.published_start`);
 2. the class-flow roster: an integer programme over classes of
    interchangeable agents, solved with SCIP from the greedy roster's weeks
-   until at most 60 % of the time limit has passed (with limits of 40 s or
-   more), whose weeks obey every
-   hard rule and minimise the coverage costs; completed the same way, it
-   replaces the greedy roster when its objective is lower. Skipped in
-   deterministic mode (:mod:`~wfm.roster.search.flow_start`);
-3. CP-SAT on the full model, started from that solution, for a share (15 %)
-   of the remaining time: small problems end here, proven optimal
-   (:mod:`~wfm.roster.search.cpsat`);
+   for 60 % of the time limit less the time already spent, counted in
+   SCIP's CPU seconds, within 80 % of the limit on the wall clock (with
+   limits of 40 s or more), whose weeks obey every hard rule and minimise
+   the coverage costs; completed the same way, it replaces the greedy roster
+   when its objective is lower. Skipped in deterministic mode
+   (:mod:`~wfm.roster.search.flow_start`);
+3. CP-SAT on the full model, started from that solution, for the work
+   (deterministic time) of a share (15 %) of the remaining time, within half
+   of the remaining time on the wall clock: small problems end here, proven
+   optimal (:mod:`~wfm.roster.search.cpsat`);
 4. when neither a completed start nor the full search has a roster: CP-SAT
    on the model without its objective, for all the time left, to the first
    roster or a proof of infeasibility
@@ -29,11 +31,17 @@ the phases of :mod:`wfm.roster.search`:
 5. a large-neighbourhood search that repeatedly frees a few agents (all
    others keep their days and shifts), chosen where the roster is short or
    at random, and lets CP-SAT improve them together with everybody's break
-   placement, keeping every improvement; it ends early once the roster
-   reaches the proven bound (:mod:`~wfm.roster.search.lns`).
+   placement, keeping every improvement, until the deadline (its last step
+   gets what is left); it ends early only once the roster is proven
+   optimal: it reaches the proven bound, or a neighbourhood that frees every
+   agent is solved to optimality (:mod:`~wfm.roster.search.lns`).
 
 Each phase takes what the phases before it left: the full search a share
 of the time left, the fallback all of it, the neighbourhood search the rest.
+A phase that ends sooner than its share (proven optimal, SCIP finished,
+no roster, graphs too large) leaves its time to the next phase at once, and
+a solve with wall-clock limits returns before its limit only with a roster
+proven optimal (``OPTIMAL``), a proof of infeasibility, or a stop.
 ``TIME_LIMIT_NO_SOLUTION`` therefore means the whole limit (or the
 deterministic limit) was spent without a roster, or a stop came first. An
 ``INFEASIBLE`` answer carries its explanation whichever phase proved it: the
@@ -83,7 +91,11 @@ The shortage is held at stage 1's best, which is the least possible when
 stage 1 proved it (otherwise the best found). The objective, bound and gap
 reported are stage 2's: its bound holds for rosters of that shortage.
 Progress events and ``solution_trace`` come from stage 2;
-``first_solution_seconds`` is stage 1's first roster.
+``first_solution_seconds`` is stage 1's first roster. When stage 2 finds no
+roster in its time (on a loaded machine it may not even complete stage 1's
+shifts with breaks), stage 1's roster is returned, ``FEASIBLE``, with stage
+1's objective and bound (in the cost units of the :func:`shortage_first`
+weights) and no ``solution_trace``.
 
 Timing
 ------
@@ -100,15 +112,37 @@ roster, the class-flow roster and their completions are taken from it before
 the searches share the rest. ``first_solution_seconds`` and the
 ``solution_trace`` are measured from the start of the call.
 
+Behaviour under load
+--------------------
+The phases that decide the roster's quality are sized by the work they do,
+not by a share of the wall clock, and the wall clock is only their outer
+limit. SCIP's class-flow roster counts CPU seconds (``timing/clocktype =
+1``), the full CP-SAT search deterministic time
+(:data:`~wfm.roster.search.cpsat.DETERMINISTIC_PER_WORKER_SECOND` per worker
+and second of its share); the neighbourhood steps keep wall-clock limits.
+On an idle machine the two measures agree and the phases end where the
+shares say. When another process takes part of the cores, each phase does
+the same work taking longer: the class-flow start may stretch from 60 % to
+80 % of the limit and the full search from 15 % to 50 % of the time left,
+and the neighbourhood search, last, gets what remains. So a loaded machine
+costs improvement steps at the end rather than the starting roster; with
+less than about a third of a core free for SCIP the 80 % outer limit still
+cuts it, and the quality then falls toward the greedy roster's (figures in
+``benchmarks/README.md``). The model building and the greedy roster run on
+the wall clock as before. For rosters that do not depend on the load at all,
+set ``max_deterministic_time`` (below).
+
 Determinism
 -----------
 With ``max_deterministic_time`` set, the same problem, ``seed`` and
 ``workers`` give the same roster whenever that limit (not the wall-clock one)
 ends each phase: the greedy heuristic then runs without a wall-clock budget,
-the class-flow roster (which stops on wall-clock time) is skipped, 15 % of
-the deterministic time goes to the full search, the objective-free fallback
-(when it runs) may take the other 85 %, and the neighbourhood steps stop
-once their deterministic time adds up to what is left of those 85 %.
+the class-flow roster (whose SCIP time is not reproducible) is skipped, 15 %
+of the deterministic time goes to the full search (with all the time left as
+its wall-clock limit), the objective-free fallback (when it runs) may take
+the other 85 %, and the neighbourhood steps stop once their deterministic
+time adds up to what is left of those 85 % (so such a run may return before
+its wall-clock limit).
 
 Stopping
 --------
@@ -157,6 +191,7 @@ from wfm.roster.result import ProgressEvent, RosterResult, RosterStatus, RosterS
 from wfm.roster.search.cpsat import (
     COMPLETION_DETERMINISTIC_SHARE,
     COMPLETION_SHARE,
+    DETERMINISTIC_PER_WORKER_SECOND,
     SEARCH_SHARE,
     SolutionTracker,
     add_hint,
@@ -293,6 +328,7 @@ def solve(
     if not isinstance(options, SolverOptions):
         raise ValidationError("options", options, "a SolverOptions")
     started = time.perf_counter()
+    started_cpu = time.process_time()
     shifts = shift_options(problem)
     allowed = agent_options(problem, shifts)
     conflicts = precheck(problem, shifts, allowed)
@@ -310,7 +346,14 @@ def solve(
     first_roster: float | None = None
     if options.lexicographic:
         rm, status, solver, reader, first_roster = _lexicographic_search(
-            problem, options, shifts, allowed, started=started, tracker=tracker, stop=stop
+            problem,
+            options,
+            shifts,
+            allowed,
+            started=started,
+            started_cpu=started_cpu,
+            tracker=tracker,
+            stop=stop,
         )
     elif problem.queues is not None:
         rm, status, solver, reader, first_roster = _queues_search(
@@ -318,7 +361,9 @@ def solve(
         )
     else:
         rm = build_model(problem, options=shifts, allowed=allowed)
-        status, solver, reader = _search(rm, options, started=started, tracker=tracker, stop=stop)
+        status, solver, reader = _search(
+            rm, options, started=started, tracker=tracker, stop=stop, started_cpu=started_cpu
+        )
     interrupted = _stopped(stop)
     if status == SolveStatus.INFEASIBLE:
         if interrupted:
@@ -362,7 +407,7 @@ def solve(
     objective = reader.objective_value / OBJECTIVE_SCALE
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
     if reader is not solver:
-        bound = min(bound, objective)
+        bound = objective if status == SolveStatus.OPTIMAL else min(bound, objective)
     wall = time.perf_counter() - started
     summary = _summary(
         problem,
@@ -447,8 +492,11 @@ def _search(
     tracker: SolutionTracker,
     stop: StopRequest | None,
     start_plan: dict[int, list[int]] | None = None,
+    started_cpu: float | None = None,
 ) -> tuple[SolveStatus, cp_model.CpSolver, cp_model.CpSolver | None]:
-    """The search phases on ``rm`` within ``options``' limits, measured from ``started``.
+    """The search phases on ``rm`` within ``options``' limits, measured from ``started``
+    (and, for the work of the class-flow start, from ``started_cpu``, the
+    process's CPU time then).
 
     Without ``start_plan`` the greedy and class-flow rosters start the search;
     with one (agent index -> option indices, e.g. the first stage of a
@@ -477,15 +525,24 @@ def _search(
             tracker.phase("greedy start")
             completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
         completed = flow_start(
-            rm, options, started=started, tracker=tracker, completed=completed, stop=stop
+            rm,
+            options,
+            started=started,
+            tracker=tracker,
+            completed=completed,
+            stop=stop,
+            started_cpu=started_cpu,
         )
     else:
+        # the roster to keep: its completion is sized by work, with all the time left as
+        # the outer limit, so that a loaded machine slows it rather than losing the roster
         add_hint(rm, start_plan)
+        left = deadline - time.perf_counter()
         completed = complete_hint(
             rm,
-            time_limit=COMPLETION_SHARE * (deadline - time.perf_counter()),
+            time_limit=left,
             seed=options.seed,
-            deterministic_time=None
+            deterministic_time=COMPLETION_SHARE * max(left, 0.05) * DETERMINISTIC_PER_WORKER_SECOND
             if deterministic is None
             else COMPLETION_DETERMINISTIC_SHARE * deterministic,
             stop=stop,
@@ -516,7 +573,7 @@ def _search(
             improve_budget = max(improve_budget - spent, 0.0)
     if status == SolveStatus.FEASIBLE and reader is not None:
         tracker.phase("LNS")
-        reader = improve(
+        improved = improve(
             rm,
             reader,
             deadline=deadline,
@@ -526,8 +583,9 @@ def _search(
             bound=solver.best_objective_bound / OBJECTIVE_SCALE,
             stop=stop,
         )
-        if reader.objective_value <= solver.best_objective_bound + 0.5:
-            status = SolveStatus.OPTIMAL  # the neighbourhood search reached the proven bound
+        reader = improved.solver
+        if improved.proven_optimal:
+            status = SolveStatus.OPTIMAL  # the proven bound reached, or the whole model solved
     return status, solver, reader
 
 
@@ -543,18 +601,20 @@ def _lexicographic_search(
     allowed: list[list[AgentOption]],
     *,
     started: float,
+    started_cpu: float,
     tracker: SolutionTracker,
     stop: StopRequest | None,
 ) -> tuple[RosterModel, SolveStatus, cp_model.CpSolver, cp_model.CpSolver | None, float | None]:
     """First the least under-staffing, then the weighted objective with it held.
 
-    Stage 1 runs the search phases on the model whose objective is dominated
-    by the under-staffing (:func:`shortage_first` weights) for
-    :data:`LEXICOGRAPHIC_SHORTAGE_SHARE` of the limit (it ends earlier when
-    proven optimal). Stage 2 builds the model of ``problem``,
-    adds "under-staffing at most stage 1's", starts from stage 1's roster
-    (shifts and break starts) and searches the weighted objective for the
-    time left. Without a stage-1 roster, stage 2 is the ordinary search.
+    Both models are built first. Stage 1 runs the search phases on the model
+    whose objective is dominated by the under-staffing (:func:`shortage_first`
+    weights) for :data:`LEXICOGRAPHIC_SHORTAGE_SHARE` of the limit (it ends
+    earlier when proven optimal). Stage 2 adds to the model of ``problem``
+    "under-staffing at most stage 1's", starts from stage 1's shifts
+    (completed with breaks for the work of a share of the time left, all of
+    it as the outer limit) and searches the weighted objective for the time
+    left. Without a stage-1 roster, stage 2 is the ordinary search.
 
     Returns
     -------
@@ -575,10 +635,13 @@ def _lexicographic_search(
     shortage_problem = dataclasses.replace(problem, weights=shortage_first(problem.weights))
     rm1 = build_model(shortage_problem, options=shifts, allowed=allowed)
     under1 = _understaffing(rm1)
+    # built before stage 1, so that its time (longer on a loaded machine) is not stage 2's
+    rm = build_model(problem, options=shifts, allowed=allowed)
     # stage 1's objective is not the user's: its phases are shown, its rosters are not
     quiet = SolutionTracker(started, None, tracker.on_phase)
-    status1, _, reader1 = _search(rm1, first_options, started=started, tracker=quiet, stop=stop)
-    rm = build_model(problem, options=shifts, allowed=allowed)
+    status1, solver1, reader1 = _search(
+        rm1, first_options, started=started, tracker=quiet, stop=stop, started_cpu=started_cpu
+    )
     now = time.perf_counter()
     rest = dataclasses.replace(
         options,
@@ -591,13 +654,19 @@ def _lexicographic_search(
     if status1 == SolveStatus.INFEASIBLE or not status1.has_solution or reader1 is None:
         if status1 == SolveStatus.INFEASIBLE or _stopped(stop):
             return rm, status1, reader1 or cp_model.CpSolver(), None, quiet.first
-        status, solver, reader = _search(rm, rest, started=now, tracker=tracker, stop=stop)
+        status, solver, reader = _search(
+            rm, rest, started=now, tracker=tracker, stop=stop, started_cpu=time.process_time()
+        )
         return rm, status, solver, reader, quiet.first
     rm.model.add(_understaffing(rm) <= int(reader1.value(under1)))
     plan = {a: [o for o, var in xa.items() if reader1.value(var)] for a, xa in enumerate(rm1.x)}
     status, solver, reader = _search(
         rm, rest, started=now, tracker=tracker, stop=stop, start_plan=plan
     )
+    if not status.has_solution and status != SolveStatus.INFEASIBLE:
+        # stage 2 found no roster in its time (a loaded machine): keep stage 1's
+        status1 = SolveStatus.FEASIBLE if status1 == SolveStatus.OPTIMAL else status1
+        return rm1, status1, solver1, reader1, quiet.first
     return rm, status, solver, reader, quiet.first
 
 

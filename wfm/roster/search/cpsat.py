@@ -4,9 +4,10 @@ A starting roster (greedy or class-flow) gives only the shifts; it becomes a
 *hint* of the model (:func:`add_hint`), and :func:`complete_hint` solves the
 model with those shifts fixed to turn it into a complete feasible solution
 (break placement and bookkeeping variables). :func:`full_search` then runs
-CP-SAT on the whole model from that solution, for :data:`SEARCH_SHARE` of the
-time left (phase 3 of :func:`wfm.roster.solve.solve`); small problems end
-here, proven optimal. When neither a completed start nor the full search
+CP-SAT on the whole model from that solution, for the work of
+:data:`SEARCH_SHARE` of the time left (a deterministic limit; the wall clock
+is only its outer limit; phase 3 of :func:`wfm.roster.solve.solve`); small
+problems end here, proven optimal. When neither a completed start nor the full search
 has a roster, :func:`feasible_search` gives all the time left to CP-SAT on
 the model without its objective, stopping at the first roster (or a proof
 of infeasibility). :class:`SolutionTracker` notes every improving roster of
@@ -37,8 +38,10 @@ from wfm.status import SolveStatus, relative_gap
 __all__ = [
     "COMPLETION_DETERMINISTIC_SHARE",
     "COMPLETION_SHARE",
+    "DETERMINISTIC_PER_WORKER_SECOND",
     "SEARCH_MIN_SHARE",
     "SEARCH_SHARE",
+    "SEARCH_WALL_SHARE",
     "SolutionTracker",
     "add_hint",
     "complete_hint",
@@ -57,11 +60,21 @@ COMPLETION_DETERMINISTIC_SHARE = 0.2
 """Share of the deterministic limit that completing the greedy roster may take."""
 
 SEARCH_SHARE = 0.15
-"""Share of the remaining time (and of the deterministic limit) given to the
-full CP-SAT search before the neighbourhood search takes over."""
+"""Share of the remaining time (and of the deterministic limit) whose work goes
+to the full CP-SAT search before the neighbourhood search takes over."""
 
 SEARCH_MIN_SHARE = 0.1
-"""Least share of the time limit the full search gets, however late it starts."""
+"""Least share of the time limit whose work the full search gets, however late
+it starts (never more than the time left, though)."""
+
+SEARCH_WALL_SHARE = 0.5
+"""Outer wall-clock limit of the full search, as a share of the time left: a
+loaded machine stretches the search up to here to do its work."""
+
+DETERMINISTIC_PER_WORKER_SECOND = 0.6
+"""CP-SAT deterministic time one search worker does in a wall-clock second on an
+idle machine (0.5-0.8 measured on ``a50``-``a200`` of :mod:`wfm.datasets.instances`,
+OR-Tools 9.15): converts a share of the time into work."""
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -341,13 +354,24 @@ def full_search(
     tracker: SolutionTracker,
     stop: StopRequest | None = None,
 ) -> tuple[SolveStatus, cp_model.CpSolver]:
-    """CP-SAT on the full model, from the hint, for a share of the time left.
+    """CP-SAT on the full model, from the hint, for a share of the work left.
 
-    The search gets :data:`SEARCH_SHARE` of the time left (at least
-    :data:`SEARCH_MIN_SHARE` of the time limit) and, in deterministic mode,
-    :data:`SEARCH_SHARE` of the deterministic limit; with several workers
-    and a deterministic limit, ``interleave_search`` makes the parallel
-    search reproducible. Every improving roster goes to ``tracker``.
+    The search is sized by work, with the wall clock as the outer limit:
+
+    - with wall-clock limits alone, its deterministic limit is the work
+      :data:`SEARCH_SHARE` of the time left (at least
+      :data:`SEARCH_MIN_SHARE` of the time limit, at most all that is left)
+      takes on an idle machine (:data:`DETERMINISTIC_PER_WORKER_SECOND` per
+      worker), and its wall-clock limit :data:`SEARCH_WALL_SHARE` of the time
+      left (or that share, if longer): on a loaded machine it does the same
+      work, taking longer;
+    - in deterministic mode it gets :data:`SEARCH_SHARE` of the
+      deterministic limit and all the time left as the outer limit; with
+      several workers ``interleave_search`` makes the parallel search
+      reproducible.
+
+    It ends sooner when proven optimal, and what it leaves goes to the next
+    phase. Every improving roster goes to ``tracker``.
 
     Returns
     -------
@@ -358,17 +382,22 @@ def full_search(
     limit = solver_options.time_limit_seconds
     solver = cp_model.CpSolver()
     params = solver.parameters
-    remaining = limit - (time.perf_counter() - started)
-    # the full search gets a share of the time; the neighbourhood search the rest
-    params.max_time_in_seconds = max(SEARCH_SHARE * remaining, SEARCH_MIN_SHARE * limit)
+    remaining = max(limit - (time.perf_counter() - started), 0.05)
+    share = min(max(SEARCH_SHARE * remaining, SEARCH_MIN_SHARE * limit), remaining)
     params.num_workers = solver_options.workers
     params.random_seed = solver_options.seed
     params.log_search_progress = solver_options.log_progress
     use_light_presolve(params)
     if solver_options.max_deterministic_time is not None:
+        params.max_time_in_seconds = remaining
         params.max_deterministic_time = SEARCH_SHARE * float(solver_options.max_deterministic_time)
         if solver_options.workers > 1:
             params.interleave_search = True
+    else:
+        params.max_time_in_seconds = max(share, SEARCH_WALL_SHARE * remaining)
+        params.max_deterministic_time = (
+            share * DETERMINISTIC_PER_WORKER_SECOND * solver_options.workers
+        )
     return solve_status(_run(solver, rm.model, stop, tracker)), solver
 
 

@@ -11,14 +11,28 @@ class of interchangeable agents, here also of equal cost per hour). SCIP
 starts from the greedy roster's weeks (:func:`flow_hint`), so that its
 incumbent is never worse than that roster: on a loaded machine SCIP may not
 get past its root LP within its window, and without a start it then
-returned a roster far worse than the greedy one. SCIP
-stops on wall-clock time, so the phase is skipped in deterministic mode; it
-is tried only under limits of :data:`FLOW_MIN_SECONDS` or more and takes at
-most :data:`FLOW_SHARE` of the time limit.
+returned a roster far worse than the greedy one.
+
+Budget: the phase is sized by work, not by a share of the wall clock. SCIP's
+clock is set to CPU time (``timing/clocktype = 1``), so its limit,
+:data:`FLOW_SHARE` of the solve's time limit less the time already spent
+(also counted in the process's CPU seconds), counts the seconds SCIP
+computes, not the seconds it waits for a core: on a loaded machine it does
+the same work and takes longer. The wall clock is only the outer limit: at
+:data:`FLOW_WALL_SHARE` of the time limit SCIP is interrupted and its best
+roster kept, so that the completion and the CP-SAT searches keep some time
+(at :data:`FLOW_SHARE` when the greedy roster could not be completed: the
+searches after it then need the time to find one). On an idle machine the
+two clocks agree and the phase ends at :data:`FLOW_SHARE` as before; when
+SCIP ends sooner (proven optimal, no roster, graphs too large) the time
+left goes to the next phase at once. SCIP's CPU time is not reproducible,
+so the phase is skipped in deterministic mode; it is tried only under
+limits of :data:`FLOW_MIN_SECONDS` or more.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -38,6 +52,7 @@ from wfm.status import SolveStatus
 __all__ = [
     "FLOW_MIN_SECONDS",
     "FLOW_SHARE",
+    "FLOW_WALL_SHARE",
     "class_flow_roster",
     "flow_hint",
     "flow_start",
@@ -45,7 +60,12 @@ __all__ = [
 ]
 
 FLOW_SHARE = 0.6
-"""Most of the time limit the class-flow starting roster may take."""
+"""Work of the class-flow starting roster: this share of the time limit, less the
+time spent before it, in SCIP's CPU seconds (the wall-clock share on an idle machine)."""
+
+FLOW_WALL_SHARE = 0.8
+"""Outer wall-clock limit of the class-flow start, as a share of the time limit: a
+loaded machine stretches the phase up to here, never beyond."""
 
 FLOW_MIN_SECONDS = 40.0
 """Shortest time limit for which the class-flow start is tried: SCIP needs
@@ -57,6 +77,7 @@ def class_flow_roster(
     problem: RosterProblem,
     *,
     time_limit_seconds: float = 30.0,
+    work_seconds: float | None = None,
     max_arcs: int = 200_000,
     options: list[ShiftOption] | None = None,
     allowed: list[list[AgentOption]] | None = None,
@@ -81,6 +102,12 @@ def class_flow_roster(
         The roster problem.
     time_limit_seconds
         Wall-clock budget for building and solving (SCIP through OR-Tools).
+    work_seconds
+        When given, SCIP's limit in CPU seconds (its clock set to CPU time),
+        so that a loaded machine slows the solve without cutting its work;
+        ``time_limit_seconds`` then stays the outer limit, at which SCIP is
+        interrupted and its best solution kept. ``None``: SCIP stops on
+        ``time_limit_seconds`` of wall-clock time.
     max_arcs
         Give up when one class's graph has more arcs.
     options, allowed
@@ -103,7 +130,9 @@ def class_flow_roster(
         too large, or no solver is available.
     """
     check_positive_number("time_limit_seconds", time_limit_seconds)
+    check_positive_number("work_seconds", work_seconds, optional=True)
     began = time.perf_counter()
+    began_cpu = time.process_time()
     from ortools.linear_solver import pywraplp
 
     if options is None:
@@ -176,20 +205,57 @@ def class_flow_roster(
     left = 0.95 * (time_limit_seconds - (time.perf_counter() - began)) - 0.1
     if left <= 0:
         return None
-    solver.SetTimeLimit(max(1, int(left * 1000)))
-    solver.SetSolverSpecificParametersAsString("misc/catchctrlc = FALSE\n")
-    if stop is None:
-        code = solver.Solve()
-    elif stop.requested:
-        return None
-    else:
-        with stop.watch(solver.InterruptSolve):
-            code = solver.Solve()
-        if stop.requested:
+    settings = "misc/catchctrlc = FALSE\n"
+    if work_seconds is not None:
+        settings += "timing/clocktype = 1\n"  # CPU seconds: the limit counts work done
+        left_work = 0.95 * work_seconds - (time.process_time() - began_cpu)
+        if left_work <= 0:
             return None
+        solver.SetTimeLimit(max(1, int(min(left_work, left) * 1000)))
+    else:
+        solver.SetTimeLimit(max(1, int(left * 1000)))
+    solver.SetSolverSpecificParametersAsString(settings)
+    if stop is not None and stop.requested:
+        return None
+    code = _solve_within(solver, wall_seconds=left if work_seconds is not None else None, stop=stop)
+    if stop is not None and stop.requested:
+        return None
     if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     return split_into_weeks(problem, flows)
+
+
+def _solve_within(solver: Any, *, wall_seconds: float | None, stop: StopRequest | None) -> Any:
+    """``solver.Solve()``, interrupted after ``wall_seconds`` (if given) or on ``stop``.
+
+    The interruption at the outer wall-clock limit keeps SCIP's incumbent
+    (``FEASIBLE``); a lock makes sure ``InterruptSolve`` is called only while
+    the solve runs.
+    """
+    lock = threading.Lock()
+    running = True
+
+    def interrupt() -> None:
+        with lock:
+            if running:
+                solver.InterruptSolve()
+
+    timer = None if wall_seconds is None else threading.Timer(wall_seconds, interrupt)
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        if stop is None:
+            code = solver.Solve()
+        else:
+            with stop.watch(interrupt):
+                code = solver.Solve()
+    finally:
+        with lock:
+            running = False
+        if timer is not None:
+            timer.cancel()
+    return code
 
 
 def hinted_plan(rm: RosterModel) -> dict[int, list[int]] | None:
@@ -259,6 +325,7 @@ def flow_start(
     tracker: SolutionTracker,
     completed: float | None,
     stop: StopRequest | None = None,
+    started_cpu: float | None = None,
 ) -> float | None:
     """Replace the greedy start by the class-flow roster when that is better.
 
@@ -267,9 +334,15 @@ def flow_start(
     with breaks and bookkeeping (for
     :data:`~wfm.roster.search.cpsat.COMPLETION_SHARE` of the time left),
     become the hint when their objective beats ``completed``, the greedy
-    roster's. Skipped in deterministic mode (its solver stops on wall-clock
-    time), under limits below :data:`FLOW_MIN_SECONDS` and once ``stop`` is
-    requested.
+    roster's. SCIP gets :data:`FLOW_SHARE` of the limit (less the time spent
+    so far) in CPU seconds, within :data:`FLOW_WALL_SHARE` of it on the wall
+    clock (see the module docstring; within :data:`FLOW_SHARE` when there
+    is no completed roster to fall back on); with ``started_cpu``
+    (:func:`time.process_time` at the start of the solve) the time spent so
+    far is counted in CPU seconds too, so that a loaded machine's slower
+    model building does not shorten SCIP's work. Skipped in deterministic
+    mode (SCIP's CPU time is not reproducible), under limits below
+    :data:`FLOW_MIN_SECONDS` and once ``stop`` is requested.
 
     Returns
     -------
@@ -281,13 +354,18 @@ def flow_start(
         return completed
     if stop is not None and stop.requested:
         return completed
-    budget = FLOW_SHARE * limit - (time.perf_counter() - started)
-    if budget <= 0.5:
+    elapsed = time.perf_counter() - started
+    spent = elapsed if started_cpu is None else min(time.process_time() - started_cpu, elapsed)
+    work = FLOW_SHARE * limit - spent
+    # stretched beyond its share only with a roster in hand to fall back on
+    wall = (FLOW_SHARE if completed is None else FLOW_WALL_SHARE) * limit - elapsed
+    if min(work, wall) <= 0.5:
         return completed
     tracker.phase("class flow")
     plan = class_flow_roster(
         rm.problem,
-        time_limit_seconds=budget,
+        time_limit_seconds=wall,
+        work_seconds=work,
         options=rm.options,
         allowed=rm.agent_options,
         stop=stop,

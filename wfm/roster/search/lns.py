@@ -12,15 +12,24 @@ kinds of neighbourhood alternate (seeded):
   a random neighbourhood is drawn instead);
 - *random*: :data:`FREE_AGENTS` agents drawn at random.
 
-The search ends at the deadline, when the steps' deterministic time adds up
-to the budget, or as soon as the roster's objective reaches the proven
-bound (nothing is left to gain). It takes the time the full search leaves
-(see :mod:`wfm.roster.search.cpsat`).
+The search takes the time the full search leaves (see
+:mod:`wfm.roster.search.cpsat`) and ends only
+
+- at the deadline: the last step gets whatever is left, however short
+  (there is no stop after a run of steps without improvement, and no step is
+  skipped for being shorter than the others);
+- in deterministic mode, when the steps' deterministic time adds up to the
+  budget (so that runs are reproducible);
+- when the roster is proven optimal: its objective reaches the proven bound,
+  or a neighbourhood that frees every agent (the whole model, on small
+  centres) is solved to optimality;
+- on a stop request.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -36,7 +45,9 @@ __all__ = [
     "STEP_AGENTS_PER_SECOND",
     "STEP_BASE_SECONDS",
     "STEP_DETERMINISTIC_SHARE",
+    "STEP_MIN_SECONDS",
     "STEP_WORKERS",
+    "Improvement",
     "improve",
 ]
 
@@ -56,9 +67,31 @@ STEP_BASE_SECONDS = 1.5
 STEP_AGENTS_PER_SECOND = 100.0
 """Wall-clock limit of one neighbourhood step: base + agents / this."""
 
+STEP_MIN_SECONDS = 0.05
+"""Shortest wall-clock limit worth a step: with less left (after the time the
+last step took to build its model) the search returns."""
+
 STEP_DETERMINISTIC_SHARE = 0.1
 """Deterministic limit of one step, as a share of its wall-clock limit
 (deterministic mode only)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Improvement:
+    """The outcome of :func:`improve`.
+
+    Attributes
+    ----------
+    solver
+        A solver holding the best roster found (the one given if no step
+        improved it).
+    proven_optimal
+        Whether that roster is proven optimal: its objective reached the
+        bound given, or a step freeing every agent ended ``OPTIMAL``.
+    """
+
+    solver: cp_model.CpSolver
+    proven_optimal: bool
 
 
 def improve(
@@ -71,25 +104,26 @@ def improve(
     tracker: SolutionTracker,
     bound: float,
     stop: StopRequest | None = None,
-) -> cp_model.CpSolver:
-    """Large-neighbourhood search: re-optimise two agents at a time.
+) -> Improvement:
+    """Large-neighbourhood search: re-optimise a few agents at a time.
 
     Starting from the solution held by ``reader``, each step frees
-    :data:`FREE_AGENTS` agents (see the module docstring). Steps stop at the
-    wall-clock ``deadline`` or, when ``deterministic_budget`` is given, once
-    the steps' deterministic time adds up to it (so runs are reproducible).
-    Each improvement is noted by ``tracker`` with ``bound`` (cost units).
-    A request of ``stop`` ends the step under way and the search.
+    :data:`FREE_AGENTS` or :data:`GAP_AGENTS` agents (see the module
+    docstring). Steps go on until the wall-clock ``deadline`` (the last one
+    gets what is left) or, when ``deterministic_budget`` is given, until the
+    steps' deterministic time adds up to it (so runs are reproducible); they
+    end sooner only once the roster is proven optimal or ``stop`` is
+    requested (it also ends the step under way). Each improvement is noted
+    by ``tracker`` with ``bound`` (cost units).
 
     Returns
     -------
-    CpSolver
-        A solver holding the best solution found (``reader`` if no step
-        improved it).
+    Improvement
+        The best roster's solver and whether it is proven optimal.
     """
     n_agents = len(rm.x)
     if n_agents == 0:
-        return reader
+        return Improvement(solver=reader, proven_optimal=False)
     rng = np.random.default_rng(seed)
     values = list(reader.response_proto.solution)
     objective = reader.objective_value
@@ -98,16 +132,17 @@ def improve(
     spent = 0.0
     floor = bound * OBJECTIVE_SCALE
     gaps = _Gaps(rm)
+    building = 0.0  # wall-clock seconds the last step took to build its model
     while True:
         if objective <= floor + 0.5:
-            break  # proven optimal: nothing left to improve
-        left = deadline - time.perf_counter()
-        if left < 0.5 * step_seconds:
-            break
+            return Improvement(solver=best, proven_optimal=True)  # nothing left to improve
         if deterministic_budget is not None and spent >= deterministic_budget:
             break
         if stop is not None and stop.requested:
             break
+        if deadline - time.perf_counter() < building + STEP_MIN_SECONDS:
+            break
+        began = time.perf_counter()
         free = gaps.neighbourhood(values, rng) if rng.random() < GAP_SHARE else set()
         if not free:
             free = set(
@@ -127,6 +162,10 @@ def improve(
         proto.clear_solution_hint()
         proto.solution_hint.vars.extend(range(len(values)))
         proto.solution_hint.values.extend(values)
+        building = time.perf_counter() - began
+        left = deadline - time.perf_counter()
+        if left < STEP_MIN_SECONDS:
+            break
         solver = cp_model.CpSolver()
         params = solver.parameters
         params.num_workers = STEP_WORKERS
@@ -146,7 +185,10 @@ def improve(
             values = list(solver.response_proto.solution)
             best = solver
             tracker.record(objective / OBJECTIVE_SCALE, bound, value=solver.value)
-    return best
+        if status == cp_model.OPTIMAL and len(free) == n_agents:
+            # every agent was free: the neighbourhood was the whole model
+            return Improvement(solver=best, proven_optimal=True)
+    return Improvement(solver=best, proven_optimal=False)
 
 
 class _Gaps:
