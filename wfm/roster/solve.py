@@ -639,8 +639,26 @@ def _lexicographic_search(
     rm = build_model(problem, options=shifts, allowed=allowed)
     # stage 1's objective is not the user's: its phases are shown, its rosters are not
     quiet = SolutionTracker(started, None, tracker.on_phase)
+    start1: dict[int, list[int]] | None = None
+    if problem.queues is not None:
+        # several queues: stage 1 starts from the roster of the summed workload
+        _, start1, _ = _proxy_plan(
+            problem, first_options, shifts, allowed, started=started, tracker=tracker, stop=stop
+        )
+        first_options = dataclasses.replace(
+            first_options,
+            time_limit_seconds=max(
+                first_options.time_limit_seconds - (time.perf_counter() - started), 0.05
+            ),
+        )
     status1, solver1, reader1 = _search(
-        rm1, first_options, started=started, tracker=quiet, stop=stop, started_cpu=started_cpu
+        rm1,
+        first_options,
+        started=time.perf_counter() if start1 is not None else started,
+        tracker=quiet,
+        stop=stop,
+        started_cpu=started_cpu,
+        start_plan=start1,
     )
     now = time.perf_counter()
     rest = dataclasses.replace(
@@ -670,6 +688,47 @@ def _lexicographic_search(
     return rm, status, solver, reader, quiet.first
 
 
+def _proxy_plan(
+    problem: RosterProblem,
+    options: SolverOptions,
+    shifts: list[ShiftOption],
+    allowed: list[list[AgentOption]],
+    *,
+    started: float,
+    tracker: SolutionTracker,
+    stop: StopRequest | None,
+) -> tuple[SolveStatus, dict[int, list[int]] | None, float | None]:
+    """The roster of :func:`one_queue_proxy` (a problem with queues) as a start plan.
+
+    The search phases on the one-queue problem of the centre's summed
+    workload (skills dropped) for :data:`QUEUE_PROXY_SHARE` of ``options``'
+    limits: its shifts have the shape of the whole workload, which the
+    one-queue search finds quickly; the model with queues then splits each
+    agent's time across their skills and improves it.
+
+    Returns
+    -------
+    tuple
+        The proxy's status, its roster (agent index -> option indices;
+        ``None`` without one) and the time of its first roster.
+    """
+    deterministic = options.max_deterministic_time
+    proxy_options = dataclasses.replace(
+        options,
+        lexicographic=False,
+        time_limit_seconds=QUEUE_PROXY_SHARE * options.time_limit_seconds,
+        max_deterministic_time=None if deterministic is None else QUEUE_PROXY_SHARE * deterministic,
+    )
+    rm1 = build_model(one_queue_proxy(problem), options=shifts, allowed=allowed)
+    # the proxy's objective is not the user's: its phases are shown, its rosters are not
+    quiet = SolutionTracker(started, None, tracker.on_phase)
+    status1, _, reader1 = _search(rm1, proxy_options, started=started, tracker=quiet, stop=stop)
+    if not status1.has_solution or reader1 is None:
+        return status1, None, quiet.first
+    plan = {a: [o for o, var in xa.items() if reader1.value(var)] for a, xa in enumerate(rm1.x)}
+    return status1, plan, quiet.first
+
+
 def _queues_search(
     problem: RosterProblem,
     options: SolverOptions,
@@ -682,13 +741,10 @@ def _queues_search(
 ) -> tuple[RosterModel, SolveStatus, cp_model.CpSolver, cp_model.CpSolver | None, float | None]:
     """A problem with queues: the centre's whole workload first, then the queues.
 
-    Stage 1 runs the search phases on :func:`one_queue_proxy` (one queue
-    with the centre's summed workload, skills dropped) for
-    :data:`QUEUE_PROXY_SHARE` of the limit; stage 2 builds the model with
-    the queues, starts from stage 1's roster (its shifts; breaks and the
-    split of each agent's time across the queues are completed) and
-    searches for the time left. Without a stage-1 roster, stage 2 is the
-    ordinary search.
+    Stage 1 is :func:`_proxy_plan`; stage 2 builds the model with the
+    queues, starts from stage 1's roster (its shifts; breaks and the split
+    of each agent's time across the queues are completed) and searches for
+    the time left. Without a stage-1 roster, stage 2 is the ordinary search.
 
     Returns
     -------
@@ -696,36 +752,25 @@ def _queues_search(
         Stage 2's model, status, full-search solver and best-roster solver,
         and the time of stage 1's first roster.
     """
-    limit = options.time_limit_seconds
-    deterministic = options.max_deterministic_time
-    first_options = dataclasses.replace(
-        options,
-        time_limit_seconds=QUEUE_PROXY_SHARE * limit,
-        max_deterministic_time=None if deterministic is None else QUEUE_PROXY_SHARE * deterministic,
+    status1, plan, first = _proxy_plan(
+        problem, options, shifts, allowed, started=started, tracker=tracker, stop=stop
     )
-    proxy = one_queue_proxy(problem)
-    rm1 = build_model(proxy, options=shifts, allowed=allowed)
-    quiet = SolutionTracker(started, None, tracker.on_phase)
-    status1, _, reader1 = _search(rm1, first_options, started=started, tracker=quiet, stop=stop)
     rm = build_model(problem, options=shifts, allowed=allowed)
+    if status1 == SolveStatus.INFEASIBLE or _stopped(stop):
+        return rm, status1, cp_model.CpSolver(), None, first
     now = time.perf_counter()
+    deterministic = options.max_deterministic_time
     rest = dataclasses.replace(
         options,
-        time_limit_seconds=max(limit - (now - started), 0.05),
+        time_limit_seconds=max(options.time_limit_seconds - (now - started), 0.05),
         max_deterministic_time=None
         if deterministic is None
         else (1 - QUEUE_PROXY_SHARE) * deterministic,
     )
-    if status1 == SolveStatus.INFEASIBLE or not status1.has_solution or reader1 is None:
-        if status1 == SolveStatus.INFEASIBLE or _stopped(stop):
-            return rm, status1, reader1 or cp_model.CpSolver(), None, quiet.first
-        status, solver, reader = _search(rm, rest, started=now, tracker=tracker, stop=stop)
-        return rm, status, solver, reader, quiet.first
-    plan = {a: [o for o, var in xa.items() if reader1.value(var)] for a, xa in enumerate(rm1.x)}
     status, solver, reader = _search(
         rm, rest, started=now, tracker=tracker, stop=stop, start_plan=plan
     )
-    return rm, status, solver, reader, quiet.first
+    return rm, status, solver, reader, first
 
 
 def _summary(
