@@ -42,14 +42,15 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
+from wfm.errors import ValidationError
 from wfm.roster.coverage import coverage_rows
 from wfm.roster.problem import (
     PreferDayOff,
@@ -72,6 +73,8 @@ __all__ = [
     "OBJECTIVE_SCALE",
     "REQUIREMENT_SCALE",
     "BreakGroup",
+    "FixedAgents",
+    "FixedCounts",
     "PenaltyTerm",
     "RosterModel",
     "add_assignment",
@@ -90,6 +93,8 @@ __all__ = [
     "add_rest",
     "add_weekend_days",
     "build_model",
+    "each_agent",
+    "fixed_agents",
     "is_late",
     "published_positions",
 ]
@@ -161,6 +166,49 @@ class BreakGroup:
     counts: dict[int, Any]
 
 
+@dataclass(frozen=True, kw_only=True)
+class FixedCounts:
+    """The agents outside a sub-model that take part in one fairness spread.
+
+    Attributes
+    ----------
+    agents
+        How many take part.
+    most, fewest
+        The largest and smallest count among them (0 when none).
+    """
+
+    agents: int
+    most: int
+    fewest: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixedAgents:
+    """What the agents outside a sub-model contribute, as constants.
+
+    Attributes
+    ----------
+    option_counts
+        Every option with a count variable in the full model -> the agents
+        outside working it.
+    on_break
+        Per interval, agents outside on a break placed for them alone (a
+        template whose breaks are not aggregated); counted off the coverage.
+    coverage_top
+        Per interval, the full model's most agents that could cover it (the
+        bound of its over-staffing variable).
+    fairness
+        ``"fairness_weekend"`` / ``"fairness_late"`` -> the outside agents
+        taking part in that spread.
+    """
+
+    option_counts: dict[int, int]
+    on_break: np.ndarray
+    coverage_top: np.ndarray
+    fairness: dict[str, FixedCounts]
+
+
 @dataclass
 class RosterModel:
     """A CP-SAT model of a roster problem and the handles to read it back.
@@ -189,6 +237,31 @@ class RosterModel:
     guards
         With ``explain=True``: (rule, agent index) -> enforcement literal of
         that hard rule family for that agent.
+    agent_indices
+        The agents with variables (all of them, unless a sub-model).
+    owned
+        Per agent, the indices of the variables made for that agent, in the
+        order they were made (:func:`each_agent`); the same agent has the
+        same list, position by position, in the full model and in a
+        sub-model.
+    shared
+        Indices of the variables made for no agent (option counts, break
+        counts, coverage, fairness), ascending: the same list, position by
+        position, in the full model and in a sub-model.
+    fixed
+        The constants of the agents left out of a sub-model (``None`` for
+        the full model).
+    coverage_top
+        Per interval, the most agents that could cover it.
+    agent_breaks
+        ``(agent, variable index, first interval, end interval)`` of every
+        break variable placed for one agent.
+    fairness_parts
+        Per fairness spread, ``(agent, variable index)`` of every variable
+        counted in an agent's count.
+    built_constraints
+        Constraints of ``model`` when :func:`build_model` returned (any
+        after them were added by the caller).
     """
 
     problem: RosterProblem
@@ -207,6 +280,14 @@ class RosterModel:
     end_var: list[dict[int, Any]] = field(default_factory=list)
     hard_in_explain: frozenset[Rule] = frozenset()
     by_day: list[list[list[int]]] = field(default_factory=list)
+    agent_indices: list[int] = field(default_factory=list)
+    owned: list[list[int]] = field(default_factory=list)
+    shared: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    fixed: FixedAgents | None = None
+    coverage_top: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    agent_breaks: list[tuple[int, int, int, int]] = field(default_factory=list)
+    fairness_parts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    built_constraints: int = 0
 
     # -- helpers -------------------------------------------------------------
     def guard(self, rule: Rule, agent: int) -> list[Any]:
@@ -290,6 +371,20 @@ class RosterModel:
         return terms
 
 
+def each_agent(rm: RosterModel) -> Iterator[int]:
+    """The agents of ``rm`` (``rm.agent_indices``), noting the variables made for each.
+
+    Every variable made between one agent's turn and the next is added to
+    ``rm.owned`` of that agent, so that a sub-model's variables can be
+    matched with the full model's.
+    """
+    variables = rm.model.proto.variables
+    for a in rm.agent_indices:
+        first = len(variables)
+        yield a
+        rm.owned[a].extend(range(first, len(variables)))
+
+
 def is_late(problem: RosterProblem, option: ShiftOption) -> bool:
     """Whether ``option`` ends after ``problem.late_shift_ends_after`` or past midnight."""
     end_of_day = problem.day_first_interval(option.day + 1)
@@ -308,36 +403,37 @@ def add_assignment(rm: RosterModel) -> list[PenaltyTerm]:
     """
     model = rm.model
     days = rm.problem.days
+    n_agents = len(rm.problem.agents)
+    option_day = [opt.day for opt in rm.options]
     users: dict[int, list[Any]] = {}
-    rm.x = []
-    rm.works = []
-    rm.by_day = []
-    for mine in rm.agent_options:
-        xa: dict[int, Any] = {}
+    rm.x = [{} for _ in range(n_agents)]
+    rm.works = [[0] * days for _ in range(n_agents)]
+    rm.by_day = [[[] for _ in range(days)] for _ in range(n_agents)]
+    for a in each_agent(rm):
+        xa: dict[int, Any] = rm.x[a]
         by_day: list[list[Any]] = [[] for _ in range(days)]
-        keys: list[list[int]] = [[] for _ in range(days)]
-        for ao in mine:
+        keys = rm.by_day[a]
+        for ao in rm.agent_options[a]:
             var = model.new_bool_var("")
             xa[ao.option] = var
-            day = rm.options[ao.option].day
+            day = option_day[ao.option]
             by_day[day].append(var)
             keys[day].append(ao.option)
             users.setdefault(ao.option, []).append(var)
-        rm.x.append(xa)
-        rm.by_day.append(keys)
-        works_a: list[Any] = []
+        works_a = rm.works[a]
         for d in range(days):
-            if not by_day[d]:
-                works_a.append(0)
-                continue
-            w = model.new_bool_var("")
-            model.add(cp_model.LinearExpr.sum(by_day[d]) == w)
-            works_a.append(w)
-        rm.works.append(works_a)
+            if by_day[d]:
+                w = model.new_bool_var("")
+                model.add(cp_model.LinearExpr.sum(by_day[d]) == w)
+                works_a[d] = w
     rm.option_count = {}
-    for o in sorted(users):
-        n = model.new_int_var(0, len(users[o]), "")
-        model.add(cp_model.LinearExpr.sum(users[o]) == n)
+    fixed = rm.fixed
+    for o in sorted(users) if fixed is None else sorted(fixed.option_counts):
+        mine = users.get(o, [])
+        outside = 0 if fixed is None else fixed.option_counts[o]
+        n = model.new_int_var(outside, outside + len(mine), "")
+        if mine:
+            model.add(cp_model.LinearExpr.sum(mine) + outside == n)
         rm.option_count[o] = n
     return []
 
@@ -390,7 +486,7 @@ def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
         rules = problem.templates[template].breaks
         if aggregated[template]:
             total = cp_model.LinearExpr.sum([rm.option_count[o] for o in opts])
-            cap = sum(len(rm.x[a]) > 0 for a in range(len(rm.x)))
+            cap = len(rm.x)
             for j, rule in enumerate(rules):
                 positions = sorted({p for o in opts for p in rm.options[o].break_starts[j]})
                 counts = {p: model.new_int_var(0, cap, "") for p in positions}
@@ -424,7 +520,8 @@ def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
                     )
                 )
             continue
-        for a, xa in enumerate(rm.x):
+        for a in each_agent(rm):
+            xa = rm.x[a]
             mine = [o for o in opts if o in xa]
             if not mine:
                 continue
@@ -440,6 +537,7 @@ def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
                 model.add(cp_model.LinearExpr.sum(list(z.values())) == works_t)
                 for p, zp in z.items():
                     model.add(zp <= cp_model.LinearExpr.sum(holders[p]))
+                    rm.agent_breaks.append((a, zp.index, p, p + duration))
                     for t in range(p, p + duration):
                         cover.setdefault(t, []).append(zp)
                 rm.break_groups.append(
@@ -470,15 +568,23 @@ def _coverage_expressions(rm: RosterModel) -> tuple[list[Any], np.ndarray]:
         for t in rows.covered(o):
             plus[t].append(n)
     counts_top = {o: 0 for o in rm.option_count}
-    for xa in rm.x:
-        for o in xa:
+    for a in rm.agent_indices:
+        for o in rm.x[a]:
             counts_top[o] += 1
     for o, c in counts_top.items():
         top[rows.option_start[o] : rows.option_end[o]] += c
+    fixed = rm.fixed
+    if fixed is not None:
+        top = np.asarray(fixed.coverage_top, dtype=np.int64).copy()
     for group in rm.break_groups:
         for p, var in group.counts.items():
             for t in range(p, min(p + group.duration, n_int)):
                 minus[t].append(var)
+    on_break = (
+        np.zeros(n_int, dtype=np.int64)
+        if fixed is None
+        else np.asarray(fixed.on_break, dtype=np.int64)
+    )
     exprs: list[Any] = []
     for t in range(n_int):
         if not plus[t]:
@@ -487,6 +593,8 @@ def _coverage_expressions(rm: RosterModel) -> tuple[list[Any], np.ndarray]:
         expr = cp_model.LinearExpr.sum(plus[t])
         if minus[t]:
             expr = expr - cp_model.LinearExpr.sum(minus[t])
+        if on_break[t]:
+            expr = expr - int(on_break[t])
         exprs.append(expr)
     return exprs, np.minimum(top, len(rm.x))
 
@@ -506,6 +614,7 @@ def add_coverage(rm: RosterModel) -> list[PenaltyTerm]:
     model = rm.model
     exprs, top = _coverage_expressions(rm)
     rm.coverage = exprs
+    rm.coverage_top = top
     required = np.rint(problem.required_scheduled * REQUIREMENT_SCALE).astype(np.int64)
     hours = problem.interval_hours
     growth = weights.understaffing_growth
@@ -569,12 +678,15 @@ def add_paid_cost(rm: RosterModel) -> list[PenaltyTerm]:
     """Paid hours at each agent's cost per hour times ``weights.paid_hour``."""
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    paid_minutes = np.array([opt.paid_minutes for opt in rm.options], dtype=float)
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         keys = list(rm.x[a])
         if not keys:
             continue
         rate = problem.cost_per_hour_of(agent) * problem.weights.paid_hour
-        coefs = [_coef(rate * rm.options[o].paid_minutes / 60.0) for o in keys]
+        paid = paid_minutes[keys]
+        coefs = np.rint(rate * paid / 60.0 * OBJECTIVE_SCALE).astype(np.int64).tolist()
         variables = [rm.x[a][o] for o in keys]
         terms.append(
             PenaltyTerm(
@@ -601,7 +713,8 @@ def add_hours_per_week(rm: RosterModel) -> list[PenaltyTerm]:
     """Contract minimum and maximum paid hours in each week of the period."""
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         contract = problem.contract_of(agent)
         low = math.ceil(contract.min_hours_per_week * 60 - 1e-9)
         high = math.floor(contract.max_hours_per_week * 60 + 1e-9)
@@ -622,7 +735,8 @@ def add_hours_per_week(rm: RosterModel) -> list[PenaltyTerm]:
 def add_hours_per_period(rm: RosterModel) -> list[PenaltyTerm]:
     """Contract minimum and maximum paid hours in the whole planning period."""
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(rm.problem.agents):
+    for a in each_agent(rm):
+        agent = rm.problem.agents[a]
         contract = rm.problem.contract_of(agent)
         paid = rm.paid_minutes(a)
         low = math.ceil(contract.min_hours_per_period * 60 - 1e-9)
@@ -638,7 +752,8 @@ def add_days_per_week(rm: RosterModel) -> list[PenaltyTerm]:
     """Contract minimum and maximum working days in each week of the period."""
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         contract = problem.contract_of(agent)
         for week in problem.weeks:
             worked = cp_model.LinearExpr.sum([rm.works[a][d] for d in week])
@@ -663,7 +778,8 @@ def add_consecutive_days(rm: RosterModel) -> list[PenaltyTerm]:
     """
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         limit = problem.contract_of(agent).max_consecutive_days
         before = agent.consecutive_days_worked_before
         span = limit + 1
@@ -696,7 +812,8 @@ def add_days_off_block(rm: RosterModel) -> list[PenaltyTerm]:
     problem = rm.problem
     model = rm.model
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         k = problem.contract_of(agent).min_consecutive_days_off
         if k <= 1:
             continue
@@ -735,7 +852,8 @@ def add_weekend_days(rm: RosterModel) -> list[PenaltyTerm]:
     """At most ``max_weekend_days`` working days among ``problem.weekend_days`` in each week."""
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         limit = problem.contract_of(agent).max_weekend_days
         for week in problem.weeks:
             worked = [
@@ -780,7 +898,8 @@ def add_rest(rm: RosterModel) -> list[PenaltyTerm]:
     im = problem.interval_minutes
     rm.start_var = []
     rm.end_var = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         rest = rest_intervals(problem, problem.contract_of(agent).min_rest_hours)
         by_day = [rm.options_of_day(a, d) for d in range(problem.days)]
         starts: dict[int, Any] = {}
@@ -866,7 +985,8 @@ def add_option_rules(rm: RosterModel) -> list[PenaltyTerm]:
     problem = rm.problem
     model = rm.model
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         grouped: dict[tuple[Rule, int], list[Any]] = {}
         for ao in rm.agent_options[a]:
             for rule in ao.breaches:
@@ -931,7 +1051,8 @@ def add_preferences(rm: RosterModel) -> list[PenaltyTerm]:
     problem = rm.problem
     scale = problem.weights.preference
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         for pref in agent.preferences:
             cost = pref.weight * scale
             if cost <= 0:
@@ -985,20 +1106,29 @@ def add_fairness(rm: RosterModel) -> list[PenaltyTerm]:
     terms: list[PenaltyTerm] = []
     weekend_days = {d for d in range(problem.days) if problem.weekday_of(d) in problem.weekend_days}
     counts: dict[str, list[Any]] = {"fairness_weekend": [], "fairness_late": []}
-    for a, agent in enumerate(problem.agents):
+    late_option = [is_late(problem, opt) for opt in rm.options]
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         if problem.contract_of(agent).max_weekend_days > 0:
             worked = [rm.works[a][d] for d in weekend_days if not isinstance(rm.works[a][d], int)]
             if worked:
                 counts["fairness_weekend"].append(cp_model.LinearExpr.sum(worked))
-        late = [var for o, var in rm.x[a].items() if is_late(problem, rm.options[o])]
+                rm.fairness_parts.setdefault("fairness_weekend", []).extend(
+                    (a, w.index) for w in worked
+                )
+        late = [var for o, var in rm.x[a].items() if late_option[o]]
         if late:
             counts["fairness_late"].append(cp_model.LinearExpr.sum(late))
+            rm.fairness_parts.setdefault("fairness_late", []).extend((a, v.index) for v in late)
+    fixed = rm.fixed
     for name, weight in (
         ("fairness_weekend", weights.fairness_weekend),
         ("fairness_late", weights.fairness_late),
     ):
         exprs = counts[name]
-        if weight <= 0 or len(exprs) < 2:
+        outside = None if fixed is None else fixed.fairness.get(name)
+        taking_part = len(exprs) + (0 if outside is None else outside.agents)
+        if weight <= 0 or taking_part < 2:
             continue
         top = problem.days
         high = model.new_int_var(0, top, "")
@@ -1006,6 +1136,9 @@ def add_fairness(rm: RosterModel) -> list[PenaltyTerm]:
         for e in exprs:
             model.add(high >= e)
             model.add(low <= e)
+        if outside is not None and outside.agents:
+            model.add(high >= outside.most)
+            model.add(low <= outside.fewest)
         spread = high - low
         terms.append(
             PenaltyTerm(
@@ -1098,7 +1231,8 @@ def add_changes(rm: RosterModel) -> list[PenaltyTerm]:
         if group.agent_index is not None:
             groups[(group.agent_index, group.day, group.template, group.rule_index)] = group
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         if agent.agent_id not in base.agents:
             continue
         for d in range(problem.days):
@@ -1234,8 +1368,10 @@ def build_model(
     families: Iterable[str] | None = None,
     options: list[ShiftOption] | None = None,
     allowed: list[list[AgentOption]] | None = None,
+    agents: Sequence[int] | None = None,
+    fixed: FixedAgents | None = None,
 ) -> RosterModel:
-    """Build the CP-SAT model of ``problem``.
+    """Build the CP-SAT model of ``problem``, or of some of its agents.
 
     Parameters
     ----------
@@ -1252,12 +1388,21 @@ def build_model(
     options, allowed
         Precomputed :func:`~wfm.roster.shifts.shift_options` and, for
         ``explain=False``, :func:`~wfm.roster.shifts.agent_options` of them.
+    agents, fixed
+        A sub-model: variables and rules for the agents of ``agents`` only
+        (positions in ``problem.agents``), the others' contribution to the
+        shared rows (option counts, coverage, fairness) being the constants
+        of ``fixed`` (see :class:`FixedAgents` and :func:`fixed_agents`).
+        Its objective is the full model's minus the constant penalties of
+        the agents left out. Both or neither.
 
     Returns
     -------
     RosterModel
         The model, with the objective set to the sum of the penalty terms.
     """
+    if (agents is None) != (fixed is None):
+        raise ValidationError("agents", agents, "given together with fixed (both or neither)")
     if options is None:
         options = shift_options(problem)
     hard_in_explain: frozenset[Rule] = frozenset()
@@ -1278,6 +1423,9 @@ def build_model(
         explain=explain,
     )
     rm.hard_in_explain = hard_in_explain
+    rm.fixed = fixed
+    rm.agent_indices = list(range(len(problem.agents))) if agents is None else sorted(agents)
+    rm.owned = [[] for _ in problem.agents]
     add_assignment(rm)
     chosen = list(FAMILIES) if families is None else list(families)
     for name in chosen:
@@ -1288,5 +1436,80 @@ def build_model(
     for name in FAMILIES:
         if name in chosen:
             rm.terms += FAMILIES[name](rm)
-    rm.model.minimize(cp_model.LinearExpr.sum([t.objective for t in rm.terms]) if rm.terms else 0)
+    _minimize(rm.model, [t.objective for t in rm.terms])
+    rm.built_constraints = len(rm.model.proto.constraints)
+    if fixed is None:
+        rm.shared = np.setdiff1d(
+            np.arange(len(rm.model.proto.variables), dtype=np.int64),
+            np.fromiter(itertools.chain.from_iterable(rm.owned), dtype=np.int64),
+        )
+    else:
+        owned = np.zeros(len(rm.model.proto.variables), dtype=bool)
+        for a in rm.agent_indices:
+            owned[rm.owned[a]] = True
+        rm.shared = np.flatnonzero(~owned)
     return rm
+
+
+def fixed_agents(rm: RosterModel, values: np.ndarray, free: Iterable[int]) -> FixedAgents:
+    """The constants a sub-model of the agents ``free`` takes from a roster of ``rm``.
+
+    Parameters
+    ----------
+    rm
+        The full model.
+    values
+        A solution of ``rm.model`` (one value per variable).
+    free
+        The agents of the sub-model; every other agent keeps, as constants,
+        its shifts, its breaks placed for it alone and its fairness counts.
+
+    Returns
+    -------
+    FixedAgents
+    """
+    free = set(free)
+    values = np.asarray(values, dtype=np.int64)
+    counts = {o: int(values[n.index]) for o, n in rm.option_count.items()}
+    for a in free:
+        for o, var in rm.x[a].items():
+            counts[o] -= int(values[var.index])
+    n_int = rm.problem.n_intervals
+    step = np.zeros(n_int + 1, dtype=np.int64)
+    for a, index, first, end in rm.agent_breaks:
+        if a not in free and values[index]:
+            step[min(first, n_int)] += 1
+            step[min(end, n_int)] -= 1
+    fairness: dict[str, FixedCounts] = {}
+    for name, parts in rm.fairness_parts.items():
+        per_agent: dict[int, int] = {}
+        for a, index in parts:
+            if a not in free:
+                per_agent[a] = per_agent.get(a, 0) + int(values[index])
+        got = list(per_agent.values())
+        fairness[name] = FixedCounts(
+            agents=len(got), most=max(got, default=0), fewest=min(got, default=0)
+        )
+    return FixedAgents(
+        option_counts=counts,
+        on_break=np.cumsum(step)[:n_int],
+        coverage_top=rm.coverage_top,
+        fairness=fairness,
+    )
+
+
+def _minimize(model: cp_model.CpModel, objectives: list[Any]) -> None:
+    """Set ``sum(objectives)`` as the objective, written straight into the proto.
+
+    ``CpModel.minimize`` copies the flattened sum one variable at a time;
+    here it is copied in one go (the same objective).
+    """
+    model.clear_objective()
+    objective = model.proto.objective
+    objective.scaling_factor = 1.0
+    if not objectives:
+        return
+    flat = cp_model_helper.FlatIntExpr(cp_model.LinearExpr.sum(objectives))
+    objective.vars.extend([v.index for v in flat.vars])
+    objective.coeffs.extend(flat.coeffs)
+    objective.offset = flat.offset
