@@ -1438,16 +1438,9 @@ def build_model(
             rm.terms += FAMILIES[name](rm)
     _minimize(rm.model, [t.objective for t in rm.terms])
     rm.built_constraints = len(rm.model.proto.constraints)
-    if fixed is None:
-        rm.shared = np.setdiff1d(
-            np.arange(len(rm.model.proto.variables), dtype=np.int64),
-            np.fromiter(itertools.chain.from_iterable(rm.owned), dtype=np.int64),
-        )
-    else:
-        owned = np.zeros(len(rm.model.proto.variables), dtype=bool)
-        for a in rm.agent_indices:
-            owned[rm.owned[a]] = True
-        rm.shared = np.flatnonzero(~owned)
+    owned = np.zeros(len(rm.model.proto.variables), dtype=bool)
+    owned[np.fromiter(itertools.chain.from_iterable(rm.owned), dtype=np.int64)] = True
+    rm.shared = np.flatnonzero(~owned)
     return rm
 
 
@@ -1474,21 +1467,27 @@ def fixed_agents(rm: RosterModel, values: np.ndarray, free: Iterable[int]) -> Fi
     for a in free:
         for o, var in rm.x[a].items():
             counts[o] -= int(values[var.index])
+    n_agents = len(rm.problem.agents)
+    outside = np.ones(n_agents, dtype=bool)
+    outside[list(free)] = False
     n_int = rm.problem.n_intervals
     step = np.zeros(n_int + 1, dtype=np.int64)
-    for a, index, first, end in rm.agent_breaks:
-        if a not in free and values[index]:
-            step[min(first, n_int)] += 1
-            step[min(end, n_int)] -= 1
+    if rm.agent_breaks:
+        parts = np.asarray(rm.agent_breaks, dtype=np.int64)
+        taken = values[parts[:, 1]] * outside[parts[:, 0]]
+        np.add.at(step, np.minimum(parts[:, 2], n_int), taken)
+        np.add.at(step, np.minimum(parts[:, 3], n_int), -taken)
     fairness: dict[str, FixedCounts] = {}
-    for name, parts in rm.fairness_parts.items():
-        per_agent: dict[int, int] = {}
-        for a, index in parts:
-            if a not in free:
-                per_agent[a] = per_agent.get(a, 0) + int(values[index])
-        got = list(per_agent.values())
+    for name, pairs in rm.fairness_parts.items():
+        agent_of, index = np.asarray(pairs, dtype=np.int64).T
+        per_agent = np.bincount(agent_of, weights=values[index], minlength=n_agents)
+        taking = np.zeros(n_agents, dtype=bool)
+        taking[agent_of] = True
+        got = per_agent[taking & outside]
         fairness[name] = FixedCounts(
-            agents=len(got), most=max(got, default=0), fewest=min(got, default=0)
+            agents=len(got),
+            most=int(got.max()) if len(got) else 0,
+            fewest=int(got.min()) if len(got) else 0,
         )
     return FixedAgents(
         option_counts=counts,
