@@ -31,7 +31,11 @@ def _uneven_problem() -> RosterProblem:
     """Breaks placed per agent (windows that depend on the length), fairness, soft rules."""
     lunch = break_rule("lunch", minutes=60, window=(180, 300))
     flexible = template(
-        "flex", earliest="07:00", latest="12:00", length_hours=4, max_length_hours=8,
+        "flex",
+        earliest="07:00",
+        latest="12:00",
+        length_hours=4,
+        max_length_hours=8,
         breaks=[lunch],
     )
     late = template("late", earliest="14:00", latest="15:00", length_hours=8)
@@ -83,9 +87,7 @@ def test_sub_model_of_every_agent_is_the_full_model(make):
     problem = make()
     rm, values, objective = _start(problem)
     everyone = set(range(len(problem.agents)))
-    sub = build_model(
-        problem, agents=sorted(everyone), fixed=fixed_agents(rm, values, everyone)
-    )
+    sub = build_model(problem, agents=sorted(everyone), fixed=fixed_agents(rm, values, everyone))
     assert len(sub.model.proto.variables) == len(rm.model.proto.variables)
     assert len(sub.model.proto.constraints) == len(rm.model.proto.constraints)
     assert len(sub.shared) == len(rm.shared)

@@ -262,6 +262,8 @@ class RosterModel:
     built_constraints
         Constraints of ``model`` when :func:`build_model` returned (any
         after them were added by the caller).
+    paid
+        Agent -> the expression of :meth:`paid_minutes`.
     """
 
     problem: RosterProblem
@@ -288,6 +290,7 @@ class RosterModel:
     agent_breaks: list[tuple[int, int, int, int]] = field(default_factory=list)
     fairness_parts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     built_constraints: int = 0
+    paid: dict[int, Any] = field(default_factory=dict)
 
     # -- helpers -------------------------------------------------------------
     def guard(self, rule: Rule, agent: int) -> list[Any]:
@@ -311,11 +314,13 @@ class RosterModel:
         )
 
     def paid_minutes(self, agent: int) -> Any:
-        """Linear expression of the agent's paid minutes in the horizon."""
-        keys = list(self.x[agent])
-        return cp_model.LinearExpr.weighted_sum(
-            [self.x[agent][o] for o in keys], [self.options[o].paid_minutes for o in keys]
-        )
+        """Linear expression of the agent's paid minutes in the horizon (made once)."""
+        if agent not in self.paid:
+            keys = list(self.x[agent])
+            self.paid[agent] = cp_model.LinearExpr.weighted_sum(
+                [self.x[agent][o] for o in keys], [self.options[o].paid_minutes for o in keys]
+            )
+        return self.paid[agent]
 
     def limit(
         self,
@@ -409,17 +414,19 @@ def add_assignment(rm: RosterModel) -> list[PenaltyTerm]:
     rm.x = [{} for _ in range(n_agents)]
     rm.works = [[0] * days for _ in range(n_agents)]
     rm.by_day = [[[] for _ in range(days)] for _ in range(n_agents)]
+    new_bool = model.new_bool_var
     for a in each_agent(rm):
         xa: dict[int, Any] = rm.x[a]
         by_day: list[list[Any]] = [[] for _ in range(days)]
         keys = rm.by_day[a]
         for ao in rm.agent_options[a]:
-            var = model.new_bool_var("")
-            xa[ao.option] = var
-            day = option_day[ao.option]
+            o = ao.option
+            var = new_bool("")
+            xa[o] = var
+            day = option_day[o]
             by_day[day].append(var)
-            keys[day].append(ao.option)
-            users.setdefault(ao.option, []).append(var)
+            keys[day].append(o)
+            users.setdefault(o, []).append(var)
         works_a = rm.works[a]
         for d in range(days):
             if by_day[d]:
@@ -719,10 +726,13 @@ def add_hours_per_week(rm: RosterModel) -> list[PenaltyTerm]:
         low = math.ceil(contract.min_hours_per_week * 60 - 1e-9)
         high = math.floor(contract.max_hours_per_week * 60 + 1e-9)
         for week in problem.weeks:
-            keys = [o for d in week for o in rm.options_of_day(a, d)]
-            paid = cp_model.LinearExpr.weighted_sum(
-                [rm.x[a][o] for o in keys], [rm.options[o].paid_minutes for o in keys]
-            )
+            if len(problem.weeks) == 1:
+                paid = rm.paid_minutes(a)
+            else:
+                keys = [o for d in week for o in rm.options_of_day(a, d)]
+                paid = cp_model.LinearExpr.weighted_sum(
+                    [rm.x[a][o] for o in keys], [rm.options[o].paid_minutes for o in keys]
+                )
             day = _week_day(problem, week)
             if low > 0:
                 terms += rm.limit(
