@@ -26,6 +26,22 @@ Break placement
     agents in start order. Other templates get one Boolean per
     (agent, day, break rule, start), linked to the chosen option's window.
 
+Sub-models
+----------
+``build_model(problem, agents=[...], fixed=fixed_agents(rm, values, agents))``
+builds the variables and rules of some agents only; the others enter as
+constants: the agents they put on each option (the option counts' offsets,
+so the break counts of aggregated templates still place everybody's
+breaks), their breaks placed one agent at a time (taken off the coverage),
+and their fairness counts (bounds of the spread). Every constraint of the
+full model is then either one of the freed agents' (the same in both), one
+of the fixed agents' (kept by their values) or a shared one with the fixed
+part as a constant, so a sub-model's solution written back into the full
+model is feasible there, and the two objectives differ by the fixed agents'
+penalties, a constant. The variables made for each agent are listed in
+``RosterModel.owned`` and the others in ``RosterModel.shared``, in the same
+order in both models, which is how a sub-model's values are written back.
+
 Scales
 ------
 Requirements and coverage are compared in hundredths of an agent
