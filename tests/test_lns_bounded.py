@@ -13,18 +13,18 @@ import time
 
 import numpy as np
 import pytest
+from ortools.sat.python import cp_model
+from roster_helpers import break_rule, contract, day, hour_profile, template, tiny_problem
 
 from wfm.datasets.instances import make_problem, parse_instance_name
 from wfm.roster.checker import check_roster
-from wfm.roster.model import build_model, fixed_agents
+from wfm.roster.model import RosterModel, build_model, fixed_agents
 from wfm.roster.options import SolverOptions
 from wfm.roster.problem import Agent, PreferDayOff, RosterProblem, Rule, Weights
 from wfm.roster.report import extract_solution, roster_tables
 from wfm.roster.search.cpsat import SolutionTracker, hinted_solution
 from wfm.roster.search.greedy import greedy_start
 from wfm.roster.search.lns import Limits, step
-
-from roster_helpers import break_rule, contract, day, hour_profile, template, tiny_problem
 
 
 def _uneven_problem() -> RosterProblem:
@@ -63,7 +63,7 @@ def _instance() -> RosterProblem:
     return make_problem(parse_instance_name("a12-i15-flex-brk-mixed-s0"))
 
 
-def _start(problem: RosterProblem) -> tuple[object, np.ndarray, float]:
+def _start(problem: RosterProblem) -> tuple[RosterModel, np.ndarray, float]:
     rm = build_model(problem)
     options = SolverOptions(time_limit_seconds=5.0, workers=1, seed=0)
     started = time.perf_counter()
@@ -74,12 +74,12 @@ def _start(problem: RosterProblem) -> tuple[object, np.ndarray, float]:
     return rm, np.asarray(reader.response_proto.solution, dtype=np.int64), reader.objective_value
 
 
-def _read_back(rm: object, values: np.ndarray) -> object:
-    proto = rm.model.proto  # type: ignore[attr-defined]
+def _read_back(rm: RosterModel, values: np.ndarray) -> cp_model.CpSolver | None:
+    proto = rm.model.proto
     proto.clear_solution_hint()
     proto.solution_hint.vars.extend(range(len(values)))
     proto.solution_hint.values.extend(values.tolist())
-    return hinted_solution(rm, 0)  # type: ignore[arg-type]
+    return hinted_solution(rm, 0)
 
 
 @pytest.mark.parametrize("make", [_uneven_problem, _instance], ids=["per-agent-breaks", "a12"])

@@ -209,10 +209,18 @@ def _reader(values: np.ndarray) -> Callable[[Any], int]:
 
 
 def _hint_all(rm: RosterModel, values: np.ndarray) -> None:
-    proto = rm.model.proto
+    _hint_values(rm.model, values)
+
+
+def _hint_values(model: cp_model.CpModel, values: np.ndarray) -> float:
+    """Make ``values`` the complete hint of ``model``; returns their objective."""
+    proto = model.proto
     proto.clear_solution_hint()
     proto.solution_hint.vars.extend(range(len(values)))
     proto.solution_hint.values.extend(values.tolist())
+    objective = proto.objective
+    coeffs = np.asarray(objective.coeffs, dtype=np.int64)
+    return float(objective.offset + np.dot(coeffs, values[list(objective.vars)]))
 
 
 def _solve(
@@ -295,15 +303,7 @@ def step(
         mapped = [int(sub.shared[position[v]]) for v in copy.linear.vars]
         copy.linear.clear_vars()
         copy.linear.vars.extend(mapped)
-    start = values[mapping]
-    proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(range(n_sub))
-    proto.solution_hint.values.extend(start.tolist())
-    objective = proto.objective
-    before = float(
-        objective.offset
-        + np.dot(np.asarray(objective.coeffs, dtype=np.int64), start[list(objective.vars)])
-    )
+    before = _hint_values(sub.model, values[mapping])
     solver, ok = _solve(sub.model, limits, stop)
     if not ok or solver.objective_value >= before:
         return Step(values=None, drop=0.0, deterministic_time=solver.deterministic_time)
@@ -335,15 +335,7 @@ def _full_step(
         for w in rm.works[a]:
             if not isinstance(w, int):
                 model.add(w == int(values[w.index]))
-    proto = model.proto
-    proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(range(len(values)))
-    proto.solution_hint.values.extend(values.tolist())
-    objective = proto.objective
-    before = float(
-        objective.offset
-        + np.dot(np.asarray(objective.coeffs, dtype=np.int64), values[list(objective.vars)])
-    )
+    before = _hint_values(model, values)
     solver, ok = _solve(model, limits, stop)
     if not ok or solver.objective_value >= before:
         return Step(values=None, drop=0.0, deterministic_time=solver.deterministic_time)
