@@ -78,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         after = os.getloadavg()[0]
         row = {
             "agents": n,
+            "seed": args.seed,
             "time_limit_seconds": limit,
             "status": run.error or run.status,
             "first_solution_seconds": run.first_solution_seconds,

@@ -26,6 +26,22 @@ Break placement
     agents in start order. Other templates get one Boolean per
     (agent, day, break rule, start), linked to the chosen option's window.
 
+Sub-models
+----------
+``build_model(problem, agents=[...], fixed=fixed_agents(rm, values, agents))``
+builds the variables and rules of some agents only; the others enter as
+constants: the agents they put on each option (the option counts' offsets,
+so the break counts of aggregated templates still place everybody's
+breaks), their breaks placed one agent at a time (taken off the coverage),
+and their fairness counts (bounds of the spread). Every constraint of the
+full model is then either one of the freed agents' (the same in both), one
+of the fixed agents' (kept by their values) or a shared one with the fixed
+part as a constant, so a sub-model's solution written back into the full
+model is feasible there, and the two objectives differ by the fixed agents'
+penalties, a constant. The variables made for each agent are listed in
+``RosterModel.owned`` and the others in ``RosterModel.shared``, in the same
+order in both models, which is how a sub-model's values are written back.
+
 Scales
 ------
 Requirements and coverage are compared in hundredths of an agent
@@ -42,14 +58,15 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
+from wfm.errors import ValidationError
 from wfm.roster.coverage import coverage_rows
 from wfm.roster.problem import (
     PreferDayOff,
@@ -72,6 +89,8 @@ __all__ = [
     "OBJECTIVE_SCALE",
     "REQUIREMENT_SCALE",
     "BreakGroup",
+    "FixedAgents",
+    "FixedCounts",
     "PenaltyTerm",
     "RosterModel",
     "add_assignment",
@@ -93,6 +112,8 @@ __all__ = [
     "add_weekend_days",
     "build_model",
     "coverage_expressions",
+    "each_agent",
+    "fixed_agents",
     "is_late",
     "objective_coefficient",
     "published_positions",
@@ -168,6 +189,49 @@ class BreakGroup:
     counts: dict[int, Any]
 
 
+@dataclass(frozen=True, kw_only=True)
+class FixedCounts:
+    """The agents outside a sub-model that take part in one fairness spread.
+
+    Attributes
+    ----------
+    agents
+        How many take part.
+    most, fewest
+        The largest and smallest count among them (0 when none).
+    """
+
+    agents: int
+    most: int
+    fewest: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixedAgents:
+    """What the agents outside a sub-model contribute, as constants.
+
+    Attributes
+    ----------
+    option_counts
+        Every option with a count variable in the full model -> the agents
+        outside working it.
+    on_break
+        Per interval, agents outside on a break placed for them alone (a
+        template whose breaks are not aggregated); counted off the coverage.
+    coverage_top
+        Per interval, the full model's most agents that could cover it (the
+        bound of its over-staffing variable).
+    fairness
+        ``"fairness_weekend"`` / ``"fairness_late"`` -> the outside agents
+        taking part in that spread.
+    """
+
+    option_counts: dict[int, int]
+    on_break: np.ndarray
+    coverage_top: np.ndarray
+    fairness: dict[str, FixedCounts]
+
+
 @dataclass
 class RosterModel:
     """A CP-SAT model of a roster problem and the handles to read it back.
@@ -196,6 +260,33 @@ class RosterModel:
     guards
         With ``explain=True``: (rule, agent index) -> enforcement literal of
         that hard rule family for that agent.
+    agent_indices
+        The agents with variables (all of them, unless a sub-model).
+    owned
+        Per agent, the indices of the variables made for that agent, in the
+        order they were made (:func:`each_agent`); the same agent has the
+        same list, position by position, in the full model and in a
+        sub-model.
+    shared
+        Indices of the variables made for no agent (option counts, break
+        counts, coverage, fairness), ascending: the same list, position by
+        position, in the full model and in a sub-model.
+    fixed
+        The constants of the agents left out of a sub-model (``None`` for
+        the full model).
+    coverage_top
+        Per interval, the most agents that could cover it.
+    agent_breaks
+        ``(agent, variable index, first interval, end interval)`` of every
+        break variable placed for one agent.
+    fairness_parts
+        Per fairness spread, ``(agent, variable index)`` of every variable
+        counted in an agent's count.
+    built_constraints
+        Constraints of ``model`` when :func:`build_model` returned (any
+        after them were added by the caller).
+    paid
+        Agent -> the expression of :meth:`paid_minutes`.
     """
 
     problem: RosterProblem
@@ -214,6 +305,15 @@ class RosterModel:
     end_var: list[dict[int, Any]] = field(default_factory=list)
     hard_in_explain: frozenset[Rule] = frozenset()
     by_day: list[list[list[int]]] = field(default_factory=list)
+    agent_indices: list[int] = field(default_factory=list)
+    owned: list[list[int]] = field(default_factory=list)
+    shared: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    fixed: FixedAgents | None = None
+    coverage_top: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    agent_breaks: list[tuple[int, int, int, int]] = field(default_factory=list)
+    fairness_parts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    built_constraints: int = 0
+    paid: dict[int, Any] = field(default_factory=dict)
     allocation: dict[tuple[int, str, int], Any] = field(default_factory=dict)
     """With queues: (skill group, queue, interval) -> hundredths of an agent
     allocated (:mod:`wfm.roster.queues_model`)."""
@@ -240,11 +340,13 @@ class RosterModel:
         )
 
     def paid_minutes(self, agent: int) -> Any:
-        """Linear expression of the agent's paid minutes in the horizon."""
-        keys = list(self.x[agent])
-        return cp_model.LinearExpr.weighted_sum(
-            [self.x[agent][o] for o in keys], [self.options[o].paid_minutes for o in keys]
-        )
+        """Linear expression of the agent's paid minutes in the horizon (made once)."""
+        if agent not in self.paid:
+            keys = list(self.x[agent])
+            self.paid[agent] = cp_model.LinearExpr.weighted_sum(
+                [self.x[agent][o] for o in keys], [self.options[o].paid_minutes for o in keys]
+            )
+        return self.paid[agent]
 
     def limit(
         self,
@@ -300,6 +402,20 @@ class RosterModel:
         return terms
 
 
+def each_agent(rm: RosterModel) -> Iterator[int]:
+    """The agents of ``rm`` (``rm.agent_indices``), noting the variables made for each.
+
+    Every variable made between one agent's turn and the next is added to
+    ``rm.owned`` of that agent, so that a sub-model's variables can be
+    matched with the full model's.
+    """
+    variables = rm.model.proto.variables
+    for a in rm.agent_indices:
+        first = len(variables)
+        yield a
+        rm.owned[a].extend(range(first, len(variables)))
+
+
 def is_late(problem: RosterProblem, option: ShiftOption) -> bool:
     """Whether ``option`` ends after ``problem.late_shift_ends_after`` or past midnight."""
     end_of_day = problem.day_first_interval(option.day + 1)
@@ -318,36 +434,39 @@ def add_assignment(rm: RosterModel) -> list[PenaltyTerm]:
     """
     model = rm.model
     days = rm.problem.days
+    n_agents = len(rm.problem.agents)
+    option_day = [opt.day for opt in rm.options]
     users: dict[int, list[Any]] = {}
-    rm.x = []
-    rm.works = []
-    rm.by_day = []
-    for mine in rm.agent_options:
-        xa: dict[int, Any] = {}
+    rm.x = [{} for _ in range(n_agents)]
+    rm.works = [[0] * days for _ in range(n_agents)]
+    rm.by_day = [[[] for _ in range(days)] for _ in range(n_agents)]
+    new_bool = model.new_bool_var
+    for a in each_agent(rm):
+        xa: dict[int, Any] = rm.x[a]
         by_day: list[list[Any]] = [[] for _ in range(days)]
-        keys: list[list[int]] = [[] for _ in range(days)]
-        for ao in mine:
-            var = model.new_bool_var("")
-            xa[ao.option] = var
-            day = rm.options[ao.option].day
+        keys = rm.by_day[a]
+        for ao in rm.agent_options[a]:
+            o = ao.option
+            var = new_bool("")
+            xa[o] = var
+            day = option_day[o]
             by_day[day].append(var)
-            keys[day].append(ao.option)
-            users.setdefault(ao.option, []).append(var)
-        rm.x.append(xa)
-        rm.by_day.append(keys)
-        works_a: list[Any] = []
+            keys[day].append(o)
+            users.setdefault(o, []).append(var)
+        works_a = rm.works[a]
         for d in range(days):
-            if not by_day[d]:
-                works_a.append(0)
-                continue
-            w = model.new_bool_var("")
-            model.add(cp_model.LinearExpr.sum(by_day[d]) == w)
-            works_a.append(w)
-        rm.works.append(works_a)
+            if by_day[d]:
+                w = model.new_bool_var("")
+                model.add(cp_model.LinearExpr.sum(by_day[d]) == w)
+                works_a[d] = w
     rm.option_count = {}
-    for o in sorted(users):
-        n = model.new_int_var(0, len(users[o]), "")
-        model.add(cp_model.LinearExpr.sum(users[o]) == n)
+    fixed = rm.fixed
+    for o in sorted(users) if fixed is None else sorted(fixed.option_counts):
+        mine = users.get(o, [])
+        outside = 0 if fixed is None else fixed.option_counts[o]
+        n = model.new_int_var(outside, outside + len(mine), "")
+        if mine:
+            model.add(cp_model.LinearExpr.sum(mine) + outside == n)
         rm.option_count[o] = n
     return []
 
@@ -403,7 +522,7 @@ def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
         rules = problem.templates[template].breaks
         if aggregated[template]:
             total = cp_model.LinearExpr.sum([rm.option_count[o] for o in opts])
-            cap = sum(len(rm.x[a]) > 0 for a in range(len(rm.x)))
+            cap = len(rm.x)
             for j, rule in enumerate(rules):
                 positions = sorted({p for o in opts for p in rm.options[o].break_starts[j]})
                 counts = {p: model.new_int_var(0, cap, "") for p in positions}
@@ -437,7 +556,8 @@ def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
                     )
                 )
             continue
-        for a, xa in enumerate(rm.x):
+        for a in each_agent(rm):
+            xa = rm.x[a]
             mine = [o for o in opts if o in xa]
             if not mine:
                 continue
@@ -453,6 +573,7 @@ def add_breaks(rm: RosterModel) -> list[PenaltyTerm]:
                 model.add(cp_model.LinearExpr.sum(list(z.values())) == works_t)
                 for p, zp in z.items():
                     model.add(zp <= cp_model.LinearExpr.sum(holders[p]))
+                    rm.agent_breaks.append((a, zp.index, p, p + duration))
                     for t in range(p, p + duration):
                         cover.setdefault(t, []).append(zp)
                 rm.break_groups.append(
@@ -509,19 +630,28 @@ def coverage_expressions(
                 for t in rows.covered(o):
                     plus[t].append(var)
     counts_top = {o: 0 for o in rm.option_count}
-    for a, xa in enumerate(rm.x):
+    for a in rm.agent_indices:
         if members is not None and a not in members:
             continue
-        for o in xa:
+        for o in rm.x[a]:
             counts_top[o] += 1
     for o, c in counts_top.items():
         top[rows.option_start[o] : rows.option_end[o]] += c
+    # a sub-model's fixed agents (of the whole centre, not of a subset)
+    fixed = rm.fixed if members is None else None
+    if fixed is not None:
+        top = np.asarray(fixed.coverage_top, dtype=np.int64).copy()
     for group in rm.break_groups:
         if members is not None and group.agent_index not in members:
             continue
         for p, var in group.counts.items():
             for t in range(p, min(p + group.duration, n_int)):
                 minus[t].append(var)
+    on_break = (
+        np.zeros(n_int, dtype=np.int64)
+        if fixed is None
+        else np.asarray(fixed.on_break, dtype=np.int64)
+    )
     exprs: list[Any] = []
     for t in range(n_int):
         if not plus[t]:
@@ -530,6 +660,8 @@ def coverage_expressions(
         expr = cp_model.LinearExpr.sum(plus[t])
         if minus[t]:
             expr = expr - cp_model.LinearExpr.sum(minus[t])
+        if on_break[t]:
+            expr = expr - int(on_break[t])
         exprs.append(expr)
     return exprs, np.minimum(top, len(rm.x) if members is None else len(members))
 
@@ -551,6 +683,7 @@ def add_coverage(rm: RosterModel) -> list[PenaltyTerm]:
     problem = rm.problem
     exprs, top = coverage_expressions(rm)
     rm.coverage = exprs
+    rm.coverage_top = top
     if problem.queues is not None:
         return []
     required = np.rint(problem.required_scheduled * REQUIREMENT_SCALE).astype(np.int64)
@@ -666,12 +799,15 @@ def add_paid_cost(rm: RosterModel) -> list[PenaltyTerm]:
     """Paid hours at each agent's cost per hour times ``weights.paid_hour``."""
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    paid_minutes = np.array([opt.paid_minutes for opt in rm.options], dtype=float)
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         keys = list(rm.x[a])
         if not keys:
             continue
         rate = problem.cost_per_hour_of(agent) * problem.weights.paid_hour
-        coefs = [_coef(rate * rm.options[o].paid_minutes / 60.0) for o in keys]
+        paid = paid_minutes[keys]
+        coefs = np.rint(rate * paid / 60.0 * OBJECTIVE_SCALE).astype(np.int64).tolist()
         variables = [rm.x[a][o] for o in keys]
         terms.append(
             PenaltyTerm(
@@ -698,15 +834,19 @@ def add_hours_per_week(rm: RosterModel) -> list[PenaltyTerm]:
     """Contract minimum and maximum paid hours in each week of the period."""
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         contract = problem.contract_of(agent)
         low = math.ceil(contract.min_hours_per_week * 60 - 1e-9)
         high = math.floor(contract.max_hours_per_week * 60 + 1e-9)
         for week in problem.weeks:
-            keys = [o for d in week for o in rm.options_of_day(a, d)]
-            paid = cp_model.LinearExpr.weighted_sum(
-                [rm.x[a][o] for o in keys], [rm.options[o].paid_minutes for o in keys]
-            )
+            if len(problem.weeks) == 1:
+                paid = rm.paid_minutes(a)
+            else:
+                keys = [o for d in week for o in rm.options_of_day(a, d)]
+                paid = cp_model.LinearExpr.weighted_sum(
+                    [rm.x[a][o] for o in keys], [rm.options[o].paid_minutes for o in keys]
+                )
             day = _week_day(problem, week)
             if low > 0:
                 terms += rm.limit(
@@ -719,7 +859,8 @@ def add_hours_per_week(rm: RosterModel) -> list[PenaltyTerm]:
 def add_hours_per_period(rm: RosterModel) -> list[PenaltyTerm]:
     """Contract minimum and maximum paid hours in the whole planning period."""
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(rm.problem.agents):
+    for a in each_agent(rm):
+        agent = rm.problem.agents[a]
         contract = rm.problem.contract_of(agent)
         paid = rm.paid_minutes(a)
         low = math.ceil(contract.min_hours_per_period * 60 - 1e-9)
@@ -735,7 +876,8 @@ def add_days_per_week(rm: RosterModel) -> list[PenaltyTerm]:
     """Contract minimum and maximum working days in each week of the period."""
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         contract = problem.contract_of(agent)
         for week in problem.weeks:
             worked = cp_model.LinearExpr.sum([rm.works[a][d] for d in week])
@@ -760,7 +902,8 @@ def add_consecutive_days(rm: RosterModel) -> list[PenaltyTerm]:
     """
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         limit = problem.contract_of(agent).max_consecutive_days
         before = agent.consecutive_days_worked_before
         span = limit + 1
@@ -793,7 +936,8 @@ def add_days_off_block(rm: RosterModel) -> list[PenaltyTerm]:
     problem = rm.problem
     model = rm.model
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         k = problem.contract_of(agent).min_consecutive_days_off
         if k <= 1:
             continue
@@ -832,7 +976,8 @@ def add_weekend_days(rm: RosterModel) -> list[PenaltyTerm]:
     """At most ``max_weekend_days`` working days among ``problem.weekend_days`` in each week."""
     problem = rm.problem
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         limit = problem.contract_of(agent).max_weekend_days
         for week in problem.weeks:
             worked = [
@@ -877,7 +1022,8 @@ def add_rest(rm: RosterModel) -> list[PenaltyTerm]:
     im = problem.interval_minutes
     rm.start_var = []
     rm.end_var = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         rest = rest_intervals(problem, problem.contract_of(agent).min_rest_hours)
         by_day = [rm.options_of_day(a, d) for d in range(problem.days)]
         starts: dict[int, Any] = {}
@@ -963,7 +1109,8 @@ def add_option_rules(rm: RosterModel) -> list[PenaltyTerm]:
     problem = rm.problem
     model = rm.model
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         grouped: dict[tuple[Rule, int], list[Any]] = {}
         for ao in rm.agent_options[a]:
             for rule in ao.breaches:
@@ -1028,7 +1175,8 @@ def add_preferences(rm: RosterModel) -> list[PenaltyTerm]:
     problem = rm.problem
     scale = problem.weights.preference
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         for pref in agent.preferences:
             cost = pref.weight * scale
             if cost <= 0:
@@ -1082,20 +1230,29 @@ def add_fairness(rm: RosterModel) -> list[PenaltyTerm]:
     terms: list[PenaltyTerm] = []
     weekend_days = {d for d in range(problem.days) if problem.weekday_of(d) in problem.weekend_days}
     counts: dict[str, list[Any]] = {"fairness_weekend": [], "fairness_late": []}
-    for a, agent in enumerate(problem.agents):
+    late_option = [is_late(problem, opt) for opt in rm.options]
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         if problem.contract_of(agent).max_weekend_days > 0:
             worked = [rm.works[a][d] for d in weekend_days if not isinstance(rm.works[a][d], int)]
             if worked:
                 counts["fairness_weekend"].append(cp_model.LinearExpr.sum(worked))
-        late = [var for o, var in rm.x[a].items() if is_late(problem, rm.options[o])]
+                rm.fairness_parts.setdefault("fairness_weekend", []).extend(
+                    (a, w.index) for w in worked
+                )
+        late = [var for o, var in rm.x[a].items() if late_option[o]]
         if late:
             counts["fairness_late"].append(cp_model.LinearExpr.sum(late))
+            rm.fairness_parts.setdefault("fairness_late", []).extend((a, v.index) for v in late)
+    fixed = rm.fixed
     for name, weight in (
         ("fairness_weekend", weights.fairness_weekend),
         ("fairness_late", weights.fairness_late),
     ):
         exprs = counts[name]
-        if weight <= 0 or len(exprs) < 2:
+        outside = None if fixed is None else fixed.fairness.get(name)
+        taking_part = len(exprs) + (0 if outside is None else outside.agents)
+        if weight <= 0 or taking_part < 2:
             continue
         top = problem.days
         high = model.new_int_var(0, top, "")
@@ -1103,6 +1260,9 @@ def add_fairness(rm: RosterModel) -> list[PenaltyTerm]:
         for e in exprs:
             model.add(high >= e)
             model.add(low <= e)
+        if outside is not None and outside.agents:
+            model.add(high >= outside.most)
+            model.add(low <= outside.fewest)
         spread = high - low
         terms.append(
             PenaltyTerm(
@@ -1195,7 +1355,8 @@ def add_changes(rm: RosterModel) -> list[PenaltyTerm]:
         if group.agent_index is not None:
             groups[(group.agent_index, group.day, group.template, group.rule_index)] = group
     terms: list[PenaltyTerm] = []
-    for a, agent in enumerate(problem.agents):
+    for a in each_agent(rm):
+        agent = problem.agents[a]
         if agent.agent_id not in base.agents:
             continue
         for d in range(problem.days):
@@ -1332,8 +1493,10 @@ def build_model(
     families: Iterable[str] | None = None,
     options: list[ShiftOption] | None = None,
     allowed: list[list[AgentOption]] | None = None,
+    agents: Sequence[int] | None = None,
+    fixed: FixedAgents | None = None,
 ) -> RosterModel:
-    """Build the CP-SAT model of ``problem``.
+    """Build the CP-SAT model of ``problem``, or of some of its agents.
 
     Parameters
     ----------
@@ -1350,12 +1513,21 @@ def build_model(
     options, allowed
         Precomputed :func:`~wfm.roster.shifts.shift_options` and, for
         ``explain=False``, :func:`~wfm.roster.shifts.agent_options` of them.
+    agents, fixed
+        A sub-model: variables and rules for the agents of ``agents`` only
+        (positions in ``problem.agents``), the others' contribution to the
+        shared rows (option counts, coverage, fairness) being the constants
+        of ``fixed`` (see :class:`FixedAgents` and :func:`fixed_agents`).
+        Its objective is the full model's minus the constant penalties of
+        the agents left out. Both or neither.
 
     Returns
     -------
     RosterModel
         The model, with the objective set to the sum of the penalty terms.
     """
+    if (agents is None) != (fixed is None):
+        raise ValidationError("agents", agents, "given together with fixed (both or neither)")
     if options is None:
         options = shift_options(problem)
     hard_in_explain: frozenset[Rule] = frozenset()
@@ -1376,6 +1548,9 @@ def build_model(
         explain=explain,
     )
     rm.hard_in_explain = hard_in_explain
+    rm.fixed = fixed
+    rm.agent_indices = list(range(len(problem.agents))) if agents is None else sorted(agents)
+    rm.owned = [[] for _ in problem.agents]
     add_assignment(rm)
     chosen = list(FAMILIES) if families is None else list(families)
     for name in chosen:
@@ -1386,5 +1561,79 @@ def build_model(
     for name in FAMILIES:
         if name in chosen:
             rm.terms += FAMILIES[name](rm)
-    rm.model.minimize(cp_model.LinearExpr.sum([t.objective for t in rm.terms]) if rm.terms else 0)
+    _minimize(rm.model, [t.objective for t in rm.terms])
+    rm.built_constraints = len(rm.model.proto.constraints)
+    owned = np.zeros(len(rm.model.proto.variables), dtype=bool)
+    owned[np.fromiter(itertools.chain.from_iterable(rm.owned), dtype=np.int64)] = True
+    rm.shared = np.flatnonzero(~owned)
     return rm
+
+
+def fixed_agents(rm: RosterModel, values: np.ndarray, free: Iterable[int]) -> FixedAgents:
+    """The constants a sub-model of the agents ``free`` takes from a roster of ``rm``.
+
+    Parameters
+    ----------
+    rm
+        The full model.
+    values
+        A solution of ``rm.model`` (one value per variable).
+    free
+        The agents of the sub-model; every other agent keeps, as constants,
+        its shifts, its breaks placed for it alone and its fairness counts.
+
+    Returns
+    -------
+    FixedAgents
+    """
+    free = set(free)
+    values = np.asarray(values, dtype=np.int64)
+    counts = {o: int(values[n.index]) for o, n in rm.option_count.items()}
+    for a in free:
+        for o, var in rm.x[a].items():
+            counts[o] -= int(values[var.index])
+    n_agents = len(rm.problem.agents)
+    outside = np.ones(n_agents, dtype=bool)
+    outside[list(free)] = False
+    n_int = rm.problem.n_intervals
+    step = np.zeros(n_int + 1, dtype=np.int64)
+    if rm.agent_breaks:
+        parts = np.asarray(rm.agent_breaks, dtype=np.int64)
+        taken = values[parts[:, 1]] * outside[parts[:, 0]]
+        np.add.at(step, np.minimum(parts[:, 2], n_int), taken)
+        np.add.at(step, np.minimum(parts[:, 3], n_int), -taken)
+    fairness: dict[str, FixedCounts] = {}
+    for name, pairs in rm.fairness_parts.items():
+        agent_of, index = np.asarray(pairs, dtype=np.int64).T
+        per_agent = np.bincount(agent_of, weights=values[index], minlength=n_agents)
+        taking = np.zeros(n_agents, dtype=bool)
+        taking[agent_of] = True
+        got = per_agent[taking & outside]
+        fairness[name] = FixedCounts(
+            agents=len(got),
+            most=int(got.max()) if len(got) else 0,
+            fewest=int(got.min()) if len(got) else 0,
+        )
+    return FixedAgents(
+        option_counts=counts,
+        on_break=np.cumsum(step)[:n_int],
+        coverage_top=rm.coverage_top,
+        fairness=fairness,
+    )
+
+
+def _minimize(model: cp_model.CpModel, objectives: list[Any]) -> None:
+    """Set ``sum(objectives)`` as the objective, written straight into the proto.
+
+    ``CpModel.minimize`` copies the flattened sum one variable at a time;
+    here it is copied in one go (the same objective).
+    """
+    model.clear_objective()
+    objective = model.proto.objective
+    objective.scaling_factor = 1.0
+    if not objectives:
+        return
+    flat = cp_model_helper.FlatIntExpr(cp_model.LinearExpr.sum(objectives))
+    objective.vars.extend([v.index for v in flat.vars])
+    objective.coeffs.extend(flat.coeffs)
+    objective.offset = flat.offset

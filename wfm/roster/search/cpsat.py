@@ -228,23 +228,30 @@ def add_hint(rm: RosterModel, plan: dict[int, list[int]]) -> None:
     Agents not in ``plan`` get no hint; with every agent planned, the option
     counts are hinted too.
     """
-    model = rm.model
+    indices: list[int] = []
+    values: list[int] = []
     counts: dict[int, int] = {}
     for a, xa in enumerate(rm.x):
         if a not in plan:
             continue
         chosen = set(plan[a])
-        for o, var in xa.items():
-            model.add_hint(var, o in chosen)
+        indices.extend(var.index for var in xa.values())
+        values.extend(int(o in chosen) for o in xa)
         days = {rm.options[o].day for o in chosen}
         for d, w in enumerate(rm.works[a]):
             if not isinstance(w, int):
-                model.add_hint(w, d in days)
+                indices.append(w.index)
+                values.append(int(d in days))
         for o in chosen:
             counts[o] = counts.get(o, 0) + 1
     if len(plan) == len(rm.x):
         for o, n in rm.option_count.items():
-            model.add_hint(n, counts.get(o, 0))
+            indices.append(n.index)
+            values.append(counts.get(o, 0))
+    # one copy into the hint (``CpModel.add_hint`` per variable is the slow part)
+    hint = rm.model.proto.solution_hint
+    hint.vars.extend(indices)
+    hint.values.extend(values)
 
 
 def complete_hint(

@@ -22,7 +22,6 @@ from wfm.roster.options import SolverOptions
 from wfm.roster.problem import RosterProblem
 from wfm.roster.search.cpsat import (
     COMPLETION_DETERMINISTIC_SHARE,
-    COMPLETION_SHARE,
     SolutionTracker,
     add_hint,
     complete_hint,
@@ -30,12 +29,18 @@ from wfm.roster.search.cpsat import (
 from wfm.roster.search.stop import StopRequest
 from wfm.roster.shifts import last_shift_end_interval, rest_intervals
 
-__all__ = ["GREEDY_SHARE", "greedy_hint", "greedy_start"]
+__all__ = ["GREEDY_COMPLETION_SHARE", "GREEDY_SHARE", "greedy_hint", "greedy_start"]
 
 GREEDY_SHARE = 0.1
 """Share of the time limit the greedy heuristic's improving passes may take.
 In deterministic mode the heuristic has no wall-clock budget (its rounds
 alone end it), so that runs are reproducible."""
+
+GREEDY_COMPLETION_SHARE = 0.75
+"""Share of the time left that completing the greedy roster may take. It is
+the first roster, which every later phase starts from, and on large centres
+(thousands of agents) its completion takes tens of seconds; it ends as soon
+as the break placement is proven best, so small problems take far less."""
 
 
 def greedy_start(
@@ -50,7 +55,7 @@ def greedy_start(
 
     The completion (CP-SAT with the hinted shifts fixed, see
     :func:`~wfm.roster.search.cpsat.complete_hint`) gets
-    :data:`~wfm.roster.search.cpsat.COMPLETION_SHARE` of the time left and,
+    :data:`GREEDY_COMPLETION_SHARE` of the time left and,
     in deterministic mode,
     :data:`~wfm.roster.search.cpsat.COMPLETION_DETERMINISTIC_SHARE` of the
     deterministic limit. The completed roster is the first solution noted by
@@ -81,7 +86,7 @@ def greedy_start(
     add_hint(rm, greedy_hint(rm, time_budget_seconds=budget, stop=stop))
     completed = complete_hint(
         rm,
-        time_limit=COMPLETION_SHARE * (limit - (time.perf_counter() - started)),
+        time_limit=GREEDY_COMPLETION_SHARE * (limit - (time.perf_counter() - started)),
         seed=solver_options.seed,
         deterministic_time=None
         if deterministic is None
