@@ -121,3 +121,24 @@ def test_step_drop_is_the_full_objective_drop_and_roster_stays_clean(make):
         roster, breaks = roster_tables(problem, rm, extract_solution(rm, back.value))
         assert check_roster(problem, roster, breaks).empty
     assert improved > 0  # a greedy roster of these sizes is not locally optimal
+
+
+def test_step_keeps_a_constraint_added_on_shared_variables() -> None:
+    # the second stage of a lexicographic solve adds "under-staffing at most
+    # stage 1's" after the build: a bounded step copies it into its sub-model
+    problem = _instance()
+    rm, values, _ = _start(problem)
+    under = [t.amount for t in rm.terms if t.rule == "understaffing"]
+    held = int(sum(values[v.index] for v in under))
+    rm.model.add(cp_model.LinearExpr.sum(under) <= held)
+    limits = Limits(seconds=60.0, deterministic_seconds=0.5, seed=0)
+    rng = np.random.default_rng(2)
+    for _ in range(4):
+        free = set(rng.choice(len(problem.agents), size=3, replace=False).tolist())
+        found = step(rm, values, free, limits=limits)
+        if found.values is None:
+            continue
+        back = _read_back(rm, found.values)
+        assert back is not None  # the added constraint holds too
+        assert int(sum(found.values[v.index] for v in under)) <= held
+        values = found.values

@@ -353,7 +353,7 @@ def step(
         copy = proto.constraints.add()
         copy.copy_from(rm.model.proto.constraints[c])
         mapped = [int(sub.shared[position[v]]) for v in copy.linear.vars]
-        copy.linear.clear_vars()
+        copy.linear.vars.clear()
         copy.linear.vars.extend(mapped)
     before = _hint_values(sub.model, values[mapping])
     solver, ok, optimal = _solve(sub.model, limits, stop)
