@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from wfm import channels
 from wfm.queues import Channel, Queue
 from wfm.roster.model import (
     REQUIREMENT_SCALE,
@@ -94,8 +95,7 @@ def deadline_intervals(problem: RosterProblem, queue: Queue) -> int:
     ``floor(response_hours * 60 / interval_minutes)``: work arriving in
     interval ``s`` is due by the end of interval ``s + D``.
     """
-    hours = float(queue.response_hours or 0.0)
-    return math.floor(hours * 60.0 / problem.interval_minutes + 1e-9)
+    return channels.deadline_intervals(queue, interval_minutes=problem.interval_minutes)
 
 
 def calling_intervals(problem: RosterProblem, queue: Queue) -> np.ndarray:

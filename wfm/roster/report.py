@@ -73,6 +73,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wfm.channels import chat_session_aht_seconds
 from wfm.errors import SolverError
 from wfm.queues import Channel
 from wfm.roster.model import OBJECTIVE_SCALE, RosterModel
@@ -464,7 +465,7 @@ def queue_coverage_table(
             over = np.clip(covered - required, 0, None) * hours
             if "calls" in series and "aht_seconds" in series and queue.service is not None:
                 k = queue.max_sessions
-                slowed = series["aht_seconds"] * (1 + queue.session_slowdown * (k - 1))
+                slowed = chat_session_aht_seconds(series["aht_seconds"], queue=queue)
                 service = interval_service(
                     series["calls"],
                     slowed,
