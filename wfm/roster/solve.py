@@ -677,7 +677,7 @@ def _lexicographic_search(
         )
         return rm, status, solver, reader, quiet.first
     rm.model.add(_understaffing(rm) <= int(reader1.value(under1)))
-    plan = {a: [o for o, var in xa.items() if reader1.value(var)] for a, xa in enumerate(rm1.x)}
+    plan = _plan_of(rm1, reader1)
     status, solver, reader = _search(
         rm, rest, started=now, tracker=tracker, stop=stop, start_plan=plan
     )
@@ -686,6 +686,11 @@ def _lexicographic_search(
         status1 = SolveStatus.FEASIBLE if status1 == SolveStatus.OPTIMAL else status1
         return rm1, status1, solver1, reader1, quiet.first
     return rm, status, solver, reader, quiet.first
+
+
+def _plan_of(rm: RosterModel, reader: cp_model.CpSolver) -> dict[int, list[int]]:
+    """The roster ``reader`` holds as a start plan: agent index -> option indices."""
+    return {a: [o for o, var in xa.items() if reader.value(var)] for a, xa in enumerate(rm.x)}
 
 
 def _proxy_plan(
@@ -725,7 +730,7 @@ def _proxy_plan(
     status1, _, reader1 = _search(rm1, proxy_options, started=started, tracker=quiet, stop=stop)
     if not status1.has_solution or reader1 is None:
         return status1, None, quiet.first
-    plan = {a: [o for o, var in xa.items() if reader1.value(var)] for a, xa in enumerate(rm1.x)}
+    plan = _plan_of(rm1, reader1)
     return status1, plan, quiet.first
 
 
