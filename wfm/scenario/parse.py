@@ -14,7 +14,6 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,6 @@ from wfm.scenario.schema import (
     CONTRACT_KEYS,
     RISK_KEYS,
     RULE_NAMES,
-    SERVICE_KEY_OF_FIELD,
     SERVICE_KEYS,
     SOLVER_KEYS,
     TEMPLATE_KEYS,
@@ -67,6 +65,7 @@ from wfm.scenario.schema import (
     read_time,
     read_weekdays,
     read_yaml,
+    service_policy,
 )
 from wfm.scenario.settings import (
     Demand,
@@ -508,11 +507,7 @@ def _parse_service(value: Any, demand: Demand, *, base: Path) -> tuple[ServicePo
                 raise ScenarioError(
                     f"service.{key}", raw[key], "nothing: demand is requirements (no staffing run)"
                 )
-    args: dict[str, Any] = {"level": None, "answer_within_seconds": None}
-    for f in fields(ServicePolicy):
-        key = SERVICE_KEY_OF_FIELD.get(f.name, f.name)
-        if key in raw:
-            args[f.name] = raw[key]
+    given: dict[str, Any] = {}
     if "patience_from" in raw:
         if "patience_seconds" in raw:
             raise ScenarioError(
@@ -526,12 +521,8 @@ def _parse_service(value: Any, demand: Demand, *, base: Path) -> tuple[ServicePo
                 raw["patience_from"],
                 "nothing with model erlang_c (callers never abandon); drop one of them",
             )
-        args["patience_seconds"] = _patience_from(raw["patience_from"], base)
-    try:
-        policy = ServicePolicy(**args)
-    except ValidationError as exc:
-        key = SERVICE_KEY_OF_FIELD.get(exc.field, exc.field)
-        raise ScenarioError(f"service.{key}", exc.value, exc.expected) from None
+        given["patience_seconds"] = _patience_from(raw["patience_from"], base)
+    policy = service_policy(raw, "service", **given)
     return policy, fractional
 
 

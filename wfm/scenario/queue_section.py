@@ -34,14 +34,12 @@ every queue.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from functools import partial
 from typing import Any
 
 from wfm.errors import ScenarioError, ValidationError
 from wfm.queues import CallingWindow, Channel, Queue, QueueSet, Skill
 from wfm.scenario.schema import (
-    SERVICE_KEY_OF_FIELD,
     built,
     read_int,
     read_list,
@@ -50,6 +48,7 @@ from wfm.scenario.schema import (
     read_text,
     read_time,
     read_weekdays,
+    service_policy,
 )
 from wfm.service import ServicePolicy
 
@@ -85,16 +84,7 @@ def _service(value: Any, where: str, shrinkage: float) -> ServicePolicy:
             "nothing here: the centre's one shrinkage is the top-level shrinkage key",
         )
     raw = read_mapping(value, where, _QUEUE_SERVICE_KEYS)
-    args: dict[str, Any] = {"level": None, "answer_within_seconds": None, "shrinkage": shrinkage}
-    for f in fields(ServicePolicy):
-        key = SERVICE_KEY_OF_FIELD.get(f.name, f.name)
-        if key in raw:
-            args[f.name] = raw[key]
-    try:
-        return ServicePolicy(**args)
-    except ValidationError as exc:
-        key = SERVICE_KEY_OF_FIELD.get(exc.field, exc.field)
-        raise ScenarioError(f"{where}.{key}", exc.value, exc.expected) from None
+    return service_policy(raw, where, shrinkage=shrinkage)
 
 
 def _windows(value: Any, where: str) -> tuple[CallingWindow, ...]:

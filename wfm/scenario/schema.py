@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -393,9 +393,31 @@ SOLVER_KEYS = ("time_limit_seconds", "workers", "seed", "max_deterministic_time"
 #: Fields of :class:`wfm.service.ServicePolicy` named differently in the
 #: ``service`` section (field -> YAML key).
 SERVICE_KEY_OF_FIELD = {"level": "target"}
+
+
 #: The ``service`` section's keys: the policy's fields under their YAML names,
 #: ``fractional`` (roster the fractional requirement: a staffing choice) and
 #: ``patience_from`` (the patience estimate of an actuals ``summary.json``).
+def service_policy(raw: Mapping[str, Any], where: str, **given: Any) -> ServicePolicy:
+    """The :class:`ServicePolicy` of a service mapping (YAML keys, ``target`` for ``level``).
+
+    ``given`` are fields set by the caller (the centre's shrinkage, a
+    patience read from a file), over what ``raw`` says. The policy validates
+    itself; an error is only renamed to its YAML key under ``where``.
+    """
+    args: dict[str, Any] = {"level": None, "answer_within_seconds": None}
+    for f in fields(ServicePolicy):
+        key = SERVICE_KEY_OF_FIELD.get(f.name, f.name)
+        if key in raw:
+            args[f.name] = raw[key]
+    args.update(given)
+    try:
+        return ServicePolicy(**args)
+    except ValidationError as exc:
+        key = SERVICE_KEY_OF_FIELD.get(exc.field, exc.field)
+        raise ScenarioError(f"{where}.{key}", exc.value, exc.expected) from None
+
+
 SERVICE_KEYS = (
     *(SERVICE_KEY_OF_FIELD.get(f.name, f.name) for f in fields(ServicePolicy)),
     "fractional",
