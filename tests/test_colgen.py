@@ -597,13 +597,14 @@ def test_solve_uses_the_class_flow_start_under_a_long_limit(
     problem = _shortage_only(random_problem(seed))
     truth = brute_force_understaffing(problem)
     calls: list[int | None] = []
+    original = flow_start_module.least_understaffing_roster
 
-    def counted(*args: object, **kwargs: object) -> dict[int, list[int]] | None:
-        plan = class_flow_roster(*args, **kwargs)  # type: ignore[arg-type]
-        calls.append(None if plan is None else len(plan))
-        return plan
+    def counted(*args: object, **kwargs: object) -> object:
+        least = original(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(None if least is None or least.plan is None else len(least.plan))
+        return least
 
-    monkeypatch.setattr(flow_start_module, "class_flow_roster", counted)
+    monkeypatch.setattr(flow_start_module, "least_understaffing_roster", counted)
     result = solve(problem, SolverOptions(time_limit_seconds=40.0, workers=1, seed=0))
     if not np.isfinite(truth):
         assert result.status.value == "INFEASIBLE"
@@ -611,6 +612,9 @@ def test_solve_uses_the_class_flow_start_under_a_long_limit(
     assert calls == [len(problem.agents)]
     assert result.status.has_solution
     assert result.summary.understaffing_agent_hours == pytest.approx(truth, abs=1e-6)
+    # the proven least under-staffing is the bound reported
+    assert result.summary.understaffing_bound_kind in ("class_flow", "lp", "column_generation")
+    assert result.summary.understaffing_bound_agent_hours == pytest.approx(truth, abs=1e-6)
     # in deterministic mode the start (which stops on wall-clock time) is skipped
     calls.clear()
     solve(

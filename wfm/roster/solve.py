@@ -11,14 +11,13 @@ the phases of :mod:`wfm.roster.search`:
    (``problem.baseline``), the published roster completed the same way is
    the first roster instead, and the greedy one is built only when that
    completion fails (:func:`wfm.roster.published.published_start`);
-2. the class-flow roster: an integer programme over classes of
-   interchangeable agents, solved with SCIP from the greedy roster's weeks
-   for 60 % of the time limit less the time already spent, counted in
-   SCIP's CPU seconds, within 80 % of the limit on the wall clock (with
-   limits of 40 s or more), whose weeks obey every hard rule and minimise
-   the coverage costs; completed the same way, it replaces the greedy roster
-   when its objective is lower. Skipped in deterministic mode
-   (:mod:`~wfm.roster.search.flow_start`);
+2. the class-flow roster of least under-staffing: an integer programme over
+   classes of interchangeable agents whose weeks obey every hard rule,
+   solved by HiGHS in a child process for at most 70 % of the time left
+   (limits of 40 s or more; it ends sooner when proven); completed the same
+   way, it replaces the greedy roster when its objective is lower, and its
+   proven bound on the under-staffing is the one the summary reports.
+   Skipped in deterministic mode (:mod:`~wfm.roster.search.flow_start`);
 3. CP-SAT on the full model, started from that solution, for the work
    (deterministic time) of a share (15 %) of the remaining time, within half
    of the remaining time on the wall clock: small problems end here, proven
@@ -38,7 +37,7 @@ the phases of :mod:`wfm.roster.search`:
 
 Each phase takes what the phases before it left: the full search a share
 of the time left, the fallback all of it, the neighbourhood search the rest.
-A phase that ends sooner than its share (proven optimal, SCIP finished,
+A phase that ends sooner than its share (proven optimal, HiGHS finished,
 no roster, graphs too large) leaves its time to the next phase at once, and
 a solve with wall-clock limits returns before its limit only with a roster
 proven optimal (``OPTIMAL``), a proof of infeasibility, or a stop.
@@ -83,7 +82,10 @@ scenario's ``solver: {lexicographic: true}``) the solve has two stages:
    agent-hour short weighs :data:`SHORTAGE_FIRST_FACTOR` times more and
    linearly; the other terms only break ties), for
    :data:`LEXICOGRAPHIC_SHORTAGE_SHARE` of the limit, or less when proven
-   optimal sooner;
+   optimal sooner; the stage also ends once the class-flow roster, proven by
+   HiGHS to have the least under-staffing, keeps it when completed with
+   breaks (to the rounding of the requirements to hundredths of an agent):
+   on the acceptance weeks after 20-30 s, whatever their size;
 2. the model of the problem's own weights with the constraint "under-staffing
    at most stage 1's", started from stage 1's roster, for the time left.
 
@@ -115,29 +117,28 @@ the searches share the rest. ``first_solution_seconds`` and the
 Behaviour under load
 --------------------
 The phases that decide the roster's quality are sized by the work they do,
-not by a share of the wall clock, and the wall clock is only their outer
-limit. SCIP's class-flow roster counts CPU seconds (``timing/clocktype =
-1``), the full CP-SAT search deterministic time
+not by a share of the wall clock, or end when they prove their result, and
+the wall clock is only their outer limit. HiGHS's class-flow roster runs in
+a process of its own, on one core, and ends when proven (20-30 s on the
+acceptance weeks of 50-200 agents); the full CP-SAT search counts
+deterministic time
 (:data:`~wfm.roster.search.cpsat.DETERMINISTIC_PER_WORKER_SECOND` per worker
-and second of its share); the neighbourhood steps keep wall-clock limits.
-On an idle machine the two measures agree and the phases end where the
-shares say. When another process takes part of the cores, each phase does
-the same work taking longer: the class-flow start may stretch from 60 % to
-80 % of the limit and the full search from 15 % to 50 % of the time left,
-and the neighbourhood search, last, gets what remains. So a loaded machine
-costs improvement steps at the end rather than the starting roster; with
-less than about a third of a core free for SCIP the 80 % outer limit still
-cuts it, and the quality then falls toward the greedy roster's (figures in
+and second of its share), stretched up to half the time left on the wall
+clock; the neighbourhood steps keep wall-clock limits. So a second CPU-bound
+process on two cores leaves the class-flow start its core and costs
+improvement steps at the end rather than the starting roster; only with
+less than one core free does HiGHS's limit (70 % of the time left) cut it,
+and the greedy roster then stays the start (figures in
 ``benchmarks/README.md``). The model building and the greedy roster run on
-the wall clock as before. For rosters that do not depend on the load at all,
-set ``max_deterministic_time`` (below).
+the wall clock. For rosters that do not depend on the load at all, set
+``max_deterministic_time`` (below).
 
 Determinism
 -----------
 With ``max_deterministic_time`` set, the same problem, ``seed`` and
 ``workers`` give the same roster whenever that limit (not the wall-clock one)
 ends each phase: the greedy heuristic then runs without a wall-clock budget,
-the class-flow roster (whose SCIP time is not reproducible) is skipped, 15 %
+the class-flow roster (whose HiGHS time is not reproducible) is skipped, 15 %
 of the deterministic time goes to the full search (with all the time left as
 its wall-clock limit), the objective-free fallback (when it runs) may take
 the other 85 %, and the neighbourhood steps stop once their deterministic
@@ -148,7 +149,7 @@ Stopping
 --------
 A :class:`~wfm.roster.search.stop.StopRequest` given as ``stop`` (``wfm
 roster`` requests it on Ctrl-C) ends the phase under way (CP-SAT's
-``stop_search``, SCIP's ``InterruptSolve``, the greedy passes between two
+``stop_search``, the kill of HiGHS's process, the greedy passes between two
 agents) and starts no other but the read-back of the best roster so far,
 which comes back ``FEASIBLE`` (``OPTIMAL`` only if proven before the stop),
 or ``TIME_LIMIT_NO_SOLUTION`` without one; ``interrupted`` is set on the
@@ -169,7 +170,7 @@ from ortools.sat.python import cp_model
 from wfm.errors import ValidationError
 from wfm.roster.bounds.lp import LowerBound
 from wfm.roster.bounds.reported import reported_bounds, with_bounds
-from wfm.roster.model import OBJECTIVE_SCALE, RosterModel, build_model
+from wfm.roster.model import OBJECTIVE_SCALE, REQUIREMENT_SCALE, RosterModel, build_model
 from wfm.roster.options import SolverOptions
 from wfm.roster.prechecks import Conflict, explain_infeasibility, precheck
 from wfm.roster.problem import RosterProblem, Weights
@@ -200,7 +201,7 @@ from wfm.roster.search.cpsat import (
     full_search,
     hinted_solution,
 )
-from wfm.roster.search.flow_start import flow_start
+from wfm.roster.search.flow_start import flow_start, hinted_understaffing
 from wfm.roster.search.greedy import greedy_start
 from wfm.roster.search.lns import improve
 from wfm.roster.search.stop import StopRequest
@@ -328,7 +329,6 @@ def solve(
     if not isinstance(options, SolverOptions):
         raise ValidationError("options", options, "a SolverOptions")
     started = time.perf_counter()
-    started_cpu = time.process_time()
     shifts = shift_options(problem)
     allowed = agent_options(problem, shifts)
     conflicts = precheck(problem, shifts, allowed)
@@ -351,7 +351,6 @@ def solve(
             shifts,
             allowed,
             started=started,
-            started_cpu=started_cpu,
             tracker=tracker,
             stop=stop,
         )
@@ -361,9 +360,7 @@ def solve(
         )
     else:
         rm = build_model(problem, options=shifts, allowed=allowed)
-        status, solver, reader = _search(
-            rm, options, started=started, tracker=tracker, stop=stop, started_cpu=started_cpu
-        )
+        status, solver, reader = _search(rm, options, started=started, tracker=tracker, stop=stop)
     interrupted = _stopped(stop)
     if status == SolveStatus.INFEASIBLE:
         if interrupted:
@@ -439,6 +436,7 @@ def solve(
             weeks=[solution.shifts.get(a, []) for a in range(len(problem.agents))],
             options=shifts,
             allowed=allowed,
+            known=tracker.understaffing_bound,
         )
         summary = with_bounds(summary, bounds, rm=rm)
     lower = None if bounds is None else bounds.lp
@@ -492,15 +490,21 @@ def _search(
     tracker: SolutionTracker,
     stop: StopRequest | None,
     start_plan: dict[int, list[int]] | None = None,
-    started_cpu: float | None = None,
+    least_understaffing: bool = False,
 ) -> tuple[SolveStatus, cp_model.CpSolver, cp_model.CpSolver | None]:
-    """The search phases on ``rm`` within ``options``' limits, measured from ``started``
-    (and, for the work of the class-flow start, from ``started_cpu``, the
-    process's CPU time then).
+    """The search phases on ``rm`` within ``options``' limits, measured from ``started``.
 
     Without ``start_plan`` the greedy and class-flow rosters start the search;
     with one (agent index -> option indices, e.g. the first stage of a
-    lexicographic solve) that roster is hinted and completed instead.
+    lexicographic solve) that roster is hinted and completed instead. The
+    class-flow start's proven bound on the under-staffing goes to
+    ``tracker.understaffing_bound``. With ``least_understaffing`` (the first
+    stage of a lexicographic solve), when HiGHS proved the class-flow roster
+    (:func:`~wfm.roster.search.flow_start.flow_start`) and its completion with
+    breaks keeps that
+    under-staffing (to the rounding of the requirements to hundredths of an
+    agent, :data:`~wfm.roster.model.REQUIREMENT_SCALE`), the stage ends there:
+    ``FEASIBLE``, the completed roster as both solvers.
 
     Returns
     -------
@@ -524,15 +528,18 @@ def _search(
         if completed is None:
             tracker.phase("greedy start")
             completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
-        completed = flow_start(
-            rm,
-            options,
-            started=started,
-            tracker=tracker,
-            completed=completed,
-            stop=stop,
-            started_cpu=started_cpu,
+        completed, least = flow_start(
+            rm, options, deadline=deadline, tracker=tracker, completed=completed, stop=stop
         )
+        if least is not None and rm.problem.queues is None:
+            tracker.understaffing_bound = ("class_flow", least.bound_agent_hours)
+        if least_understaffing and least is not None and least.proven and completed is not None:
+            # the first stage of a lexicographic solve has nothing left to find
+            under = hinted_understaffing(rm, options.seed)
+            if under is not None and under <= least.bound_agent_hours + _rounding(rm) + 1e-6:
+                held = hinted_solution(rm, options.seed)
+                if held is not None:
+                    return SolveStatus.FEASIBLE, held, held
     else:
         # the roster to keep: its completion is sized by work, with all the time left as
         # the outer limit, so that a loaded machine slows it rather than losing the roster
@@ -589,6 +596,14 @@ def _search(
     return status, solver, reader
 
 
+def _rounding(rm: RosterModel) -> float:
+    """Agent-hours by which the model's under-staffing may differ from the exact one:
+    the requirements rounded to hundredths of an agent."""
+    required = rm.problem.required_scheduled
+    rounded = np.rint(required * REQUIREMENT_SCALE) / REQUIREMENT_SCALE
+    return float(np.abs(rounded - required).sum() * rm.problem.interval_hours)
+
+
 def _understaffing(rm: RosterModel) -> Any:
     """The under-staffing of ``rm`` (hundredths of an agent times intervals)."""
     return cp_model.LinearExpr.sum([t.amount for t in rm.terms if t.rule == "understaffing"])
@@ -601,7 +616,6 @@ def _lexicographic_search(
     allowed: list[list[AgentOption]],
     *,
     started: float,
-    started_cpu: float,
     tracker: SolutionTracker,
     stop: StopRequest | None,
 ) -> tuple[RosterModel, SolveStatus, cp_model.CpSolver, cp_model.CpSolver | None, float | None]:
@@ -657,9 +671,10 @@ def _lexicographic_search(
         started=time.perf_counter() if start1 is not None else started,
         tracker=quiet,
         stop=stop,
-        started_cpu=started_cpu,
         start_plan=start1,
+        least_understaffing=True,
     )
+    tracker.understaffing_bound = quiet.understaffing_bound
     now = time.perf_counter()
     rest = dataclasses.replace(
         options,
@@ -672,9 +687,7 @@ def _lexicographic_search(
     if status1 == SolveStatus.INFEASIBLE or not status1.has_solution or reader1 is None:
         if status1 == SolveStatus.INFEASIBLE or _stopped(stop):
             return rm, status1, reader1 or cp_model.CpSolver(), None, quiet.first
-        status, solver, reader = _search(
-            rm, rest, started=now, tracker=tracker, stop=stop, started_cpu=time.process_time()
-        )
+        status, solver, reader = _search(rm, rest, started=now, tracker=tracker, stop=stop)
         return rm, status, solver, reader, quiet.first
     rm.model.add(_understaffing(rm) <= int(reader1.value(under1)))
     plan = _plan_of(rm1, reader1)

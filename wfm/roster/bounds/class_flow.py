@@ -54,6 +54,7 @@ __all__ = [
     "ClassNetwork",
     "FlowState",
     "add_class_flows",
+    "add_understaffing_objective",
     "class_flow_bound",
     "class_network",
     "split_into_weeks",
@@ -460,7 +461,6 @@ def class_flow_bound(
         solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP, CP-SAT and GLOP
         raise SolverError("OR-Tools has no SCIP, CP-SAT or GLOP linear solver")
-    inf = solver.infinity()
 
     def variable(top: float) -> Any:
         return solver.IntVar(0.0, top, "") if integer else solver.NumVar(0.0, top, "")
@@ -474,20 +474,7 @@ def class_flow_bound(
     n_states = sum(sum(len(level) for level in f.network.levels) for f in flows)
     n_arcs = sum(len(f.network.arcs) for f in flows)
 
-    hours = problem.interval_hours
-    required = problem.required_scheduled
-    cover: dict[int, Any] = {}
-    objective = solver.Objective()
-    for t in np.flatnonzero(required > 0).tolist():
-        short = solver.NumVar(0.0, inf, "")
-        row = solver.Constraint(float(required[t]), inf)
-        row.SetCoefficient(short, 1.0)
-        objective.SetCoefficient(short, hours)
-        cover[t] = row
-    # a break where nothing is required costs nothing: such windows are left out
-    rows = coverage_rows(problem, options)
-    add_cover_terms(solver, rows, counts, cover, new_break_count=lambda: variable(inf))
-    objective.SetMinimization()
+    objective = add_understaffing_objective(problem, solver, options, counts, variable)
     left = time_limit_seconds - (time.perf_counter() - began)
     if left <= 0:
         return result(0.0, None, SolveStatus.FEASIBLE)
@@ -510,20 +497,63 @@ def class_flow_bound(
     return result(0.0, None, SolveStatus.MODEL_INVALID)
 
 
-def split_into_weeks(problem: RosterProblem, flows: list[ClassFlow]) -> dict[int, list[int]] | None:
+def add_understaffing_objective(
+    problem: RosterProblem,
+    solver: Any,
+    options: list[ShiftOption],
+    counts: dict[int, Any],
+    variable: Callable[[float], Any],
+) -> Any:
+    """The least under-staffing over the option counts ``counts`` of :func:`add_class_flows`.
+
+    One row per interval with a requirement, ``covered + short >= required``
+    (scheduled agents), and the objective ``sum(short) x interval hours``
+    (agent-hours short), minimised; the breaks of every shift are placed by
+    counts per allowed start, made with ``variable`` (as in
+    :mod:`wfm.roster.bounds.lp`), and a break where nothing is required costs
+    nothing, so such windows are left out. Returns the objective.
+    """
+    inf = solver.infinity()
+    hours = problem.interval_hours
+    required = problem.required_scheduled
+    cover: dict[int, Any] = {}
+    objective = solver.Objective()
+    for t in np.flatnonzero(required > 0).tolist():
+        short = solver.NumVar(0.0, inf, "")
+        row = solver.Constraint(float(required[t]), inf)
+        row.SetCoefficient(short, 1.0)
+        objective.SetCoefficient(short, hours)
+        cover[t] = row
+    rows = coverage_rows(problem, options)
+    add_cover_terms(solver, rows, counts, cover, new_break_count=lambda: variable(inf))
+    objective.SetMinimization()
+    return objective
+
+
+def split_into_weeks(
+    problem: RosterProblem,
+    flows: list[ClassFlow],
+    value: Callable[[Any], float] | None = None,
+) -> dict[int, list[int]] | None:
     """One path of each class's integer flow per member: the agents' weeks.
 
-    Call after solving, with whole-number flows. Returns agent index ->
-    option indices of their week (in day order), or ``None`` when the
-    values do not split (not whole numbers).
+    Call after solving, with whole-number flows; ``value`` reads a
+    variable's value (``solution_value()`` of the solver when ``None``).
+    Returns agent index -> option indices of their week (in day order), or
+    ``None`` when the values do not split (not whole numbers).
     """
+    if value is None:
+
+        def value(var: Any) -> float:
+            return float(var.solution_value())
+
     plan: dict[int, list[int]] = {}
     for flow in flows:
-        left = {
-            key: [[round(var.solution_value()), there, group] for var, there, group in arcs]
+        left: dict[Any, list[list[Any]]] = {
+            key: [[round(value(var)), there, group] for var, there, group in arcs]
             for key, arcs in flow.leaving.items()
         }
-        count_left = {o: round(y.solution_value()) for o, y in flow.count.items()}
+        count_left = {o: round(value(y)) for o, y in flow.count.items()}
         (state,) = flow.network.levels[0]
         for a in flow.members:
             here = state

@@ -80,7 +80,8 @@ class ReportedBounds:
     understaffing_agent_hours
         The best valid lower bound on under-staffing known.
     understaffing_kind
-        Which bound it is (``"lp"`` or ``"column_generation"``).
+        Which bound it is (``"lp"``, ``"column_generation"`` or, when the
+        search proved it, ``"class_flow"``).
     wall_time_seconds
         Time spent on both.
     """
@@ -117,6 +118,7 @@ def reported_bounds(
     weeks: Sequence[Sequence[int]] | None = None,
     options: list[ShiftOption] | None = None,
     allowed: list[list[AgentOption]] | None = None,
+    known: tuple[str, float] | None = None,
 ) -> ReportedBounds:
     """The LP bound, then the per-agent bound within ``PER_AGENT_BOUND_SHARE`` of the limit.
 
@@ -136,6 +138,10 @@ def reported_bounds(
         The roster's weeks (per agent, option indices), the first columns.
     options, allowed
         Precomputed shift options and allowed options per agent.
+    known
+        ``(kind, agent-hours)``, a bound on the under-staffing the search
+        proved (the class-flow start's, ``"class_flow"``): a candidate too,
+        and when the roster meets it the per-agent bound is skipped.
     """
     began = time.perf_counter()
     # with queues, both bounds are of the one-queue relaxation (a bound on the
@@ -143,9 +149,13 @@ def reported_bounds(
     problem = queue_relaxation(problem)
     lp = lower_bound(problem, options=options, allowed=allowed)
     per_agent: ColumnGenerationBound | None = None
+    floor = (
+        lp.understaffing_agent_hours
+        if known is None
+        else max(lp.understaffing_agent_hours, known[1])
+    )
     settled = understaffing_agent_hours is not None and (
-        understaffing_agent_hours
-        <= lp.understaffing_agent_hours + _TIE * max(1.0, understaffing_agent_hours)
+        understaffing_agent_hours <= floor + _TIE * max(1.0, understaffing_agent_hours)
     )
     if not settled and lp.status != SolveStatus.INFEASIBLE:
         per_agent = column_generation_bound(
@@ -166,6 +176,7 @@ def reported_bounds(
                 "column_generation",
                 None if per_agent is None else per_agent.understaffing_agent_hours,
             ),
+            *([] if known is None else [known]),
         ]
     )
     assert value is not None and kind is not None  # the LP is always a candidate

@@ -145,6 +145,10 @@ class SolutionTracker(cp_model.CpSolverSolutionCallback):
         ``(amount, agent-hours per unit)`` of the model's understaffing terms;
         when set, the events of rosters whose values are known carry their
         understaffing.
+    understaffing_bound
+        ``(kind, agent-hours)``: a valid lower bound on the under-staffing of
+        any roster that a phase proved (the class-flow start's, kind
+        ``"class_flow"``), ``None`` without one.
     """
 
     def __init__(
@@ -160,6 +164,7 @@ class SolutionTracker(cp_model.CpSolverSolutionCallback):
         self.trace: list[tuple[float, float]] = []
         self.first: float | None = None
         self.understaffing: list[tuple[Any, float]] = []
+        self.understaffing_bound: tuple[str, float] | None = None
         self._phase = ""
         self._bound: float | None = None
         self._under: float | None = None

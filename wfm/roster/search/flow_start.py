@@ -1,76 +1,205 @@
 """Phase 2 of the roster search: the class-flow starting roster.
 
-:func:`class_flow_roster` solves the same flows against the coverage costs
-of the roster objective and splits them into one week per agent: a roster
-whose weeks obey every hard rule, which :func:`flow_start` hints to the model
-in place of the greedy roster when, completed with breaks, it has the lower
-objective.
+:func:`flow_start` hints the roster of least under-staffing
+(:func:`least_understaffing_roster`) in place of the greedy roster when,
+completed with breaks, it has the lower objective. Its weeks are whole paths
+of the class-flow model of :mod:`wfm.roster.bounds.class_flow` (one network
+per class of interchangeable agents), so every week obeys the agent's hard
+rules; the integer programme, the agent-hours short, is solved by HiGHS in
+a child process (:mod:`wfm.roster.search.mip`) that a stop request kills.
+On the acceptance weeks HiGHS proves it in 20-30 s whatever the centre's
+size (the graphs grow with the classes, not with the agents), and the
+proven value is also the best bound on the under-staffing a solve reports.
 
-The flows are those of :mod:`wfm.roster.bounds.class_flow` (one network per
-class of interchangeable agents, here also of equal cost per hour). SCIP
-starts from the greedy roster's weeks (:func:`flow_hint`), so that its
-incumbent is never worse than that roster: on a loaded machine SCIP may not
-get past its root LP within its window, and without a start it then
-returned a roster far worse than the greedy one.
+Budget: HiGHS gets :data:`LEAST_UNDERSTAFFING_SHARE` of the time left
+before the stage's deadline and ends sooner when it proves its roster; the
+time left goes to the next phase at once. Its branch and bound is serial,
+so a second CPU-bound process on two cores leaves it a core and the same
+work. Its time is not reproducible, so the phase is skipped in
+deterministic mode; it is tried only under limits of
+:data:`FLOW_MIN_SECONDS` or more.
 
-Budget: the phase is sized by work, not by a share of the wall clock. SCIP's
-clock is set to CPU time (``timing/clocktype = 1``), so its limit,
-:data:`FLOW_SHARE` of the solve's time limit less the time already spent
-(also counted in the process's CPU seconds), counts the seconds SCIP
-computes, not the seconds it waits for a core: on a loaded machine it does
-the same work and takes longer. The wall clock is only the outer limit: at
-:data:`FLOW_WALL_SHARE` of the time limit SCIP is interrupted and its best
-roster kept, so that the completion and the CP-SAT searches keep some time
-(at :data:`FLOW_SHARE` when the greedy roster could not be completed: the
-searches after it then need the time to find one). On an idle machine the
-two clocks agree and the phase ends at :data:`FLOW_SHARE` as before; when
-SCIP ends sooner (proven optimal, no roster, graphs too large) the time
-left goes to the next phase at once. SCIP's CPU time is not reproducible,
-so the phase is skipped in deterministic mode; it is tried only under
-limits of :data:`FLOW_MIN_SECONDS` or more.
+:func:`class_flow_roster` is the earlier start: the same flows against the
+roster's coverage costs (convex shortage, over-staffing, paid hours), solved
+by SCIP from the greedy roster's weeks (:func:`flow_hint`). On the
+acceptance weeks SCIP rarely improves on the greedy roster within a minute,
+where HiGHS's least under-staffing start gives the lower objective under the
+default weights too (``benchmarks/README.md``), so the search no longer
+calls it; it stays for callers who price the coverage exactly.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from wfm.roster.bounds.class_flow import ClassFlow, add_class_flows, split_into_weeks
+from wfm.roster.bounds.class_flow import (
+    ClassFlow,
+    add_class_flows,
+    add_understaffing_objective,
+    split_into_weeks,
+)
 from wfm.roster.bounds.classes import agent_classes
 from wfm.roster.coverage import add_cover_terms, coverage_rows
 from wfm.roster.model import RosterModel
 from wfm.roster.options import SolverOptions, check_positive_number
 from wfm.roster.problem import RosterProblem
-from wfm.roster.search.cpsat import COMPLETION_SHARE, SolutionTracker, add_hint, try_start
+from wfm.roster.search.cpsat import (
+    COMPLETION_SHARE,
+    SolutionTracker,
+    add_hint,
+    hinted_solution,
+    try_start,
+)
+from wfm.roster.search.mip import solve_in_child
 from wfm.roster.search.stop import StopRequest
 from wfm.roster.shifts import AgentOption, ShiftOption, agent_options, shift_options
 from wfm.status import SolveStatus
 
 __all__ = [
     "FLOW_MIN_SECONDS",
-    "FLOW_SHARE",
-    "FLOW_WALL_SHARE",
+    "LEAST_UNDERSTAFFING_SHARE",
+    "LeastUnderstaffing",
     "class_flow_roster",
     "flow_hint",
     "flow_start",
     "hinted_plan",
+    "least_understaffing_roster",
 ]
 
-FLOW_SHARE = 0.6
-"""Work of the class-flow starting roster: this share of the time limit, less the
-time spent before it, in SCIP's CPU seconds (the wall-clock share on an idle machine)."""
-
-FLOW_WALL_SHARE = 0.8
-"""Outer wall-clock limit of the class-flow start, as a share of the time limit: a
-loaded machine stretches the phase up to here, never beyond."""
-
 FLOW_MIN_SECONDS = 40.0
-"""Shortest time limit for which the class-flow start is tried: SCIP needs
-25-30 s on 50 agents for a good solution, and under shorter limits the time
-serves the CP-SAT searches better."""
+"""Shortest time limit for which the class-flow start is tried: HiGHS needs
+20-30 s to prove the least under-staffing of 50-200 agents, and under shorter
+limits the time serves the CP-SAT searches better."""
+
+
+LEAST_UNDERSTAFFING_SHARE = 0.7
+"""Share of the time left before the stage's deadline that the least under-staffing
+flows may take (HiGHS's own limit; the rest is for completing its roster with
+breaks and for the searches)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeastUnderstaffing:
+    """The class-flow roster of least under-staffing.
+
+    Attributes
+    ----------
+    plan
+        Agent index -> option indices of their week (in day order); ``None``
+        when HiGHS found no integer solution in time.
+    understaffing_agent_hours
+        The plan's under-staffing in the flow model (breaks placed by counts).
+    bound_agent_hours
+        HiGHS's proven lower bound on the under-staffing of any roster
+        (``0.0`` when it has none).
+    proven
+        Whether the plan is proven to have the least under-staffing.
+    """
+
+    plan: dict[int, list[int]] | None
+    understaffing_agent_hours: float | None
+    bound_agent_hours: float
+    proven: bool
+
+
+def least_understaffing_roster(
+    problem: RosterProblem,
+    *,
+    time_limit_seconds: float,
+    max_arcs: int = 200_000,
+    options: list[ShiftOption] | None = None,
+    allowed: list[list[AgentOption]] | None = None,
+    stop: StopRequest | None = None,
+) -> LeastUnderstaffing | None:
+    """The roster of least under-staffing from the class-flow model, by HiGHS.
+
+    The flows of :func:`~wfm.roster.bounds.class_flow.class_flow_bound` (one
+    network per class of interchangeable agents, every option the agents may
+    work) with its objective, the agent-hours short
+    (:func:`~wfm.roster.bounds.class_flow.add_understaffing_objective`),
+    solved by HiGHS in a child process
+    (:func:`~wfm.roster.search.mip.solve_in_child`) and split into one week
+    per agent. The weeks obey every hard rule; soft rules, over-staffing and
+    paid hours are left to the second stage of a lexicographic solve. Where
+    no two breaks of a template's windows can overlap the model is exact, so
+    a proven plan has the least under-staffing any roster can have.
+
+    Parameters
+    ----------
+    problem
+        The roster problem.
+    time_limit_seconds
+        Wall-clock budget for building and solving.
+    max_arcs
+        Give up (``None``) when one class's graph has more arcs.
+    options, allowed
+        Optional precomputed :func:`~wfm.roster.shifts.shift_options` and
+        :func:`~wfm.roster.shifts.agent_options`.
+    stop
+        Ends the solve (the child process is killed) when requested.
+
+    Returns
+    -------
+    LeastUnderstaffing or None
+        ``None`` when some agent has no week obeying the hard rules, the
+        graphs are too large, the time ran out before the solve or a stop
+        was requested.
+    """
+    check_positive_number("time_limit_seconds", time_limit_seconds)
+    began = time.perf_counter()
+    from ortools.linear_solver import pywraplp
+
+    if options is None:
+        options = shift_options(problem)
+    if allowed is None:
+        allowed = agent_options(problem, options)
+    # the model is only written here (GLOP holds it); HiGHS solves it in a child process
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:  # pragma: no cover - OR-Tools wheels ship GLOP
+        return None
+    built = add_class_flows(
+        problem,
+        solver,
+        lambda top: solver.IntVar(0.0, top, ""),
+        agent_classes(problem),
+        options,
+        allowed,
+        max_arcs,
+        began,
+        time_limit_seconds,
+    )
+    if isinstance(built, SolveStatus):
+        return None
+    flows, counts = built
+    add_understaffing_objective(
+        problem, solver, options, counts, lambda top: solver.IntVar(0.0, top, "")
+    )
+    # no starting solution: HiGHS through OR-Tools fails on a partial one, and the
+    # roster in place stays the search's start unless the flows' roster beats it
+    left = time_limit_seconds - (time.perf_counter() - began)
+    if left <= 1.0 or (stop is not None and stop.requested):
+        return None
+    solved = solve_in_child(solver, time_limit_seconds=left - 0.5, stop=stop)
+    if stop is not None and stop.requested:
+        return None
+    bound = max(solved.bound, 0.0) if np.isfinite(solved.bound) else 0.0
+    if not solved.status.has_solution:
+        return LeastUnderstaffing(
+            plan=None, understaffing_agent_hours=None, bound_agent_hours=bound, proven=False
+        )
+    values = solved.values
+    plan = split_into_weeks(problem, flows, lambda var: float(values[var.index()]))
+    return LeastUnderstaffing(
+        plan=plan,
+        understaffing_agent_hours=solved.objective,
+        bound_agent_hours=bound,
+        proven=plan is not None and solved.status == SolveStatus.OPTIMAL,
+    )
 
 
 def class_flow_roster(
@@ -321,66 +450,63 @@ def flow_start(
     rm: RosterModel,
     solver_options: SolverOptions,
     *,
-    started: float,
+    deadline: float,
     tracker: SolutionTracker,
     completed: float | None,
     stop: StopRequest | None = None,
-    started_cpu: float | None = None,
-) -> float | None:
-    """Replace the greedy start by the class-flow roster when that is better.
+) -> tuple[float | None, LeastUnderstaffing | None]:
+    """Replace the hint by the roster of least under-staffing when that is better.
 
-    :func:`class_flow_roster` places whole weeks per class of
-    interchangeable agents against the coverage costs; its weeks, completed
-    with breaks and bookkeeping (for
-    :data:`~wfm.roster.search.cpsat.COMPLETION_SHARE` of the time left),
-    become the hint when their objective beats ``completed``, the greedy
-    roster's. SCIP gets :data:`FLOW_SHARE` of the limit (less the time spent
-    so far) in CPU seconds, within :data:`FLOW_WALL_SHARE` of it on the wall
-    clock (see the module docstring; within :data:`FLOW_SHARE` when there
-    is no completed roster to fall back on); with ``started_cpu``
-    (:func:`time.process_time` at the start of the solve) the time spent so
-    far is counted in CPU seconds too, so that a loaded machine's slower
-    model building does not shorten SCIP's work. Skipped in deterministic
-    mode (SCIP's CPU time is not reproducible), under limits below
-    :data:`FLOW_MIN_SECONDS` and once ``stop`` is requested.
+    :func:`least_understaffing_roster` gets :data:`LEAST_UNDERSTAFFING_SHARE`
+    of the time left before ``deadline`` (the stage's), and its weeks, completed with breaks and
+    bookkeeping for :data:`~wfm.roster.search.cpsat.COMPLETION_SHARE` of the
+    time then left, become the hint when their objective (``rm``'s) beats
+    ``completed``, the hint's in place.
+    Skipped in deterministic mode (HiGHS's time is not reproducible), under
+    limits below :data:`FLOW_MIN_SECONDS` and once ``stop`` is requested.
 
     Returns
     -------
-    float or None
-        The objective of the hint now in place.
+    tuple
+        The objective of the hint now in place, and the flows' result
+        (``None`` when not tried or nothing came back).
     """
-    limit = solver_options.time_limit_seconds
-    if solver_options.deterministic or limit < FLOW_MIN_SECONDS:
-        return completed
+    if solver_options.deterministic or solver_options.time_limit_seconds < FLOW_MIN_SECONDS:
+        return completed, None
     if stop is not None and stop.requested:
-        return completed
-    elapsed = time.perf_counter() - started
-    spent = elapsed if started_cpu is None else min(time.process_time() - started_cpu, elapsed)
-    work = FLOW_SHARE * limit - spent
-    # stretched beyond its share only with a roster in hand to fall back on
-    wall = (FLOW_SHARE if completed is None else FLOW_WALL_SHARE) * limit - elapsed
-    if min(work, wall) <= 0.5:
-        return completed
+        return completed, None
+    window = LEAST_UNDERSTAFFING_SHARE * (deadline - time.perf_counter())
+    if window <= 1.0:
+        return completed, None
     tracker.phase("class flow")
-    plan = class_flow_roster(
+    least = least_understaffing_roster(
         rm.problem,
-        time_limit_seconds=wall,
-        work_seconds=work,
+        time_limit_seconds=window,
         options=rm.options,
         allowed=rm.agent_options,
         stop=stop,
-        start=hinted_plan(rm),
     )
-    if plan is None or len(plan) != len(rm.x):
-        return completed
-    left = limit - (time.perf_counter() - started)
-    return try_start(
+    if least is None or least.plan is None or len(least.plan) != len(rm.x):
+        return completed, least
+    plan = least.plan
+    found = try_start(
         rm,
         lambda: add_hint(rm, plan),
         completed=completed,
         tracker=tracker,
-        time_limit=COMPLETION_SHARE * left,
+        time_limit=COMPLETION_SHARE * (deadline - time.perf_counter()),
         seed=solver_options.seed,
         deterministic_time=None,
         stop=stop,
+    )
+    return found, least
+
+
+def hinted_understaffing(rm: RosterModel, seed: int) -> float | None:
+    """Agent-hours short of the model's complete hint (``None`` when it does not read back)."""
+    reader = hinted_solution(rm, seed)
+    if reader is None:
+        return None
+    return float(
+        sum(reader.value(t.amount) * t.amount_scale for t in rm.terms if t.rule == "understaffing")
     )
