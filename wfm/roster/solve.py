@@ -82,7 +82,9 @@ scenario's ``solver: {lexicographic: true}``) the solve has two stages:
    agent-hour short weighs :data:`SHORTAGE_FIRST_FACTOR` times more and
    linearly; the other terms only break ties), for
    :data:`LEXICOGRAPHIC_SHORTAGE_SHARE` of the limit, or less when proven
-   optimal sooner; the stage also ends once the class-flow roster, proven by
+   optimal sooner; its class-flow start may take
+   :data:`~wfm.roster.search.flow_start.LEXICOGRAPHIC_FLOW_SHARE` of the
+   stage, and the stage ends once the class-flow roster, proven by
    HiGHS to have the least under-staffing, keeps it when completed with
    breaks (to the rounding of the requirements to hundredths of an agent):
    on the acceptance weeks after 20-30 s, whatever their size;
@@ -201,7 +203,12 @@ from wfm.roster.search.cpsat import (
     full_search,
     hinted_solution,
 )
-from wfm.roster.search.flow_start import flow_start, hinted_understaffing
+from wfm.roster.search.flow_start import (
+    LEAST_UNDERSTAFFING_SHARE,
+    LEXICOGRAPHIC_FLOW_SHARE,
+    flow_start,
+    hinted_understaffing,
+)
 from wfm.roster.search.greedy import greedy_start
 from wfm.roster.search.lns import improve
 from wfm.roster.search.stop import StopRequest
@@ -529,7 +536,13 @@ def _search(
             tracker.phase("greedy start")
             completed = greedy_start(rm, options, started=started, tracker=tracker, stop=stop)
         completed, least = flow_start(
-            rm, options, deadline=deadline, tracker=tracker, completed=completed, stop=stop
+            rm,
+            options,
+            deadline=deadline,
+            tracker=tracker,
+            completed=completed,
+            stop=stop,
+            share=LEXICOGRAPHIC_FLOW_SHARE if least_understaffing else LEAST_UNDERSTAFFING_SHARE,
         )
         if least is not None and rm.problem.queues is None:
             tracker.understaffing_bound = ("class_flow", least.bound_agent_hours)

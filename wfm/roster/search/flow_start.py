@@ -63,6 +63,7 @@ from wfm.status import SolveStatus
 __all__ = [
     "FLOW_MIN_SECONDS",
     "LEAST_UNDERSTAFFING_SHARE",
+    "LEXICOGRAPHIC_FLOW_SHARE",
     "LeastUnderstaffing",
     "class_flow_roster",
     "flow_hint",
@@ -81,6 +82,11 @@ LEAST_UNDERSTAFFING_SHARE = 0.7
 """Share of the time left before the stage's deadline that the least under-staffing
 flows may take (HiGHS's own limit; the rest is for completing its roster with
 breaks and for the searches)."""
+
+LEXICOGRAPHIC_FLOW_SHARE = 0.9
+"""The same share in the first stage of a lexicographic solve, whose searches only
+stand in for the flows when HiGHS does not prove them in time (HiGHS finds its
+first integer solution late, often when it proves it)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -454,11 +460,13 @@ def flow_start(
     tracker: SolutionTracker,
     completed: float | None,
     stop: StopRequest | None = None,
+    share: float = LEAST_UNDERSTAFFING_SHARE,
 ) -> tuple[float | None, LeastUnderstaffing | None]:
     """Replace the hint by the roster of least under-staffing when that is better.
 
-    :func:`least_understaffing_roster` gets :data:`LEAST_UNDERSTAFFING_SHARE`
-    of the time left before ``deadline`` (the stage's), and its weeks, completed with breaks and
+    :func:`least_understaffing_roster` gets ``share`` (by default
+    :data:`LEAST_UNDERSTAFFING_SHARE`) of the time left before ``deadline``
+    (the stage's), and its weeks, completed with breaks and
     bookkeeping for :data:`~wfm.roster.search.cpsat.COMPLETION_SHARE` of the
     time then left, become the hint when their objective (``rm``'s) beats
     ``completed``, the hint's in place.
@@ -475,7 +483,7 @@ def flow_start(
         return completed, None
     if stop is not None and stop.requested:
         return completed, None
-    window = LEAST_UNDERSTAFFING_SHARE * (deadline - time.perf_counter())
+    window = share * (deadline - time.perf_counter())
     if window <= 1.0:
         return completed, None
     tracker.phase("class flow")
