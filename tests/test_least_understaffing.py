@@ -9,6 +9,7 @@ breaks are placed.
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -21,8 +22,10 @@ from wfm.roster.options import SolverOptions
 from wfm.roster.problem import Agent
 from wfm.roster.search.cpsat import add_hint, complete_hint
 from wfm.roster.search.flow_start import hinted_understaffing, least_understaffing_roster
+from wfm.roster.search.mip import MipSolution
 from wfm.roster.search.stop import StopRequest
 from wfm.roster.solve import solve
+from wfm.status import SolveStatus
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -42,6 +45,48 @@ def test_plan_reaches_the_brute_force_least_understaffing(seed: int) -> None:
     add_hint(rm, least.plan)
     assert complete_hint(rm, time_limit=10.0, seed=0, deterministic_time=None) is not None
     assert hinted_understaffing(rm, 0) == pytest.approx(truth, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_without_an_integer_solution_the_lp_flows_are_rounded_into_weeks(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HiGHS finding nothing in time: the plan is the LP's flows rounded, whole weeks
+    # the model accepts, never below the least under-staffing, with the LP's bound
+    import wfm.roster.search.flow_start as flow_start_module
+
+    def nothing(solver: object, **_: object) -> MipSolution:
+        return MipSolution(
+            status=SolveStatus.TIME_LIMIT_NO_SOLUTION,
+            objective=None,
+            bound=-math.inf,
+            values=np.zeros(0),
+            wall_time_seconds=0.0,
+        )
+
+    monkeypatch.setattr(flow_start_module, "solve_in_child", nothing)
+    problem = random_problem(seed)
+    truth = brute_force_understaffing(problem)
+    if not np.isfinite(truth):
+        return
+    least = least_understaffing_roster(problem, time_limit_seconds=30.0)
+    assert least is not None and least.plan is not None
+    assert not least.proven and least.understaffing_agent_hours is None
+    assert 0.0 <= least.bound_agent_hours <= truth + 1e-6
+    assert sorted(least.plan) == list(range(len(problem.agents)))
+    rm = build_model(problem)
+    add_hint(rm, least.plan)
+    assert complete_hint(rm, time_limit=10.0, seed=0, deterministic_time=None) is not None
+    under = hinted_understaffing(rm, 0)
+    assert under is not None and under >= truth - 1e-6
+
+
+def test_largest_remainders_round_shares_to_their_total() -> None:
+    from wfm.roster.bounds.class_flow import _largest_remainders
+
+    rounded = _largest_remainders(np.array([1.5, 0.25, 2.25]), 4)
+    assert rounded.tolist() == [2, 0, 2]
+    assert _largest_remainders(np.array([0.5, 0.5]), 1).sum() == 1
 
 
 def test_a_stop_requested_before_gives_nothing() -> None:

@@ -57,6 +57,7 @@ __all__ = [
     "add_understaffing_objective",
     "class_flow_bound",
     "class_network",
+    "round_into_weeks",
     "split_into_weeks",
 ]
 
@@ -572,3 +573,84 @@ def split_into_weeks(
                 here = arc[1]
             plan[a] = week
     return plan
+
+
+def round_into_weeks(
+    problem: RosterProblem, flows: list[ClassFlow], value: Callable[[Any], float]
+) -> dict[int, list[int]] | None:
+    """Whole weeks for every agent from fractional (LP) flows: paths, rounded.
+
+    Each class's flow (read by ``value``) is decomposed into paths from the
+    first state, each time along the arcs of largest remaining flow, a path
+    carrying the least flow on it; the paths' weights are rounded to whole
+    agents summing to the class's members (largest remainders), and on each
+    merged group of a day the agents it gets are spread over its options in
+    proportion to their LP counts (largest remainders again). Every path is
+    a week of the class's graph, so every agent's week obeys the hard rules;
+    the rounding only moves coverage. Returns agent index -> option indices
+    of their week (in day order), or ``None`` when a flow does not
+    decompose (an LP solution that is not a flow).
+    """
+    tiny = 1e-6
+    plan: dict[int, list[int]] = {}
+    for flow in flows:
+        left: dict[Any, list[list[Any]]] = {
+            key: [[max(float(value(var)), 0.0), there, group] for var, there, group in arcs]
+            for key, arcs in flow.leaving.items()
+        }
+        (first,) = flow.network.levels[0]
+        size = float(len(flow.members))
+        weights: list[float] = []
+        paths: list[list[tuple[Any, ...] | None]] = []
+        carried = 0.0
+        while carried < size - tiny:
+            here = first
+            walk: list[list[Any]] = []
+            for day in range(problem.days):
+                arc = max(left.get((day, here), []), key=lambda arc: arc[0], default=None)
+                if arc is None or arc[0] <= tiny:
+                    break
+                walk.append(arc)
+                here = arc[1]
+            if len(walk) < problem.days:
+                break  # what is left is rounding noise
+            weight = min(arc[0] for arc in walk)
+            for arc in walk:
+                arc[0] -= weight
+            weights.append(weight)
+            paths.append([arc[2] for arc in walk])
+            carried += weight
+        if not paths:
+            return None
+        shares = np.asarray(weights) * (size / sum(weights))
+        agents_on = _largest_remainders(shares, len(flow.members))
+        wanted: dict[tuple[Any, ...], int] = {}
+        for groups, n in zip(paths, agents_on, strict=True):
+            for group in groups:
+                if group is not None and n:
+                    wanted[group] = wanted.get(group, 0) + int(n)
+        chosen: dict[tuple[Any, ...], list[int]] = {}
+        for group, n in wanted.items():
+            members = flow.groups[group]
+            lp = np.asarray([max(float(value(flow.count[o])), 0.0) for o in members])
+            split = (
+                lp * (n / lp.sum()) if lp.sum() > tiny else np.full(len(members), n / len(members))
+            )
+            chosen[group] = [
+                o
+                for o, k in zip(members, _largest_remainders(split, n), strict=True)
+                for _ in range(int(k))
+            ]
+        agents = iter(flow.members)
+        for groups, n in zip(paths, agents_on, strict=True):
+            for _ in range(int(n)):
+                plan[next(agents)] = [chosen[g].pop() for g in groups if g is not None]
+    return plan
+
+
+def _largest_remainders(shares: np.ndarray, total: int) -> np.ndarray:
+    """Whole numbers summing to ``total``, each the floor of its share or one more."""
+    whole = np.floor(shares).astype(np.int64)
+    extra = max(total - int(whole.sum()), 0)
+    whole[np.argsort(-(shares - whole), kind="stable")[:extra]] += 1
+    return whole
