@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,7 @@ __all__ = [
     "LEAST_UNDERSTAFFING_SHARE",
     "LEXICOGRAPHIC_FLOW_SHARE",
     "LP_SHARE",
+    "ROUNDED_COMPLETION_SHARE",
     "LeastUnderstaffing",
     "class_flow_roster",
     "flow_hint",
@@ -84,6 +86,10 @@ LEAST_UNDERSTAFFING_SHARE = 0.7
 """Share of the time left before the stage's deadline that the least under-staffing
 flows may take (HiGHS's own limit; the rest is for completing its roster with
 breaks and for the searches)."""
+
+ROUNDED_COMPLETION_SHARE = 0.5
+"""Share of the time left that completing the rounded LP weeks with breaks may take
+(16 s at 5,000 agents with a CPU-bound process beside; it ends when done)."""
 
 LP_SHARE = 0.2
 """Most of the flows' time their LP relaxation may take (GLOP; it takes seconds)."""
@@ -130,6 +136,7 @@ def least_understaffing_roster(
     options: list[ShiftOption] | None = None,
     allowed: list[list[AgentOption]] | None = None,
     stop: StopRequest | None = None,
+    on_rounded: Callable[[dict[int, list[int]]], None] | None = None,
 ) -> LeastUnderstaffing | None:
     """The roster of least under-staffing from the class-flow model, by HiGHS.
 
@@ -162,6 +169,11 @@ def least_understaffing_roster(
         :func:`~wfm.roster.shifts.agent_options`.
     stop
         Ends the solve (the child process is killed) when requested.
+    on_rounded
+        Called with the rounded LP plan before HiGHS starts (its time counts
+        in ``time_limit_seconds``), so that a search can start from it at
+        once: at 2,000 agents and more HiGHS rarely finds an integer solution
+        within a minute, and the rounded plan is then the start.
 
     Returns
     -------
@@ -211,6 +223,8 @@ def least_understaffing_roster(
     if solver.Solve() == pywraplp.Solver.OPTIMAL:
         lp_bound = max(float(objective.Value()), 0.0)
         rounded = round_into_weeks(problem, flows, lambda var: float(var.solution_value()))
+        if rounded is not None and on_rounded is not None:
+            on_rounded(rounded)
     # no starting solution: HiGHS through OR-Tools fails on a partial one, and the
     # roster in place stays the search's start unless the flows' roster beats it
     left = time_limit_seconds - (time.perf_counter() - began)
@@ -495,7 +509,10 @@ def flow_start(
     (the stage's), and its weeks, completed with breaks and
     bookkeeping for :data:`~wfm.roster.search.cpsat.COMPLETION_SHARE` of the
     time then left, become the hint when their objective (``rm``'s) beats
-    ``completed``, the hint's in place.
+    ``completed``, the hint's in place. The LP relaxation's rounded weeks are
+    tried first, as soon as they exist (their completion may take
+    :data:`ROUNDED_COMPLETION_SHARE` of the time left), then HiGHS's integer
+    solution.
     Skipped in deterministic mode (HiGHS's time is not reproducible), under
     limits below :data:`FLOW_MIN_SECONDS` and once ``stop`` is requested.
 
@@ -513,27 +530,35 @@ def flow_start(
     if window <= 1.0:
         return completed, None
     tracker.phase("class flow")
+    hinted = completed
+
+    def attempt(plan: dict[int, list[int]], share: float = COMPLETION_SHARE) -> None:
+        nonlocal hinted
+        if len(plan) != len(rm.x):
+            return
+        hinted = try_start(
+            rm,
+            lambda: add_hint(rm, plan),
+            completed=hinted,
+            tracker=tracker,
+            time_limit=share * (deadline - time.perf_counter()),
+            seed=solver_options.seed,
+            deterministic_time=None,
+            stop=stop,
+        )
+
     least = least_understaffing_roster(
         rm.problem,
         time_limit_seconds=window,
         options=rm.options,
         allowed=rm.agent_options,
         stop=stop,
+        # the rounded weeks are the start at scale: their completion may take longer
+        on_rounded=lambda plan: attempt(plan, ROUNDED_COMPLETION_SHARE),
     )
-    if least is None or least.plan is None or len(least.plan) != len(rm.x):
-        return completed, least
-    plan = least.plan
-    found = try_start(
-        rm,
-        lambda: add_hint(rm, plan),
-        completed=completed,
-        tracker=tracker,
-        time_limit=COMPLETION_SHARE * (deadline - time.perf_counter()),
-        seed=solver_options.seed,
-        deterministic_time=None,
-        stop=stop,
-    )
-    return found, least
+    if least is not None and least.plan is not None and least.understaffing_agent_hours is not None:
+        attempt(least.plan)  # HiGHS's integer solution (the rounded plan was tried before it)
+    return hinted, least
 
 
 def hinted_understaffing(rm: RosterModel, seed: int) -> float | None:
