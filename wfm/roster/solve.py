@@ -87,7 +87,7 @@ scenario's ``solver: {lexicographic: true}``) the solve has two stages:
    stage, and the stage ends once the class-flow roster, proven by
    HiGHS to have the least under-staffing, keeps it when completed with
    breaks (to the rounding of the requirements to hundredths of an agent):
-   on the acceptance weeks after 20-30 s, whatever their size;
+   on the acceptance weeks after 20-40 s, whatever their size;
 2. the model of the problem's own weights with the constraint "under-staffing
    at most stage 1's", started from stage 1's roster, for the time left.
 
@@ -121,7 +121,7 @@ Behaviour under load
 The phases that decide the roster's quality are sized by the work they do,
 not by a share of the wall clock, or end when they prove their result, and
 the wall clock is only their outer limit. HiGHS's class-flow roster runs in
-a process of its own, on one core, and ends when proven (20-30 s on the
+a process of its own, on one core, and ends when proven (20-40 s on the
 acceptance weeks of 50-200 agents); the full CP-SAT search counts
 deterministic time
 (:data:`~wfm.roster.search.cpsat.DETERMINISTIC_PER_WORKER_SECOND` per worker

@@ -7,7 +7,7 @@ of the class-flow model of :mod:`wfm.roster.bounds.class_flow` (one network
 per class of interchangeable agents), so every week obeys the agent's hard
 rules; the integer programme, the agent-hours short, is solved by HiGHS in
 a child process (:mod:`wfm.roster.search.mip`) that a stop request kills.
-On the acceptance weeks HiGHS proves it in 20-30 s whatever the centre's
+On the acceptance weeks HiGHS proves it in 20-40 s whatever the centre's
 size (the graphs grow with the classes, not with the agents), and the
 proven value is also the best bound on the under-staffing a solve reports.
 
@@ -78,7 +78,7 @@ __all__ = [
 
 FLOW_MIN_SECONDS = 40.0
 """Shortest time limit for which the class-flow start is tried: HiGHS needs
-20-30 s to prove the least under-staffing of 50-200 agents, and under shorter
+20-40 s to prove the least under-staffing of 50-200 agents, and under shorter
 limits the time serves the CP-SAT searches better."""
 
 
@@ -186,10 +186,7 @@ def least_understaffing_roster(
     began = time.perf_counter()
     from ortools.linear_solver import pywraplp
 
-    if options is None:
-        options = shift_options(problem)
-    if allowed is None:
-        allowed = agent_options(problem, options)
+    options, allowed = _expanded(problem, options, allowed)
     # the model is only written here (GLOP holds it); HiGHS solves it in a child process
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - OR-Tools wheels ship GLOP
@@ -310,10 +307,7 @@ def class_flow_roster(
     began_cpu = time.process_time()
     from ortools.linear_solver import pywraplp
 
-    if options is None:
-        options = shift_options(problem)
-    if allowed is None:
-        allowed = agent_options(problem, options)
+    options, allowed = _expanded(problem, options, allowed)
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
         return None
@@ -398,6 +392,19 @@ def class_flow_roster(
     if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     return split_into_weeks(problem, flows)
+
+
+def _expanded(
+    problem: RosterProblem,
+    options: list[ShiftOption] | None,
+    allowed: list[list[AgentOption]] | None,
+) -> tuple[list[ShiftOption], list[list[AgentOption]]]:
+    """The shift options and each agent's allowed ones, computed where not given."""
+    if options is None:
+        options = shift_options(problem)
+    if allowed is None:
+        allowed = agent_options(problem, options)
+    return options, allowed
 
 
 def _solve_within(solver: Any, *, wall_seconds: float | None, stop: StopRequest | None) -> Any:
