@@ -20,8 +20,8 @@ from test_colgen import brute_force_understaffing, random_problem
 from wfm.roster.model import build_model
 from wfm.roster.options import SolverOptions
 from wfm.roster.problem import Agent
-from wfm.roster.search.cpsat import add_hint, complete_hint
-from wfm.roster.search.flow_start import hinted_understaffing, least_understaffing_roster
+from wfm.roster.search.cpsat import add_hint, complete_hint, hinted_solution
+from wfm.roster.search.flow_start import least_understaffing_roster, understaffing_of
 from wfm.roster.search.mip import MipSolution
 from wfm.roster.search.stop import StopRequest
 from wfm.roster.solve import solve
@@ -44,7 +44,9 @@ def test_plan_reaches_the_brute_force_least_understaffing(seed: int) -> None:
     rm = build_model(problem)
     add_hint(rm, least.plan)
     assert complete_hint(rm, time_limit=10.0, seed=0, deterministic_time=None) is not None
-    assert hinted_understaffing(rm, 0) == pytest.approx(truth, abs=1e-6)
+    reader = hinted_solution(rm, 0)
+    assert reader is not None
+    assert understaffing_of(rm, reader) == pytest.approx(truth, abs=1e-6)
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -77,8 +79,8 @@ def test_without_an_integer_solution_the_lp_flows_are_rounded_into_weeks(
     rm = build_model(problem)
     add_hint(rm, least.plan)
     assert complete_hint(rm, time_limit=10.0, seed=0, deterministic_time=None) is not None
-    under = hinted_understaffing(rm, 0)
-    assert under is not None and under >= truth - 1e-6
+    reader = hinted_solution(rm, 0)
+    assert reader is not None and understaffing_of(rm, reader) >= truth - 1e-6
 
 
 def test_largest_remainders_round_shares_to_their_total() -> None:

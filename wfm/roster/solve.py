@@ -207,7 +207,7 @@ from wfm.roster.search.flow_start import (
     LEAST_UNDERSTAFFING_SHARE,
     LEXICOGRAPHIC_FLOW_SHARE,
     flow_start,
-    hinted_understaffing,
+    understaffing_of,
 )
 from wfm.roster.search.greedy import greedy_start
 from wfm.roster.search.lns import improve
@@ -548,11 +548,10 @@ def _search(
             tracker.understaffing_bound = ("class_flow", least.bound_agent_hours)
         if least_understaffing and least is not None and least.proven and completed is not None:
             # the first stage of a lexicographic solve has nothing left to find
-            under = hinted_understaffing(rm, options.seed)
-            if under is not None and under <= least.bound_agent_hours + _rounding(rm) + 1e-6:
-                held = hinted_solution(rm, options.seed)
-                if held is not None:
-                    return SolveStatus.FEASIBLE, held, held
+            held = hinted_solution(rm, options.seed)
+            slack = least.bound_agent_hours + _rounding(rm) + 1e-6
+            if held is not None and understaffing_of(rm, held) <= slack:
+                return SolveStatus.FEASIBLE, held, held
     else:
         # the roster to keep: its completion is sized by work, with all the time left as
         # the outer limit, so that a loaded machine slows it rather than losing the roster

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from wfm.roster.bounds.class_flow import (
     ClassFlow,
@@ -54,7 +55,6 @@ from wfm.roster.search.cpsat import (
     COMPLETION_SHARE,
     SolutionTracker,
     add_hint,
-    hinted_solution,
     try_start,
 )
 from wfm.roster.search.mip import solve_in_child
@@ -72,8 +72,8 @@ __all__ = [
     "class_flow_roster",
     "flow_hint",
     "flow_start",
-    "hinted_plan",
     "least_understaffing_roster",
+    "understaffing_of",
 ]
 
 FLOW_MIN_SECONDS = 40.0
@@ -440,18 +440,6 @@ def _solve_within(solver: Any, *, wall_seconds: float | None, stop: StopRequest 
     return code
 
 
-def hinted_plan(rm: RosterModel) -> dict[int, list[int]] | None:
-    """The shifts of the model's hint (agent index -> option indices), ``None`` without one."""
-    proto = rm.model.proto
-    hint = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
-    if not hint:
-        return None
-    plan: dict[int, list[int]] = {}
-    for a, xa in enumerate(rm.x):
-        plan[a] = [o for o, var in xa.items() if hint.get(var.index, 0)]
-    return plan
-
-
 def flow_hint(
     flows: list[ClassFlow], plan: dict[int, list[int]], days: int
 ) -> tuple[list[Any], list[float]] | None:
@@ -568,11 +556,8 @@ def flow_start(
     return hinted, least
 
 
-def hinted_understaffing(rm: RosterModel, seed: int) -> float | None:
-    """Agent-hours short of the model's complete hint (``None`` when it does not read back)."""
-    reader = hinted_solution(rm, seed)
-    if reader is None:
-        return None
+def understaffing_of(rm: RosterModel, reader: cp_model.CpSolver) -> float:
+    """Agent-hours short of the roster ``reader`` holds (a solve of ``rm``)."""
     return float(
         sum(reader.value(t.amount) * t.amount_scale for t in rm.terms if t.rule == "understaffing")
     )
