@@ -89,7 +89,8 @@ breaks and for the searches)."""
 
 ROUNDED_COMPLETION_SHARE = 0.5
 """Share of the time left that completing the rounded LP weeks with breaks may take
-(16 s at 5,000 agents with a CPU-bound process beside; it ends when done)."""
+(at 5,000 agents with a CPU-bound process beside a quarter was too short; it ends
+when done)."""
 
 LP_SHARE = 0.2
 """Most of the flows' time their LP relaxation may take (GLOP; it takes seconds)."""
@@ -149,8 +150,8 @@ def least_understaffing_roster(
     per agent. Its LP relaxation is solved first (GLOP, for at most
     :data:`LP_SHARE` of the time): its value is a bound, and its flows
     rounded into whole weeks are the plan when HiGHS finds no integer
-    solution in time (at 2,000 agents on the acceptance week: 924.25
-    agent-hours short once completed with breaks, against the bound's 918.6).
+    solution in time (at 2,000 agents on the acceptance week the solve then
+    ends 0.4 % above the bound: ``benchmarks/README.md``, "Large centres").
     The weeks obey every hard rule; soft rules, over-staffing and
     paid hours are left to the search after it. Where
     no two breaks of a template's windows can overlap the model is exact, so
