@@ -48,6 +48,32 @@ def test_child_solves_a_knapsack_to_the_brute_force_optimum(seed: int) -> None:
     assert sum(v for v, t in zip(values, chosen, strict=True) if t) == best
 
 
+def test_values_keep_the_order_of_the_variables_when_kinds_interleave() -> None:
+    # continuous, integer, continuous, integer and an unused variable: the MPS text
+    # lists integer columns first, so a value read by position would be another's
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    kinds = [False, True, False, True, False, True]
+    tops = [1.5, 3.0, 2.5, 4.0, 0.5, 2.0]
+    prices = [-1.0, -2.0, -3.0, -4.0, -5.0, -6.0]
+    xs = [
+        solver.IntVar(0.0, top, "") if integer else solver.NumVar(0.0, top, "")
+        for integer, top in zip(kinds, tops, strict=True)
+    ]
+    unused = solver.NumVar(0.0, 1.0, "")
+    row = solver.Constraint(0.0, 100.0)
+    for x in xs:
+        row.SetCoefficient(x, 1.0)
+    for x, price in zip(xs, prices, strict=True):
+        solver.Objective().SetCoefficient(x, price)
+    solver.Objective().SetMinimization()
+    solved = solve_in_child(solver, time_limit_seconds=10.0)
+    assert solved.status == SolveStatus.OPTIMAL
+    # every variable at its upper bound: the optimum of independent negative prices
+    assert solved.values[[x.index() for x in xs]] == pytest.approx(tops)
+    assert solved.values[unused.index()] == pytest.approx(0.0)
+    assert solved.objective == pytest.approx(sum(p * t for p, t in zip(prices, tops, strict=True)))
+
+
 def test_child_reports_an_infeasible_model() -> None:
     solver = pywraplp.Solver.CreateSolver("GLOP")
     x = solver.IntVar(0.0, 1.0, "")

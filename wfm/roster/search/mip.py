@@ -52,8 +52,11 @@ params = mathopt.SolveParameters(time_limit=datetime.timedelta(seconds=float(sys
 result = mathopt.solve(problem, mathopt.SolverType.HIGHS, params=params)
 found = result.has_primal_feasible_solution()
 if found:
-    values = result.variable_values()
-    np.save(sys.argv[2] + ".npy", np.array([values[v] for v in problem.variables()]))
+    # the MPS text lists integer columns first: each value goes back to its index
+    values = np.zeros(int(sys.argv[4]))
+    for variable, value in result.variable_values().items():
+        values[int(variable.name[1:])] = value
+    np.save(sys.argv[2] + ".npy", values)
 answer = {
     "reason": result.termination.reason.name,
     "found": found,
@@ -140,10 +143,11 @@ def solve_in_child(
     with tempfile.TemporaryDirectory(prefix="wfm-mip-") as folder:
         asked = Path(folder) / "model.mps"
         answered = Path(folder) / "answer.json"
-        asked.write_text(solver.ExportModelAsMpsFormat(False, False))
+        # obfuscated names (V<index>, C<index>): the child maps each column back to its index
+        asked.write_text(solver.ExportModelAsMpsFormat(False, True))
         limit = repr(max(time_limit_seconds, 0.01))
         child = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(asked), str(answered), limit],
+            [sys.executable, "-c", _CHILD, str(asked), str(answered), limit, str(n_variables)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
