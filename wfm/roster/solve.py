@@ -69,12 +69,15 @@ Lexicographic objective
 -----------------------
 The weighted objective trades under-staffing against over-staffing, paid
 hours, wishes and fairness: with the default :class:`~wfm.roster.problem.Weights`
-an agent-hour short costs 100 (its first agent; 200, 400, 800 for the next),
-a paid hour 1 per unit of cost per hour, an agent-hour over 5, so a shift
-that covers only a little shortage is not worth its paid hours, and the
-weighted optimum keeps some shortage (on ``a50-i15-flex-brk-mixed-s0`` the
-optimum of the default weights has 23.75 agent-hours short against the least
-possible 22.25; see ``benchmarks/README.md``). With
+an agent-hour short costs 100 (its first agent in an interval; 110, 120, 130
+for the next), a paid hour 1 per unit of cost per hour, an agent-hour over 5,
+a wish its own weight (2-5 in the generated instances), so a shift that covers
+some shortage is nearly always worth its cost. The growth per agent short is
+mild on purpose: a steep one buys the spread of the shortage with more of it
+(with ``(1, 2, 4, 8)`` the class-flow optimum of ``a50-i15-flex-brk-mixed-s0``
+keeps 23.75 agent-hours short against the least possible 22.25); with the
+default the 60 s solves of the a50, a100 and a200 weeks end at the least
+possible shortage (see ``benchmarks/README.md``). With
 ``SolverOptions(lexicographic=True)`` (``wfm roster --lexicographic``, the
 scenario's ``solver: {lexicographic: true}``) the solve has two stages:
 
