@@ -114,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             load_before = os.getloadavg()[0]
             row: dict[str, object] = {"instance": name, "pricing": pricing}
             row |= coverage_optimum(_priced(base, pricing), time_limit_seconds=args.time_limit)
-            row |= {"load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2)}
+            row["load_before"] = round(load_before, 2)
+            row["load_after"] = round(os.getloadavg()[0], 2)
             rows.append(row)
             print(row, flush=True)
     frame = pd.DataFrame(rows)

@@ -52,8 +52,10 @@ __all__ = [
     "ClassFlow",
     "ClassFlowBound",
     "ClassNetwork",
+    "CoverageCost",
     "FlowState",
     "add_class_flows",
+    "add_coverage_cost_objective",
     "add_understaffing_objective",
     "class_flow_bound",
     "class_network",
@@ -529,6 +531,80 @@ def add_understaffing_objective(
     add_cover_terms(solver, rows, counts, cover, new_break_count=lambda: variable(inf))
     objective.SetMinimization()
     return objective
+
+
+@dataclass(frozen=True)
+class CoverageCost:
+    """The objective of :func:`add_coverage_cost_objective` and its shortage variables.
+
+    Attributes
+    ----------
+    objective
+        The solver's objective (a minimisation).
+    short
+        The shortage pieces (agents short per interval); their values summed
+        times the interval's hours are the agent-hours short.
+    """
+
+    objective: Any
+    short: list[Any]
+
+
+def add_coverage_cost_objective(
+    problem: RosterProblem,
+    solver: Any,
+    options: list[ShiftOption],
+    flows: list[ClassFlow],
+    counts: dict[int, Any],
+    variable: Callable[[float], Any],
+) -> CoverageCost:
+    """The identity-free part of the roster objective over the flows of :func:`add_class_flows`.
+
+    One row per interval with a requirement or a shift that may cover it,
+    ``covered - over + short = required`` (scheduled agents), with the
+    shortage split into pieces of one agent priced by
+    :class:`~wfm.roster.problem.Weights` (``understaffing_per_agent_hour``
+    times each ``understaffing_growth`` slope), the over-staffing at
+    ``overstaffing_per_agent_hour`` and each class's shifts at its cost per
+    paid hour. The breaks of every shift are placed by counts per allowed
+    start, made with ``variable``; every break window is written, since
+    over-staffing is priced everywhere. Preferences and fairness are left out
+    (they belong to named agents).
+    """
+    inf = solver.infinity()
+    weights = problem.weights
+    hours = problem.interval_hours
+    required = problem.required_scheduled
+    objective = solver.Objective()
+    rows = coverage_rows(problem, options)
+    coverable = np.zeros(problem.n_intervals, dtype=bool)
+    for o in counts:
+        coverable[rows.option_start[o] : rows.option_end[o]] = True
+    cover: dict[int, Any] = {}
+    short: list[Any] = []
+    growth = weights.understaffing_growth
+    for t in np.flatnonzero((required > 0) | coverable).tolist():
+        row = solver.Constraint(float(required[t]), float(required[t]))
+        cover[t] = row
+        over = solver.NumVar(0.0, inf, "")
+        row.SetCoefficient(over, -1.0)
+        objective.SetCoefficient(over, weights.overstaffing_per_agent_hour * hours)
+        if required[t] <= 0:
+            continue
+        for k, slope in enumerate(growth):
+            piece = solver.NumVar(0.0, 1.0 if k < len(growth) - 1 else inf, "")
+            row.SetCoefficient(piece, 1.0)
+            objective.SetCoefficient(piece, weights.understaffing_per_agent_hour * slope * hours)
+            short.append(piece)
+    for flow in flows:
+        rate = problem.cost_per_hour_of(problem.agents[flow.members[0]]) * weights.paid_hour
+        for o, y in flow.count.items():
+            objective.SetCoefficient(y, rate * options[o].paid_minutes / 60.0)
+    add_cover_terms(
+        solver, rows, counts, cover, new_break_count=lambda: variable(inf), skip_free_windows=False
+    )
+    objective.SetMinimization()
+    return CoverageCost(objective=objective, short=short)
 
 
 def split_into_weeks(

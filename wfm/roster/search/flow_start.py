@@ -42,12 +42,12 @@ from ortools.sat.python import cp_model
 from wfm.roster.bounds.class_flow import (
     ClassFlow,
     add_class_flows,
+    add_coverage_cost_objective,
     add_understaffing_objective,
     round_into_weeks,
     split_into_weeks,
 )
 from wfm.roster.bounds.classes import agent_classes
-from wfm.roster.coverage import add_cover_terms, coverage_rows
 from wfm.roster.model import RosterModel
 from wfm.roster.options import SolverOptions, check_positive_number
 from wfm.roster.problem import RosterProblem
@@ -312,7 +312,6 @@ def class_flow_roster(
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
         return None
-    inf = solver.infinity()
     classes = agent_classes(problem, by_cost=True)
     # the start keeps soft rules too: options that would break one are left out
     unbroken = [[ao for ao in mine if not ao.breaches] for mine in allowed]
@@ -330,43 +329,9 @@ def class_flow_roster(
     if isinstance(built, SolveStatus):
         return None
     flows, counts = built
-    weights = problem.weights
-    hours = problem.interval_hours
-    required = problem.required_scheduled
-    objective = solver.Objective()
-    rows = coverage_rows(problem, options)
-    coverable = np.zeros(problem.n_intervals, dtype=bool)
-    for o in counts:
-        coverable[rows.option_start[o] : rows.option_end[o]] = True
-    cover: dict[int, Any] = {}
-    growth = weights.understaffing_growth
-    for t in np.flatnonzero((required > 0) | coverable).tolist():
-        # covered - over + short = required, short split into pieces of one agent
-        row = solver.Constraint(float(required[t]), float(required[t]))
-        cover[t] = row
-        over = solver.NumVar(0.0, inf, "")
-        row.SetCoefficient(over, -1.0)
-        objective.SetCoefficient(over, weights.overstaffing_per_agent_hour * hours)
-        if required[t] <= 0:
-            continue
-        for k, slope in enumerate(growth):
-            piece = solver.NumVar(0.0, 1.0 if k < len(growth) - 1 else inf, "")
-            row.SetCoefficient(piece, 1.0)
-            objective.SetCoefficient(piece, weights.understaffing_per_agent_hour * slope * hours)
-    for flow in flows:
-        rate = problem.cost_per_hour_of(problem.agents[flow.members[0]]) * weights.paid_hour
-        for o, y in flow.count.items():
-            objective.SetCoefficient(y, rate * options[o].paid_minutes / 60.0)
-    # over-staffing is priced everywhere: every break window is written
-    add_cover_terms(
-        solver,
-        rows,
-        counts,
-        cover,
-        new_break_count=lambda: solver.IntVar(0.0, inf, ""),
-        skip_free_windows=False,
+    add_coverage_cost_objective(
+        problem, solver, options, flows, counts, lambda top: solver.IntVar(0.0, top, "")
     )
-    objective.SetMinimization()
     if start is not None:
         hint = flow_hint(flows, start, problem.days)
         if hint is not None:
