@@ -695,8 +695,9 @@ class Weights:
         ``(1, 2, 4, 8)`` the optimum of the class-flow model of
         ``a50-i15-flex-brk-mixed-s0`` keeps 23.75 agent-hours short against
         the least possible 22.25, and 60 s of search ended 11.75 agent-hours
-        above it; with the default every 60 s solve of the a50, a100 and a200
-        weeks ends at the least possible shortage (``benchmarks/README.md``,
+        above it; with the default the 60 s solves of the a50, a100 and a200
+        weeks end at the least possible shortage or 0.25 agent-hours above it
+        (``benchmarks/README.md``,
         "Lexicographic objective and the default weights' trade-off").
     overstaffing_per_agent_hour
         Cost of an agent-hour on the phone beyond the requirement.

@@ -77,7 +77,8 @@ mild on purpose: a steep one buys the spread of the shortage with more of it
 (with ``(1, 2, 4, 8)`` the class-flow optimum of ``a50-i15-flex-brk-mixed-s0``
 keeps 23.75 agent-hours short against the least possible 22.25); with the
 default the 60 s solves of the a50, a100 and a200 weeks end at the least
-possible shortage (see ``benchmarks/README.md``). With
+possible shortage or 0.25 agent-hours above it (see ``benchmarks/README.md``).
+With
 ``SolverOptions(lexicographic=True)`` (``wfm roster --lexicographic``, the
 scenario's ``solver: {lexicographic: true}``) the solve has two stages:
 
