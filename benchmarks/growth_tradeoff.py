@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 from ortools.linear_solver import pywraplp
 
+from wfm.benchmark import write_results
 from wfm.datasets.instances import make_problem, parse_instance_name
 from wfm.roster.bounds.class_flow import add_class_flows, add_coverage_cost_objective
 from wfm.roster.bounds.classes import agent_classes
@@ -119,12 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(row)
             print(row, flush=True)
     frame = pd.DataFrame(rows)
-    if args.output != "-":
-        out = Path(args.output)
-        if not out.is_absolute():
-            out = HERE.parent / out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False)
+    write_results(frame, args.output, root=HERE.parent)
     return 0
 
 

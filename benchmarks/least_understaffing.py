@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wfm.benchmark import write_results
 from wfm.datasets.instances import make_problem, parse_instance_name
 from wfm.roster.bounds.class_flow import class_flow_bound
 from wfm.roster.search.flow_start import least_understaffing_roster
@@ -73,12 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(row)
             print(row, flush=True)
     frame = pd.DataFrame(rows)
-    if args.output != "-":
-        out = Path(args.output)
-        if not out.is_absolute():
-            out = HERE.parent / out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False)
+    write_results(frame, args.output, root=HERE.parent)
     return 0
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wfm.benchmark import run_instance
+from wfm.benchmark import run_instance, write_results
 from wfm.datasets.instances import make_problem, parse_instance_name
 from wfm.roster.bounds.class_flow import class_flow_bound
 from wfm.roster.options import SolverOptions
@@ -136,14 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             time.sleep(1.0)
     frame = pd.DataFrame(rows)
-    if args.output != "-":
-        out = Path(args.output)
-        if not out.is_absolute():
-            out = HERE.parent / out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.exists():
-            frame = pd.concat([pd.read_csv(out), frame], ignore_index=True)
-        frame.to_csv(out, index=False)
+    write_results(frame, args.output, root=HERE.parent, append=True)
     return 0 if all(r["passed"] for r in rows) else 1
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm.benchmark import run_instance
+from wfm.benchmark import run_instance, write_results
 from wfm.roster.options import SolverOptions
 
 HERE = Path(__file__).resolve().parent
@@ -103,12 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     frame = pd.DataFrame(rows)
     exponent = fitted_exponent(frame["agents"].tolist(), frame["first_solution_seconds"].tolist())
     print(f"time to first roster ~ agents^{exponent if exponent is None else round(exponent, 2)}")
-    if args.output != "-":
-        out = Path(args.output)
-        if not out.is_absolute():
-            out = HERE.parent / out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False)
+    write_results(frame, args.output, root=HERE.parent)
     return 0
 
 

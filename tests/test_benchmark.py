@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,6 +16,7 @@ from wfm.benchmark import (
     run_instance,
     runs_to_frame,
     time_within,
+    write_results,
 )
 from wfm.cli import main
 from wfm.errors import ValidationError
@@ -174,3 +176,16 @@ def test_evaluate_roster_matches_the_solver_summary() -> None:
     required_hours = problem.required_scheduled.sum() * problem.interval_hours
     assert nothing["understaffing_agent_hours"] == pytest.approx(required_hours)
     assert nothing["paid_hours"] == 0 and nothing["hard_violations"] >= len(problem.agents)
+
+
+def test_write_results_resolves_appends_and_skips(tmp_path: Path) -> None:
+    first = pd.DataFrame({"run": [1], "seconds": [0.5]})
+    second = pd.DataFrame({"run": [2], "seconds": [0.25]})
+    written = write_results(first, "results/x.csv", root=tmp_path)
+    assert written == tmp_path / "results" / "x.csv"
+    write_results(second, "results/x.csv", root=tmp_path, append=True)
+    assert pd.read_csv(written)["run"].tolist() == [1, 2]
+    write_results(second, str(written), root=tmp_path / "elsewhere")  # absolute: root unused
+    assert pd.read_csv(written)["run"].tolist() == [2]
+    assert write_results(first, "-", root=tmp_path) is None
+    assert sorted(p.name for p in tmp_path.rglob("*.csv")) == ["x.csv"]

@@ -74,6 +74,7 @@ __all__ = [
     "run_instance",
     "runs_to_frame",
     "time_within",
+    "write_results",
 ]
 
 BENCHMARK_OPTIONS = SolverOptions(time_limit_seconds=60.0, workers=2, seed=0)
@@ -180,6 +181,40 @@ def resolve_instances(items: Sequence[str]) -> list[str]:
         else:
             parse_instance_name(item)
             out.append(item)
+    return out
+
+
+def write_results(
+    frame: pd.DataFrame, output: str, *, root: Path, append: bool = False
+) -> Path | None:
+    """Write a benchmark's rows as CSV to ``output``.
+
+    Parameters
+    ----------
+    frame
+        The rows.
+    output
+        The file; a relative path is taken from ``root`` (the repository),
+        and ``"-"`` writes nothing.
+    root
+        Where relative paths start.
+    append
+        Keep the rows already in the file (they come first).
+
+    Returns
+    -------
+    Path or None
+        The file written (``None`` for ``"-"``).
+    """
+    if output == "-":
+        return None
+    out = Path(output)
+    if not out.is_absolute():
+        out = root / out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if append and out.exists():
+        frame = pd.concat([pd.read_csv(out), frame], ignore_index=True)
+    frame.to_csv(out, index=False)
     return out
 
 
