@@ -99,11 +99,14 @@ def test_sub_model_of_every_agent_is_the_full_model(make):
 def test_step_drop_is_the_full_objective_drop_and_roster_stays_clean(make):
     problem = make()
     rm, values, objective = _start(problem)
-    rng = np.random.default_rng(1)
+    rng = np.random.default_rng(0)
     # a deterministic limit: the same steps whatever the load of the machine
     limits = Limits(seconds=60.0, deterministic_seconds=0.5, seed=0)
     improved = 0
-    for _ in range(6):
+    # most random sets of three agents cannot improve the greedy roster: up to 20 tries
+    for _ in range(20):
+        if improved == 3:
+            break
         free = set(rng.choice(len(problem.agents), size=3, replace=False).tolist())
         found = step(rm, values, free, limits=limits)
         if found.values is None:
