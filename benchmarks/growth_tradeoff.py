@@ -4,7 +4,7 @@ For each acceptance week and each pricing of the shortage (the cost of the
 first agent-hour short in an interval and the growth for the next agents),
 the identity-free part of the roster objective is minimised over the class
 flows: convex shortage, over-staffing and paid hours
-(:func:`wfm.roster.bounds.class_flow.add_coverage_cost_objective`, the
+(:func:`wfm.roster.bounds.class_flow.coverage_cost_flows`, the
 objective of :func:`wfm.roster.search.flow_start.class_flow_roster`), solved
 by HiGHS in a child process (:func:`wfm.roster.search.mip.solve_in_child`).
 Each row has the agent-hours short of the best solution, its objective, the
@@ -35,11 +35,11 @@ from ortools.linear_solver import pywraplp
 
 from wfm.benchmark import write_results
 from wfm.datasets.instances import make_problem, parse_instance_name
-from wfm.roster.bounds.class_flow import add_class_flows, add_coverage_cost_objective
-from wfm.roster.bounds.classes import agent_classes
+from wfm.roster.bounds.class_flow import coverage_cost_flows
 from wfm.roster.problem import RosterProblem
 from wfm.roster.search.mip import solve_in_child
 from wfm.roster.shifts import agent_options, shift_options
+from wfm.status import SolveStatus
 
 HERE = Path(__file__).resolve().parent
 INSTANCES = ("a50-i15-flex-brk-mixed-s0",)
@@ -68,25 +68,20 @@ def coverage_optimum(problem: RosterProblem, *, time_limit_seconds: float) -> di
     began = time.perf_counter()
     options = shift_options(problem)
     allowed = agent_options(problem, options)
-    unbroken = [[ao for ao in mine if not ao.breaches] for mine in allowed]
     solver = pywraplp.Solver.CreateSolver("GLOP")  # holds the model; HiGHS solves it
-    built = add_class_flows(
+    built = coverage_cost_flows(
         problem,
         solver,
         lambda top: solver.IntVar(0.0, top, ""),
-        agent_classes(problem, by_cost=True),
         options,
-        unbroken,
-        200_000,
-        began,
-        time_limit_seconds,
+        allowed,
+        max_arcs=200_000,
+        began=began,
+        time_limit_seconds=time_limit_seconds,
     )
-    if not isinstance(built, tuple):
+    if isinstance(built, SolveStatus):
         raise SystemExit(f"the class flows were not built: {built}")
-    flows, counts = built
-    cost = add_coverage_cost_objective(
-        problem, solver, options, flows, counts, lambda top: solver.IntVar(0.0, top, "")
-    )
+    _, cost = built
     solved = solve_in_child(solver, time_limit_seconds=time_limit_seconds)
     short = None
     if solved.status.has_solution:

@@ -78,9 +78,8 @@ mild on purpose: a steep one buys the spread of the shortage with more of it
 keeps 23.75 agent-hours short against the least possible 22.25); with the
 default the 60 s solves of the a50, a100 and a200 weeks end at the least
 possible shortage or 0.25 agent-hours above it (see ``benchmarks/README.md``).
-With
-``SolverOptions(lexicographic=True)`` (``wfm roster --lexicographic``, the
-scenario's ``solver: {lexicographic: true}``) the solve has two stages:
+With ``SolverOptions(lexicographic=True)`` (``wfm roster --lexicographic``,
+the scenario's ``solver: {lexicographic: true}``) the solve has two stages:
 
 1. the search phases above on the weights of :func:`shortage_first` (an
    agent-hour short weighs :data:`SHORTAGE_FIRST_FACTOR` times more and

@@ -59,6 +59,7 @@ __all__ = [
     "add_understaffing_objective",
     "class_flow_bound",
     "class_network",
+    "coverage_cost_flows",
     "round_into_weeks",
     "split_into_weeks",
 ]
@@ -533,7 +534,7 @@ def add_understaffing_objective(
     return objective
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CoverageCost:
     """The objective of :func:`add_coverage_cost_objective` and its shortage variables.
 
@@ -605,6 +606,43 @@ def add_coverage_cost_objective(
     )
     objective.SetMinimization()
     return CoverageCost(objective=objective, short=short)
+
+
+def coverage_cost_flows(
+    problem: RosterProblem,
+    solver: Any,
+    variable: Callable[[float], Any],
+    options: list[ShiftOption],
+    allowed: list[list[AgentOption]],
+    *,
+    max_arcs: int,
+    began: float,
+    time_limit_seconds: float,
+) -> tuple[list[ClassFlow], CoverageCost] | SolveStatus:
+    """The class flows with the roster's coverage costs, in ``solver``.
+
+    One flow per class of interchangeable agents of equal cost per hour
+    (:func:`add_class_flows`, made with ``variable``) over the options that
+    break no soft rule, and :func:`add_coverage_cost_objective` over them.
+    Returns the flows and the objective, or the status of
+    :func:`add_class_flows` when they were not built.
+    """
+    unbroken = [[ao for ao in mine if not ao.breaches] for mine in allowed]
+    built = add_class_flows(
+        problem,
+        solver,
+        variable,
+        agent_classes(problem, by_cost=True),
+        options,
+        unbroken,
+        max_arcs,
+        began,
+        time_limit_seconds,
+    )
+    if isinstance(built, SolveStatus):
+        return built
+    flows, counts = built
+    return flows, add_coverage_cost_objective(problem, solver, options, flows, counts, variable)
 
 
 def split_into_weeks(

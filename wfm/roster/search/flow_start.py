@@ -42,8 +42,8 @@ from ortools.sat.python import cp_model
 from wfm.roster.bounds.class_flow import (
     ClassFlow,
     add_class_flows,
-    add_coverage_cost_objective,
     add_understaffing_objective,
+    coverage_cost_flows,
     round_into_weeks,
     split_into_weeks,
 )
@@ -312,26 +312,20 @@ def class_flow_roster(
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
         return None
-    classes = agent_classes(problem, by_cost=True)
     # the start keeps soft rules too: options that would break one are left out
-    unbroken = [[ao for ao in mine if not ao.breaches] for mine in allowed]
-    built = add_class_flows(
+    built = coverage_cost_flows(
         problem,
         solver,
         lambda top: solver.IntVar(0.0, top, ""),
-        classes,
         options,
-        unbroken,
-        max_arcs,
-        began,
-        time_limit_seconds,
+        allowed,
+        max_arcs=max_arcs,
+        began=began,
+        time_limit_seconds=time_limit_seconds,
     )
     if isinstance(built, SolveStatus):
         return None
-    flows, counts = built
-    add_coverage_cost_objective(
-        problem, solver, options, flows, counts, lambda top: solver.IntVar(0.0, top, "")
-    )
+    flows, _ = built
     if start is not None:
         hint = flow_hint(flows, start, problem.days)
         if hint is not None:
